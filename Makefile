@@ -1,0 +1,55 @@
+# Salus: `make run` starts the server, `make test` runs every test. Both install what is missing.
+BUILD_DIR ?= build
+SANITIZE ?= 0
+FUZZ_SECONDS ?= 60
+LISTEN ?= 127.0.0.1:8080
+DATA ?= ./data
+CMAKE_FLAGS ?=
+
+ifeq ($(SANITIZE),1)
+  BUILD_DIR := build-asan
+  CMAKE_FLAGS += -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSALUS_SANITIZE=ON
+else
+  CMAKE_FLAGS += -DCMAKE_BUILD_TYPE=Release
+endif
+
+.PHONY: deps configure build run test fuzz bench clean
+
+deps:
+	@scripts/install-deps
+
+$(BUILD_DIR)/build.ninja:
+	@cmake -S . -B $(BUILD_DIR) -G Ninja $(CMAKE_FLAGS) > /dev/null
+
+configure: deps $(BUILD_DIR)/build.ninja
+
+build: configure
+	@ninja -C $(BUILD_DIR) $(if $(CI),,--quiet) salus
+
+build-all: configure
+	@ninja -C $(BUILD_DIR)
+
+run: build
+	@mkdir -p $(DATA)
+	$(BUILD_DIR)/bin/salus serve --listen $(LISTEN) --data $(DATA) --auth none
+
+test: configure
+	@ninja -C $(BUILD_DIR)
+	@cd $(BUILD_DIR) && ctest --output-on-failure -j2 --timeout 900
+	@$(MAKE) --no-print-directory fuzz
+
+fuzz: deps
+	@cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSALUS_FUZZ=ON \
+	  -DSALUS_BUILD_TESTS=OFF -DCMAKE_CXX_COMPILER=clang++-16 > /dev/null
+	@ninja -C build-fuzz --quiet fuzz_validate
+	@mkdir -p build-fuzz/corpus
+	@build-fuzz/bin/fuzz_validate -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -rss_limit_mb=2048 \
+	  -print_final_stats=1 build-fuzz/corpus fuzz/seeds 2>build-fuzz/fuzz.log \
+	  && echo "fuzz_validate: $(FUZZ_SECONDS)s without a crash ($$(grep -o 'stat::number_of_executed_units: *[0-9]*' build-fuzz/fuzz.log | grep -o '[0-9]*$$') inputs)" \
+	  || { tail -50 build-fuzz/fuzz.log; exit 1; }
+
+bench: build
+	@bench/run
+
+clean:
+	rm -rf build build-asan build-fuzz

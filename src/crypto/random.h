@@ -1,0 +1,17 @@
+// Cryptographically secure randomness (libsodium).
+// Thread-safety: all functions are thread-safe.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace salus::crypto {
+
+void RandomBytes(void* out, size_t n);
+// A new server-assigned FHIR id: 128 random bits as a lower-case UUID v4 (36 chars, valid id).
+std::string NewId();
+// A uniformly random integer in [0, bound).
+uint32_t RandomUniform(uint32_t bound);
+
+}  // namespace salus::crypto
