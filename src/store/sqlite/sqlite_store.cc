@@ -1,0 +1,619 @@
+#include "store/sqlite/sqlite_store.h"
+
+#include <sqlite3.h>
+
+#include <condition_variable>
+#include <deque>
+#include <future>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+#include <fmt/format.h>
+
+#include "core/log.h"
+#include "store/sqlite/schema.h"
+
+namespace salus::store {
+namespace {
+
+constexpr std::string_view kComponent = "store";
+
+// Named SQL.
+constexpr const char* kSelectCurrent =
+    "SELECT r.rid, r.version, r.deleted, r.last_updated, v.method, v.body FROM resources r "
+    "JOIN versions v ON v.rid = r.rid AND v.version = r.version WHERE r.type = ? AND r.id = ?";
+constexpr const char* kSelectCurrentInfo =
+    "SELECT rid, version, deleted, last_updated FROM resources WHERE type = ? AND id = ?";
+constexpr const char* kSelectVersion =
+    "SELECT v.version, v.deleted, v.last_updated, v.method, v.body FROM resources r "
+    "JOIN versions v ON v.rid = r.rid WHERE r.type = ? AND r.id = ? AND v.version = ?";
+constexpr const char* kInsertResource =
+    "INSERT INTO resources (type, id, version, deleted, last_updated) VALUES (?, ?, ?, ?, ?)";
+constexpr const char* kUpdateResource =
+    "UPDATE resources SET version = ?, deleted = ?, last_updated = ? WHERE rid = ?";
+constexpr const char* kInsertVersion =
+    "INSERT INTO versions (rid, type, version, last_updated, deleted, method, body) VALUES (?, ?, ?, ?, ?, ?, ?)";
+constexpr const char* kDeleteTokens = "DELETE FROM idx_token WHERE rid = ?";
+constexpr const char* kDeleteStrings = "DELETE FROM idx_string WHERE rid = ?";
+constexpr const char* kDeleteDates = "DELETE FROM idx_date WHERE rid = ?";
+constexpr const char* kDeleteReferences = "DELETE FROM idx_reference WHERE rid = ?";
+constexpr const char* kInsertToken = "INSERT INTO idx_token (rid, type, param, system, code) VALUES (?, ?, ?, ?, ?)";
+constexpr const char* kInsertString =
+    "INSERT INTO idx_string (rid, type, param, normalized, exact) VALUES (?, ?, ?, ?, ?)";
+constexpr const char* kInsertDate = "INSERT INTO idx_date (rid, type, param, low, high) VALUES (?, ?, ?, ?, ?)";
+constexpr const char* kInsertReference =
+    "INSERT INTO idx_reference (rid, type, param, target_type, target_id, url) VALUES (?, ?, ?, ?, ?, ?)";
+constexpr const char* kFindTokenAnySystem =
+    "SELECT r.id FROM idx_token t JOIN resources r ON r.rid = t.rid "
+    "WHERE t.type = ? AND t.param = ? AND t.code = ? AND r.deleted = 0 LIMIT ?";
+constexpr const char* kFindTokenWithSystem =
+    "SELECT r.id FROM idx_token t JOIN resources r ON r.rid = t.rid "
+    "WHERE t.type = ? AND t.param = ? AND t.code = ? AND t.system = ? AND r.deleted = 0 LIMIT ?";
+constexpr const char* kHistoryColumns =
+    "SELECT v.seq, r.type, r.id, v.version, v.last_updated, v.deleted, v.method, v.body FROM versions v "
+    "JOIN resources r ON r.rid = v.rid ";
+
+// A prepared statement, reset when it goes out of scope.
+class Stmt {
+ public:
+  explicit Stmt(sqlite3_stmt* s) : s_(s) {}
+  ~Stmt() {
+    sqlite3_reset(s_);
+    sqlite3_clear_bindings(s_);
+  }
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+
+  Stmt& Bind(int i, std::string_view v) {
+    sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Stmt& BindBlob(int i, std::string_view v) {
+    sqlite3_bind_blob(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Stmt& Bind(int i, int64_t v) {
+    sqlite3_bind_int64(s_, i, v);
+    return *this;
+  }
+  // SQLITE_ROW, SQLITE_DONE or an error code.
+  int Step() { return sqlite3_step(s_); }
+  int64_t Int(int col) { return sqlite3_column_int64(s_, col); }
+  std::string Text(int col) {
+    const void* p = sqlite3_column_blob(s_, col);
+    int n = sqlite3_column_bytes(s_, col);
+    return p == nullptr ? std::string() : std::string(static_cast<const char*>(p), static_cast<size_t>(n));
+  }
+
+ private:
+  sqlite3_stmt* s_;
+};
+
+class Connection {
+ public:
+  ~Connection() {
+    for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
+    if (db_ != nullptr) sqlite3_close_v2(db_);
+  }
+
+  static Result<std::unique_ptr<Connection>> Open(const std::string& path, bool writer) {
+    auto c = std::unique_ptr<Connection>(new Connection());
+    int flags = SQLITE_OPEN_NOMUTEX | (writer ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY);
+    if (sqlite3_open_v2(path.c_str(), &c->db_, flags, nullptr) != SQLITE_OK) {
+      return Fail(Error::Unavailable(fmt::format("cannot open database: {}", sqlite3_errmsg(c->db_))));
+    }
+    sqlite3_busy_timeout(c->db_, 5000);
+    sqlite3_extended_result_codes(c->db_, 1);
+    const char* pragmas = writer ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=OFF;"
+                                   "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;"
+                                 : "PRAGMA cache_size=-32768; PRAGMA temp_store=MEMORY; PRAGMA query_only=1;";
+    SALUS_TRY(c->Exec(pragmas));
+    return c;
+  }
+
+  Status Exec(const char* sql) {
+    char* err = nullptr;
+    if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+      std::string msg = err ? err : sqlite3_errmsg(db_);
+      sqlite3_free(err);
+      return Fail(Error::Internal(fmt::format("sqlite: {}", msg)));
+    }
+    return {};
+  }
+
+  // The cached prepared statement for `sql` (a named constant or a string kept alive by the caller).
+  Result<sqlite3_stmt*> Prepare(const std::string& sql) {
+    auto it = cache_.find(sql);
+    if (it != cache_.end()) return it->second;
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v3(db_, sql.c_str(), -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr) != SQLITE_OK) {
+      return Fail(Error::Internal(fmt::format("sqlite prepare: {}", sqlite3_errmsg(db_))));
+    }
+    cache_.emplace(sql, stmt);
+    return stmt;
+  }
+
+  Error LastError(std::string_view what) const {
+    int code = sqlite3_extended_errcode(db_);
+    std::string msg = fmt::format("sqlite {}: {} ({})", what, sqlite3_errmsg(db_), code);
+    if ((code & 0xFF) == SQLITE_BUSY || (code & 0xFF) == SQLITE_LOCKED || (code & 0xFF) == SQLITE_FULL ||
+        (code & 0xFF) == SQLITE_IOERR) {
+      return Error::Unavailable(msg);
+    }
+    return Error::Internal(msg);
+  }
+
+  sqlite3* db() { return db_; }
+
+ private:
+  Connection() = default;
+  sqlite3* db_ = nullptr;
+  std::unordered_map<std::string, sqlite3_stmt*> cache_;
+};
+
+#define SALUS_STMT(var, conn, sql)                   \
+  sqlite3_stmt* var##_raw;                           \
+  {                                                  \
+    auto prepared = (conn).Prepare(sql);             \
+    if (!prepared) return Fail(prepared.error());    \
+    var##_raw = *prepared;                           \
+  }                                                  \
+  Stmt var(var##_raw)
+
+Status ApplyMigrations(Connection& c) {
+  SALUS_TRY(c.Exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+                   "name TEXT NOT NULL, applied_at BIGINT NOT NULL)"));
+  int64_t current = 0;
+  {
+    SALUS_STMT(q, c, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+    if (q.Step() == SQLITE_ROW) current = q.Int(0);
+  }
+  for (const auto& m : internal::kMigrations) {
+    if (m.version <= current) continue;
+    SALUS_TRY(c.Exec("BEGIN IMMEDIATE"));
+    Status st = c.Exec(std::string(m.sql).c_str());
+    if (st) {
+      SALUS_STMT(ins, c, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)");
+      ins.Bind(1, int64_t{m.version}).Bind(2, m.name).Bind(3, SystemClock().Now().time_since_epoch().count());
+      if (ins.Step() != SQLITE_DONE) st = Fail(c.LastError("migration record"));
+    }
+    if (!st) {
+      (void)c.Exec("ROLLBACK");
+      return Fail(Error::Internal(fmt::format("migration {} failed: {}", m.version, st.error().message)));
+    }
+    SALUS_TRY(c.Exec("COMMIT"));
+    log::Info(kComponent, "migration_applied", {{"version", m.version}, {"name", m.name}});
+  }
+  return {};
+}
+
+// Rebuilds `resource` as resourceType, id, meta{versionId, lastUpdated, ...}, rest.
+void Stamp(json::Value& resource, std::string_view id, int64_t version, int64_t last_updated_us) {
+  json::Object out;
+  json::Object& in = resource.as_object();
+  out.reserve(in.size() + 2);
+  json::Value meta = json::Object{};
+  meta.set("versionId", std::to_string(version));
+  meta.set("lastUpdated", FormatInstant(TimePoint{std::chrono::microseconds(last_updated_us)}));
+  if (json::Value* old = resource.find("meta"); old != nullptr && old->is_object()) {
+    for (auto& [k, v] : old->as_object()) {
+      if (k != "versionId" && k != "lastUpdated") meta.as_object().emplace_back(std::move(k), std::move(v));
+    }
+  }
+  json::Value rt = resource.find("resourceType") ? std::move(*resource.find("resourceType")) : json::Value();
+  out.emplace_back("resourceType", std::move(rt));
+  out.emplace_back("id", json::Value(id));
+  out.emplace_back("meta", std::move(meta));
+  for (auto& [k, v] : in) {
+    if (k != "resourceType" && k != "id" && k != "meta") out.emplace_back(std::move(k), std::move(v));
+  }
+  resource = json::Value(std::move(out));
+}
+
+class SqliteStore;
+
+class SqliteWriteTxn : public WriteTxn {
+ public:
+  SqliteWriteTxn(Connection& c, const Clock& clock, int64_t& last_stamp) : c_(c), clock_(clock), last_stamp_(last_stamp) {}
+
+  Result<std::optional<CurrentInfo>> Current(std::string_view type, std::string_view id) override {
+    SALUS_ASSIGN_OR_RETURN(auto row, Lookup(type, id));
+    if (!row) return std::optional<CurrentInfo>();
+    return std::optional<CurrentInfo>(row->info);
+  }
+
+  Result<std::vector<std::string>> FindByToken(std::string_view type, std::string_view param,
+                                               std::optional<std::string_view> system, std::string_view code,
+                                               size_t limit) override;
+
+  Result<ResourceVersion> Put(std::string_view type, std::string_view id, json::Value& resource,
+                              const IndexRows& rows, std::string_view method) override {
+    SALUS_ASSIGN_OR_RETURN(auto row, Lookup(type, id));
+    int64_t now = NextStamp(row ? row->info.last_updated_us : 0);
+    int64_t version = row ? row->info.version + 1 : 1;
+    Stamp(resource, id, version, now);
+    ResourceVersion out{std::string(type), std::string(id), version, now, false, std::string(method),
+                        json::Serialize(resource)};
+    int64_t rid;
+    if (row) {
+      rid = row->rid;
+      SALUS_TRY(UpdatePointer(rid, version, false, now));
+      SALUS_TRY(DropIndexRows(rid));
+    } else {
+      SALUS_STMT(ins, c_, kInsertResource);
+      ins.Bind(1, type).Bind(2, id).Bind(3, version).Bind(4, int64_t{0}).Bind(5, now);
+      if (ins.Step() != SQLITE_DONE) return Fail(c_.LastError("insert resource"));
+      rid = sqlite3_last_insert_rowid(c_.db());
+    }
+    SALUS_TRY(InsertVersion(rid, out));
+    SALUS_TRY(InsertIndexRows(rid, type, rows));
+    return out;
+  }
+
+  Result<ResourceVersion> Delete(std::string_view type, std::string_view id) override {
+    SALUS_ASSIGN_OR_RETURN(auto row, Lookup(type, id));
+    if (!row) return Fail(Error::NotFound(fmt::format("{}/{} is not known", type, id)));
+    if (row->info.deleted) {
+      return ResourceVersion{std::string(type), std::string(id), row->info.version, row->info.last_updated_us,
+                             true, "DELETE", {}};
+    }
+    int64_t now = NextStamp(row->info.last_updated_us);
+    ResourceVersion out{std::string(type), std::string(id), row->info.version + 1, now, true, "DELETE", {}};
+    SALUS_TRY(UpdatePointer(row->rid, out.version, true, now));
+    SALUS_TRY(DropIndexRows(row->rid));
+    SALUS_TRY(InsertVersion(row->rid, out));
+    return out;
+  }
+
+ private:
+  struct Row {
+    int64_t rid;
+    CurrentInfo info;
+  };
+
+  Result<std::optional<Row>> Lookup(std::string_view type, std::string_view id) {
+    SALUS_STMT(q, c_, kSelectCurrentInfo);
+    q.Bind(1, type).Bind(2, id);
+    int rc = q.Step();
+    if (rc == SQLITE_DONE) return std::optional<Row>();
+    if (rc != SQLITE_ROW) return Fail(c_.LastError("lookup"));
+    return std::optional<Row>(Row{q.Int(0), CurrentInfo{q.Int(1), q.Int(2) != 0, q.Int(3)}});
+  }
+
+  // A timestamp after both the clock's now and the resource's previous version.
+  int64_t NextStamp(int64_t previous) {
+    int64_t now = clock_.Now().time_since_epoch().count();
+    now = std::max({now, previous + 1000, last_stamp_});
+    last_stamp_ = now;
+    return now;
+  }
+
+  Status UpdatePointer(int64_t rid, int64_t version, bool deleted, int64_t now) {
+    SALUS_STMT(up, c_, kUpdateResource);
+    up.Bind(1, version).Bind(2, int64_t{deleted}).Bind(3, now).Bind(4, rid);
+    if (up.Step() != SQLITE_DONE) return Fail(c_.LastError("update resource"));
+    return {};
+  }
+
+  Status InsertVersion(int64_t rid, const ResourceVersion& v) {
+    SALUS_STMT(ins, c_, kInsertVersion);
+    ins.Bind(1, rid).Bind(2, v.type).Bind(3, v.version).Bind(4, v.last_updated_us).Bind(5, int64_t{v.deleted});
+    ins.Bind(6, v.method);
+    if (v.deleted) {
+      sqlite3_bind_null(ins_raw, 7);
+    } else {
+      ins.BindBlob(7, v.body);
+    }
+    if (ins.Step() != SQLITE_DONE) return Fail(c_.LastError("insert version"));
+    return {};
+  }
+
+  Status DropIndexRows(int64_t rid) {
+    for (const char* sql : {kDeleteTokens, kDeleteStrings, kDeleteDates, kDeleteReferences}) {
+      SALUS_STMT(del, c_, sql);
+      del.Bind(1, rid);
+      if (del.Step() != SQLITE_DONE) return Fail(c_.LastError("drop index rows"));
+    }
+    return {};
+  }
+
+  Status InsertIndexRows(int64_t rid, std::string_view type, const IndexRows& rows) {
+    for (const auto& t : rows.tokens) {
+      SALUS_STMT(ins, c_, kInsertToken);
+      ins.Bind(1, rid).Bind(2, type).Bind(3, t.param).Bind(4, t.system).Bind(5, t.code);
+      if (ins.Step() != SQLITE_DONE) return Fail(c_.LastError("insert token"));
+    }
+    for (const auto& s : rows.strings) {
+      SALUS_STMT(ins, c_, kInsertString);
+      ins.Bind(1, rid).Bind(2, type).Bind(3, s.param).Bind(4, s.normalized).Bind(5, s.exact);
+      if (ins.Step() != SQLITE_DONE) return Fail(c_.LastError("insert string"));
+    }
+    for (const auto& d : rows.dates) {
+      SALUS_STMT(ins, c_, kInsertDate);
+      ins.Bind(1, rid).Bind(2, type).Bind(3, d.param).Bind(4, d.low_us).Bind(5, d.high_us);
+      if (ins.Step() != SQLITE_DONE) return Fail(c_.LastError("insert date"));
+    }
+    for (const auto& r : rows.references) {
+      SALUS_STMT(ins, c_, kInsertReference);
+      ins.Bind(1, rid).Bind(2, type).Bind(3, r.param).Bind(4, r.target_type).Bind(5, r.target_id).Bind(6, r.url);
+      if (ins.Step() != SQLITE_DONE) return Fail(c_.LastError("insert reference"));
+    }
+    return {};
+  }
+
+  Connection& c_;
+  const Clock& clock_;
+  int64_t& last_stamp_;
+};
+
+Result<std::vector<std::string>> FindTokenOn(Connection& c, std::string_view type, std::string_view param,
+                                             std::optional<std::string_view> system, std::string_view code,
+                                             size_t limit) {
+  SALUS_STMT(q, c, system ? kFindTokenWithSystem : kFindTokenAnySystem);
+  q.Bind(1, type).Bind(2, param).Bind(3, code);
+  if (system) {
+    q.Bind(4, *system).Bind(5, static_cast<int64_t>(limit));
+  } else {
+    q.Bind(4, static_cast<int64_t>(limit));
+  }
+  std::vector<std::string> ids;
+  int rc;
+  while ((rc = q.Step()) == SQLITE_ROW) ids.push_back(q.Text(0));
+  if (rc != SQLITE_DONE) return Fail(c.LastError("find token"));
+  return ids;
+}
+
+Result<std::vector<std::string>> SqliteWriteTxn::FindByToken(std::string_view type, std::string_view param,
+                                                             std::optional<std::string_view> system,
+                                                             std::string_view code, size_t limit) {
+  return FindTokenOn(c_, type, param, system, code, limit);
+}
+
+class SqliteStore : public Store {
+ public:
+  explicit SqliteStore(const SqliteOptions& options)
+      : options_(options), clock_(options.clock ? *options.clock : SystemClock()) {}
+
+  ~SqliteStore() override {
+    {
+      std::lock_guard lock(queue_mu_);
+      stopping_ = true;
+    }
+    queue_cv_.notify_all();
+    if (writer_thread_.joinable()) writer_thread_.join();
+  }
+
+  Status Init() {
+    SALUS_ASSIGN_OR_RETURN(writer_, Connection::Open(options_.path, true));
+    SALUS_TRY(ApplyMigrations(*writer_));
+    for (int i = 0; i < std::max(1, options_.readers); ++i) {
+      SALUS_ASSIGN_OR_RETURN(auto r, Connection::Open(options_.path, false));
+      readers_.push_back(std::move(r));
+      free_readers_.push_back(readers_.back().get());
+    }
+    writer_thread_ = std::thread([this] { WriterLoop(); });
+    return {};
+  }
+
+  Result<ResourceVersion> Read(std::string_view type, std::string_view id) override {
+    Lease lease(*this);
+    SALUS_STMT(q, *lease.c, kSelectCurrent);
+    q.Bind(1, type).Bind(2, id);
+    int rc = q.Step();
+    if (rc == SQLITE_DONE) return Fail(Error::NotFound(fmt::format("{}/{} is not known", type, id)));
+    if (rc != SQLITE_ROW) return Fail(lease.c->LastError("read"));
+    return ResourceVersion{std::string(type), std::string(id), q.Int(1), q.Int(3), q.Int(2) != 0, q.Text(4),
+                           q.Text(5)};
+  }
+
+  Result<ResourceVersion> ReadVersion(std::string_view type, std::string_view id, int64_t version) override {
+    Lease lease(*this);
+    SALUS_STMT(q, *lease.c, kSelectVersion);
+    q.Bind(1, type).Bind(2, id).Bind(3, version);
+    int rc = q.Step();
+    if (rc == SQLITE_DONE) {
+      return Fail(Error::NotFound(fmt::format("{}/{} has no version {}", type, id, version)));
+    }
+    if (rc != SQLITE_ROW) return Fail(lease.c->LastError("vread"));
+    return ResourceVersion{std::string(type), std::string(id), q.Int(0), q.Int(2), q.Int(1) != 0, q.Text(3),
+                           q.Text(4)};
+  }
+
+  Result<HistoryPage> History(const HistoryQuery& query) override {
+    // The statement text depends only on which filters are present: a few shapes, each cached.
+    std::string sql = kHistoryColumns;
+    std::vector<std::string> where;
+    if (query.type) where.push_back(query.id ? "r.type = ? AND r.id = ?" : "v.type = ?");
+    if (query.since_us) where.push_back("v.last_updated >= ?");
+    if (query.at_us) {
+      where.push_back("v.last_updated <= ? AND NOT EXISTS (SELECT 1 FROM versions n WHERE n.rid = v.rid AND "
+                      "n.version > v.version AND n.last_updated <= ?)");
+    }
+    if (query.before_seq) where.push_back("v.seq < ?");
+    for (size_t i = 0; i < where.size(); ++i) sql += (i ? " AND " : "WHERE ") + where[i];
+    sql += " ORDER BY v.seq DESC LIMIT ?";
+    Lease lease(*this);
+    SALUS_STMT(q, *lease.c, sql);
+    int i = 1;
+    if (query.type) {
+      q.Bind(i++, *query.type);
+      if (query.id) q.Bind(i++, *query.id);
+    }
+    if (query.since_us) q.Bind(i++, *query.since_us);
+    if (query.at_us) {
+      q.Bind(i++, *query.at_us);
+      q.Bind(i++, *query.at_us);
+    }
+    if (query.before_seq) q.Bind(i++, *query.before_seq);
+    q.Bind(i++, static_cast<int64_t>(query.count + 1));
+    HistoryPage page;
+    int rc;
+    int64_t last_seq = 0;
+    while ((rc = q.Step()) == SQLITE_ROW) {
+      if (page.versions.size() == query.count) {
+        page.next_seq = last_seq;
+        break;
+      }
+      last_seq = q.Int(0);
+      page.versions.push_back(
+          ResourceVersion{q.Text(1), q.Text(2), q.Int(3), q.Int(4), q.Int(5) != 0, q.Text(6), q.Text(7)});
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return Fail(lease.c->LastError("history"));
+    return page;
+  }
+
+  Result<std::vector<std::string>> FindByToken(std::string_view type, std::string_view param,
+                                               std::optional<std::string_view> system, std::string_view code,
+                                               size_t limit) override {
+    Lease lease(*this);
+    return FindTokenOn(*lease.c, type, param, system, code, limit);
+  }
+
+  Status Write(UnitOfWork work) override {
+    Job job{std::move(work), {}};
+    auto done = job.done.get_future();
+    {
+      std::lock_guard lock(queue_mu_);
+      if (stopping_) return Fail(Error::Unavailable("the store is shutting down"));
+      if (queue_.size() >= options_.max_queue) {
+        return Fail(Error::Unavailable("too many writes are waiting; try again shortly"));
+      }
+      queue_.push_back(std::move(job));
+    }
+    queue_cv_.notify_one();
+    return done.get();
+  }
+
+  Status CheckIntegrity() override {
+    Lease lease(*this);
+    SALUS_STMT(q, *lease.c, "PRAGMA integrity_check");
+    std::string result;
+    while (q.Step() == SQLITE_ROW) result += q.Text(0);
+    if (result != "ok") return Fail(Error::Internal("integrity_check: " + result));
+    return {};
+  }
+
+  StoreStats Stats() const override {
+    std::lock_guard lock(queue_mu_);
+    return stats_;
+  }
+
+ private:
+  struct Job {
+    UnitOfWork work;
+    std::promise<Status> done;
+  };
+
+  // Borrows a reader connection for the scope.
+  struct Lease {
+    explicit Lease(SqliteStore& s) : store(s) {
+      std::unique_lock lock(store.readers_mu_);
+      store.readers_cv_.wait(lock, [&] { return !store.free_readers_.empty(); });
+      c = store.free_readers_.back();
+      store.free_readers_.pop_back();
+    }
+    ~Lease() {
+      {
+        std::lock_guard lock(store.readers_mu_);
+        store.free_readers_.push_back(c);
+      }
+      store.readers_cv_.notify_one();
+    }
+    SqliteStore& store;
+    Connection* c;
+  };
+
+  void WriterLoop() {
+    std::vector<Job> batch;
+    while (true) {
+      {
+        std::unique_lock lock(queue_mu_);
+        queue_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+        if (queue_.empty()) return;  // stopping and drained
+        while (!queue_.empty() && batch.size() < options_.max_batch) {
+          batch.push_back(std::move(queue_.front()));
+          queue_.pop_front();
+        }
+      }
+      RunBatch(batch);
+      batch.clear();
+    }
+  }
+
+  // One transaction, one fsync, for the whole batch. Each unit runs under its own savepoint so
+  // that a failing unit rolls back alone.
+  void RunBatch(std::vector<Job>& batch) {
+    std::vector<Status> results(batch.size());
+    Status begin = writer_->Exec("BEGIN IMMEDIATE");
+    if (!begin) {
+      for (auto& job : batch) job.done.set_value(begin);
+      return;
+    }
+    int64_t last_stamp = 0;
+    SqliteWriteTxn txn(*writer_, clock_, last_stamp);
+    for (size_t i = 0; i < batch.size(); ++i) {
+      Status sp = writer_->Exec("SAVEPOINT unit");
+      if (!sp) {
+        results[i] = sp;
+        continue;
+      }
+      Status st;
+      try {
+        st = batch[i].work(txn);
+      } catch (const std::exception& e) {
+        st = Fail(Error::Internal(fmt::format("unit of work threw: {}", e.what())));
+      }
+      if (sqlite3_get_autocommit(writer_->db()) != 0) {
+        // SQLite rolled the whole transaction back (I/O error, disk full): nothing of this
+        // batch is written, and no later unit may run outside a transaction.
+        log::Error(kComponent, "transaction_aborted", {{"units", static_cast<int64_t>(batch.size())}});
+        for (auto& job : batch) job.done.set_value(Fail(Error::Unavailable("the write could not be completed")));
+        return;
+      }
+      if (!st) (void)writer_->Exec("ROLLBACK TO unit");
+      (void)writer_->Exec("RELEASE unit");
+      results[i] = std::move(st);
+    }
+    Status commit = writer_->Exec("COMMIT");
+    if (!commit) {
+      (void)writer_->Exec("ROLLBACK");
+      log::Error(kComponent, "commit_failed", {{"units", static_cast<int64_t>(batch.size())}});
+      for (auto& job : batch) job.done.set_value(Fail(Error::Unavailable("the write could not be made durable")));
+      return;
+    }
+    {
+      std::lock_guard lock(queue_mu_);
+      stats_.batches++;
+      stats_.units += static_cast<int64_t>(batch.size());
+    }
+    for (size_t i = 0; i < batch.size(); ++i) batch[i].done.set_value(std::move(results[i]));
+  }
+
+  SqliteOptions options_;
+  const Clock& clock_;
+  std::unique_ptr<Connection> writer_;  // used only by the writer thread after Init
+  std::vector<std::unique_ptr<Connection>> readers_;
+
+  std::mutex readers_mu_;
+  std::condition_variable readers_cv_;
+  std::vector<Connection*> free_readers_;  // GUARDED_BY(readers_mu_)
+
+  mutable std::mutex queue_mu_;
+  std::condition_variable queue_cv_;
+  std::deque<Job> queue_;  // GUARDED_BY(queue_mu_)
+  bool stopping_ = false;  // GUARDED_BY(queue_mu_)
+  StoreStats stats_;       // GUARDED_BY(queue_mu_)
+  std::thread writer_thread_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteOptions& options) {
+  if (sqlite3_threadsafe() == 0) return Fail(Error::Internal("SQLite was built without thread support"));
+  auto store = std::make_unique<SqliteStore>(options);
+  SALUS_TRY(store->Init());
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+}  // namespace salus::store

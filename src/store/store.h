@@ -1,0 +1,128 @@
+// The Store: versioned FHIR resources, their search index rows, and atomic writes.
+// Implementations: store/sqlite (embedded), later store/postgres.
+//
+// Versions are immutable; each resource has a current-version pointer; a delete is a version
+// too. Writes run as units of work inside the store's single writer, many units per durable
+// transaction (group commit); a unit that fails is rolled back alone. Nothing is acknowledged
+// before it is on disk.
+// Thread-safety: every Store method is thread-safe. A WriteTxn is used only by the unit of work
+// it is handed to, on the writer thread.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/json.h"
+#include "core/result.h"
+#include "core/time.h"
+
+namespace salus::store {
+
+struct ResourceVersion {
+  std::string type;
+  std::string id;
+  int64_t version = 0;
+  int64_t last_updated_us = 0;  // microseconds since the epoch
+  bool deleted = false;
+  std::string method;  // "POST", "PUT", "PATCH" or "DELETE": how this version was made
+  std::string body;    // the stored JSON, served as is; empty for a delete
+};
+
+// Index rows, one per indexed value (filled by the search layer; the core fills identifiers).
+struct TokenRow {
+  std::string param;
+  std::string system;  // empty when none
+  std::string code;
+};
+struct StringRow {
+  std::string param;
+  std::string normalized;  // lower-cased, accents removed
+  std::string exact;
+};
+struct DateRow {
+  std::string param;
+  int64_t low_us;   // inclusive
+  int64_t high_us;  // exclusive
+};
+struct ReferenceRow {
+  std::string param;
+  std::string target_type;
+  std::string target_id;
+  std::string url;  // absolute or canonical references
+};
+struct IndexRows {
+  std::vector<TokenRow> tokens;
+  std::vector<StringRow> strings;
+  std::vector<DateRow> dates;
+  std::vector<ReferenceRow> references;
+};
+
+struct CurrentInfo {
+  int64_t version = 0;
+  bool deleted = false;
+  int64_t last_updated_us = 0;
+};
+
+class WriteTxn {
+ public:
+  virtual ~WriteTxn() = default;
+  // The current version of type/id, seeing the writes made earlier in this transaction.
+  virtual Result<std::optional<CurrentInfo>> Current(std::string_view type, std::string_view id) = 0;
+  // Ids of current, not deleted resources of `type` with a token index row; at most `limit`.
+  virtual Result<std::vector<std::string>> FindByToken(std::string_view type, std::string_view param,
+                                                       std::optional<std::string_view> system,
+                                                       std::string_view code, size_t limit) = 0;
+  // Writes the next version of type/id: sets `id`, `meta.versionId` and `meta.lastUpdated` in
+  // `resource`, stores its serialisation and replaces the resource's index rows.
+  virtual Result<ResourceVersion> Put(std::string_view type, std::string_view id, json::Value& resource,
+                                      const IndexRows& rows, std::string_view method) = 0;
+  // Writes a deleted version (and drops the index rows). NotFound when there is no current
+  // version; returns the current one unchanged when it is already deleted.
+  virtual Result<ResourceVersion> Delete(std::string_view type, std::string_view id) = 0;
+};
+
+using UnitOfWork = std::function<Status(WriteTxn&)>;
+
+struct HistoryQuery {
+  std::optional<std::string> type;  // none: the whole system
+  std::optional<std::string> id;    // with type: one resource
+  std::optional<int64_t> since_us;  // versions at or after
+  std::optional<int64_t> at_us;     // the version current at this instant, per resource
+  std::optional<int64_t> before_seq;  // paging cursor: versions older than this
+  size_t count = 50;
+};
+
+struct HistoryPage {
+  std::vector<ResourceVersion> versions;  // newest first
+  std::optional<int64_t> next_seq;        // cursor for the next page, if any
+};
+
+struct StoreStats {
+  int64_t batches = 0;
+  int64_t units = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+  // The current version (deleted or not). NotFound when type/id never existed.
+  virtual Result<ResourceVersion> Read(std::string_view type, std::string_view id) = 0;
+  virtual Result<ResourceVersion> ReadVersion(std::string_view type, std::string_view id, int64_t version) = 0;
+  virtual Result<HistoryPage> History(const HistoryQuery& query) = 0;
+  virtual Result<std::vector<std::string>> FindByToken(std::string_view type, std::string_view param,
+                                                       std::optional<std::string_view> system,
+                                                       std::string_view code, size_t limit) = 0;
+  // Runs `work` in the writer's next transaction and returns once that transaction is durable
+  // (or failed). Unavailable when the write queue is full.
+  virtual Status Write(UnitOfWork work) = 0;
+  // PRAGMA integrity_check or equivalent: ok, or an Internal error naming the problem.
+  virtual Status CheckIntegrity() = 0;
+  virtual StoreStats Stats() const = 0;
+};
+
+}  // namespace salus::store
