@@ -102,6 +102,11 @@ struct HistoryPage {
   std::optional<int64_t> next_seq;        // cursor for the next page, if any
 };
 
+struct ListPage {
+  std::vector<ResourceVersion> resources;  // current, not deleted, in creation order
+  std::optional<int64_t> next_cursor;
+};
+
 struct StoreStats {
   int64_t batches = 0;
   int64_t units = 0;
@@ -117,6 +122,9 @@ class Store {
   virtual Result<std::vector<std::string>> FindByToken(std::string_view type, std::string_view param,
                                                        std::optional<std::string_view> system,
                                                        std::string_view code, size_t limit) = 0;
+  // Current, not deleted resources of `type` after `cursor` (0 for the start), oldest first.
+  virtual Result<ListPage> List(std::string_view type, int64_t cursor, size_t count) = 0;
+  virtual Result<int64_t> Count(std::string_view type) = 0;
   // Runs `work` in the writer's next transaction and returns once that transaction is durable
   // (or failed). Unavailable when the write queue is full.
   virtual Status Write(UnitOfWork work) = 0;

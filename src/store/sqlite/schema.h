@@ -23,6 +23,7 @@ CREATE TABLE resources (
   last_updated BIGINT NOT NULL,
   UNIQUE (type, id)
 );
+CREATE INDEX resources_by_type ON resources (type, deleted, rid);
 CREATE TABLE versions (
   seq          INTEGER PRIMARY KEY,
   rid          INTEGER NOT NULL,

@@ -50,6 +50,11 @@ constexpr const char* kFindTokenAnySystem =
 constexpr const char* kFindTokenWithSystem =
     "SELECT r.id FROM idx_token t JOIN resources r ON r.rid = t.rid "
     "WHERE t.type = ? AND t.param = ? AND t.code = ? AND t.system = ? AND r.deleted = 0 LIMIT ?";
+constexpr const char* kListCurrent =
+    "SELECT r.rid, r.id, r.version, r.last_updated, v.method, v.body FROM resources r "
+    "JOIN versions v ON v.rid = r.rid AND v.version = r.version "
+    "WHERE r.type = ? AND r.deleted = 0 AND r.rid > ? ORDER BY r.rid LIMIT ?";
+constexpr const char* kCountCurrent = "SELECT COUNT(*) FROM resources WHERE type = ? AND deleted = 0";
 constexpr const char* kHistoryColumns =
     "SELECT v.seq, r.type, r.id, v.version, v.last_updated, v.deleted, v.method, v.body FROM versions v "
     "JOIN resources r ON r.rid = v.rid ";
@@ -468,6 +473,34 @@ class SqliteStore : public Store {
                                                size_t limit) override {
     Lease lease(*this);
     return FindTokenOn(*lease.c, type, param, system, code, limit);
+  }
+
+  Result<ListPage> List(std::string_view type, int64_t cursor, size_t count) override {
+    Lease lease(*this);
+    SALUS_STMT(q, *lease.c, kListCurrent);
+    q.Bind(1, type).Bind(2, cursor).Bind(3, static_cast<int64_t>(count + 1));
+    ListPage page;
+    int rc;
+    int64_t last_rid = 0;
+    while ((rc = q.Step()) == SQLITE_ROW) {
+      if (page.resources.size() == count) {
+        page.next_cursor = last_rid;
+        break;
+      }
+      last_rid = q.Int(0);
+      page.resources.push_back(
+          ResourceVersion{std::string(type), q.Text(1), q.Int(2), q.Int(3), false, q.Text(4), q.Text(5)});
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return Fail(lease.c->LastError("list"));
+    return page;
+  }
+
+  Result<int64_t> Count(std::string_view type) override {
+    Lease lease(*this);
+    SALUS_STMT(q, *lease.c, kCountCurrent);
+    q.Bind(1, type);
+    if (q.Step() != SQLITE_ROW) return Fail(lease.c->LastError("count"));
+    return q.Int(0);
   }
 
   Status Write(UnitOfWork work) override {

@@ -1,0 +1,66 @@
+// The FHIR R4 REST interactions (R4 http.html) as plain functions of a parsed request: no
+// sockets here, so every interaction is testable directly and batch entries reuse them.
+// Thread-safety: Api is immutable after construction; Handle may run on many threads at once.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/json.h"
+#include "core/result.h"
+#include "fhir/definitions.h"
+#include "fhir/validator.h"
+#include "store/store.h"
+
+namespace salus::api {
+
+struct Request {
+  std::string method;  // GET, HEAD, POST, PUT, PATCH, DELETE
+  std::string path;    // below the FHIR base, percent-decoded, no leading '/': "Patient/1/_history/2"
+  std::vector<std::pair<std::string, std::string>> query;    // decoded, in order
+  std::vector<std::pair<std::string, std::string>> headers;  // names lower-case
+  std::string body;
+  std::string base_url;  // "http://127.0.0.1:8080/fhir": for Location, fullUrl and links
+
+  // The first header / query parameter with that name, or nullopt.
+  std::optional<std::string_view> Header(std::string_view name) const;
+  std::optional<std::string_view> Param(std::string_view name) const;
+};
+
+struct Response {
+  int status = 200;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;  // a JSON resource, or empty
+
+  void SetHeader(std::string_view name, std::string value);
+  std::optional<std::string_view> Header(std::string_view name) const;
+};
+
+struct ApiOptions {
+  size_t max_bundle_entries = 10000;
+  size_t default_count = 50;
+  size_t max_count = 1000;
+  int max_json_depth = 100;
+  std::string software_version = "0.1.0";
+};
+
+class Api {
+ public:
+  Api(store::Store& store, const fhir::Definitions& defs, ApiOptions options = {});
+  ~Api();
+
+  Response Handle(const Request& request) const;
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Maps an Error to its HTTP status.
+int StatusFor(Code code);
+
+}  // namespace salus::api

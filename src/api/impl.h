@@ -1,0 +1,51 @@
+// Api::Impl: the interactions. Split across api.cc (routing, instance and type interactions,
+// history, metadata) and bundle.cc (batch and transaction).
+#pragma once
+
+#include "api/api.h"
+#include "api/internal.h"
+#include "fhir/validator.h"
+
+namespace salus::api {
+
+class Api::Impl {
+ public:
+  Impl(store::Store& store, const fhir::Definitions& defs, ApiOptions options);
+
+  Response Handle(const Request& req) const;
+  // Routing without negotiation or _pretty (used by batch entries too).
+  Response Dispatch(const Request& req) const;
+
+  // Parses and validates a request body as a resource of `type` (any type when empty).
+  Result<json::Value> ParseResource(const Request& req, std::string_view type) const;
+  Result<json::Value> ParseJson(std::string_view text) const;
+
+  Response Read(const Request& req, const std::string& type, const std::string& id) const;
+  Response VRead(const Request& req, const std::string& type, const std::string& id, std::string_view vid) const;
+  Response Create(const Request& req, const std::string& type) const;
+  Response Update(const Request& req, const std::string& type, const std::string& id) const;
+  Response ConditionalUpdate(const Request& req, const std::string& type) const;
+  Response Delete(const Request& req, const std::string& type, const std::string& id) const;
+  Response ConditionalDelete(const Request& req, const std::string& type) const;
+  Response Patch(const Request& req, const std::string& type, const std::string& id) const;
+  Response History(const Request& req, const std::string* type, const std::string* id) const;
+  Response Search(const Request& req, const std::string& type) const;
+  Response Metadata(const Request& req) const;
+  Response Bundle(const Request& req) const;
+
+  // A response carrying a stored version, honouring Prefer: return=.
+  Response VersionResponse(const Request& req, int status, const store::ResourceVersion& v, bool location) const;
+  Response ErrorResponse(const Error& e) const;
+
+  store::Store& store_;
+  const fhir::Definitions& defs_;
+  fhir::Validator validator_;
+  ApiOptions options_;
+  std::string capability_;  // the CapabilityStatement, built once
+};
+
+// Common response helpers.
+Response JsonResponse(int status, std::string body);
+Response OutcomeResponse(int status, const json::Value& outcome);
+
+}  // namespace salus::api

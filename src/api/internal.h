@@ -1,0 +1,102 @@
+// Internals shared by the api/*.cc files. Not for other layers.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "api/api.h"
+#include "store/store.h"
+
+namespace salus::api::internal {
+
+// Conditional-interaction criteria (R4 http.html#cond-update): `_id` and `identifier`, the
+// parameters the core issue needs until full search lands. Values in one parameter are ORed
+// (commas), repeated parameters are ANDed.
+struct Token {
+  std::optional<std::string> system;  // nullopt: any system; "" : no system ("|code")
+  std::string code;
+};
+struct Criteria {
+  std::vector<std::vector<std::string>> ids;       // AND of OR-lists
+  std::vector<std::vector<Token>> identifiers;     // AND of OR-lists
+  std::vector<std::string> ignored;                // unknown parameters skipped (lenient)
+  bool empty() const { return ids.empty() && identifiers.empty(); }
+};
+
+// Parses criteria from query pairs. Result-control parameters (_count, _format, ...) are
+// skipped; any other unknown parameter is an error naming it unless `lenient`.
+Result<Criteria> ParseCriteria(const std::vector<std::pair<std::string, std::string>>& query, bool lenient);
+// Parses "a=b&c=d" (percent-decoded) into pairs.
+Result<std::vector<std::pair<std::string, std::string>>> ParseQueryString(std::string_view text);
+
+// What criteria are evaluated against: the committed store, or a writer transaction.
+class Finder {
+ public:
+  virtual ~Finder() = default;
+  virtual Result<bool> Exists(std::string_view type, std::string_view id) = 0;
+  virtual Result<std::vector<std::string>> ByToken(std::string_view type, std::string_view param,
+                                                   std::optional<std::string_view> system, std::string_view code,
+                                                   size_t limit) = 0;
+};
+
+class StoreFinder : public Finder {
+ public:
+  explicit StoreFinder(store::Store& s) : s_(s) {}
+  Result<bool> Exists(std::string_view type, std::string_view id) override;
+  Result<std::vector<std::string>> ByToken(std::string_view type, std::string_view param,
+                                           std::optional<std::string_view> system, std::string_view code,
+                                           size_t limit) override {
+    return s_.FindByToken(type, param, system, code, limit);
+  }
+
+ private:
+  store::Store& s_;
+};
+
+class TxnFinder : public Finder {
+ public:
+  explicit TxnFinder(store::WriteTxn& t) : t_(t) {}
+  Result<bool> Exists(std::string_view type, std::string_view id) override;
+  Result<std::vector<std::string>> ByToken(std::string_view type, std::string_view param,
+                                           std::optional<std::string_view> system, std::string_view code,
+                                           size_t limit) override {
+    return t_.FindByToken(type, param, system, code, limit);
+  }
+
+ private:
+  store::WriteTxn& t_;
+};
+
+// Ids of `type` matching `criteria`, sorted, at most `limit`.
+Result<std::vector<std::string>> Match(Finder& finder, std::string_view type, const Criteria& criteria, size_t limit);
+
+// "W/\"3\"" or "\"3\"" -> 3.
+std::optional<int64_t> ParseETag(std::string_view etag);
+std::string ETag(int64_t version);
+// Status line text for Bundle.entry.response.status: "201 Created".
+std::string StatusText(int status);
+
+// Builds a Bundle as text, embedding stored resource bytes without re-parsing them.
+class BundleWriter {
+ public:
+  BundleWriter(std::string_view type, std::string_view last_updated);
+  void Total(int64_t total);
+  void Link(std::string_view relation, std::string_view url);
+  // Starts an entry; then any of the Add* calls; then EndEntry.
+  void BeginEntry();
+  void FullUrl(std::string_view url);
+  void RawResource(std::string_view json);
+  void Member(std::string_view name, const json::Value& value);
+  void EndEntry();
+  std::string Finish();
+
+ private:
+  void Separator();
+  std::string out_;
+  bool links_open_ = false;
+  bool entries_open_ = false;
+  bool entry_has_member_ = false;
+};
+
+}  // namespace salus::api::internal

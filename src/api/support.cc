@@ -1,0 +1,282 @@
+#include <algorithm>
+#include <charconv>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "api/internal.h"
+#include "crypto/random.h"
+#include "fhir/primitives.h"
+
+namespace salus::api::internal {
+namespace {
+
+// Parameters that shape results rather than select them (R4 search.html#return).
+bool IsResultParameter(std::string_view name) {
+  static constexpr std::string_view kNames[] = {"_format", "_pretty", "_summary", "_elements", "_count",
+                                                "_sort",   "_total",  "_include", "_revinclude", "_cursor"};
+  return std::find(std::begin(kNames), std::end(kNames), name) != std::end(kNames);
+}
+
+std::vector<std::string> SplitCommas(std::string_view s) {
+  // R4 search.html#escaping: "\," is a literal comma.
+  std::vector<std::string> out(1);
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '\\' && i + 1 < s.size() && (s[i + 1] == ',' || s[i + 1] == '|' || s[i + 1] == '\\')) {
+      out.back().push_back(s[++i]);
+    } else if (s[i] == ',') {
+      out.emplace_back();
+    } else {
+      out.back().push_back(s[i]);
+    }
+  }
+  return out;
+}
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+Result<std::string> PercentDecode(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '+') {
+      out.push_back(' ');
+    } else if (s[i] == '%') {
+      if (i + 2 >= s.size()) return Fail(Error::Invalid("truncated percent-escape in query"));
+      int hi = HexValue(s[i + 1]), lo = HexValue(s[i + 2]);
+      if (hi < 0 || lo < 0) return Fail(Error::Invalid("invalid percent-escape in query"));
+      out.push_back(static_cast<char>(hi * 16 + lo));
+      i += 2;
+    } else {
+      out.push_back(s[i]);
+    }
+  }
+  if (!json::IsValidUtf8(out)) return Fail(Error::Invalid("query is not valid UTF-8"));
+  return out;
+}
+
+}  // namespace
+
+Result<std::vector<std::pair<std::string, std::string>>> ParseQueryString(std::string_view text) {
+  std::vector<std::pair<std::string, std::string>> out;
+  if (!text.empty() && text[0] == '?') text.remove_prefix(1);
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t amp = text.find('&', pos);
+    std::string_view part = text.substr(pos, amp == std::string_view::npos ? std::string_view::npos : amp - pos);
+    pos = amp == std::string_view::npos ? text.size() : amp + 1;
+    if (part.empty()) continue;
+    size_t eq = part.find('=');
+    SALUS_ASSIGN_OR_RETURN(std::string name, PercentDecode(part.substr(0, eq)));
+    std::string value;
+    if (eq != std::string_view::npos) {
+      SALUS_ASSIGN_OR_RETURN(value, PercentDecode(part.substr(eq + 1)));
+    }
+    out.emplace_back(std::move(name), std::move(value));
+  }
+  return out;
+}
+
+Result<Criteria> ParseCriteria(const std::vector<std::pair<std::string, std::string>>& query, bool lenient) {
+  Criteria c;
+  for (const auto& [name, value] : query) {
+    if (IsResultParameter(name)) continue;
+    if (name == "_id") {
+      std::vector<std::string> ids;
+      for (auto& id : SplitCommas(value)) {
+        if (!fhir::IsValidId(id)) {
+          return Fail(Error::Invalid(fmt::format("_id value '{}' is not a valid id", id), "_id"));
+        }
+        ids.push_back(std::move(id));
+      }
+      c.ids.push_back(std::move(ids));
+    } else if (name == "identifier") {
+      std::vector<Token> tokens;
+      for (const auto& part : SplitCommas(value)) {
+        size_t bar = part.find('|');
+        Token t;
+        if (bar == std::string::npos) {
+          t.code = part;
+        } else {
+          t.system = part.substr(0, bar);
+          t.code = part.substr(bar + 1);
+        }
+        if (t.code.empty()) {
+          return Fail(Error::Invalid("identifier needs a value ('system|value' or 'value')", "identifier"));
+        }
+        tokens.push_back(std::move(t));
+      }
+      c.identifiers.push_back(std::move(tokens));
+    } else if (lenient) {
+      c.ignored.push_back(name);
+    } else {
+      return Fail(Error::Invalid(
+          fmt::format("unknown or unsupported search parameter '{}' (supported here: _id, identifier)", name), name));
+    }
+  }
+  return c;
+}
+
+Result<bool> StoreFinder::Exists(std::string_view type, std::string_view id) {
+  auto r = s_.Read(type, id);
+  if (!r) {
+    if (r.error().code == Code::kNotFound) return false;
+    return Fail(r.error());
+  }
+  return !r->deleted;
+}
+
+Result<bool> TxnFinder::Exists(std::string_view type, std::string_view id) {
+  SALUS_ASSIGN_OR_RETURN(auto cur, t_.Current(type, id));
+  return cur.has_value() && !cur->deleted;
+}
+
+Result<std::vector<std::string>> Match(Finder& finder, std::string_view type, const Criteria& criteria,
+                                       size_t limit) {
+  std::optional<std::set<std::string>> result;
+  auto intersect = [&](std::set<std::string> group) {
+    if (!result) {
+      result = std::move(group);
+      return;
+    }
+    std::set<std::string> both;
+    std::set_intersection(result->begin(), result->end(), group.begin(), group.end(),
+                          std::inserter(both, both.begin()));
+    result = std::move(both);
+  };
+  for (const auto& ors : criteria.ids) {
+    std::set<std::string> group;
+    for (const auto& id : ors) {
+      SALUS_ASSIGN_OR_RETURN(bool exists, finder.Exists(type, id));
+      if (exists) group.insert(id);
+    }
+    intersect(std::move(group));
+  }
+  // Identifier lookups are bounded: enough rows to tell "one" from "several" for conditional
+  // interactions, and a page for searches.
+  constexpr size_t kTokenLimit = 10000;
+  for (const auto& ors : criteria.identifiers) {
+    std::set<std::string> group;
+    for (const auto& t : ors) {
+      std::optional<std::string_view> system;
+      if (t.system) system = *t.system;
+      SALUS_ASSIGN_OR_RETURN(auto ids, finder.ByToken(type, "identifier", system, t.code, kTokenLimit));
+      group.insert(ids.begin(), ids.end());
+    }
+    intersect(std::move(group));
+  }
+  std::vector<std::string> out;
+  if (result) {
+    for (const auto& id : *result) {
+      if (out.size() >= limit) break;
+      out.push_back(id);
+    }
+  }
+  return out;
+}
+
+std::optional<int64_t> ParseETag(std::string_view etag) {
+  if (etag.starts_with("W/")) etag.remove_prefix(2);
+  if (etag.size() < 3 || etag.front() != '"' || etag.back() != '"') return std::nullopt;
+  etag = etag.substr(1, etag.size() - 2);
+  int64_t v = 0;
+  auto [ptr, ec] = std::from_chars(etag.data(), etag.data() + etag.size(), v);
+  if (ec != std::errc() || ptr != etag.data() + etag.size() || v < 1) return std::nullopt;
+  return v;
+}
+
+std::string ETag(int64_t version) { return fmt::format("W/\"{}\"", version); }
+
+std::string StatusText(int status) {
+  switch (status) {
+    case 200: return "200 OK";
+    case 201: return "201 Created";
+    case 204: return "204 No Content";
+    case 304: return "304 Not Modified";
+    case 400: return "400 Bad Request";
+    case 401: return "401 Unauthorized";
+    case 403: return "403 Forbidden";
+    case 404: return "404 Not Found";
+    case 405: return "405 Method Not Allowed";
+    case 406: return "406 Not Acceptable";
+    case 409: return "409 Conflict";
+    case 410: return "410 Gone";
+    case 412: return "412 Precondition Failed";
+    case 415: return "415 Unsupported Media Type";
+    case 422: return "422 Unprocessable Entity";
+    case 500: return "500 Internal Server Error";
+    case 503: return "503 Service Unavailable";
+    default: return std::to_string(status);
+  }
+}
+
+BundleWriter::BundleWriter(std::string_view type, std::string_view last_updated) {
+  out_ = R"({"resourceType":"Bundle","id":")";
+  out_ += crypto::NewId();
+  out_ += R"(","meta":{"lastUpdated":")";
+  out_ += last_updated;
+  out_ += R"("},"type":)";
+  json::WriteString(type, out_);
+}
+
+void BundleWriter::Total(int64_t total) { out_ += fmt::format(",\"total\":{}", total); }
+
+void BundleWriter::Link(std::string_view relation, std::string_view url) {
+  out_ += links_open_ ? "," : ",\"link\":[";
+  links_open_ = true;
+  out_ += "{\"relation\":";
+  json::WriteString(relation, out_);
+  out_ += ",\"url\":";
+  json::WriteString(url, out_);
+  out_ += "}";
+}
+
+void BundleWriter::BeginEntry() {
+  if (links_open_) {
+    out_ += "]";
+    links_open_ = false;
+  }
+  out_ += entries_open_ ? ",{" : ",\"entry\":[{";
+  entries_open_ = true;
+  entry_has_member_ = false;
+}
+
+void BundleWriter::Separator() {
+  if (entry_has_member_) out_ += ",";
+  entry_has_member_ = true;
+}
+
+void BundleWriter::FullUrl(std::string_view url) {
+  Separator();
+  out_ += "\"fullUrl\":";
+  json::WriteString(url, out_);
+}
+
+void BundleWriter::RawResource(std::string_view json) {
+  Separator();
+  out_ += "\"resource\":";
+  out_ += json;
+}
+
+void BundleWriter::Member(std::string_view name, const json::Value& value) {
+  Separator();
+  json::WriteString(name, out_);
+  out_ += ":";
+  json::Write(value, out_);
+}
+
+void BundleWriter::EndEntry() { out_ += "}"; }
+
+std::string BundleWriter::Finish() {
+  if (links_open_) out_ += "]";
+  if (entries_open_) out_ += "]";
+  out_ += "}";
+  return std::move(out_);
+}
+
+}  // namespace salus::api::internal
