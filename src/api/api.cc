@@ -269,7 +269,6 @@ Response Api::Impl::Handle(const Request& req) const {
   if (pretty && *pretty == "true" && !resp.body.empty()) {
     if (auto v = json::Parse(resp.body, json::ParseLimits{.max_depth = 1000})) resp.body = json::Serialize(*v, true);
   }
-  if (req.method == "HEAD") resp.body.clear();
   return resp;
 }
 

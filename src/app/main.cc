@@ -1,0 +1,158 @@
+// The `salus` command: serve, import, --version, --help.
+#include <signal.h>
+
+#include <chrono>
+#include <filesystem>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "api/api.h"
+#include "app/import.h"
+#include "core/log.h"
+#include "fhir/definitions.h"
+#include "http/server.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace {
+
+using namespace salus;
+
+bool IsLoopback(const std::string& host) {
+  return host == "127.0.0.1" || host == "::1" || host == "localhost" || host.starts_with("127.");
+}
+
+// "HOST:PORT" or "[v6]:PORT".
+bool SplitListen(const std::string& listen, std::string& host, uint16_t& port) {
+  size_t colon = listen.rfind(':');
+  if (colon == std::string::npos) return false;
+  host = listen.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host == "localhost") host = "127.0.0.1";
+  try {
+    int p = std::stoi(listen.substr(colon + 1));
+    if (p < 0 || p > 65535) return false;
+    port = static_cast<uint16_t>(p);
+  } catch (...) {
+    return false;
+  }
+  return !host.empty();
+}
+
+Result<std::unique_ptr<store::Store>> OpenStore(const std::string& data_dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(data_dir, ec);
+  if (ec) return Fail(Error::Unavailable(fmt::format("cannot create {}: {}", data_dir, ec.message())));
+  std::filesystem::permissions(data_dir, std::filesystem::perms::owner_all, std::filesystem::perm_options::replace, ec);
+  return store::OpenSqliteStore(store::SqliteOptions{.path = (std::filesystem::path(data_dir) / "salus.db").string()});
+}
+
+int Serve(const std::string& listen, const std::string& data, const std::string& auth, http::ServerOptions opts) {
+  auto started = std::chrono::steady_clock::now();
+  if (!SplitListen(listen, opts.host, opts.port)) {
+    fmt::print(stderr, "salus: --listen must be HOST:PORT, got '{}'\n", listen);
+    return 2;
+  }
+  if (auth != "none") {
+    fmt::print(stderr, "salus: authentication is not available in this build yet; start with --auth none "
+                       "(development only, loopback addresses only)\n");
+    return 2;
+  }
+  if (!IsLoopback(opts.host)) {
+    fmt::print(stderr, "salus: --auth none is refused on non-loopback address {}: it would expose patient data "
+                       "without authentication\n", opts.host);
+    return 2;
+  }
+  // Signals are taken by sigwait below, not by whichever thread happens to run.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  const auto& defs = fhir::Definitions::R4();
+  auto store = OpenStore(data);
+  if (!store) {
+    log::Error("app", "store_open_failed", {{"message", store.error().message}});
+    return 1;
+  }
+  api::Api api(**store, defs, api::ApiOptions{.software_version = SALUS_VERSION});
+  auto server = http::Server::Start(opts, [&api](const api::Request& r) { return api.Handle(r); });
+  if (!server) {
+    log::Error("app", "listen_failed", {{"message", server.error().message}});
+    return 1;
+  }
+  double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  log::Info("app", "serving", {{"url", fmt::format("http://{}:{}/fhir", opts.host, (*server)->port())},
+                               {"data", data}, {"auth", "none"}, {"startup_ms", ms},
+                               {"resource_types", static_cast<int64_t>(defs.resource_types().size())}});
+  // A machine-readable line on stdout for scripts and tests that started us with port 0.
+  fmt::print("listening {}\n", (*server)->port());
+  std::fflush(stdout);
+  int sig = 0;
+  sigwait(&signals, &sig);
+  log::Info("app", "stopping", {{"signal", sig}});
+  (*server)->Stop();
+  return 0;
+}
+
+int Import(const std::vector<std::string>& inputs, const std::string& data, bool no_progress) {
+  auto store = OpenStore(data);
+  if (!store) {
+    fmt::print(stderr, "salus import: {}\n", store.error().message);
+    return 1;
+  }
+  api::Api api(**store, fhir::Definitions::R4(), api::ApiOptions{.software_version = SALUS_VERSION});
+  app::ImportSummary s = app::RunImport(api, app::ImportOptions{.inputs = inputs, .progress = !no_progress});
+  fmt::print("imported {} resources from {} files in {:.2f} s ({:.0f} resources/s); {} failed\n", s.resources,
+             s.files, s.seconds, s.seconds > 0 ? s.resources / s.seconds : 0.0, s.failed);
+  return s.failed == 0 ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Salus: a FHIR R4 health-data server"};
+  app.set_version_flag("--version", std::string("salus ") + SALUS_VERSION + " (FHIR R4 4.0.1)");
+  app.require_subcommand(1);
+  std::string log_level = "info";
+  app.add_option("--log-level", log_level, "debug, info, warn or error")->check(CLI::IsMember({"debug", "info", "warn", "error"}));
+
+  auto* serve = app.add_subcommand("serve", "Serve the FHIR API");
+  std::string listen = "127.0.0.1:8080", data = "./data", auth;
+  http::ServerOptions opts;
+  size_t body_mb = 16;
+  int idle = 60, read = 30;
+  serve->add_option("--listen", listen, "HOST:PORT to listen on (port 0: any free port)")->capture_default_str();
+  serve->add_option("--data", data, "Data directory")->capture_default_str();
+  serve->add_option("--auth", auth, "Authentication mode; only 'none' (development, loopback only) exists yet")
+      ->required();
+  serve->add_option("--base-url", opts.base_url, "External base URL of the API (default: from the Host header)");
+  serve->add_option("--max-body-mb", body_mb, "Largest accepted request body, MiB")->capture_default_str();
+  serve->add_option("--idle-timeout", idle, "Seconds a keep-alive connection may sit idle")->capture_default_str();
+  serve->add_option("--read-timeout", read, "Seconds to read one request")->capture_default_str();
+  serve->add_option("--workers", opts.worker_threads, "Worker threads for storage work")->capture_default_str();
+
+  auto* import = app.add_subcommand("import", "Bulk-load NDJSON files or Bundles (transaction or collection)");
+  std::vector<std::string> inputs;
+  bool no_progress = false;
+  import->add_option("inputs", inputs, "Files or directories (*.ndjson, *.json)")->required();
+  import->add_option("--data", data, "Data directory")->capture_default_str();
+  import->add_flag("--no-progress", no_progress, "Do not draw a progress bar");
+
+  CLI11_PARSE(app, argc, argv);
+  log::SetMinLevel(log_level == "debug" ? log::Level::kDebug
+                   : log_level == "warn" ? log::Level::kWarn
+                   : log_level == "error" ? log::Level::kError
+                                          : log::Level::kInfo);
+  if (*serve) {
+    opts.body_limit = body_mb << 20;
+    opts.idle_timeout = std::chrono::seconds(idle);
+    opts.read_timeout = std::chrono::seconds(read);
+    return Serve(listen, data, auth, opts);
+  }
+  if (*import) return Import(inputs, data, no_progress);
+  return 0;
+}

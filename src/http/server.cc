@@ -1,0 +1,279 @@
+#include "http/server.h"
+
+#include <atomic>
+#include <thread>
+#include <vector>
+
+#include <boost/asio.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/url.hpp>
+#include <fmt/format.h>
+
+#include "core/json.h"
+#include "core/log.h"
+
+namespace salus::http {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+
+constexpr std::string_view kComponent = "http";
+constexpr std::string_view kFhirPrefix = "/fhir";
+
+std::string OutcomeBody(std::string_view code, std::string_view message) {
+  std::string out = R"({"resourceType":"OperationOutcome","issue":[{"severity":"error","code":)";
+  json::WriteString(code, out);
+  out += R"(,"diagnostics":)";
+  json::WriteString(message, out);
+  out += "}]}";
+  return out;
+}
+
+bhttp::response<bhttp::string_body> PlainError(unsigned version, bhttp::status status, std::string_view code,
+                                               std::string_view message) {
+  bhttp::response<bhttp::string_body> res{status, version};
+  res.set(bhttp::field::content_type, "application/fhir+json; charset=utf-8");
+  res.set(bhttp::field::server, "Salus");
+  res.body() = OutcomeBody(code, message);
+  res.prepare_payload();
+  return res;
+}
+
+class ServerImpl : public Server {
+ public:
+  ServerImpl(const ServerOptions& options, Handler handler)
+      : options_(options), handler_(std::move(handler)), ioc_(options.io_threads),
+        workers_(static_cast<size_t>(std::max(1, options.worker_threads))), acceptor_(ioc_) {}
+
+  ~ServerImpl() override { Stop(); }
+
+  Status Listen() {
+    beast::error_code ec;
+    auto address = asio::ip::make_address(options_.host, ec);
+    if (ec) return Fail(Error::Invalid(fmt::format("'{}' is not an IP address", options_.host)));
+    tcp::endpoint ep{address, options_.port};
+    acceptor_.open(ep.protocol(), ec);
+    if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor_.bind(ep, ec);
+    if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) {
+      return Fail(Error::Unavailable(fmt::format("cannot listen on {}:{}: {}", options_.host, options_.port,
+                                                 ec.message())));
+    }
+    port_ = acceptor_.local_endpoint().port();
+    asio::co_spawn(ioc_, Accept(), asio::detached);
+    for (int i = 0; i < std::max(1, options_.io_threads); ++i) {
+      threads_.emplace_back([this] { ioc_.run(); });
+    }
+    return {};
+  }
+
+  uint16_t port() const override { return port_; }
+
+  void Stop() override {
+    if (stopped_.exchange(true)) return;
+    asio::post(ioc_, [this] {
+      beast::error_code ec;
+      acceptor_.close(ec);
+    });
+    workers_.join();
+    ioc_.stop();
+    for (auto& t : threads_) {
+      if (t.joinable()) t.join();
+    }
+  }
+
+ private:
+  asio::awaitable<void> Accept() {
+    while (!stopped_) {
+      auto [ec, socket] = co_await acceptor_.async_accept(asio::as_tuple(asio::use_awaitable));
+      if (ec) {
+        if (ec == asio::error::operation_aborted) co_return;
+        log::Warn(kComponent, "accept_failed", {{"error", ec.message()}});
+        continue;
+      }
+      socket.set_option(tcp::no_delay(true), ec);
+      asio::co_spawn(socket.get_executor(), Session(std::move(socket)), asio::detached);
+    }
+  }
+
+  // Turns a Beast request into an api::Request; nullopt (and `error` set) when the target is
+  // not one we serve.
+  std::optional<api::Request> ToApiRequest(const bhttp::request<bhttp::string_body>& req,
+                                           bhttp::response<bhttp::string_body>& error) {
+    unsigned v = req.version();
+    auto target = boost::urls::parse_origin_form(req.target());
+    if (!target) {
+      error = PlainError(v, bhttp::status::bad_request, "invalid", "the request target is not a valid URL");
+      return std::nullopt;
+    }
+    std::string path = target->path();  // percent-decoded
+    if (path != kFhirPrefix && !path.starts_with(std::string(kFhirPrefix) + "/")) {
+      error = PlainError(v, bhttp::status::not_found, "not-found", "not found: the FHIR API is at /fhir");
+      return std::nullopt;
+    }
+    api::Request out;
+    out.method = std::string(req.method_string());
+    out.path = path.size() > kFhirPrefix.size() ? path.substr(kFhirPrefix.size() + 1) : std::string();
+    if (!json::IsValidUtf8(out.path)) {
+      error = PlainError(v, bhttp::status::bad_request, "invalid", "the URL path is not valid UTF-8");
+      return std::nullopt;
+    }
+    for (auto param : target->params()) {
+      if (!json::IsValidUtf8(param.key) || !json::IsValidUtf8(param.value)) {
+        error = PlainError(v, bhttp::status::bad_request, "invalid", "the query is not valid UTF-8");
+        return std::nullopt;
+      }
+      out.query.emplace_back(param.key, param.value);
+    }
+    for (const auto& field : req) {
+      std::string name(field.name_string());
+      for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      out.headers.emplace_back(std::move(name), std::string(field.value()));
+    }
+    out.body = req.body();
+    if (!options_.base_url.empty()) {
+      out.base_url = options_.base_url;
+    } else {
+      auto host = req[bhttp::field::host];
+      out.base_url = fmt::format("http://{}{}", host.empty() ? fmt::format("{}:{}", options_.host, port_)
+                                                              : std::string(host),
+                                 kFhirPrefix);
+    }
+    return out;
+  }
+
+  asio::awaitable<void> Session(tcp::socket socket) {
+    beast::tcp_stream stream(std::move(socket));
+    beast::flat_buffer buffer;
+    try {
+      while (true) {
+        bhttp::request_parser<bhttp::string_body> parser;
+        parser.body_limit(options_.body_limit);
+        parser.header_limit(static_cast<uint32_t>(options_.header_limit));
+        stream.expires_after(options_.idle_timeout);
+        // Wait for the first byte with the idle timeout, then the rest with the read timeout.
+        auto [hec, n] = co_await bhttp::async_read_header(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
+        (void)n;
+        bhttp::response<bhttp::string_body> res;
+        bool close = false;
+        if (!hec) {
+          stream.expires_after(options_.read_timeout);
+          if (parser.get().target().size() > options_.url_limit) {
+            res = PlainError(parser.get().version(), bhttp::status::uri_too_long, "too-long",
+                             fmt::format("the URL is longer than {} bytes", options_.url_limit));
+            close = true;
+          } else {
+            auto [bec, m] = co_await bhttp::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
+            (void)m;
+            hec = bec;
+          }
+        }
+        if (hec) {
+          if (hec == bhttp::error::end_of_stream || hec == beast::error::timeout ||
+              hec == asio::error::connection_reset || hec == asio::error::eof || hec == asio::error::operation_aborted) {
+            break;
+          }
+          if (hec == bhttp::error::body_limit) {
+            res = PlainError(11, bhttp::status::payload_too_large, "too-long",
+                             fmt::format("the request body is larger than {} bytes", options_.body_limit));
+          } else if (hec == bhttp::error::header_limit) {
+            res = PlainError(11, bhttp::status::request_header_fields_too_large, "too-long",
+                             fmt::format("the request headers are larger than {} bytes", options_.header_limit));
+          } else {
+            res = PlainError(11, bhttp::status::bad_request, "structure",
+                             fmt::format("malformed HTTP request: {}", hec.message()));
+          }
+          close = true;
+        }
+        if (!close) {
+          auto& req = parser.get();
+          auto started = std::chrono::steady_clock::now();
+          bhttp::response<bhttp::string_body> err;
+          auto api_req = ToApiRequest(req, err);
+          if (!api_req) {
+            res = std::move(err);
+          } else {
+            // Run the handler on the worker pool and come back to this connection's executor.
+            api::Response out =
+                co_await asio::co_spawn(workers_.get_executor(), RunAsync(std::move(*api_req)), asio::use_awaitable);
+            res = bhttp::response<bhttp::string_body>{static_cast<bhttp::status>(out.status), req.version()};
+            for (auto& [k, v] : out.headers) res.set(k, v);
+            res.body() = std::move(out.body);
+            if (req.method() == bhttp::verb::head) {
+              // HEAD: the headers a GET would have, without the body.
+              size_t size = res.body().size();
+              res.body().clear();
+              res.content_length(size);
+            }
+          }
+          res.set(bhttp::field::server, "Salus");
+          res.keep_alive(req.keep_alive());
+          close = !req.keep_alive();
+          int64_t micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                               std::chrono::steady_clock::now() - started).count();
+          if (res.result_int() >= 500) {
+            log::Error(kComponent, "request_failed", {{"method", std::string_view(req.method_string())},
+                                                      {"status", static_cast<int>(res.result_int())},
+                                                      {"micros", micros}});
+          }
+        }
+        if (res.result() != bhttp::status::not_modified && res.result() != bhttp::status::no_content &&
+            !res.has_content_length()) {
+          res.prepare_payload();
+        }
+        if (close) res.keep_alive(false);
+        stream.expires_after(options_.read_timeout);
+        auto [wec, w] = co_await bhttp::async_write(stream, res, asio::as_tuple(asio::use_awaitable));
+        (void)w;
+        if (wec || close) break;
+      }
+    } catch (const std::exception& e) {
+      log::Error(kComponent, "session_failed", {{"error", e.what()}});
+    }
+    beast::error_code ec;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  }
+
+  // A coroutine taking its request by value: the frame owns it (no lambda captures to dangle).
+  asio::awaitable<api::Response> RunAsync(api::Request r) { co_return Run(r); }
+
+  api::Response Run(const api::Request& r) {
+    try {
+      return handler_(r);
+    } catch (const std::exception& e) {
+      log::Error(kComponent, "handler_threw", {{"error", e.what()}});
+    } catch (...) {
+      log::Error(kComponent, "handler_threw");
+    }
+    api::Response res;
+    res.status = 500;
+    res.body = OutcomeBody("exception", "internal server error");
+    res.SetHeader("content-type", "application/fhir+json; charset=utf-8");
+    return res;
+  }
+
+  ServerOptions options_;
+  Handler handler_;
+  asio::io_context ioc_;
+  asio::thread_pool workers_;
+  tcp::acceptor acceptor_;
+  std::vector<std::thread> threads_;
+  std::atomic<bool> stopped_{false};
+  uint16_t port_ = 0;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options, Handler handler) {
+  auto server = std::make_unique<ServerImpl>(options, std::move(handler));
+  SALUS_TRY(server->Listen());
+  return std::unique_ptr<Server>(std::move(server));
+}
+
+}  // namespace salus::http
