@@ -30,7 +30,10 @@ function emitStructure(sd) {
     const dot = el.path.indexOf('.');
     if (dot < 0) continue;
     const rel = el.path.slice(dot + 1);
-    const types = (el.type || []).map(typeCode);
+    let types = (el.type || []).map(typeCode);
+    // R4 types Resource.id as System.String with fhir-type "string", but the spec's rule for a
+    // resource's logical id is the id type ([A-Za-z0-9\-\.]{1,64}).
+    if (kind === 'R' && rel === 'id') types = ['id'];
     const targets = [];
     for (const t of el.type || []) {
       for (const p of t.targetProfile || []) targets.push(p.split('/').pop());

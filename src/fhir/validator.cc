@@ -139,7 +139,9 @@ class Walk {
       return;
     }
     if (child_type == "Resource") {
-      Resource(value, path, true);
+      // Only DomainResource.contained holds contained resources; Bundle.entry.resource and
+      // Parameters.parameter.resource hold whole ones.
+      Resource(value, path, child.path == "contained");
       return;
     }
     if (IsPrimitiveTypeName(child_type)) {

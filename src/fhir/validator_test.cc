@@ -81,6 +81,8 @@ const std::map<std::string, std::string> kInvalidExamples = {
     {"SearchParameter-valueset-extensions-ValueSet-end.json", "SearchParameter.base is 1..* but absent"},
     {"SearchParameter-codesystem-extensions-CodeSystem-end.json", "SearchParameter.base is 1..* but absent"},
     {"ImplementationGuide-fhir.json", "ImplementationGuide.name is 1..1 but absent"},
+    {"SearchParameter-questionnaireresponse-extensions-QuestionnaireResponse-item-subject.json",
+     "its id has 67 characters; an R4 id has at most 64"},
 };
 
 // Every official R4 example validates, except the few listed above (which must fail).

@@ -1,5 +1,6 @@
 #include "http/server.h"
 
+#include <array>
 #include <atomic>
 #include <thread>
 #include <vector>
@@ -162,12 +163,14 @@ class ServerImpl : public Server {
         (void)n;
         bhttp::response<bhttp::string_body> res;
         bool close = false;
+        bool unread_input = false;  // we answer before reading the whole request
         if (!hec) {
           stream.expires_after(options_.read_timeout);
           if (parser.get().target().size() > options_.url_limit) {
             res = PlainError(parser.get().version(), bhttp::status::uri_too_long, "too-long",
                              fmt::format("the URL is longer than {} bytes", options_.url_limit));
             close = true;
+            unread_input = true;
           } else {
             auto [bec, m] = co_await bhttp::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
             (void)m;
@@ -190,6 +193,7 @@ class ServerImpl : public Server {
                              fmt::format("malformed HTTP request: {}", hec.message()));
           }
           close = true;
+          unread_input = true;
         }
         if (!close) {
           auto& req = parser.get();
@@ -231,13 +235,33 @@ class ServerImpl : public Server {
         stream.expires_after(options_.read_timeout);
         auto [wec, w] = co_await bhttp::async_write(stream, res, asio::as_tuple(asio::use_awaitable));
         (void)w;
-        if (wec || close) break;
+        if (wec) break;
+        if (close) {
+          if (unread_input) co_await LingeringClose(stream);
+          break;
+        }
       }
     } catch (const std::exception& e) {
       log::Error(kComponent, "session_failed", {{"error", e.what()}});
     }
     beast::error_code ec;
     stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  }
+
+  // After answering a request we did not read whole (too large, malformed), closing at once
+  // would reset the connection and the client could lose our answer: stop sending, then
+  // read and discard for a short while (bounded in time and bytes) before closing.
+  asio::awaitable<void> LingeringClose(beast::tcp_stream& stream) {
+    beast::error_code ec;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream.expires_after(std::chrono::seconds(2));
+    std::array<char, 16384> scratch;
+    size_t drained = 0;
+    while (drained < (64u << 20)) {
+      auto [rec, n] = co_await stream.async_read_some(asio::buffer(scratch), asio::as_tuple(asio::use_awaitable));
+      if (rec) break;
+      drained += n;
+    }
   }
 
   // A coroutine taking its request by value: the frame owns it (no lambda captures to dangle).

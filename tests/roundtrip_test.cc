@@ -1,0 +1,115 @@
+// Every official R4 example round-trips: PUT with its id (POST when it has none), GET, and the
+// result equals the input up to meta.versionId/lastUpdated.
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "core/json.h"
+#include "support/harness.h"
+
+namespace salus::testing {
+namespace {
+
+// Equal as JSON, objects compared without regard to member order; numbers by their text.
+bool SameJson(const json::Value& a, const json::Value& b, std::string& where, const std::string& path) {
+  if (a.is_object() && b.is_object()) {
+    if (a.as_object().size() != b.as_object().size()) {
+      where = path + " (member count)";
+      return false;
+    }
+    for (const auto& [k, v] : a.as_object()) {
+      const json::Value* o = b.find(k);
+      if (o == nullptr) {
+        where = path + "." + k + " (missing)";
+        return false;
+      }
+      if (!SameJson(v, *o, where, path + "." + k)) return false;
+    }
+    return true;
+  }
+  if (a.is_array() && b.is_array()) {
+    if (a.as_array().size() != b.as_array().size()) {
+      where = path + " (length)";
+      return false;
+    }
+    for (size_t i = 0; i < a.as_array().size(); ++i) {
+      if (!SameJson(a.as_array()[i], b.as_array()[i], where, path + "[" + std::to_string(i) + "]")) return false;
+    }
+    return true;
+  }
+  if (!(a == b)) where = path;
+  return a == b;
+}
+
+void StripServerMeta(json::Value& v) {
+  json::Value* meta = v.find("meta");
+  if (meta == nullptr) return;
+  meta->erase("versionId");
+  meta->erase("lastUpdated");
+  if (meta->as_object().empty()) v.erase("meta");
+}
+
+TEST(RoundTripTest, EveryOfficialExample) {
+  auto dir = SharedTestdata() / "fhir-examples-r4";
+  if (!std::filesystem::exists(dir)) GTEST_SKIP() << "no " << dir;
+  TempDir data;
+  ServerProcess server(data.path());
+  ASSERT_TRUE(server.ok());
+  // Examples the R4 definitions themselves reject (see fhir/validator_test.cc): they must get a
+  // 400 with an OperationOutcome, and nothing else may fail.
+  const std::set<std::string> invalid = {
+      "SearchParameter-valueset-extensions-ValueSet-workflow.json",
+      "SearchParameter-valueset-extensions-ValueSet-end.json",
+      "SearchParameter-codesystem-extensions-CodeSystem-end.json",
+      "ImplementationGuide-fhir.json",
+      "SearchParameter-questionnaireresponse-extensions-QuestionnaireResponse-item-subject.json",
+  };
+  int total = 0, passed = 0, rejected = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    if (entry.path().extension() != ".json") continue;
+    std::string name = entry.path().filename().string();
+    std::string text = ReadFile(entry.path());
+    auto original = json::Parse(text, json::ParseLimits{.max_depth = 100});
+    ASSERT_TRUE(original) << name;
+    ++total;
+    std::string type(original->string_at("resourceType").value_or(""));
+    auto id = original->string_at("id");
+    HttpResponse put = id ? Http(server.port(), "PUT", "/fhir/" + type + "/" + std::string(*id), text)
+                          : Http(server.port(), "POST", "/fhir/" + type, text);
+    if (invalid.contains(name)) {
+      EXPECT_EQ(put.status, 400) << name;
+      EXPECT_NE(put.body.find("OperationOutcome"), std::string::npos) << name;
+      ++rejected;
+      continue;
+    }
+    if (put.status != 201 && put.status != 200) {
+      ADD_FAILURE() << name << ": write answered " << put.status << ": " << put.body.substr(0, 300);
+      continue;
+    }
+    std::string location = put.header("location");
+    std::string path = location.substr(location.find("/fhir/"));
+    path = path.substr(0, path.find("/_history"));
+    HttpResponse got = Http(server.port(), "GET", path);
+    ASSERT_EQ(got.status, 200) << name;
+    auto back = json::Parse(got.body, json::ParseLimits{.max_depth = 100});
+    ASSERT_TRUE(back) << name;
+    json::Value expected = *original;
+    json::Value actual = *back;
+    StripServerMeta(expected);
+    StripServerMeta(actual);
+    if (!id) actual.erase("id");
+    std::string where;
+    if (SameJson(expected, actual, where, type)) {
+      ++passed;
+    } else {
+      ADD_FAILURE() << name << ": differs at " << where;
+    }
+  }
+  std::printf("round trip: %d examples, %d equal after PUT+GET, %d rejected as invalid R4, %d other failures\n",
+              total, passed, rejected, total - passed - rejected);
+  EXPECT_GT(total, 900);
+  EXPECT_EQ(passed + rejected, total);
+}
+
+}  // namespace
+}  // namespace salus::testing
