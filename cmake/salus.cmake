@@ -4,7 +4,10 @@
 #   A GoogleTest executable registered with ctest.
 
 # -Wrestrict: GCC 12 false positives on std::string concatenation at -O3 (GCC bug 105329).
-set(SALUS_WARNINGS -Wall -Wextra -Werror -Wno-missing-field-initializers -Wno-restrict)
+set(SALUS_WARNINGS -Wall -Wextra -Werror -Wno-missing-field-initializers)
+if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+  list(APPEND SALUS_WARNINGS -Wno-restrict)
+endif()
 
 function(salus_library name)
   cmake_parse_arguments(A "" "" "SRCS;DEPS;PRIVATE_DEPS" ${ARGN})
