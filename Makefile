@@ -36,7 +36,7 @@ run: build
 test: configure
 	@ninja -C $(BUILD_DIR)
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j2 --timeout 900
-	@$(MAKE) --no-print-directory fuzz
+	@if [ "$(SANITIZE)" != 1 ]; then $(MAKE) --no-print-directory fuzz; fi
 
 fuzz: deps
 	@cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSALUS_FUZZ=ON \
@@ -49,7 +49,8 @@ fuzz: deps
 	  || { tail -50 build-fuzz/fuzz.log; exit 1; }
 
 bench: build
-	@bench/run
+	@ninja -C $(BUILD_DIR) --quiet bench_limit_server bench_ingest
+	@BUILD_DIR=$(CURDIR)/$(BUILD_DIR) bench/run
 
 clean:
 	rm -rf build build-asan build-fuzz

@@ -160,8 +160,15 @@ ImportSummary RunImport(const api::Api& api, const ImportOptions& options) {
         report(fmt::format("import: {} line {}: {}", job.file, line_no, problem));
         continue;
       }
-      api::Response one = api.Handle(Post(Wrap({*entry})));
-      if (one.status == 200) {
+      // Alone, as a plain create or update, so that problems carry the resource's own paths.
+      auto v = json::Parse(line, json::ParseLimits{.max_depth = 100});
+      api::Request single = Post(line);
+      std::string type(v->string_at("resourceType").value_or(""));
+      auto id = v->string_at("id");
+      single.method = id ? "PUT" : "POST";
+      single.path = id ? type + "/" + std::string(*id) : type;
+      api::Response one = api.Handle(single);
+      if (one.status == 200 || one.status == 201) {
         resources++;
       } else {
         failed++;

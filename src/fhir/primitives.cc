@@ -2,6 +2,8 @@
 
 #include <cctype>
 #include <charconv>
+#include <cmath>
+#include <cstdlib>
 #include <cstdint>
 
 #include <fmt/format.h>
@@ -190,7 +192,10 @@ std::string CheckPrimitive(std::string_view type, const json::Value& v) {
   if (type == "positiveInt") return CheckInteger(v, 1, INT32_MAX, type);
   if (type == "decimal") {
     if (!v.is_number()) return fmt::format("decimal must be a JSON number, not a {}", v.kind_name());
-    return {};  // the JSON number grammar is the R4 decimal grammar
+    // The JSON number grammar is the R4 decimal grammar; the value must also be finite.
+    double d = std::strtod(v.as_number().text.c_str(), nullptr);
+    if (std::isinf(d)) return fmt::format("decimal value {} is out of range", v.as_number().text);
+    return {};
   }
   if (!v.is_string()) return fmt::format("{} must be a JSON string, not a {}", type, v.kind_name());
   const std::string& s = v.as_string();

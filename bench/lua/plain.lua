@@ -1,0 +1,1 @@
+dofile(os.getenv("SALUS_BENCH_LUA") .. "/report.lua")
