@@ -502,7 +502,7 @@ Response Api::Impl::Create(const Request& req, const std::string& type) const {
     criteria = std::move(*c);
   }
   std::string id = crypto::NewId();
-  store::IndexRows rows = search::ExtractIndexRows(resource);
+  store::PreparedResource prepared = store::Prepare(resource, search::ExtractIndexRows(resource));
   std::optional<std::string> existing;
   store::ResourceVersion written;
   Status st = store_.Write([&](store::WriteTxn& txn) -> Status {
@@ -517,7 +517,7 @@ Response Api::Impl::Create(const Request& req, const std::string& type) const {
         return {};
       }
     }
-    SALUS_ASSIGN_OR_RETURN(written, txn.Put(type, id, resource, rows, "POST"));
+    SALUS_ASSIGN_OR_RETURN(written, txn.Put(type, id, prepared, "POST"));
     return {};
   });
   if (!st) return ErrorResponse(st.error());
@@ -542,7 +542,7 @@ Response Api::Impl::Update(const Request& req, const std::string& type, const st
     if_match = ParseETag(*h);
     if (!if_match) return ErrorResponse(BadRequest("If-Match must be an ETag like W/\"3\""));
   }
-  store::IndexRows rows = search::ExtractIndexRows(resource);
+  store::PreparedResource prepared = store::Prepare(resource, search::ExtractIndexRows(resource));
   bool created = false;
   store::ResourceVersion written;
   Status st = store_.Write([&](store::WriteTxn& txn) -> Status {
@@ -553,7 +553,7 @@ Response Api::Impl::Update(const Request& req, const std::string& type, const st
                       : std::string("If-Match given but the resource does not exist"));
     }
     created = !cur || cur->deleted;
-    SALUS_ASSIGN_OR_RETURN(written, txn.Put(type, id, resource, rows, "PUT"));
+    SALUS_ASSIGN_OR_RETURN(written, txn.Put(type, id, prepared, "PUT"));
     return {};
   });
   if (!st) return ErrorResponse(st.error());
@@ -567,7 +567,7 @@ Response Api::Impl::ConditionalUpdate(const Request& req, const std::string& typ
   SALUS_PARSE_OR_RESPOND(resource, ParseResource(req, type));
   auto body_id = resource.string_at("id");
   std::string new_id = body_id ? std::string(*body_id) : crypto::NewId();
-  store::IndexRows rows = search::ExtractIndexRows(resource);
+  store::PreparedResource prepared = store::Prepare(resource, search::ExtractIndexRows(resource));
   bool created = false;
   store::ResourceVersion written;
   Status st = store_.Write([&](store::WriteTxn& txn) -> Status {
@@ -584,7 +584,7 @@ Response Api::Impl::ConditionalUpdate(const Request& req, const std::string& typ
     }
     SALUS_ASSIGN_OR_RETURN(auto cur, txn.Current(type, id));
     created = !cur || cur->deleted;
-    SALUS_ASSIGN_OR_RETURN(written, txn.Put(type, id, resource, rows, "PUT"));
+    SALUS_ASSIGN_OR_RETURN(written, txn.Put(type, id, prepared, "PUT"));
     return {};
   });
   if (!st) return ErrorResponse(st.error());
@@ -667,7 +667,7 @@ Response Api::Impl::Patch(const Request& req, const std::string& type, const std
       return ErrorResponse(BadRequest("a patch must not change resourceType or id"));
     }
     if (auto valid = validator_.Check(*patched); !valid) return ErrorResponse(valid.error());
-    store::IndexRows rows = search::ExtractIndexRows(*patched);
+    store::PreparedResource prepared = store::Prepare(*patched, search::ExtractIndexRows(*patched));
     store::ResourceVersion written;
     bool raced = false;
     Status st = store_.Write([&](store::WriteTxn& txn) -> Status {
@@ -676,7 +676,7 @@ Response Api::Impl::Patch(const Request& req, const std::string& type, const std
         raced = true;
         return Fail(Code::kConflict, "the resource changed while it was being patched");
       }
-      SALUS_ASSIGN_OR_RETURN(written, txn.Put(type, id, *patched, rows, "PATCH"));
+      SALUS_ASSIGN_OR_RETURN(written, txn.Put(type, id, prepared, "PATCH"));
       return {};
     });
     if (st) return VersionResponse(req, 200, written, false);
@@ -831,5 +831,13 @@ Api::Api(store::Store& store, const fhir::Definitions& defs, ApiOptions options)
 Api::~Api() = default;
 
 Response Api::Handle(const Request& request) const { return impl_->Handle(request); }
+
+bool Api::IsQuick(const Request& request) const {
+  if (request.method != "GET" && request.method != "HEAD") return false;
+  auto parts = SplitPath(request.path);
+  if (parts.size() == 1) return parts[0] == "metadata";
+  if (parts.size() == 2) return !parts[0].starts_with("_") && !parts[1].starts_with("_");
+  return parts.size() == 4 && parts[2] == "_history";
+}
 
 }  // namespace salus::api

@@ -54,6 +54,9 @@ class Api {
   ~Api();
 
   Response Handle(const Request& request) const;
+  // True for interactions that finish in microseconds without waiting on anything but
+  // SQLite's page cache (read, vread, metadata): a caller may run these on an I/O thread.
+  bool IsQuick(const Request& request) const;
 
  private:
   class Impl;

@@ -1,4 +1,5 @@
 // Batch and transaction (R4 http.html#transaction).
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -76,7 +77,10 @@ Status ParseEntryUrl(Entry& e, std::string_view base) {
 // references ("Patient?identifier=...") inside a transaction.
 class ReferenceRewriter {
  public:
-  ReferenceRewriter(const std::map<std::string, std::string>& map, TxnFinder& finder) : map_(map), finder_(finder) {}
+  // Without a finder, a conditional reference sets needs_lookup() and fails the rewrite.
+  ReferenceRewriter(const std::map<std::string, std::string>& map, internal::Finder* finder)
+      : map_(map), finder_(finder) {}
+  bool needs_lookup() const { return needs_lookup_; }
 
   Status Rewrite(json::Value& v) {
     if (v.is_object()) {
@@ -107,10 +111,14 @@ class ReferenceRewriter {
     size_t q = ref.find('?');
     if (q == std::string::npos || ref.find('/') < q) return {};
     std::string type = ref.substr(0, q);
+    if (finder_ == nullptr) {
+      needs_lookup_ = true;
+      return Fail(Error::Invalid("a conditional reference needs the store"));
+    }
     SALUS_ASSIGN_OR_RETURN(auto query, ParseQueryString(std::string_view(ref).substr(q + 1)));
     SALUS_ASSIGN_OR_RETURN(auto criteria, ParseCriteria(query, false));
     if (criteria.empty()) return Fail(Error::Invalid(fmt::format("conditional reference '{}' has no criteria", ref)));
-    SALUS_ASSIGN_OR_RETURN(auto matches, Match(finder_, type, criteria, 2));
+    SALUS_ASSIGN_OR_RETURN(auto matches, Match(*finder_, type, criteria, 2));
     if (matches.empty()) return Fail(Error::Invalid(fmt::format("conditional reference '{}' matches nothing", ref)));
     if (matches.size() > 1) {
       return Fail(Code::kPreconditionFailed, fmt::format("conditional reference '{}' matches several resources", ref));
@@ -120,7 +128,8 @@ class ReferenceRewriter {
   }
 
   const std::map<std::string, std::string>& map_;
-  TxnFinder& finder_;
+  internal::Finder* finder_;
+  bool needs_lookup_ = false;
 };
 
 void AddEntryResponse(internal::BundleWriter& b, const Response& r, bool with_resource) {
@@ -296,41 +305,11 @@ Response Api::Impl::Bundle(const Request& req) const {
     }
   }
 
-  Status st = store_.Write([&](store::WriteTxn& txn) -> Status {
-    TxnFinder finder(txn);
-    // Resolve conditional entries first (R4: before references are rewritten).
-    for (Entry& e : entries) {
-      if (!criteria[e.index]) continue;
-      auto matches = Match(finder, e.type, *criteria[e.index], 2);
-      if (!matches) return Fail(AtEntry(matches.error(), e));
-      if (matches->size() > 1) {
-        return Fail(AtEntry(Error{Code::kPreconditionFailed, "the criteria match more than one resource", {}}, e));
-      }
-      if (e.method == "POST") {
-        if (matches->size() == 1) {
-          e.id = (*matches)[0];
-          e.noop = true;
-          e.status = 200;
-        }
-      } else if (e.method == "PUT") {
-        auto body_id = e.resource->string_at("id");
-        if (matches->size() == 1) {
-          if (body_id && *body_id != (*matches)[0]) {
-            return Fail(AtEntry(Error::Invalid("the resource id differs from the matched resource"), e));
-          }
-          e.id = (*matches)[0];
-        } else {
-          e.id = body_id ? std::string(*body_id) : crypto::NewId();
-        }
-      } else if (e.method == "DELETE") {
-        if (matches->empty()) {
-          e.noop = true;
-          e.status = 204;
-        } else {
-          e.id = (*matches)[0];
-        }
-      }
-    }
+  // References are rewritten and resources serialised before the writer whenever nothing
+  // depends on what the store holds (the usual case: POST ids are assigned here, PUT ids are
+  // in the URLs); the single writer thread then only checks versions and writes rows.
+  std::vector<store::PreparedResource> prepared(n);
+  auto prepare_all = [&](internal::Finder* finder, bool* needs_lookup) -> Status {
     std::map<std::string, std::string> ref_map;
     for (const Entry& e : entries) {
       if ((e.method == "POST" || e.method == "PUT") && !e.full_url.empty()) ref_map[e.full_url] = e.type + "/" + e.id;
@@ -338,7 +317,59 @@ Response Api::Impl::Bundle(const Request& req) const {
     ReferenceRewriter rewriter(ref_map, finder);
     for (Entry& e : entries) {
       if (e.resource == nullptr || e.noop || (e.method != "POST" && e.method != "PUT")) continue;
-      if (auto rw = rewriter.Rewrite(*e.resource); !rw) return Fail(AtEntry(rw.error(), e));
+      if (auto rw = rewriter.Rewrite(*e.resource); !rw) {
+        if (needs_lookup != nullptr) *needs_lookup = rewriter.needs_lookup();
+        return Fail(AtEntry(rw.error(), e));
+      }
+      prepared[e.index] = store::Prepare(*e.resource, search::ExtractIndexRows(*e.resource));
+    }
+    return {};
+  };
+  bool needs_txn = std::any_of(criteria.begin(), criteria.end(), [](const auto& c) { return c.has_value(); });
+  if (!needs_txn) {
+    bool needs_lookup = false;
+    Status early = prepare_all(nullptr, &needs_lookup);
+    if (!early && !needs_lookup) return ErrorResponse(early.error());
+    needs_txn = !early;
+  }
+
+  Status st = store_.Write([&](store::WriteTxn& txn) -> Status {
+    TxnFinder finder(txn);
+    if (needs_txn) {
+      // Resolve conditional entries first (R4: before references are rewritten).
+      for (Entry& e : entries) {
+        if (!criteria[e.index]) continue;
+        auto matches = Match(finder, e.type, *criteria[e.index], 2);
+        if (!matches) return Fail(AtEntry(matches.error(), e));
+        if (matches->size() > 1) {
+          return Fail(AtEntry(Error{Code::kPreconditionFailed, "the criteria match more than one resource", {}}, e));
+        }
+        if (e.method == "POST") {
+          if (matches->size() == 1) {
+            e.id = (*matches)[0];
+            e.noop = true;
+            e.status = 200;
+          }
+        } else if (e.method == "PUT") {
+          auto body_id = e.resource->string_at("id");
+          if (matches->size() == 1) {
+            if (body_id && *body_id != (*matches)[0]) {
+              return Fail(AtEntry(Error::Invalid("the resource id differs from the matched resource"), e));
+            }
+            e.id = (*matches)[0];
+          } else {
+            e.id = body_id ? std::string(*body_id) : crypto::NewId();
+          }
+        } else if (e.method == "DELETE") {
+          if (matches->empty()) {
+            e.noop = true;
+            e.status = 204;
+          } else {
+            e.id = (*matches)[0];
+          }
+        }
+      }
+      SALUS_TRY(prepare_all(&finder, nullptr));
     }
     // R4 processing order: DELETE, POST, PUT/PATCH (GET after commit).
     for (const char* method : {"DELETE", "POST", "PUT"}) {
@@ -367,8 +398,7 @@ Response Api::Impl::Bundle(const Request& req) const {
         if (e.if_match && (!*cur || (*cur)->version != internal::ParseETag(*e.if_match))) {
           return Fail(AtEntry(Error{Code::kPreconditionFailed, "ifMatch does not match the current version", {}}, e));
         }
-        store::IndexRows rows = search::ExtractIndexRows(*e.resource);
-        auto w = txn.Put(e.type, e.id, *e.resource, rows, e.method);
+        auto w = txn.Put(e.type, e.id, prepared[e.index], e.method);
         if (!w) return Fail(AtEntry(w.error(), e));
         e.written = std::move(*w);
         e.status = (!*cur || (*cur)->deleted) ? 201 : 200;

@@ -79,7 +79,9 @@ int Serve(const std::string& listen, const std::string& data, const std::string&
     return 1;
   }
   api::Api api(**store, defs, api::ApiOptions{.software_version = SALUS_VERSION});
-  auto server = http::Server::Start(opts, [&api](const api::Request& r) { return api.Handle(r); });
+  auto server = http::Server::Start(
+      opts, [&api](const api::Request& r) { return api.Handle(r); },
+      [&api](const api::Request& r) { return api.IsQuick(r); });
   if (!server) {
     log::Error("app", "listen_failed", {{"message", server.error().message}});
     return 1;

@@ -47,8 +47,8 @@ bhttp::response<bhttp::string_body> PlainError(unsigned version, bhttp::status s
 
 class ServerImpl : public Server {
  public:
-  ServerImpl(const ServerOptions& options, Handler handler)
-      : options_(options), handler_(std::move(handler)), ioc_(options.io_threads),
+  ServerImpl(const ServerOptions& options, Handler handler, QuickPredicate quick)
+      : options_(options), handler_(std::move(handler)), quick_(std::move(quick)), ioc_(options.io_threads),
         workers_(static_cast<size_t>(std::max(1, options.worker_threads))), acceptor_(ioc_) {}
 
   ~ServerImpl() override { Stop(); }
@@ -204,8 +204,14 @@ class ServerImpl : public Server {
             res = std::move(err);
           } else {
             // Run the handler on the worker pool and come back to this connection's executor.
-            api::Response out =
-                co_await asio::co_spawn(workers_.get_executor(), RunAsync(std::move(*api_req)), asio::use_awaitable);
+            // (Not a ?: with co_await inside: GCC 12 miscompiles that.)
+            api::Response out;
+            if (quick_ && quick_(*api_req)) {
+              out = Run(*api_req);
+            } else {
+              out = co_await asio::co_spawn(workers_.get_executor(), RunAsync(std::move(*api_req)),
+                                            asio::use_awaitable);
+            }
             res = bhttp::response<bhttp::string_body>{static_cast<bhttp::status>(out.status), req.version()};
             for (auto& [k, v] : out.headers) res.set(k, v);
             res.body() = std::move(out.body);
@@ -284,6 +290,7 @@ class ServerImpl : public Server {
 
   ServerOptions options_;
   Handler handler_;
+  QuickPredicate quick_;
   asio::io_context ioc_;
   asio::thread_pool workers_;
   tcp::acceptor acceptor_;
@@ -294,8 +301,9 @@ class ServerImpl : public Server {
 
 }  // namespace
 
-Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options, Handler handler) {
-  auto server = std::make_unique<ServerImpl>(options, std::move(handler));
+Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options, Handler handler,
+                                              QuickPredicate quick) {
+  auto server = std::make_unique<ServerImpl>(options, std::move(handler), std::move(quick));
   SALUS_TRY(server->Listen());
   return std::unique_ptr<Server>(std::move(server));
 }

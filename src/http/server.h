@@ -32,9 +32,13 @@ struct ServerOptions {
 class Server {
  public:
   using Handler = std::function<api::Response(const api::Request&)>;
+  // Which requests are quick enough to run on the I/O thread itself (a thread hop costs more
+  // than a cached point read); everything else goes to the worker pool.
+  using QuickPredicate = std::function<bool(const api::Request&)>;
 
   // Binds and starts serving. Unavailable when the address cannot be bound.
-  static Result<std::unique_ptr<Server>> Start(const ServerOptions& options, Handler handler);
+  static Result<std::unique_ptr<Server>> Start(const ServerOptions& options, Handler handler,
+                                               QuickPredicate quick = {});
   virtual ~Server() = default;
   virtual uint16_t port() const = 0;
   // Stops accepting, finishes in-flight requests, joins the threads.

@@ -193,29 +193,6 @@ Status ApplyMigrations(Connection& c) {
   return {};
 }
 
-// Rebuilds `resource` as resourceType, id, meta{versionId, lastUpdated, ...}, rest.
-void Stamp(json::Value& resource, std::string_view id, int64_t version, int64_t last_updated_us) {
-  json::Object out;
-  json::Object& in = resource.as_object();
-  out.reserve(in.size() + 2);
-  json::Value meta = json::Object{};
-  meta.set("versionId", std::to_string(version));
-  meta.set("lastUpdated", FormatInstant(TimePoint{std::chrono::microseconds(last_updated_us)}));
-  if (json::Value* old = resource.find("meta"); old != nullptr && old->is_object()) {
-    for (auto& [k, v] : old->as_object()) {
-      if (k != "versionId" && k != "lastUpdated") meta.as_object().emplace_back(std::move(k), std::move(v));
-    }
-  }
-  json::Value rt = resource.find("resourceType") ? std::move(*resource.find("resourceType")) : json::Value();
-  out.emplace_back("resourceType", std::move(rt));
-  out.emplace_back("id", json::Value(id));
-  out.emplace_back("meta", std::move(meta));
-  for (auto& [k, v] : in) {
-    if (k != "resourceType" && k != "id" && k != "meta") out.emplace_back(std::move(k), std::move(v));
-  }
-  resource = json::Value(std::move(out));
-}
-
 class SqliteStore;
 
 class SqliteWriteTxn : public WriteTxn {
@@ -232,14 +209,13 @@ class SqliteWriteTxn : public WriteTxn {
                                                std::optional<std::string_view> system, std::string_view code,
                                                size_t limit) override;
 
-  Result<ResourceVersion> Put(std::string_view type, std::string_view id, json::Value& resource,
-                              const IndexRows& rows, std::string_view method) override {
+  Result<ResourceVersion> Put(std::string_view type, std::string_view id, const PreparedResource& resource,
+                              std::string_view method) override {
     SALUS_ASSIGN_OR_RETURN(auto row, Lookup(type, id));
     int64_t now = NextStamp(row ? row->info.last_updated_us : 0);
     int64_t version = row ? row->info.version + 1 : 1;
-    Stamp(resource, id, version, now);
     ResourceVersion out{std::string(type), std::string(id), version, now, false, std::string(method),
-                        json::Serialize(resource)};
+                        Assemble(resource, id, version, now)};
     int64_t rid;
     if (row) {
       rid = row->rid;
@@ -252,9 +228,13 @@ class SqliteWriteTxn : public WriteTxn {
       rid = sqlite3_last_insert_rowid(c_.db());
     }
     SALUS_TRY(InsertVersion(rid, out));
-    SALUS_TRY(InsertIndexRows(rid, type, rows));
+    SALUS_TRY(InsertIndexRows(rid, type, resource.rows));
+    Remember(type, id, Row{rid, CurrentInfo{version, false, now}});
     return out;
   }
+
+  // Forgets what Lookup learnt: called when a unit of work is rolled back.
+  void ForgetCache() { cache_.clear(); }
 
   Result<ResourceVersion> Delete(std::string_view type, std::string_view id) override {
     SALUS_ASSIGN_OR_RETURN(auto row, Lookup(type, id));
@@ -268,6 +248,7 @@ class SqliteWriteTxn : public WriteTxn {
     SALUS_TRY(UpdatePointer(row->rid, out.version, true, now));
     SALUS_TRY(DropIndexRows(row->rid));
     SALUS_TRY(InsertVersion(row->rid, out));
+    Remember(type, id, Row{row->rid, CurrentInfo{out.version, true, now}});
     return out;
   }
 
@@ -277,14 +258,32 @@ class SqliteWriteTxn : public WriteTxn {
     CurrentInfo info;
   };
 
+  static std::string Key(std::string_view type, std::string_view id) {
+    std::string k(type);
+    k.push_back('/');
+    k.append(id);
+    return k;
+  }
+
+  // The current row of type/id, remembered for the rest of the batch (units of work usually
+  // ask before they write).
   Result<std::optional<Row>> Lookup(std::string_view type, std::string_view id) {
+    std::string key = Key(type, id);
+    if (auto it = cache_.find(key); it != cache_.end()) return it->second;
     SALUS_STMT(q, c_, kSelectCurrentInfo);
     q.Bind(1, type).Bind(2, id);
     int rc = q.Step();
-    if (rc == SQLITE_DONE) return std::optional<Row>();
-    if (rc != SQLITE_ROW) return Fail(c_.LastError("lookup"));
-    return std::optional<Row>(Row{q.Int(0), CurrentInfo{q.Int(1), q.Int(2) != 0, q.Int(3)}});
+    std::optional<Row> row;
+    if (rc == SQLITE_ROW) {
+      row = Row{q.Int(0), CurrentInfo{q.Int(1), q.Int(2) != 0, q.Int(3)}};
+    } else if (rc != SQLITE_DONE) {
+      return Fail(c_.LastError("lookup"));
+    }
+    cache_.emplace(std::move(key), row);
+    return row;
   }
+
+  void Remember(std::string_view type, std::string_view id, Row row) { cache_[Key(type, id)] = row; }
 
   // A timestamp after both the clock's now and the resource's previous version.
   int64_t NextStamp(int64_t previous) {
@@ -350,6 +349,7 @@ class SqliteWriteTxn : public WriteTxn {
   Connection& c_;
   const Clock& clock_;
   int64_t& last_stamp_;
+  std::unordered_map<std::string, std::optional<Row>> cache_;
 };
 
 Result<std::vector<std::string>> FindTokenOn(Connection& c, std::string_view type, std::string_view param,
@@ -604,7 +604,10 @@ class SqliteStore : public Store {
         for (auto& job : batch) job.done.set_value(Fail(Error::Unavailable("the write could not be completed")));
         return;
       }
-      if (!st) (void)writer_->Exec("ROLLBACK TO unit");
+      if (!st) {
+        (void)writer_->Exec("ROLLBACK TO unit");
+        txn.ForgetCache();
+      }
       (void)writer_->Exec("RELEASE unit");
       results[i] = std::move(st);
     }

@@ -34,7 +34,7 @@ class SqliteStoreTest : public ::testing::Test {
     Result<ResourceVersion> out = Fail(Error::Internal("not run"));
     Status st = store_->Write([&](WriteTxn& txn) -> Status {
       json::Value p = *json::Parse(R"({"resourceType":"Patient","name":[{"family":")" + family + R"("}]})");
-      SALUS_ASSIGN_OR_RETURN(out, txn.Put("Patient", id, p, rows, "PUT"));
+      SALUS_ASSIGN_OR_RETURN(out, txn.Put("Patient", id, Prepare(p, rows), "PUT"));
       return {};
     });
     if (!st) return Fail(st.error());
@@ -108,7 +108,7 @@ TEST_F(SqliteStoreTest, FailingUnitRollsBackAloneInItsBatch) {
     threads.emplace_back([&, i] {
       Status st = store_->Write([&](WriteTxn& txn) -> Status {
         json::Value p = *json::Parse(R"({"resourceType":"Patient"})");
-        SALUS_TRY(txn.Put("Patient", "t" + std::to_string(i), p, {}, "PUT"));
+        SALUS_TRY(txn.Put("Patient", "t" + std::to_string(i), Prepare(p, {}), "PUT"));
         if (i % 2) return Fail(Error::Invalid("odd units fail after writing"));
         return {};
       });
