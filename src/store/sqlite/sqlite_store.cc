@@ -387,6 +387,12 @@ class SqliteStore : public Store {
     }
     queue_cv_.notify_all();
     if (writer_thread_.joinable()) writer_thread_.join();
+    {
+      std::lock_guard lock(checkpoint_mu_);
+      checkpoint_stop_ = true;
+    }
+    checkpoint_cv_.notify_all();
+    if (checkpoint_thread_.joinable()) checkpoint_thread_.join();
   }
 
   Status Init() {
@@ -397,6 +403,12 @@ class SqliteStore : public Store {
       readers_.push_back(std::move(r));
       free_readers_.push_back(readers_.back().get());
     }
+    // Checkpoints run on their own thread and connection, so that copying the WAL into the
+    // database (and its fsync) never delays the writer's commits.
+    SALUS_TRY(writer_->Exec("PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=67108864;"));
+    SALUS_ASSIGN_OR_RETURN(checkpointer_, Connection::Open(options_.path, true));
+    sqlite3_wal_hook(writer_->db(), &SqliteStore::OnWalCommit, this);
+    checkpoint_thread_ = std::thread([this] { CheckpointLoop(); });
     writer_thread_ = std::thread([this] { WriterLoop(); });
     return {};
   }
@@ -557,6 +569,38 @@ class SqliteStore : public Store {
     Connection* c;
   };
 
+  // Called by SQLite on the writer thread after each commit, with the WAL's size in pages.
+  static int OnWalCommit(void* self, sqlite3*, const char*, int pages) {
+    auto* store = static_cast<SqliteStore*>(self);
+    if (pages >= kCheckpointPages) {
+      {
+        std::lock_guard lock(store->checkpoint_mu_);
+        store->checkpoint_wanted_ = true;
+      }
+      store->checkpoint_cv_.notify_one();
+    }
+    return SQLITE_OK;
+  }
+
+  void CheckpointLoop() {
+    while (true) {
+      {
+        std::unique_lock lock(checkpoint_mu_);
+        checkpoint_cv_.wait_for(lock, std::chrono::seconds(5), [&] { return checkpoint_stop_ || checkpoint_wanted_; });
+        checkpoint_wanted_ = false;
+        if (checkpoint_stop_) break;
+      }
+      int log_pages = 0, done_pages = 0;
+      int rc = sqlite3_wal_checkpoint_v2(checkpointer_->db(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log_pages,
+                                         &done_pages);
+      if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
+        log::Warn(kComponent, "checkpoint_failed", {{"code", rc}});
+      }
+    }
+    // A last full checkpoint on shutdown keeps the WAL short for the next start.
+    sqlite3_wal_checkpoint_v2(checkpointer_->db(), nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
+  }
+
   void WriterLoop() {
     std::vector<Job> batch;
     while (true) {
@@ -641,6 +685,14 @@ class SqliteStore : public Store {
   bool stopping_ = false;  // GUARDED_BY(queue_mu_)
   StoreStats stats_;       // GUARDED_BY(queue_mu_)
   std::thread writer_thread_;
+
+  static constexpr int kCheckpointPages = 4000;  // ~16 MiB of WAL
+  std::unique_ptr<Connection> checkpointer_;     // used only by the checkpoint thread
+  std::mutex checkpoint_mu_;
+  std::condition_variable checkpoint_cv_;
+  bool checkpoint_wanted_ = false;  // GUARDED_BY(checkpoint_mu_)
+  bool checkpoint_stop_ = false;    // GUARDED_BY(checkpoint_mu_)
+  std::thread checkpoint_thread_;
 };
 
 }  // namespace
