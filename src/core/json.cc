@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <deque>
 #include <unordered_set>
 
 #include <fmt/format.h>
@@ -165,81 +166,109 @@ class Parser {
     }
   }
 
+  // Members and items are gathered on scratch stacks shared by all nesting levels and moved
+  // into exactly-sized containers at the end: one allocation per object or array.
   bool ParseObject(Value& out, int depth) {
     if (depth > limits_.max_depth) return Error(fmt::format("nesting deeper than {}", limits_.max_depth));
     ++pos_;
-    Object obj;
-    std::unordered_set<std::string> seen;  // only for large objects
+    const size_t base = members_.size();
+    std::unordered_set<std::string_view> seen;  // only for large objects
     SkipSpace();
     if (pos_ < n_ && s_[pos_] == '}') {
       ++pos_;
-      out = Value(std::move(obj));
+      out = Value(Object{});
       return true;
     }
     while (true) {
       SkipSpace();
-      if (pos_ >= n_ || s_[pos_] != '"') return Error("expected a member name");
+      if (pos_ >= n_ || s_[pos_] != '"') return Abandon(base, "expected a member name");
       std::string key;
-      if (!ParseString(key)) return false;
-      if (obj.size() < 16) {
-        for (const auto& m : obj) {
-          if (m.first == key) return Error(fmt::format("duplicate member name \"{}\"", key));
+      if (!ParseString(key)) return Abandon(base, nullptr);
+      size_t count = members_.size() - base;
+      if (count < 16) {
+        for (size_t i = base; i < members_.size(); ++i) {
+          if (members_[i].first == key) return Abandon(base, fmt::format("duplicate member name \"{}\"", key));
         }
       } else {
         if (seen.empty()) {
-          for (const auto& m : obj) seen.insert(m.first);
+          // Keys live in heap or SSO storage of members that may move: copy into the set's own
+          // strings by keeping views into a stable side buffer.
+          for (size_t i = base; i < members_.size(); ++i) seen_keys_.push_back(members_[i].first);
+          for (size_t i = seen_keys_.size() - count; i < seen_keys_.size(); ++i) seen.insert(seen_keys_[i]);
         }
-        if (!seen.insert(key).second) return Error(fmt::format("duplicate member name \"{}\"", key));
+        if (seen.contains(key)) return Abandon(base, fmt::format("duplicate member name \"{}\"", key));
+        seen_keys_.push_back(key);
+        seen.insert(seen_keys_.back());
       }
       SkipSpace();
-      if (pos_ >= n_ || s_[pos_] != ':') return Error("expected ':'");
+      if (pos_ >= n_ || s_[pos_] != ':') return Abandon(base, "expected ':'");
       ++pos_;
       SkipSpace();
+      // Nested objects use the stack above this one and give it back before returning.
       Value v;
-      if (!ParseValue(v, depth)) return false;
-      obj.emplace_back(std::move(key), std::move(v));
+      if (!ParseValue(v, depth)) return Abandon(base, nullptr);
+      members_.emplace_back(std::move(key), std::move(v));
       SkipSpace();
-      if (pos_ >= n_) return Error("unexpected end of input in object");
+      if (pos_ >= n_) return Abandon(base, "unexpected end of input in object");
       if (s_[pos_] == ',') {
         ++pos_;
         continue;
       }
       if (s_[pos_] == '}') {
         ++pos_;
+        Object obj(std::make_move_iterator(members_.begin() + static_cast<std::ptrdiff_t>(base)),
+                   std::make_move_iterator(members_.end()));
+        members_.resize(base);
         out = Value(std::move(obj));
         return true;
       }
-      return Error("expected ',' or '}'");
+      return Abandon(base, "expected ',' or '}'");
     }
+  }
+
+  bool Abandon(size_t member_base, const std::string& what) {
+    members_.resize(member_base);
+    return Error(what);
+  }
+  bool Abandon(size_t member_base, const char* what) {
+    members_.resize(member_base);
+    return what == nullptr ? false : Error(what);
   }
 
   bool ParseArray(Value& out, int depth) {
     if (depth > limits_.max_depth) return Error(fmt::format("nesting deeper than {}", limits_.max_depth));
     ++pos_;
-    Array arr;
+    const size_t base = items_.size();
+    auto fail = [&](const char* what) {
+      items_.resize(base);
+      return what == nullptr ? false : Error(what);
+    };
     SkipSpace();
     if (pos_ < n_ && s_[pos_] == ']') {
       ++pos_;
-      out = Value(std::move(arr));
+      out = Value(Array{});
       return true;
     }
     while (true) {
       SkipSpace();
       Value v;
-      if (!ParseValue(v, depth)) return false;
-      arr.push_back(std::move(v));
+      if (!ParseValue(v, depth)) return fail(nullptr);
+      items_.push_back(std::move(v));
       SkipSpace();
-      if (pos_ >= n_) return Error("unexpected end of input in array");
+      if (pos_ >= n_) return fail("unexpected end of input in array");
       if (s_[pos_] == ',') {
         ++pos_;
         continue;
       }
       if (s_[pos_] == ']') {
         ++pos_;
+        Array arr(std::make_move_iterator(items_.begin() + static_cast<std::ptrdiff_t>(base)),
+                  std::make_move_iterator(items_.end()));
+        items_.resize(base);
         out = Value(std::move(arr));
         return true;
       }
-      return Error("expected ',' or ']'");
+      return fail("expected ',' or ']'");
     }
   }
 
@@ -345,6 +374,9 @@ class Parser {
   size_t pos_ = 0;
   const ParseLimits& limits_;
   std::string error_;
+  std::vector<Member> members_;       // scratch: members of the objects being parsed
+  std::vector<Value> items_;          // scratch: items of the arrays being parsed
+  std::deque<std::string> seen_keys_;  // stable storage for large objects' duplicate checks
 };
 
 void Indent(std::string& out, int level) {

@@ -60,6 +60,7 @@ Definitions::Definitions(std::string_view text) {
       if (it == by_path.end()) continue;
       ElementDef& parent = current->elements[it->second];
       parent.child_order.push_back(i);
+      if (el.min > 0) parent.required.push_back(i);
       if (el.choice) {
         for (uint16_t t = 0; t < el.types.size(); ++t) {
           parent.children.emplace(ChoiceKey(el.name, el.types[t]), ElementDef::Child{i, t});

@@ -34,6 +34,7 @@ struct ElementDef {
   };
   std::unordered_map<std::string, Child> children;
   std::vector<uint32_t> child_order;  // children in definition order
+  std::vector<uint32_t> required;     // children with min > 0
   bool has_children() const { return !child_order.empty(); }
 };
 

@@ -7,206 +7,239 @@
 namespace salus::fhir {
 namespace {
 
+// Walks a resource depth-first. The element path of the current node is kept in one buffer
+// (appended on the way down, truncated on the way up) so that valid input allocates no paths.
 class Walk {
  public:
   Walk(const Definitions& defs, const ValidationLimits& limits, std::vector<Issue>& issues)
       : defs_(defs), limits_(limits), issues_(issues) {}
 
-  void Resource(const json::Value& v, const std::string& path, bool contained) {
-    if (!v.is_object()) {
-      Add(path, "structure", fmt::format("a resource must be a JSON object, not a {}", v.kind_name()));
-      return;
-    }
-    auto rt = v.string_at("resourceType");
-    if (!rt) {
-      Add(path, "required", "resourceType is missing");
-      return;
-    }
-    const TypeDef* type = defs_.FindType(*rt);
-    if (type == nullptr || type->kind != TypeDef::Kind::kResource || type->abstract) {
-      Add(path.empty() ? "resourceType" : path + ".resourceType", "not-supported",
-          fmt::format("unknown resource type '{}'", Clip(*rt)));
-      return;
-    }
-    std::string where = path.empty() ? std::string(*rt) : path;
-    if (contained && v.find("contained") != nullptr) {
-      Add(where + ".contained", "structure", "a contained resource must not contain resources");
-    }
-    Complex(v, *type, type->root(), where, /*is_resource=*/true);
-  }
+  void Root(const json::Value& v) { Resource(v, false); }
 
  private:
+  // Appends a path segment for the scope of the object.
+  class Segment {
+   public:
+    Segment(std::string& path, std::string_view part) : path_(path), size_(path.size()) { path_ += part; }
+    // ".key"
+    Segment(std::string& path, char sep, std::string_view part) : path_(path), size_(path.size()) {
+      path_ += sep;
+      path_ += part;
+    }
+    Segment(std::string& path, size_t index) : path_(path), size_(path.size()) {
+      path_ += '[';
+      path_ += std::to_string(index);
+      path_ += ']';
+    }
+    ~Segment() { path_.resize(size_); }
+
+   private:
+    std::string& path_;
+    size_t size_;
+  };
+
   static std::string Clip(std::string_view s) {
     return s.size() > 64 ? std::string(s.substr(0, 64)) + "..." : std::string(s);
   }
 
   bool Full() const { return issues_.size() >= limits_.max_issues; }
 
-  void Add(const std::string& path, std::string_view code, std::string message) {
+  void Add(std::string_view code, std::string message, std::string_view suffix = {}) {
     if (Full()) return;
-    issues_.push_back(Issue{Issue::Severity::kError, std::string(code), std::move(message), path});
+    issues_.push_back(Issue{Issue::Severity::kError, std::string(code), std::move(message), path_ + std::string(suffix)});
   }
 
-  // Validates the members of object `v` against the children of `el` (in `type`).
-  void Complex(const json::Value& v, const TypeDef& type, const ElementDef& el_in, const std::string& path,
-               bool is_resource) {
+  void Resource(const json::Value& v, bool contained) {
     if (!v.is_object()) {
-      Add(path, "structure", fmt::format("expected a JSON object, not a {}", v.kind_name()));
+      Add("structure", fmt::format("a resource must be a JSON object, not a {}", v.kind_name()));
+      return;
+    }
+    auto rt = v.string_at("resourceType");
+    if (!rt) {
+      Add("required", "resourceType is missing", path_.empty() ? "resourceType" : ".resourceType");
+      return;
+    }
+    const TypeDef* type = defs_.FindType(*rt);
+    if (type == nullptr || type->kind != TypeDef::Kind::kResource || type->abstract) {
+      Add("not-supported", fmt::format("unknown resource type '{}'", Clip(*rt)),
+          path_.empty() ? "resourceType" : ".resourceType");
+      return;
+    }
+    std::optional<Segment> root;
+    if (path_.empty()) root.emplace(path_, *rt);
+    if (contained && v.find("contained") != nullptr) {
+      Add("structure", "a contained resource must not contain resources", ".contained");
+    }
+    Complex(v, *type, type->root(), /*is_resource=*/true);
+  }
+
+  // Validates the members of object `v` against the children of `el_in` (in `type`).
+  void Complex(const json::Value& v, const TypeDef& type, const ElementDef& el_in, bool is_resource) {
+    if (!v.is_object()) {
+      Add("structure", fmt::format("expected a JSON object, not a {}", v.kind_name()));
       return;
     }
     const ElementDef& el = el_in.content_ref >= 0 ? type.elements[el_in.content_ref] : el_in;
     const auto& members = v.as_object();
-    if (members.empty() && !is_resource) Add(path, "structure", "empty objects are not allowed");
+    if (members.empty() && !is_resource) Add("structure", "empty objects are not allowed");
+    // Which child elements were present, and under which choice type.
+    std::vector<ElementDef::Child> seen;
+    seen.reserve(members.size());
+    auto mark_seen = [&](ElementDef::Child c, std::string_view key) {
+      for (const auto& s : seen) {
+        if (s.element == c.element) {
+          const ElementDef& child = type.elements[c.element];
+          if (child.choice && s.type != c.type) {
+            Add("structure", fmt::format("only one of the {}[x] choices may be present", child.name),
+                "." + std::string(key));
+          }
+          return;
+        }
+      }
+      seen.push_back(c);
+    };
     for (const auto& [key, value] : members) {
       if (Full()) return;
       if (is_resource && key == "resourceType") continue;
       if (key.size() > 1 && key[0] == '_') {
-        PrimitiveExtension(type, el, key, value, path);
+        auto c = PrimitiveExtension(type, el, key, value);
+        if (c) mark_seen(*c, key);
         continue;
       }
       auto it = el.children.find(key);
       if (it == el.children.end()) {
-        Add(path + "." + key, "structure", fmt::format("unknown element '{}' in {}", Clip(key),
-                                                       el.path.empty() ? type.name : type.name + "." + el.path));
+        Add("structure",
+            fmt::format("unknown element '{}' in {}", Clip(key), el.path.empty() ? type.name : type.name + "." + el.path),
+            "." + key);
         continue;
       }
+      mark_seen(it->second, key);
       const ElementDef& child = type.elements[it->second.element];
-      const std::string& child_type = child.types.empty() ? std::string() : child.types[it->second.type];
-      std::string child_path = path + "." + key;
+      const std::string& child_type = child.types.empty() ? kNoType : child.types[it->second.type];
+      Segment seg(path_, '.', key);
       if (child.max > 1) {
         if (!value.is_array()) {
-          Add(child_path, "structure", fmt::format("'{}' repeats and must be a JSON array", key));
+          Add("structure", fmt::format("'{}' repeats and must be a JSON array", key));
           continue;
         }
         const auto& items = value.as_array();
-        if (items.empty()) Add(child_path, "structure", "empty arrays are not allowed");
+        if (items.empty()) Add("structure", "empty arrays are not allowed");
         if (child.max != kUnbounded && items.size() > child.max) {
-          Add(child_path, "structure", fmt::format("at most {} allowed, found {}", child.max, items.size()));
+          Add("structure", fmt::format("at most {} allowed, found {}", child.max, items.size()));
         }
         for (size_t i = 0; i < items.size() && !Full(); ++i) {
-          std::string item_path = fmt::format("{}[{}]", child_path, i);
+          Segment item(path_, i);
           if (items[i].is_null()) {
             // A null is only allowed as a placeholder matched by a `_key` extension entry.
             const json::Value* ext = v.find("_" + key);
             if (!IsPrimitiveTypeName(child_type) || ext == nullptr || !ext->is_array() ||
                 ext->as_array().size() != items.size() || ext->as_array()[i].is_null()) {
-              Add(item_path, "structure", "null is not allowed here");
+              Add("structure", "null is not allowed here");
             }
             continue;
           }
-          Item(type, child, child_type, items[i], item_path);
+          Item(type, child, child_type, items[i]);
         }
       } else {
         if (value.is_array()) {
-          Add(child_path, "structure", fmt::format("'{}' does not repeat and must not be a JSON array", key));
+          Add("structure", fmt::format("'{}' does not repeat and must not be a JSON array", key));
           continue;
         }
-        Item(type, child, child_type, value, child_path);
+        Item(type, child, child_type, value);
       }
     }
     if (Full()) return;
-    // Required elements and choice exclusivity.
-    for (uint32_t idx : el.child_order) {
-      const ElementDef& child = type.elements[idx];
-      int present = 0;
-      if (child.choice) {
-        for (const auto& t : child.types) {
-          std::string k = ChoiceKey(child.name, t);
-          if (v.find(k) != nullptr || v.find("_" + k) != nullptr) ++present;
-        }
-        if (present > 1) {
-          Add(path + "." + child.name + "[x]", "structure",
-              fmt::format("only one of the {}[x] choices may be present", child.name));
-        }
-      } else if (v.find(child.name) != nullptr || v.find("_" + child.name) != nullptr) {
-        present = 1;
-      }
-      if (child.min > 0 && present == 0) {
-        Add(path + "." + child.name + (child.choice ? "[x]" : ""), "required",
-            fmt::format("'{}' is required (min {})", child.name + (child.choice ? "[x]" : ""), child.min));
+    for (uint32_t idx : el.required) {
+      bool present = false;
+      for (const auto& s : seen) present = present || s.element == idx;
+      if (!present) {
+        const ElementDef& child = type.elements[idx];
+        std::string name = child.name + (child.choice ? "[x]" : "");
+        Add("required", fmt::format("'{}' is required (min {})", name, child.min), "." + name);
       }
     }
   }
 
-  void Item(const TypeDef& type, const ElementDef& child, const std::string& child_type, const json::Value& value,
-            const std::string& path) {
+  void Item(const TypeDef& type, const ElementDef& child, const std::string& child_type, const json::Value& value) {
     if (child.has_children() || child.content_ref >= 0) {
-      Complex(value, type, child, path, false);
+      Complex(value, type, child, false);
       return;
     }
     if (child_type.empty()) {
-      Add(path, "structure", "element has no type");
+      Add("structure", "element has no type");
       return;
     }
     if (child_type == "Resource") {
       // Only DomainResource.contained holds contained resources; Bundle.entry.resource and
       // Parameters.parameter.resource hold whole ones.
-      Resource(value, path, child.path == "contained");
+      Resource(value, child.path == "contained");
       return;
     }
     if (IsPrimitiveTypeName(child_type)) {
       std::string problem = CheckPrimitive(child_type, value);
-      if (!problem.empty()) Add(path, "value", std::move(problem));
+      if (!problem.empty()) Add("value", std::move(problem));
       return;
     }
     const TypeDef* dt = defs_.FindType(child_type);
     if (dt == nullptr) {
-      Add(path, "structure", fmt::format("unsupported type {}", child_type));
+      Add("structure", fmt::format("unsupported type {}", child_type));
       return;
     }
     if (dt->kind == TypeDef::Kind::kResource) {
       // An element typed with a specific resource (Bundle.entry.response.outcome).
       auto rt = value.string_at("resourceType");
       if (value.is_object() && rt && *rt != dt->name && !dt->abstract) {
-        Add(path + ".resourceType", "structure", fmt::format("expected a {} here", dt->name));
+        Add("structure", fmt::format("expected a {} here", dt->name), ".resourceType");
         return;
       }
-      Resource(value, path, true);
+      Resource(value, true);
       return;
     }
-    Complex(value, *dt, dt->root(), path, false);
+    Complex(value, *dt, dt->root(), false);
   }
 
-  // `_name`: the id/extension of primitive element `name`.
-  void PrimitiveExtension(const TypeDef& type, const ElementDef& el, const std::string& key, const json::Value& value,
-                          const std::string& path) {
-    std::string name = key.substr(1);
-    std::string key_path = path + "." + key;
-    auto it = el.children.find(name);
+  // `_name`: the id/extension of primitive element `name`. Returns the element it belongs to.
+  std::optional<ElementDef::Child> PrimitiveExtension(const TypeDef& type, const ElementDef& el,
+                                                      const std::string& key, const json::Value& value) {
+    std::string_view name = std::string_view(key).substr(1);
+    auto it = el.children.find(std::string(name));
     const ElementDef* child = it == el.children.end() ? nullptr : &type.elements[it->second.element];
+    Segment seg(path_, '.', key);
     if (child == nullptr || child->types.empty() || !IsPrimitiveTypeName(child->types[it->second.type])) {
-      Add(key_path, "structure", fmt::format("unknown element '{}': '{}' is not a primitive element", Clip(key),
-                                             Clip(name)));
-      return;
+      Add("structure", fmt::format("unknown element '{}': '{}' is not a primitive element", Clip(key), Clip(name)));
+      return std::nullopt;
     }
     const TypeDef* element_type = defs_.FindType("Element");
-    auto check_one = [&](const json::Value& item, const std::string& p) {
-      if (element_type != nullptr) Complex(item, *element_type, element_type->root(), p, false);
-    };
+    if (element_type == nullptr) return it->second;
     if (child->max > 1) {
       if (!value.is_array()) {
-        Add(key_path, "structure", fmt::format("'{}' repeats and must be a JSON array", key));
-        return;
+        Add("structure", fmt::format("'{}' repeats and must be a JSON array", key));
+        return it->second;
       }
       const auto& items = value.as_array();
       for (size_t i = 0; i < items.size(); ++i) {
-        if (!items[i].is_null()) check_one(items[i], fmt::format("{}[{}]", key_path, i));
+        if (items[i].is_null()) continue;
+        Segment item(path_, i);
+        Complex(items[i], *element_type, element_type->root(), false);
       }
     } else {
-      check_one(value, key_path);
+      Complex(value, *element_type, element_type->root(), false);
     }
+    return it->second;
   }
 
+  static inline const std::string kNoType;
   const Definitions& defs_;
   const ValidationLimits& limits_;
   std::vector<Issue>& issues_;
+  std::string path_;
 };
 
 }  // namespace
 
 bool Validator::Validate(const json::Value& resource, std::vector<Issue>& issues) const {
   size_t before = issues.size();
-  Walk(defs_, limits_, issues).Resource(resource, "", false);
+  Walk(defs_, limits_, issues).Root(resource);
   for (size_t i = before; i < issues.size(); ++i) {
     if (issues[i].severity <= Issue::Severity::kError) return false;
   }

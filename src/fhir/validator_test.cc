@@ -43,7 +43,7 @@ TEST(ValidatorTest, ReportsEveryProblemWithItsPath) {
   EXPECT_TRUE(HasIssueAt(issues, "Patient.foo"));
   EXPECT_TRUE(HasIssueAt(issues, "Patient.name"));
   EXPECT_TRUE(HasIssueAt(issues, "Patient.gender"));
-  EXPECT_TRUE(HasIssueAt(issues, "Patient.deceased[x]"));
+  EXPECT_TRUE(HasIssueAt(issues, "Patient.deceasedDateTime"));  // the second choice given
   EXPECT_TRUE(HasIssueAt(issues, "Patient.communication[0].language"));
   EXPECT_TRUE(HasIssueAt(issues, "Patient.multipleBirthInteger"));
   EXPECT_TRUE(HasIssueAt(issues, "Patient.contact[0].name.bogus"));

@@ -105,7 +105,7 @@ class ServerImpl : public Server {
 
   // Turns a Beast request into an api::Request; nullopt (and `error` set) when the target is
   // not one we serve.
-  std::optional<api::Request> ToApiRequest(const bhttp::request<bhttp::string_body>& req,
+  std::optional<api::Request> ToApiRequest(bhttp::request<bhttp::string_body>& req,
                                            bhttp::response<bhttp::string_body>& error) {
     unsigned v = req.version();
     auto target = boost::urls::parse_origin_form(req.target());
@@ -137,7 +137,7 @@ class ServerImpl : public Server {
       for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
       out.headers.emplace_back(std::move(name), std::string(field.value()));
     }
-    out.body = req.body();
+    out.body = std::move(req.body());
     if (!options_.base_url.empty()) {
       out.base_url = options_.base_url;
     } else {
