@@ -431,7 +431,7 @@ Response Api::Impl::Bundle(const Request& req) const {
       if (e.method != "DELETE") {
         r.SetHeader("location", fmt::format("{}/_history/{}", e.type + "/" + e.id, e.written.version));
         r.SetHeader("last-modified", FormatInstant(TimePoint{std::chrono::microseconds(e.written.last_updated_us)}));
-        r.body = e.written.body;
+        if (prefer == "representation") r.body = std::move(e.written.body);
       }
     }
     e.response = std::move(r);

@@ -59,7 +59,8 @@ constexpr const char* kHistoryColumns =
     "SELECT v.seq, r.type, r.id, v.version, v.last_updated, v.deleted, v.method, v.body FROM versions v "
     "JOIN resources r ON r.rid = v.rid ";
 
-// A prepared statement, reset when it goes out of scope.
+// A prepared statement, reset when it goes out of scope. Text and blobs are bound without a
+// copy (SQLITE_STATIC): what is bound must outlive the statement's use in the caller's scope.
 class Stmt {
  public:
   explicit Stmt(sqlite3_stmt* s) : s_(s) {}
@@ -71,11 +72,11 @@ class Stmt {
   Stmt& operator=(const Stmt&) = delete;
 
   Stmt& Bind(int i, std::string_view v) {
-    sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
     return *this;
   }
   Stmt& BindBlob(int i, std::string_view v) {
-    sqlite3_bind_blob(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    sqlite3_bind_blob(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
     return *this;
   }
   Stmt& Bind(int i, int64_t v) {
