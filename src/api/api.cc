@@ -517,7 +517,7 @@ Response Api::Impl::Create(const Request& req, const std::string& type) const {
         return {};
       }
     }
-    SALUS_ASSIGN_OR_RETURN(written, txn.Put(type, id, prepared, "POST"));
+    SALUS_ASSIGN_OR_RETURN(written, txn.Create(type, id, prepared));
     return {};
   });
   if (!st) return ErrorResponse(st.error());

@@ -393,6 +393,14 @@ Response Api::Impl::Bundle(const Request& req) const {
           e.status = 204;
           continue;
         }
+        if (e.method == "POST" && !e.if_match) {
+          // A server-assigned id: nothing to look up.
+          auto w = txn.Create(e.type, e.id, prepared[e.index]);
+          if (!w) return Fail(AtEntry(w.error(), e));
+          e.written = std::move(*w);
+          e.status = 201;
+          continue;
+        }
         auto cur = txn.Current(e.type, e.id);
         if (!cur) return Fail(cur.error());
         if (e.if_match && (!*cur || (*cur)->version != internal::ParseETag(*e.if_match))) {

@@ -94,6 +94,10 @@ class WriteTxn {
   // meta.lastUpdated) and replaces the resource's index rows.
   virtual Result<ResourceVersion> Put(std::string_view type, std::string_view id, const PreparedResource& resource,
                                       std::string_view method) = 0;
+  // Writes version 1 of a resource whose id was just assigned by the server, skipping the
+  // lookup Put does. Conflict when type/id exists after all.
+  virtual Result<ResourceVersion> Create(std::string_view type, std::string_view id,
+                                         const PreparedResource& resource) = 0;
   // Writes a deleted version (and drops the index rows). NotFound when there is no current
   // version; returns the current one unchanged when it is already deleted.
   virtual Result<ResourceVersion> Delete(std::string_view type, std::string_view id) = 0;

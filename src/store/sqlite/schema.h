@@ -36,7 +36,6 @@ CREATE TABLE versions (
   UNIQUE (rid, version)
 );
 CREATE INDEX versions_by_type ON versions (type, seq);
-CREATE INDEX versions_by_time ON versions (last_updated);
 CREATE TABLE idx_token (
   rid    INTEGER NOT NULL,
   type   TEXT NOT NULL,

@@ -234,6 +234,22 @@ class SqliteWriteTxn : public WriteTxn {
     return out;
   }
 
+  Result<ResourceVersion> Create(std::string_view type, std::string_view id,
+                                 const PreparedResource& resource) override {
+    int64_t now = NextStamp(0);
+    ResourceVersion out{std::string(type), std::string(id), 1, now, false, "POST", Assemble(resource, id, 1, now)};
+    SALUS_STMT(ins, c_, kInsertResource);
+    ins.Bind(1, type).Bind(2, id).Bind(3, int64_t{1}).Bind(4, int64_t{0}).Bind(5, now);
+    int rc = ins.Step();
+    if ((rc & 0xFF) == SQLITE_CONSTRAINT) return Fail(Error::Conflict(fmt::format("{}/{} already exists", type, id)));
+    if (rc != SQLITE_DONE) return Fail(c_.LastError("insert resource"));
+    int64_t rid = sqlite3_last_insert_rowid(c_.db());
+    SALUS_TRY(InsertVersion(rid, out));
+    SALUS_TRY(InsertIndexRows(rid, type, resource.rows));
+    Remember(type, id, Row{rid, CurrentInfo{1, false, now}});
+    return out;
+  }
+
   // Forgets what Lookup learnt: called when a unit of work is rolled back.
   void ForgetCache() { cache_.clear(); }
 
