@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <mutex>
 #include <thread>
 
@@ -13,7 +14,9 @@ namespace salus::testing {
 namespace {
 
 TEST(CrashTest, AcknowledgedWritesSurviveKill9) {
-  constexpr int kRounds = 3;
+  // A few rounds here; bench/crash-soak runs many (SALUS_CRASH_ROUNDS).
+  const char* rounds_env = std::getenv("SALUS_CRASH_ROUNDS");
+  const int kRounds = rounds_env ? std::max(1, std::atoi(rounds_env)) : 3;
   TempDir data;
   std::vector<std::string> acknowledged;
   for (int round = 0; round < kRounds; ++round) {

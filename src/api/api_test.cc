@@ -257,6 +257,34 @@ TEST_F(ApiTest, TransactionRewritesReferencesAndIsAtomic) {
             "Patient/" + pat_id);
 }
 
+TEST_F(ApiTest, PatchEntriesInTransactionsAndBatches) {
+  std::string id = Create("Patient", kPatient);
+  // [{"op":"replace","path":"/birthDate","value":"1999-09-09"}]
+  std::string data = "W3sib3AiOiJyZXBsYWNlIiwicGF0aCI6Ii9iaXJ0aERhdGUiLCJ2YWx1ZSI6IjE5OTktMDktMDkifV0=";
+  std::string tx = R"({"resourceType":"Bundle","type":"transaction","entry":[
+    {"resource":{"resourceType":"Binary","contentType":"application/json-patch+json","data":")" + data +
+                   R"("},"request":{"method":"PATCH","url":"Patient/)" + id + R"("}}]})";
+  Response r = Call("POST", "", tx);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(Json(Call("GET", "Patient/" + id)).string_at("birthDate"), "1999-09-09");
+  EXPECT_EQ(Json(Call("GET", "Patient/" + id)).find("meta")->string_at("versionId"), "2");
+  // A patch that breaks the resource fails the whole transaction.
+  // [{"op":"replace","path":"/birthDate","value":"never"}]
+  std::string bad = "W3sib3AiOiJyZXBsYWNlIiwicGF0aCI6Ii9iaXJ0aERhdGUiLCJ2YWx1ZSI6Im5ldmVyIn1d";
+  std::string tx2 = R"({"resourceType":"Bundle","type":"transaction","entry":[
+    {"resource":{"resourceType":"Patient","id":"side"},"request":{"method":"PUT","url":"Patient/side"}},
+    {"resource":{"resourceType":"Binary","contentType":"application/json-patch+json","data":")" + bad +
+                    R"("},"request":{"method":"PATCH","url":"Patient/)" + id + R"("}}]})";
+  EXPECT_EQ(Call("POST", "", tx2).status, 400);
+  EXPECT_EQ(Call("GET", "Patient/side").status, 404);
+  std::string batch = R"({"resourceType":"Bundle","type":"batch","entry":[
+    {"resource":{"resourceType":"Binary","contentType":"application/json-patch+json","data":")" + data +
+                      R"("},"request":{"method":"PATCH","url":"Patient/)" + id + R"("}}]})";
+  Response b = Call("POST", "", batch);
+  ASSERT_EQ(b.status, 200);
+  EXPECT_EQ(Json(b).find("entry")->as_array()[0].find("response")->string_at("status"), "200 OK");
+}
+
 TEST_F(ApiTest, TransactionReportsEveryInvalidEntry) {
   std::string bundle = R"({"resourceType":"Bundle","type":"transaction","entry":[
     {"resource":{"resourceType":"Patient","birthDate":"x"},"request":{"method":"POST","url":"Patient"}},

@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 
 #include "api/impl.h"
+#include "core/base64.h"
+#include "core/json_patch.h"
 #include "crypto/random.h"
 #include "fhir/outcome.h"
 #include "fhir/primitives.h"
@@ -34,6 +36,7 @@ struct Entry {
   std::string full_url;
   json::Value* resource = nullptr;
   std::optional<std::string> if_match, if_none_exist, if_none_match, if_modified_since;
+  std::optional<std::string> patch;  // PATCH: the JSON Patch document carried in a Binary
   // Results.
   int status = 0;
   bool noop = false;
@@ -132,6 +135,20 @@ class ReferenceRewriter {
   bool needs_lookup_ = false;
 };
 
+// R4 http.html#transaction: a PATCH entry carries its patch as a Binary resource; JSON Patch
+// is the form supported (contentType application/json-patch+json, data base64).
+Result<std::string> PatchFromBinary(const json::Value* resource) {
+  if (resource == nullptr || resource->string_at("resourceType") != std::optional<std::string_view>("Binary") ||
+      resource->string_at("contentType") != std::optional<std::string_view>("application/json-patch+json")) {
+    return Fail(Error::Invalid("a PATCH entry needs a Binary resource with contentType application/json-patch+json "
+                               "(FHIRPath Patch is not supported)"));
+  }
+  auto data = resource->string_at("data");
+  auto decoded = data ? DecodeBase64(*data) : std::nullopt;
+  if (!decoded) return Fail(Error::Invalid("the Binary's data is not base64"));
+  return *decoded;
+}
+
 void AddEntryResponse(internal::BundleWriter& b, const Response& r, bool with_resource) {
   b.BeginEntry();
   json::Value response = json::Object{};
@@ -210,8 +227,15 @@ Response Api::Impl::Bundle(const Request& req) const {
     if (!transaction) continue;  // batch entries are checked one by one when they run
     bool writes_resource = e.method == "POST" || e.method == "PUT";
     if (e.method == "PATCH") {
-      problems.push_back(Issue{Issue::Severity::kError, "not-supported",
-                               "PATCH entries are not supported in transactions yet", Where(e)});
+      auto patch = PatchFromBinary(e.resource);
+      if (!patch) {
+        problems.push_back(Issue{Issue::Severity::kError, "not-supported", patch.error().message, Where(e) + ".resource"});
+      } else if (!defs_.IsResourceType(e.type) || !fhir::IsValidId(e.id)) {
+        problems.push_back(Issue{Issue::Severity::kError, "invalid", "PATCH needs Type/id in request.url",
+                                 Where(e) + ".request.url"});
+      } else {
+        e.patch = std::move(*patch);
+      }
     } else if (writes_resource && e.resource == nullptr) {
       problems.push_back(Issue{Issue::Severity::kError, "required", "this entry needs a resource", Where(e)});
     } else if (!defs_.IsResourceType(e.type) && !(e.method == "GET" && e.type.empty())) {
@@ -263,7 +287,15 @@ Response Api::Impl::Bundle(const Request& req) const {
         }
         sub.query = std::move(*query);
       }
-      if (e.resource) {
+      if (e.method == "PATCH") {
+        auto patch = PatchFromBinary(e.resource);
+        if (!patch) {
+          e.response = ErrorResponse(AtEntry(patch.error(), e));
+          continue;
+        }
+        sub.body = std::move(*patch);
+        sub.headers.emplace_back("content-type", "application/json-patch+json");
+      } else if (e.resource) {
         sub.body = json::Serialize(*e.resource);
         sub.headers.emplace_back("content-type", "application/fhir+json");
       }
@@ -333,6 +365,33 @@ Response Api::Impl::Bundle(const Request& req) const {
     needs_txn = !early;
   }
 
+  // PATCH entries read, patch and validate inside the writer: they must see the version this
+  // transaction is about to change. (Rare; everything else is prepared outside.)
+  auto apply_patch = [&](store::WriteTxn& txn, Entry& e) -> Status {
+    auto cur = txn.Read(e.type, e.id);
+    if (!cur) return Fail(AtEntry(cur.error(), e));
+    if (cur->deleted) return Fail(AtEntry(Error{Code::kGone, fmt::format("{}/{} was deleted", e.type, e.id), {}}, e));
+    if (e.if_match && cur->version != internal::ParseETag(*e.if_match)) {
+      return Fail(AtEntry(Error{Code::kPreconditionFailed, "ifMatch does not match the current version", {}}, e));
+    }
+    auto patch = ParseJson(*e.patch);
+    if (!patch) return Fail(AtEntry(patch.error(), e));
+    auto doc = ParseJson(cur->body);
+    if (!doc) return Fail(Error::Internal("stored resource does not parse"));
+    auto patched = json::ApplyPatch(*doc, *patch);
+    if (!patched) return Fail(AtEntry(patched.error(), e));
+    if (patched->string_at("resourceType") != std::optional<std::string_view>(e.type) ||
+        patched->string_at("id") != std::optional<std::string_view>(e.id)) {
+      return Fail(AtEntry(Error::Invalid("a patch must not change resourceType or id"), e));
+    }
+    SALUS_TRY(validator_.Check(*patched));
+    auto w = txn.Put(e.type, e.id, store::Prepare(*patched, search::ExtractIndexRows(*patched)), "PATCH");
+    if (!w) return Fail(AtEntry(w.error(), e));
+    e.written = std::move(*w);
+    e.status = 200;
+    return {};
+  };
+
   Status st = store_.Write([&](store::WriteTxn& txn) -> Status {
     TxnFinder finder(txn);
     if (needs_txn) {
@@ -372,9 +431,13 @@ Response Api::Impl::Bundle(const Request& req) const {
       SALUS_TRY(prepare_all(&finder, nullptr));
     }
     // R4 processing order: DELETE, POST, PUT/PATCH (GET after commit).
-    for (const char* method : {"DELETE", "POST", "PUT"}) {
+    for (const char* method : {"DELETE", "POST", "PUT", "PATCH"}) {
       for (Entry& e : entries) {
         if (e.method != method || e.noop) continue;
+        if (e.method == "PATCH") {
+          SALUS_TRY(apply_patch(txn, e));
+          continue;
+        }
         if (e.method == "DELETE") {
           if (e.if_match) {
             auto cur = txn.Current(e.type, e.id);

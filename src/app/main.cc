@@ -1,5 +1,6 @@
 // The `salus` command: serve, import, --version, --help.
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <chrono>
 #include <filesystem>
@@ -116,6 +117,8 @@ int Import(const std::vector<std::string>& inputs, const std::string& data, bool
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Everything salus creates (database, WAL, logs it may write) holds patient data: owner only.
+  ::umask(0077);
   CLI::App app{"Salus: a FHIR R4 health-data server"};
   app.set_version_flag("--version", std::string("salus ") + SALUS_VERSION + " (FHIR R4 4.0.1)");
   app.require_subcommand(1);

@@ -86,6 +86,8 @@ class WriteTxn {
   virtual ~WriteTxn() = default;
   // The current version of type/id, seeing the writes made earlier in this transaction.
   virtual Result<std::optional<CurrentInfo>> Current(std::string_view type, std::string_view id) = 0;
+  // The current version with its body, seeing this transaction's writes. NotFound if none.
+  virtual Result<ResourceVersion> Read(std::string_view type, std::string_view id) = 0;
   // Ids of current, not deleted resources of `type` with a token index row; at most `limit`.
   virtual Result<std::vector<std::string>> FindByToken(std::string_view type, std::string_view param,
                                                        std::optional<std::string_view> system,

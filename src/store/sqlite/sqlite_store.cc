@@ -194,6 +194,15 @@ Status ApplyMigrations(Connection& c) {
   return {};
 }
 
+Result<ResourceVersion> ReadCurrentOn(Connection& c, std::string_view type, std::string_view id) {
+  SALUS_STMT(q, c, kSelectCurrent);
+  q.Bind(1, type).Bind(2, id);
+  int rc = q.Step();
+  if (rc == SQLITE_DONE) return Fail(Error::NotFound(fmt::format("{}/{} is not known", type, id)));
+  if (rc != SQLITE_ROW) return Fail(c.LastError("read"));
+  return ResourceVersion{std::string(type), std::string(id), q.Int(1), q.Int(3), q.Int(2) != 0, q.Text(4), q.Text(5)};
+}
+
 class SqliteStore;
 
 class SqliteWriteTxn : public WriteTxn {
@@ -209,6 +218,10 @@ class SqliteWriteTxn : public WriteTxn {
   Result<std::vector<std::string>> FindByToken(std::string_view type, std::string_view param,
                                                std::optional<std::string_view> system, std::string_view code,
                                                size_t limit) override;
+
+  Result<ResourceVersion> Read(std::string_view type, std::string_view id) override {
+    return ReadCurrentOn(c_, type, id);
+  }
 
   Result<ResourceVersion> Put(std::string_view type, std::string_view id, const PreparedResource& resource,
                               std::string_view method) override {
@@ -432,13 +445,7 @@ class SqliteStore : public Store {
 
   Result<ResourceVersion> Read(std::string_view type, std::string_view id) override {
     Lease lease(*this);
-    SALUS_STMT(q, *lease.c, kSelectCurrent);
-    q.Bind(1, type).Bind(2, id);
-    int rc = q.Step();
-    if (rc == SQLITE_DONE) return Fail(Error::NotFound(fmt::format("{}/{} is not known", type, id)));
-    if (rc != SQLITE_ROW) return Fail(lease.c->LastError("read"));
-    return ResourceVersion{std::string(type), std::string(id), q.Int(1), q.Int(3), q.Int(2) != 0, q.Text(4),
-                           q.Text(5)};
+    return ReadCurrentOn(*lease.c, type, id);
   }
 
   Result<ResourceVersion> ReadVersion(std::string_view type, std::string_view id, int64_t version) override {
