@@ -82,11 +82,15 @@ class Walk {
     const ElementDef& el = el_in.content_ref >= 0 ? type.elements[el_in.content_ref] : el_in;
     const auto& members = v.as_object();
     if (members.empty() && !is_resource) Add("structure", "empty objects are not allowed");
-    // Which child elements were present, and under which choice type.
-    std::vector<ElementDef::Child> seen;
-    seen.reserve(members.size());
+    // Which child elements were present, and under which choice type. Most objects have few
+    // members: keep them on the stack.
+    ElementDef::Child inline_seen[24];
+    std::vector<ElementDef::Child> heap_seen;
+    size_t seen_count = 0;
+    auto seen_at = [&](size_t i) -> ElementDef::Child& { return i < 24 ? inline_seen[i] : heap_seen[i - 24]; };
     auto mark_seen = [&](ElementDef::Child c, std::string_view key) {
-      for (const auto& s : seen) {
+      for (size_t i = 0; i < seen_count; ++i) {
+        const ElementDef::Child& s = seen_at(i);
         if (s.element == c.element) {
           const ElementDef& child = type.elements[c.element];
           if (child.choice && s.type != c.type) {
@@ -96,7 +100,12 @@ class Walk {
           return;
         }
       }
-      seen.push_back(c);
+      if (seen_count < 24) {
+        inline_seen[seen_count] = c;
+      } else {
+        heap_seen.push_back(c);
+      }
+      ++seen_count;
     };
     for (const auto& [key, value] : members) {
       if (Full()) return;
@@ -151,7 +160,7 @@ class Walk {
     if (Full()) return;
     for (uint32_t idx : el.required) {
       bool present = false;
-      for (const auto& s : seen) present = present || s.element == idx;
+      for (size_t i = 0; i < seen_count && !present; ++i) present = seen_at(i).element == idx;
       if (!present) {
         const ElementDef& child = type.elements[idx];
         std::string name = child.name + (child.choice ? "[x]" : "");
