@@ -100,6 +100,7 @@ class Connection {
  public:
   ~Connection() {
     for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
+    for (auto& [sql, stmt] : named_) sqlite3_finalize(stmt);
     if (db_ != nullptr) sqlite3_close_v2(db_);
   }
 
@@ -128,14 +129,19 @@ class Connection {
     return {};
   }
 
-  // The cached prepared statement for `sql` (a named constant or a string kept alive by the caller).
+  // The cached prepared statement for a named SQL constant, found by its address.
+  Result<sqlite3_stmt*> Prepare(const char* named_sql) {
+    auto it = named_.find(named_sql);
+    if (it != named_.end()) return it->second;
+    SALUS_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, Compile(named_sql));
+    named_.emplace(named_sql, stmt);
+    return stmt;
+  }
+  // The cached prepared statement for SQL text assembled at run time (a few shapes).
   Result<sqlite3_stmt*> Prepare(const std::string& sql) {
     auto it = cache_.find(sql);
     if (it != cache_.end()) return it->second;
-    sqlite3_stmt* stmt = nullptr;
-    if (sqlite3_prepare_v3(db_, sql.c_str(), -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr) != SQLITE_OK) {
-      return Fail(Error::Internal(fmt::format("sqlite prepare: {}", sqlite3_errmsg(db_))));
-    }
+    SALUS_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, Compile(sql.c_str()));
     cache_.emplace(sql, stmt);
     return stmt;
   }
@@ -154,8 +160,18 @@ class Connection {
 
  private:
   Connection() = default;
+
+  Result<sqlite3_stmt*> Compile(const char* sql) {
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr) != SQLITE_OK) {
+      return Fail(Error::Internal(fmt::format("sqlite prepare: {}", sqlite3_errmsg(db_))));
+    }
+    return stmt;
+  }
+
   sqlite3* db_ = nullptr;
   std::unordered_map<std::string, sqlite3_stmt*> cache_;
+  std::unordered_map<const char*, sqlite3_stmt*> named_;
 };
 
 #define SALUS_STMT(var, conn, sql)                   \
