@@ -61,6 +61,13 @@ std::string MediaType(std::string_view header) {
   return ToLower(mt);
 }
 
+// 415 unless the request body is declared as `media_type` (missing Content-Type is refused too).
+std::optional<Response> RequireContentType(const Request& req, std::string_view media_type, std::string_view why) {
+  auto ct = req.Header("content-type");
+  if (ct && MediaType(*ct) == media_type) return std::nullopt;
+  return OutcomeResponse(415, fhir::MakeOutcome({Issue{Issue::Severity::kError, "not-supported", std::string(why), {}}}));
+}
+
 // R4 http.html#mime-type: _format overrides Accept. nullopt when JSON can be served.
 std::optional<Response> Negotiate(const Request& req) {
   if (auto f = req.Param("_format")) {
@@ -307,12 +314,11 @@ Response Api::Impl::Dispatch(const Request& req) const {
   if (parts[1] == "_search" && parts.size() == 2) {
     if (m != "POST") return not_allowed();
     // POST _search: parameters in a form body, merged with the URL's.
-    Request merged = req;
-    auto ct = req.Header("content-type");
-    if (!ct || MediaType(*ct) != "application/x-www-form-urlencoded") {
-      return OutcomeResponse(415, fhir::MakeOutcome({Issue{Issue::Severity::kError, "not-supported",
-          "POST _search needs Content-Type application/x-www-form-urlencoded", {}}}));
+    if (auto refused = RequireContentType(req, "application/x-www-form-urlencoded",
+                                          "POST _search needs Content-Type application/x-www-form-urlencoded")) {
+      return *refused;
     }
+    Request merged = req;
     auto form = ParseQueryString(req.body);
     if (!form) return ErrorResponse(form.error());
     merged.query.insert(merged.query.end(), form->begin(), form->end());
@@ -471,7 +477,6 @@ Response Api::Impl::VRead(const Request&, const std::string& type, const std::st
   return r;
 }
 
-namespace {
 // A 415 when the request body is declared as something other than FHIR JSON.
 std::optional<Response> RefuseMediaType(const Request& req) {
   auto ct = req.Header("content-type");
@@ -482,7 +487,6 @@ std::optional<Response> RefuseMediaType(const Request& req) {
       fmt::format("Content-Type '{}' is not supported: send application/fhir+json",
                   mt.size() > 100 ? mt.substr(0, 100) : mt), {}}}));
 }
-}  // namespace
 
 #define SALUS_PARSE_OR_RESPOND(var, expr)                    \
   if (auto refused = RefuseMediaType(req)) return *refused;  \
@@ -637,10 +641,9 @@ Response Api::Impl::ConditionalDelete(const Request& req, const std::string& typ
 }
 
 Response Api::Impl::Patch(const Request& req, const std::string& type, const std::string& id) const {
-  auto ct = req.Header("content-type");
-  if (!ct || MediaType(*ct) != "application/json-patch+json") {
-    return OutcomeResponse(415, fhir::MakeOutcome({Issue{Issue::Severity::kError, "not-supported",
-        "PATCH needs Content-Type application/json-patch+json (JSON Patch, RFC 6902)", {}}}));
+  if (auto refused = RequireContentType(req, "application/json-patch+json",
+                                        "PATCH needs Content-Type application/json-patch+json (JSON Patch, RFC 6902)")) {
+    return *refused;
   }
   auto patch = ParseJson(req.body);
   if (!patch) return ErrorResponse(patch.error());

@@ -176,13 +176,7 @@ std::string PreferReturnOf(const Request& req) {
 }  // namespace
 
 Response Api::Impl::Bundle(const Request& req) const {
-  if (auto ct = req.Header("content-type")) {
-    std::string_view mt = ct->substr(0, ct->find(';'));
-    if (mt != "application/fhir+json" && mt != "application/json") {
-      return OutcomeResponse(415, fhir::MakeOutcome({Issue{Issue::Severity::kError, "not-supported",
-          "send the Bundle as application/fhir+json", {}}}));
-    }
-  }
+  if (auto refused = RefuseMediaType(req)) return *refused;
   auto parsed = ParseResource(req, "Bundle");
   if (!parsed) return ErrorResponse(parsed.error());
   json::Value bundle = std::move(*parsed);

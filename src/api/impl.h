@@ -46,6 +46,8 @@ class Api::Impl {
 
 // Common response helpers.
 Response JsonResponse(int status, std::string body);
+// A 415 when the request body is declared as something other than FHIR JSON.
+std::optional<Response> RefuseMediaType(const Request& req);
 Response OutcomeResponse(int status, const json::Value& outcome);
 
 }  // namespace salus::api

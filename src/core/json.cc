@@ -1,6 +1,7 @@
 #include "core/json.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <deque>
 #include <unordered_set>
@@ -419,6 +420,31 @@ void WriteImpl(const Value& v, std::string& out, bool pretty, int level) {
 }
 
 }  // namespace
+
+bool Equivalent(const Value& a, const Value& b) {
+  if (a.is_number() && b.is_number()) {
+    return a.as_number().text == b.as_number().text ||
+           std::strtod(a.as_number().text.c_str(), nullptr) == std::strtod(b.as_number().text.c_str(), nullptr);
+  }
+  if (a.is_object() && b.is_object()) {
+    if (a.as_object().size() != b.as_object().size()) return false;
+    for (const auto& [k, v] : a.as_object()) {
+      const Value* o = b.find(k);
+      if (o == nullptr || !Equivalent(v, *o)) return false;
+    }
+    return true;
+  }
+  if (a.is_array() && b.is_array()) {
+    const auto& x = a.as_array();
+    const auto& y = b.as_array();
+    if (x.size() != y.size()) return false;
+    for (size_t i = 0; i < x.size(); ++i) {
+      if (!Equivalent(x[i], y[i])) return false;
+    }
+    return true;
+  }
+  return a == b;
+}
 
 bool IsValidUtf8(std::string_view s) {
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());

@@ -87,6 +87,10 @@ std::string Serialize(const Value& v, bool pretty = false);
 // Appends `s` as a quoted, escaped JSON string.
 void WriteString(std::string_view s, std::string& out);
 
+// JSON equality as RFC 6902's "test" defines it: object members in any order, numbers by
+// value (1.0 equals 1), everything else exactly.
+bool Equivalent(const Value& a, const Value& b);
+
 // Checks that `s` is well-formed UTF-8 (no overlongs, no surrogates, <= U+10FFFF).
 bool IsValidUtf8(std::string_view s);
 

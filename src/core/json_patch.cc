@@ -1,7 +1,6 @@
 #include "core/json_patch.h"
 
 #include <charconv>
-#include <cstdlib>
 
 #include <fmt/format.h>
 
@@ -110,32 +109,6 @@ bool IsPrefix(const std::vector<std::string>& a, const std::vector<std::string>&
   return a.size() < b.size() && std::equal(a.begin(), a.end(), b.begin());
 }
 
-// JSON equality for "test": numbers compare by value, objects ignore member order.
-bool JsonEqual(const Value& a, const Value& b) {
-  if (a.is_number() && b.is_number()) {
-    return a.as_number().text == b.as_number().text ||
-           std::strtod(a.as_number().text.c_str(), nullptr) == std::strtod(b.as_number().text.c_str(), nullptr);
-  }
-  if (a.is_object() && b.is_object()) {
-    if (a.as_object().size() != b.as_object().size()) return false;
-    for (const auto& [k, v] : a.as_object()) {
-      const Value* o = b.find(k);
-      if (o == nullptr || !JsonEqual(v, *o)) return false;
-    }
-    return true;
-  }
-  if (a.is_array() && b.is_array()) {
-    const auto& x = a.as_array();
-    const auto& y = b.as_array();
-    if (x.size() != y.size()) return false;
-    for (size_t i = 0; i < x.size(); ++i) {
-      if (!JsonEqual(x[i], y[i])) return false;
-    }
-    return true;
-  }
-  return a == b;
-}
-
 }  // namespace
 
 Result<Value> ApplyPatch(const Value& doc, const Value& patch) {
@@ -178,7 +151,7 @@ Result<Value> ApplyPatch(const Value& doc, const Value& patch) {
       }
     } else if (*name == "test") {
       Value* target = Resolve(out, path, path.size());
-      if (target == nullptr || !JsonEqual(*target, *value)) {
+      if (target == nullptr || !Equivalent(*target, *value)) {
         return Fail(Error::Invalid(fmt::format("{}: test failed at '{}'", where, *path_text)));
       }
     } else {

@@ -63,6 +63,12 @@ TEST(JsonTest, SetAndErase) {
   EXPECT_EQ(Serialize(v), R"({"y":"s"})");
 }
 
+TEST(JsonTest, EquivalenceIgnoresMemberOrderAndNumberSpelling) {
+  EXPECT_TRUE(Equivalent(*Parse(R"({"a":1,"b":[1.0,"x"]})"), *Parse(R"({"b":[1,"x"],"a":1.00})")));
+  EXPECT_FALSE(Equivalent(*Parse(R"({"a":1})"), *Parse(R"({"a":"1"})")));
+  EXPECT_FALSE(Equivalent(*Parse(R"([1,2])"), *Parse(R"([2,1])")));
+}
+
 TEST(JsonTest, PrettyPrint) {
   auto v = Parse(R"({"a":[1,2],"b":{}})");
   ASSERT_TRUE(v);
