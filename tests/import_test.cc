@@ -52,7 +52,7 @@ TEST(ImportTest, NdjsonWithABadLineLoadsTheRest) {
 
 TEST(ImportTest, DirectoryOfTransactionBundles) {
   auto synthea = SharedTestdata() / "synthea";
-  if (!std::filesystem::exists(synthea)) GTEST_SKIP();
+  ASSERT_TRUE(std::filesystem::exists(synthea)) << "conformance data missing: " << synthea;
   TempDir dir;
   int status = 0;
   std::string out = RunCommand(std::string(SALUS_BINARY) + " --log-level warn import --no-progress --data " +
