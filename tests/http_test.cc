@@ -80,6 +80,26 @@ TEST_F(HttpTest, IdleConnectionsAreClosed) {
   EXPECT_EQ(partial.find(" 201 "), std::string::npos);
 }
 
+TEST(HttpLimitTest, ConnectionsBeyondTheLimitGet503) {
+  TempDir dir;
+  ServerProcess server(dir.path(), {"--max-connections", "2"});
+  ASSERT_TRUE(server.ok());
+  // Two idle connections take the slots; a third is refused with an OperationOutcome. (The
+  // server counts a connection once it has accepted it, so allow it a few tries to catch up.)
+  int a = OpenIdle(server.port());
+  int b = OpenIdle(server.port());
+  ASSERT_GE(a, 0);
+  ASSERT_GE(b, 0);
+  HttpResponse refused;
+  for (int attempt = 0; attempt < 100 && refused.status != 503; ++attempt) {
+    refused = Http(server.port(), "GET", "/fhir/metadata?_summary=true");
+  }
+  EXPECT_EQ(refused.status, 503);
+  EXPECT_NE(refused.body.find("too many connections"), std::string::npos);
+  CloseIdle(a);
+  CloseIdle(b);
+}
+
 TEST_F(HttpTest, KeepAliveServesSeveralRequests) {
   std::string two = "GET /fhir/metadata?_summary=true HTTP/1.1\r\nHost: x\r\n\r\n"
                     "GET /fhir/metadata?_summary=true HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";

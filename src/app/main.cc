@@ -139,6 +139,8 @@ int main(int argc, char** argv) {
   serve->add_option("--idle-timeout", idle, "Seconds a keep-alive connection may sit idle")->capture_default_str();
   serve->add_option("--read-timeout", read, "Seconds to read one request")->capture_default_str();
   serve->add_option("--workers", opts.worker_threads, "Worker threads for storage work")->capture_default_str();
+  serve->add_option("--max-connections", opts.max_connections, "Open connections beyond which new ones get a 503")
+      ->capture_default_str();
 
   auto* import = app.add_subcommand("import", "Bulk-load NDJSON files or Bundles (transaction or collection)");
   std::vector<std::string> inputs;

@@ -149,9 +149,27 @@ class ServerImpl : public Server {
     return out;
   }
 
+  // Counts a live connection for the scope.
+  struct ConnectionSlot {
+    explicit ConnectionSlot(std::atomic<size_t>& n) : count(n) { count.fetch_add(1, std::memory_order_relaxed); }
+    ~ConnectionSlot() { count.fetch_sub(1, std::memory_order_relaxed); }
+    std::atomic<size_t>& count;
+  };
+
   asio::awaitable<void> Session(tcp::socket socket) {
+    ConnectionSlot slot(connections_);
     beast::tcp_stream stream(std::move(socket));
     beast::flat_buffer buffer;
+    if (connections_.load(std::memory_order_relaxed) > options_.max_connections) {
+      // Too many connections: say so and close, without reading the request.
+      auto res = PlainError(11, bhttp::status::service_unavailable, "transient",
+                            "too many connections; try again shortly");
+      res.keep_alive(false);
+      stream.expires_after(std::chrono::seconds(5));
+      co_await bhttp::async_write(stream, res, asio::as_tuple(asio::use_awaitable));
+      co_await LingeringClose(stream);
+      co_return;
+    }
     try {
       while (true) {
         bhttp::request_parser<bhttp::string_body> parser;
@@ -296,6 +314,7 @@ class ServerImpl : public Server {
   tcp::acceptor acceptor_;
   std::vector<std::thread> threads_;
   std::atomic<bool> stopped_{false};
+  std::atomic<size_t> connections_{0};
   uint16_t port_ = 0;
 };
 

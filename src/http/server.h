@@ -26,6 +26,7 @@ struct ServerOptions {
   size_t url_limit = 8 << 10;          // bytes of request target
   std::chrono::seconds read_timeout{30};   // to read one whole request once it started
   std::chrono::seconds idle_timeout{60};   // keep-alive connection with no request
+  size_t max_connections = 10000;          // beyond this, new connections get a 503 and are closed
   std::string base_url;                // external base (".../fhir"); default from Host
 };
 

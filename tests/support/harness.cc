@@ -109,6 +109,11 @@ std::string RawExchange(uint16_t port, const std::string& bytes, int timeout_ms)
   return out;
 }
 
+int OpenIdle(uint16_t port) { return Connect(port); }
+void CloseIdle(int fd) {
+  if (fd >= 0) ::close(fd);
+}
+
 TempDir::TempDir() {
   static std::atomic<int> counter{0};
   std::random_device rd;

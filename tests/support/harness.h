@@ -28,6 +28,10 @@ HttpResponse Http(uint16_t port, const std::string& method, const std::string& t
 // Sends raw bytes and returns whatever comes back until the server closes (or timeout).
 std::string RawExchange(uint16_t port, const std::string& bytes, int timeout_ms = 5000);
 
+// Opens a connection that sends nothing (to hold a server slot); -1 on failure.
+int OpenIdle(uint16_t port);
+void CloseIdle(int fd);
+
 // A temporary directory removed on destruction.
 class TempDir {
  public:
