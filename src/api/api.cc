@@ -725,8 +725,8 @@ Response Api::Impl::History(const Request& req, const std::string* type, const s
   if (!page) return ErrorResponse(page.error());
   std::string base = req.base_url + "/" + (type ? *type + "/" : "") + (id ? *id + "/" : "") + "_history";
   std::string params = fmt::format("_count={}", q.count);
-  if (auto s = req.Param("_since")) params += "&_since=" + std::string(*s);
-  if (auto a = req.Param("_at")) params += "&_at=" + std::string(*a);
+  if (auto s = req.Param("_since")) params += "&_since=" + internal::PercentEncode(*s);
+  if (auto a = req.Param("_at")) params += "&_at=" + internal::PercentEncode(*a);
   internal::BundleWriter b("history", FormatInstant(SystemClock().Now()));
   b.Link("self", base + "?" + params + (q.before_seq ? fmt::format("&_cursor={}", *q.before_seq) : ""));
   if (page->next_seq) b.Link("next", fmt::format("{}?{}&_cursor={}", base, params, *page->next_seq));
@@ -800,7 +800,7 @@ Response Api::Impl::Search(const Request& req, const std::string& type) const {
   std::string query;
   for (const auto& [k, v] : req.query) {
     if (k == "_cursor") continue;
-    query += (query.empty() ? "" : "&") + k + "=" + v;
+    query += (query.empty() ? "" : "&") + internal::PercentEncode(k) + "=" + internal::PercentEncode(v);
   }
   b.Link("self", self + (query.empty() ? "" : "?" + query));
   if (next_cursor) {

@@ -347,6 +347,20 @@ TEST_F(ApiTest, TypeSearchListsAndPages) {
   json::Value page = Json(Call("GET", "Organization?_count=2"));
   EXPECT_EQ(page.find("total")->as_number().text, "5");
   EXPECT_EQ(page.find("entry")->as_array().size(), 2u);
+  for (const auto& link : page.find("link")->as_array()) {
+    if (link.string_at("relation") == "next") {
+      // Paging links are real URLs: values are percent-encoded.
+      EXPECT_NE(link.string_at("url")->find("_cursor="), std::string::npos);
+    }
+  }
+  Request encoded;
+  encoded.method = "GET";
+  encoded.path = "Organization";
+  encoded.query = {{"identifier", "urn:x|a b&c"}};
+  encoded.base_url = "http://test/fhir";
+  json::Value self = *json::Parse(api_->Handle(encoded).body);
+  EXPECT_EQ(self.find("link")->as_array()[0].string_at("url"),
+            "http://test/fhir/Organization?identifier=urn:x%7Ca%20b%26c");
   json::Value count = Json(Call("GET", "Organization?_summary=count"));
   EXPECT_EQ(count.find("entry"), nullptr);
   json::Value lenient = Json(Call("GET", "Organization?name=x", {}, {{"prefer", "handling=lenient"}}));

@@ -27,6 +27,9 @@ struct Criteria {
 // Parses criteria from query pairs. Result-control parameters (_count, _format, ...) are
 // skipped; any other unknown parameter is an error naming it unless `lenient`.
 Result<Criteria> ParseCriteria(const std::vector<std::pair<std::string, std::string>>& query, bool lenient);
+// Percent-encodes a query name or value for a link (RFC 3986: unreserved characters and
+// ",:" stay as they are).
+std::string PercentEncode(std::string_view s);
 // Parses "a=b&c=d" (percent-decoded) into pairs.
 Result<std::vector<std::pair<std::string, std::string>>> ParseQueryString(std::string_view text);
 

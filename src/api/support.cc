@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <set>
 
@@ -61,6 +62,22 @@ Result<std::string> PercentDecode(std::string_view s) {
 }
 
 }  // namespace
+
+std::string PercentEncode(std::string_view s) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(s.size());
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' || c == ',' || c == ':') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 0xF]);
+    }
+  }
+  return out;
+}
 
 Result<std::vector<std::pair<std::string, std::string>>> ParseQueryString(std::string_view text) {
   std::vector<std::pair<std::string, std::string>> out;
