@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "core/log.h"
+#include "store/read_cache.h"
 #include "store/sqlite/schema.h"
 
 namespace salus::store {
@@ -225,6 +226,10 @@ class SqliteWriteTxn : public WriteTxn {
  public:
   SqliteWriteTxn(Connection& c, const Clock& clock, int64_t& last_stamp) : c_(c), clock_(clock), last_stamp_(last_stamp) {}
 
+  // Versions written by the units that succeeded so far, for the read cache after commit.
+  std::vector<ResourceVersion>& written() { return written_; }
+  void BeginUnit() { unit_start_ = written_.size(); }
+
   Result<std::optional<CurrentInfo>> Current(std::string_view type, std::string_view id) override {
     SALUS_ASSIGN_OR_RETURN(auto row, Lookup(type, id));
     if (!row) return std::optional<CurrentInfo>();
@@ -260,6 +265,7 @@ class SqliteWriteTxn : public WriteTxn {
     SALUS_TRY(InsertVersion(rid, out));
     SALUS_TRY(InsertIndexRows(rid, type, resource.rows));
     Remember(type, id, Row{rid, CurrentInfo{version, false, now}});
+    written_.push_back(out);
     return out;
   }
 
@@ -276,11 +282,15 @@ class SqliteWriteTxn : public WriteTxn {
     SALUS_TRY(InsertVersion(rid, out));
     SALUS_TRY(InsertIndexRows(rid, type, resource.rows));
     Remember(type, id, Row{rid, CurrentInfo{1, false, now}});
+    written_.push_back(out);
     return out;
   }
 
-  // Forgets what Lookup learnt: called when a unit of work is rolled back.
-  void ForgetCache() { cache_.clear(); }
+  // Forgets what the rolled-back unit wrote and what Lookup learnt.
+  void ForgetCache() {
+    cache_.clear();
+    written_.resize(unit_start_);
+  }
 
   Result<ResourceVersion> Delete(std::string_view type, std::string_view id) override {
     SALUS_ASSIGN_OR_RETURN(auto row, Lookup(type, id));
@@ -295,6 +305,7 @@ class SqliteWriteTxn : public WriteTxn {
     SALUS_TRY(DropIndexRows(row->rid));
     SALUS_TRY(InsertVersion(row->rid, out));
     Remember(type, id, Row{row->rid, CurrentInfo{out.version, true, now}});
+    written_.push_back(out);
     return out;
   }
 
@@ -396,6 +407,8 @@ class SqliteWriteTxn : public WriteTxn {
   const Clock& clock_;
   int64_t& last_stamp_;
   std::unordered_map<std::string, std::optional<Row>> cache_;
+  std::vector<ResourceVersion> written_;
+  size_t unit_start_ = 0;
 };
 
 Result<std::vector<std::string>> FindTokenOn(Connection& c, std::string_view type, std::string_view param,
@@ -424,7 +437,7 @@ Result<std::vector<std::string>> SqliteWriteTxn::FindByToken(std::string_view ty
 class SqliteStore : public Store {
  public:
   explicit SqliteStore(const SqliteOptions& options)
-      : options_(options), clock_(options.clock ? *options.clock : SystemClock()) {}
+      : options_(options), clock_(options.clock ? *options.clock : SystemClock()), cache_(options.cache_bytes) {}
 
   ~SqliteStore() override {
     {
@@ -460,8 +473,14 @@ class SqliteStore : public Store {
   }
 
   Result<ResourceVersion> Read(std::string_view type, std::string_view id) override {
-    Lease lease(*this);
-    return ReadCurrentOn(*lease.c, type, id);
+    if (auto hit = cache_.Get(type, id)) return std::move(*hit);
+    uint64_t ticket = cache_.Ticket();
+    Result<ResourceVersion> v = [&] {
+      Lease lease(*this);
+      return ReadCurrentOn(*lease.c, type, id);
+    }();
+    if (v) cache_.Offer(ticket, *v);
+    return v;
   }
 
   Result<ResourceVersion> ReadVersion(std::string_view type, std::string_view id, int64_t version) override {
@@ -670,6 +689,7 @@ class SqliteStore : public Store {
     int64_t last_stamp = 0;
     SqliteWriteTxn txn(*writer_, clock_, last_stamp);
     for (size_t i = 0; i < batch.size(); ++i) {
+      txn.BeginUnit();
       Status sp = writer_->Exec("SAVEPOINT unit");
       if (!sp) {
         results[i] = sp;
@@ -702,6 +722,10 @@ class SqliteStore : public Store {
       for (auto& job : batch) job.done.set_value(Fail(Error::Unavailable("the write could not be made durable")));
       return;
     }
+    // Committed: publish before anyone is told, so that a client that reads its own write
+    // gets it.
+    cache_.BeginPublish();
+    for (const auto& v : txn.written()) cache_.Publish(v);
     {
       std::lock_guard lock(queue_mu_);
       stats_.batches++;
@@ -712,6 +736,7 @@ class SqliteStore : public Store {
 
   SqliteOptions options_;
   const Clock& clock_;
+  ReadCache cache_;
   std::unique_ptr<Connection> writer_;  // used only by the writer thread after Init
   std::vector<std::unique_ptr<Connection>> readers_;
 

@@ -16,6 +16,7 @@ struct SqliteOptions {
   int readers = 4;               // reader connections
   size_t max_batch = 512;        // units of work per transaction
   size_t max_queue = 20000;      // pending units before Write answers Unavailable
+  size_t cache_bytes = 64 << 20; // read cache of current versions (0: none)
   const Clock* clock = nullptr;  // defaults to the system clock
 };
 

@@ -1,6 +1,7 @@
 #include "store/sqlite/sqlite_store.h"
 
 #include <atomic>
+#include <vector>
 #include <filesystem>
 #include <thread>
 
@@ -135,6 +136,50 @@ TEST_F(SqliteStoreTest, ConcurrentWritesShareTransactions) {
   EXPECT_EQ(stats.units, 400);
   EXPECT_LT(stats.batches, stats.units);  // group commit happened
   EXPECT_TRUE(store_->CheckIntegrity());
+}
+
+TEST_F(SqliteStoreTest, CachedReadsFollowCommitsAndIgnoreRollbacks) {
+  ASSERT_TRUE(Put("p1", "A"));
+  EXPECT_EQ(store_->Read("Patient", "p1")->version, 1);  // now cached
+  ASSERT_TRUE(Put("p1", "B"));
+  auto v2 = store_->Read("Patient", "p1");
+  EXPECT_EQ(v2->version, 2);
+  EXPECT_NE(v2->body.find("\"B\""), std::string::npos);
+  Status failed = store_->Write([&](WriteTxn& txn) -> Status {
+    json::Value p = *json::Parse(R"({"resourceType":"Patient","name":[{"family":"C"}]})");
+    SALUS_TRY(txn.Put("Patient", "p1", Prepare(p, {}), "PUT"));
+    return Fail(Error::Invalid("changed my mind"));
+  });
+  EXPECT_FALSE(failed);
+  EXPECT_EQ(store_->Read("Patient", "p1")->version, 2);
+  ASSERT_TRUE(store_->Write([&](WriteTxn& txn) -> Status {
+    SALUS_TRY(txn.Delete("Patient", "p1"));
+    return {};
+  }));
+  EXPECT_TRUE(store_->Read("Patient", "p1")->deleted);
+}
+
+TEST_F(SqliteStoreTest, ReadersNeverSeeVersionsGoBackwards) {
+  ASSERT_TRUE(Put("hot", "0"));
+  std::atomic<bool> done{false};
+  std::atomic<int> regressions{0};
+  std::vector<std::thread> readers;
+  for (int r = 0; r < 3; ++r) {
+    readers.emplace_back([&] {
+      int64_t last = 0;
+      while (!done) {
+        auto v = store_->Read("Patient", "hot");
+        if (!v) continue;
+        if (v->version < last) regressions++;
+        last = v->version;
+      }
+    });
+  }
+  for (int i = 1; i <= 200; ++i) ASSERT_TRUE(Put("hot", std::to_string(i)));
+  done = true;
+  for (auto& t : readers) t.join();
+  EXPECT_EQ(regressions, 0);
+  EXPECT_EQ(store_->Read("Patient", "hot")->version, 201);
 }
 
 TEST_F(SqliteStoreTest, TokenRowsFindCurrentResourcesAndSurviveReopen) {
