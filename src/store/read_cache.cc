@@ -57,15 +57,20 @@ void ReadCache::Offer(uint64_t ticket, const ResourceVersion& v) {
   std::string key = Key(v.type, v.id);
   Shard& shard = ShardFor(key);
   std::lock_guard lock(shard.mu);
-  if (publishes_.load(std::memory_order_acquire) != ticket) return;  // a commit raced this read
+  // A commit was in flight when the read started (odd ticket), or began since.
+  if ((ticket & 1) != 0 || publishes_.load(std::memory_order_acquire) != ticket) return;
   InsertLocked(shard, std::move(key), v);
 }
 
-void ReadCache::Publish(const ResourceVersion& v) {
-  std::string key = Key(v.type, v.id);
+void ReadCache::Invalidate(std::string_view type, std::string_view id) {
+  std::string key = Key(type, id);
   Shard& shard = ShardFor(key);
   std::lock_guard lock(shard.mu);
-  InsertLocked(shard, std::move(key), v);
+  auto it = shard.index.find(key);
+  if (it == shard.index.end()) return;
+  shard.bytes -= Footprint(*it->second->version);
+  shard.lru.erase(it->second);
+  shard.index.erase(it);
 }
 
 }  // namespace salus::store

@@ -1,10 +1,13 @@
 // A bounded cache of current resource versions (type/id -> the version a read would return),
 // so that read-by-id is served without touching the database.
 //
-// Consistency: the writer calls BeginPublish() right after a commit and then Publish() for
-// every version that commit made; a reader takes Ticket() before reading the database and may
-// Offer() what it read only if no publish began since. A read that raced a commit therefore
-// never caches a version older than the committed one.
+// Consistency: around each commit the writer calls BeginInvalidation(), Invalidate() for every
+// resource the commit changes, then (after the commit) EndInvalidation(). A reader takes
+// Ticket() before reading the database and may Offer() what it read only if no commit was in
+// flight then and none began since. So while a commit is in flight its resources are not in
+// the cache and cannot be put back, and afterwards only reads that started after it can fill
+// the cache: no reader ever sees an older version after a newer one. (Writes invalidate rather
+// than insert: cheaper for the single writer, and bulk loads do not push out what people read.)
 // Thread-safety: all methods are thread-safe (16 independently locked shards).
 #pragma once
 
@@ -30,8 +33,10 @@ class ReadCache {
   uint64_t Ticket() const { return publishes_.load(std::memory_order_acquire); }
   // Caches `v` unless a publish began after `ticket` was taken.
   void Offer(uint64_t ticket, const ResourceVersion& v);
-  void BeginPublish() { publishes_.fetch_add(1, std::memory_order_acq_rel); }
-  void Publish(const ResourceVersion& v);
+  // The counter is odd while a commit is in flight.
+  void BeginInvalidation() { publishes_.fetch_add(1, std::memory_order_acq_rel); }
+  void Invalidate(std::string_view type, std::string_view id);
+  void EndInvalidation() { publishes_.fetch_add(1, std::memory_order_acq_rel); }
 
  private:
   static constexpr size_t kShards = 16;

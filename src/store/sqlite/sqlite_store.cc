@@ -226,8 +226,8 @@ class SqliteWriteTxn : public WriteTxn {
  public:
   SqliteWriteTxn(Connection& c, const Clock& clock, int64_t& last_stamp) : c_(c), clock_(clock), last_stamp_(last_stamp) {}
 
-  // Versions written by the units that succeeded so far, for the read cache after commit.
-  std::vector<ResourceVersion>& written() { return written_; }
+  // type/id of what the units that succeeded so far wrote, for the read cache after commit.
+  const std::vector<std::pair<std::string, std::string>>& written() const { return written_; }
   void BeginUnit() { unit_start_ = written_.size(); }
 
   Result<std::optional<CurrentInfo>> Current(std::string_view type, std::string_view id) override {
@@ -265,7 +265,7 @@ class SqliteWriteTxn : public WriteTxn {
     SALUS_TRY(InsertVersion(rid, out));
     SALUS_TRY(InsertIndexRows(rid, type, resource.rows));
     Remember(type, id, Row{rid, CurrentInfo{version, false, now}});
-    written_.push_back(out);
+    written_.emplace_back(type, id);
     return out;
   }
 
@@ -282,7 +282,7 @@ class SqliteWriteTxn : public WriteTxn {
     SALUS_TRY(InsertVersion(rid, out));
     SALUS_TRY(InsertIndexRows(rid, type, resource.rows));
     Remember(type, id, Row{rid, CurrentInfo{1, false, now}});
-    written_.push_back(out);
+    written_.emplace_back(type, id);
     return out;
   }
 
@@ -305,7 +305,7 @@ class SqliteWriteTxn : public WriteTxn {
     SALUS_TRY(DropIndexRows(row->rid));
     SALUS_TRY(InsertVersion(row->rid, out));
     Remember(type, id, Row{row->rid, CurrentInfo{out.version, true, now}});
-    written_.push_back(out);
+    written_.emplace_back(type, id);
     return out;
   }
 
@@ -407,7 +407,7 @@ class SqliteWriteTxn : public WriteTxn {
   const Clock& clock_;
   int64_t& last_stamp_;
   std::unordered_map<std::string, std::optional<Row>> cache_;
-  std::vector<ResourceVersion> written_;
+  std::vector<std::pair<std::string, std::string>> written_;
   size_t unit_start_ = 0;
 };
 
@@ -715,17 +715,18 @@ class SqliteStore : public Store {
       (void)writer_->Exec("RELEASE unit");
       results[i] = std::move(st);
     }
+    // The read cache forgets what this batch changed before the commit makes it visible, and
+    // takes nothing back until the commit is over (see store/read_cache.h).
+    cache_.BeginInvalidation();
+    for (const auto& [type, id] : txn.written()) cache_.Invalidate(type, id);
     Status commit = writer_->Exec("COMMIT");
+    cache_.EndInvalidation();
     if (!commit) {
       (void)writer_->Exec("ROLLBACK");
       log::Error(kComponent, "commit_failed", {{"units", static_cast<int64_t>(batch.size())}});
       for (auto& job : batch) job.done.set_value(Fail(Error::Unavailable("the write could not be made durable")));
       return;
     }
-    // Committed: publish before anyone is told, so that a client that reads its own write
-    // gets it.
-    cache_.BeginPublish();
-    for (const auto& v : txn.written()) cache_.Publish(v);
     {
       std::lock_guard lock(queue_mu_);
       stats_.batches++;
