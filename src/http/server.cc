@@ -184,6 +184,11 @@ class ServerImpl : public Server {
         bool unread_input = false;  // we answer before reading the whole request
         if (!hec) {
           stream.expires_after(options_.read_timeout);
+          // Beast reads at most the buffer's free capacity at a time: give a large body room to
+          // arrive in big reads instead of hundreds of small ones.
+          if (auto length = parser.content_length(); length && *length > buffer.capacity()) {
+            buffer.reserve(static_cast<size_t>(std::min<uint64_t>(*length, 1u << 20)));
+          }
           if (parser.get().target().size() > options_.url_limit) {
             res = PlainError(parser.get().version(), bhttp::status::uri_too_long, "too-long",
                              fmt::format("the URL is longer than {} bytes", options_.url_limit));
