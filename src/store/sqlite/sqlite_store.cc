@@ -464,7 +464,7 @@ class SqliteStore : public Store {
     }
     // Checkpoints run on their own thread and connection, so that copying the WAL into the
     // database (and its fsync) never delays the writer's commits.
-    SALUS_TRY(writer_->Exec("PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=67108864;"));
+    SALUS_TRY(writer_->Exec("PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=134217728;"));
     SALUS_ASSIGN_OR_RETURN(checkpointer_, Connection::Open(options_.path, true));
     sqlite3_wal_hook(writer_->db(), &SqliteStore::OnWalCommit, this);
     checkpoint_thread_ = std::thread([this] { CheckpointLoop(); });
@@ -752,7 +752,7 @@ class SqliteStore : public Store {
   StoreStats stats_;       // GUARDED_BY(queue_mu_)
   std::thread writer_thread_;
 
-  static constexpr int kCheckpointPages = 4000;  // ~16 MiB of WAL
+  static constexpr int kCheckpointPages = 16000;  // ~64 MiB of WAL
   std::unique_ptr<Connection> checkpointer_;     // used only by the checkpoint thread
   std::mutex checkpoint_mu_;
   std::condition_variable checkpoint_cv_;
