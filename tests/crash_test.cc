@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <mutex>
 #include <thread>
@@ -44,11 +45,16 @@ TEST(CrashTest, AcknowledgedWritesSurviveKill9) {
         }
       });
     }
-    // Kill once some writes are acknowledged (no sleeping on a clock: wait on the count).
-    while (acked_this_round < 50 + round * 30) std::this_thread::yield();
+    // Kill once some writes are acknowledged (no sleeping on a clock: wait on the count, but
+    // give up after a minute so that a broken server fails the test instead of hanging it).
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(1);
+    while (acked_this_round < 50 + round * 30 && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::yield();
+    }
     server->Kill9();
     stop = true;
     for (auto& w : writers) w.join();
+    ASSERT_GE(acked_this_round, 50 + round * 30) << "the server acknowledged too few writes";
   }
   // Restart and check every acknowledged write.
   ServerProcess server(data.path());

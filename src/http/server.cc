@@ -166,8 +166,9 @@ class ServerImpl : public Server {
                             "too many connections; try again shortly");
       res.keep_alive(false);
       stream.expires_after(std::chrono::seconds(5));
-      co_await bhttp::async_write(stream, res, asio::as_tuple(asio::use_awaitable));
-      co_await LingeringClose(stream);
+      auto [ec, n] = co_await bhttp::async_write(stream, res, asio::as_tuple(asio::use_awaitable));
+      (void)n;
+      if (!ec) co_await LingeringClose(stream);
       co_return;
     }
     try {
