@@ -765,6 +765,15 @@ class SqliteStore : public Store {
 
 Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteOptions& options) {
   if (sqlite3_threadsafe() == 0) return Fail(Error::Internal("SQLite was built without thread support"));
+  // Each connection is used by one thread at a time: no per-connection mutexes, and no global
+  // allocation statistics (a global mutex on every malloc). Must precede SQLite's
+  // initialisation; if something initialised it first, the defaults stay (and are safe).
+  static const bool configured = [] {
+    sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    return sqlite3_initialize() == SQLITE_OK;
+  }();
+  if (!configured) return Fail(Error::Internal("SQLite failed to initialise"));
   auto store = std::make_unique<SqliteStore>(options);
   SALUS_TRY(store->Init());
   return std::unique_ptr<Store>(std::move(store));
