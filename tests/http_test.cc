@@ -39,6 +39,8 @@ TEST_F(HttpTest, CrudThroughTheSocket) {
   EXPECT_EQ(read.body, created.body);
   EXPECT_EQ(read.header("etag"), "W/\"1\"");
   EXPECT_EQ(read.header("content-type"), "application/fhir+json; charset=utf-8");
+  EXPECT_FALSE(read.header("x-request-id").empty());
+  EXPECT_NE(read.header("x-request-id"), created.header("x-request-id"));
   auto head = Http(port(), "HEAD", path);
   EXPECT_EQ(head.status, 200);
   EXPECT_TRUE(head.body.empty());

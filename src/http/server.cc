@@ -247,12 +247,16 @@ class ServerImpl : public Server {
             }
           }
           res.set(bhttp::field::server, "Salus");
+          // Every answer carries a request id that also names it in the logs.
+          std::string request_id = fmt::format("{:08x}-{:x}", boot_id_, requests_.fetch_add(1) + 1);
+          res.set("X-Request-Id", request_id);
           res.keep_alive(req.keep_alive());
           close = !req.keep_alive();
           int64_t micros = std::chrono::duration_cast<std::chrono::microseconds>(
                                std::chrono::steady_clock::now() - started).count();
           if (res.result_int() >= 500) {
-            log::Error(kComponent, "request_failed", {{"method", std::string_view(req.method_string())},
+            log::Error(kComponent, "request_failed", {{"request_id", request_id},
+                                                      {"method", std::string_view(req.method_string())},
                                                       {"status", static_cast<int>(res.result_int())},
                                                       {"micros", micros}});
           }
@@ -321,6 +325,10 @@ class ServerImpl : public Server {
   std::vector<std::thread> threads_;
   std::atomic<bool> stopped_{false};
   std::atomic<size_t> connections_{0};
+  std::atomic<uint64_t> requests_{0};
+  // Distinguishes this process's request ids from another run's.
+  const uint32_t boot_id_ = static_cast<uint32_t>(
+      std::chrono::system_clock::now().time_since_epoch().count() ^ reinterpret_cast<uintptr_t>(this));
   uint16_t port_ = 0;
 };
 
