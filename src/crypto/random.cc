@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 
@@ -24,19 +25,26 @@ uint32_t RandomUniform(uint32_t bound) {
 }
 
 std::string NewId() {
-  // Ids are drawn from a per-thread buffer of CSPRNG output, refilled 4 KiB at a time: one
-  // getrandom(2) per 256 ids instead of one per id.
+  // A UUID version 7 (RFC 9562): 48 bits of Unix milliseconds, then 74 random bits. Ids made
+  // close in time sort close together, so the store's id index grows at its right edge instead
+  // of touching a random page per insert (measured: random v4 ids made ingest slow down as the
+  // database grew). The random bits come from a per-thread buffer of CSPRNG output, refilled
+  // 4 KiB at a time.
   thread_local unsigned char pool[4096];
   thread_local size_t used = sizeof pool;
-  if (used + 16 > sizeof pool) {
+  if (used + 10 > sizeof pool) {
     RandomBytes(pool, sizeof pool);
     used = 0;
   }
   unsigned char b[16];
-  std::memcpy(b, pool + used, sizeof b);
-  sodium_memzero(pool + used, sizeof b);
-  used += sizeof b;
-  b[6] = static_cast<unsigned char>((b[6] & 0x0F) | 0x40);
+  uint64_t ms = static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count());
+  for (int i = 0; i < 6; ++i) b[i] = static_cast<unsigned char>(ms >> (8 * (5 - i)));
+  std::memcpy(b + 6, pool + used, 10);
+  sodium_memzero(pool + used, 10);
+  used += 10;
+  b[6] = static_cast<unsigned char>((b[6] & 0x0F) | 0x70);
   b[8] = static_cast<unsigned char>((b[8] & 0x3F) | 0x80);
   static constexpr char kHex[] = "0123456789abcdef";
   std::string id;

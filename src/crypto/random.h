@@ -9,7 +9,8 @@
 namespace salus::crypto {
 
 void RandomBytes(void* out, size_t n);
-// A new server-assigned FHIR id: 128 random bits as a lower-case UUID v4 (36 chars, valid id).
+// A new server-assigned FHIR id: a lower-case UUID version 7 (time-ordered, 74 random bits;
+// 36 characters, a valid FHIR id).
 std::string NewId();
 // A uniformly random integer in [0, bound).
 uint32_t RandomUniform(uint32_t bound);
