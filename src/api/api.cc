@@ -96,17 +96,6 @@ std::optional<Response> Negotiate(const Request& req) {
       fmt::format("cannot answer in '{}': this server speaks JSON only (application/fhir+json)", *accept), {}}}));
 }
 
-// The value of `return=` in Prefer, or "".
-std::string PreferReturn(const Request& req) {
-  auto prefer = req.Header("prefer");
-  if (!prefer) return {};
-  std::string p = ToLower(*prefer);
-  size_t at = p.find("return=");
-  if (at == std::string::npos) return {};
-  size_t end = p.find_first_of(",; ", at);
-  return p.substr(at + 7, end == std::string::npos ? std::string::npos : end - at - 7);
-}
-
 bool Lenient(const Request& req) {
   auto prefer = req.Header("prefer");
   return prefer && ToLower(*prefer).find("handling=lenient") != std::string::npos;
@@ -475,6 +464,17 @@ Response Api::Impl::VRead(const Request&, const std::string& type, const std::st
   r.SetHeader("etag", ETag(v->version));
   r.SetHeader("last-modified", LastModified(v->last_updated_us));
   return r;
+}
+
+// The value of `return=` in Prefer, lower-cased, or "".
+std::string PreferReturn(const Request& req) {
+  auto prefer = req.Header("prefer");
+  if (!prefer) return {};
+  std::string p = ToLower(*prefer);
+  size_t at = p.find("return=");
+  if (at == std::string::npos) return {};
+  size_t end = p.find_first_of(",; ", at);
+  return p.substr(at + 7, end == std::string::npos ? std::string::npos : end - at - 7);
 }
 
 // A 415 when the request body is declared as something other than FHIR JSON.

@@ -165,13 +165,6 @@ void AddEntryResponse(internal::BundleWriter& b, const Response& r, bool with_re
   b.EndEntry();
 }
 
-std::string PreferReturnOf(const Request& req) {
-  auto p = req.Header("prefer");
-  if (!p) return {};
-  if (p->find("return=representation") != std::string_view::npos) return "representation";
-  if (p->find("return=OperationOutcome") != std::string_view::npos) return "OperationOutcome";
-  return "minimal";
-}
 
 }  // namespace
 
@@ -260,7 +253,8 @@ Response Api::Impl::Bundle(const Request& req) const {
     return ErrorResponse(Error{Code::kInvalid, "the Bundle's requests are not valid", std::move(problems)});
   }
 
-  std::string prefer = PreferReturnOf(req);
+  // Bundle entries carry resources only when asked (Prefer: return=representation).
+  std::string prefer = PreferReturn(req);
   internal::BundleWriter out(transaction ? "transaction-response" : "batch-response",
                              FormatInstant(SystemClock().Now()));
 
@@ -303,7 +297,9 @@ Response Api::Impl::Bundle(const Request& req) const {
       }
       e.response = Dispatch(sub);
     }
-    for (const Entry& e : entries) AddEntryResponse(out, e.response, prefer != "minimal" || e.method == "GET");
+    for (const Entry& e : entries) AddEntryResponse(out, e.response,
+                                                       prefer == "representation" || prefer == "operationoutcome" ||
+                                                           e.method == "GET");
     return JsonResponse(200, out.Finish());
   }
 

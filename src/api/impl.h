@@ -48,6 +48,9 @@ class Api::Impl {
 Response JsonResponse(int status, std::string body);
 // A 415 when the request body is declared as something other than FHIR JSON.
 std::optional<Response> RefuseMediaType(const Request& req);
+// The value of `return=` in the Prefer header, lower-cased ("minimal", "representation",
+// "operationoutcome"), or "" when absent.
+std::string PreferReturn(const Request& req);
 Response OutcomeResponse(int status, const json::Value& outcome);
 
 }  // namespace salus::api

@@ -2,21 +2,6 @@
 
 namespace salus {
 
-std::string_view CodeName(Code code) {
-  switch (code) {
-    case Code::kInvalid: return "invalid";
-    case Code::kNotFound: return "not_found";
-    case Code::kConflict: return "conflict";
-    case Code::kGone: return "gone";
-    case Code::kPreconditionFailed: return "precondition_failed";
-    case Code::kForbidden: return "forbidden";
-    case Code::kUnauthenticated: return "unauthenticated";
-    case Code::kUnavailable: return "unavailable";
-    case Code::kInternal: return "internal";
-  }
-  return "internal";
-}
-
 Error Error::Invalid(std::string msg, std::string expression) {
   Error e{Code::kInvalid, msg, {}};
   e.issues.push_back(Issue{Issue::Severity::kError, "invalid", std::move(msg), std::move(expression)});

@@ -23,8 +23,6 @@ enum class Code {
   kInternal,            // our own failure (500)
 };
 
-std::string_view CodeName(Code code);
-
 // One problem found in the input, with where it was found (a FHIRPath-like element path).
 struct Issue {
   enum class Severity { kFatal, kError, kWarning, kInformation };

@@ -72,7 +72,6 @@ class Definitions {
   const std::vector<SearchParamDef>& search_params() const { return search_params_; }
   // Search parameters of the Patient compartment for a resource type (empty when not in it).
   const std::vector<std::string>& PatientCompartmentParams(std::string_view type) const;
-  size_t type_count() const { return types_.size(); }
 
  private:
   std::vector<TypeDef> types_;
