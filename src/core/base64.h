@@ -11,5 +11,7 @@ namespace salus {
 
 // nullopt when `text` is not valid base64.
 std::optional<std::string> DecodeBase64(std::string_view text);
+// Standard base64 (RFC 4648 §4) with padding.
+std::string EncodeBase64(std::string_view bytes);
 
 }  // namespace salus

@@ -21,5 +21,16 @@ TEST(Base64Test, RejectsMalformed) {
   EXPECT_FALSE(DecodeBase64("Z==="));
 }
 
+TEST(Base64Test, EncodesRfc4648VectorsAndRoundTrips) {
+  EXPECT_EQ(EncodeBase64(""), "");
+  EXPECT_EQ(EncodeBase64("f"), "Zg==");
+  EXPECT_EQ(EncodeBase64("fo"), "Zm8=");
+  EXPECT_EQ(EncodeBase64("foo"), "Zm9v");
+  EXPECT_EQ(EncodeBase64("foobar"), "Zm9vYmFy");
+  std::string bytes;
+  for (int i = 0; i < 256; ++i) bytes.push_back(static_cast<char>(i));
+  EXPECT_EQ(DecodeBase64(EncodeBase64(bytes)), bytes);
+}
+
 }  // namespace
 }  // namespace salus
