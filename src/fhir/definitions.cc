@@ -132,6 +132,18 @@ Definitions::Definitions(std::string_view text) {
   }
   finish_type();
   for (size_t i = 0; i < types_.size(); ++i) {
+    TypeDef& t = types_[i];
+    if (t.kind == TypeDef::Kind::kPrimitive) {
+      const std::string& n = t.name;
+      t.value = n == "boolean" ? TypeDef::Value::kBoolean
+                : (n == "integer" || n == "positiveInt" || n == "unsignedInt") ? TypeDef::Value::kInteger
+                : n == "decimal" ? TypeDef::Value::kDecimal
+                : n == "date" ? TypeDef::Value::kDate
+                : (n == "dateTime" || n == "instant") ? TypeDef::Value::kDateTime
+                : n == "time" ? TypeDef::Value::kTime
+                              : TypeDef::Value::kString;
+    }
+    t.quantity = t.name == "Quantity" || t.base == "Quantity";
     type_index_.emplace(types_[i].name, i);
     if (types_[i].kind == TypeDef::Kind::kResource && !types_[i].abstract) {
       resource_types_.push_back(types_[i].name);

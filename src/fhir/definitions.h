@@ -40,8 +40,12 @@ struct ElementDef {
 
 struct TypeDef {
   enum class Kind { kResource, kComplex, kPrimitive };
+  // What a primitive's value is in FHIRPath's system types (kNone for complex types).
+  enum class Value : uint8_t { kNone, kBoolean, kInteger, kDecimal, kString, kDate, kDateTime, kTime };
   std::string name;
   Kind kind = Kind::kComplex;
+  Value value = Value::kNone;
+  bool quantity = false;  // Quantity or one of its profiles (Age, Duration...)
   bool abstract = false;
   std::string base;
   std::vector<ElementDef> elements;  // [0] is the root

@@ -6,12 +6,12 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <regex>
 #include <unordered_set>
 
 #include "core/base64.h"
 #include "fhirpath/ast.h"
 #include "fhirpath/fhirpath.h"
+#include "fhirpath/regex.h"
 
 namespace salus::fhirpath {
 
@@ -43,11 +43,6 @@ std::string_view SystemTypeName(Item::Kind k) {
     case Item::Kind::kNode: return "";
   }
   return "";
-}
-
-bool IsQuantityType(std::string_view t) {
-  return t == "Quantity" || t == "Age" || t == "Distance" || t == "Duration" || t == "Count" ||
-         t == "SimpleQuantity" || t == "MoneyQuantity";
 }
 
 // ---- UTF-8 helpers (string functions count characters, not bytes) ----
@@ -181,6 +176,46 @@ std::optional<Temporal> AddDuration(const Temporal& t0, const Decimal& amount, s
 }
 
 std::optional<Item> Boundary(const Item& i, std::optional<int64_t> digits, bool high);
+
+// A hash under which items that FHIRPath's `=` finds equal collide (so union and distinct
+// compare only within a bucket): numbers by normalised value, dates by day, quantities all
+// alike, objects independent of member order.
+size_t HashJson(const json::Value& v) {
+  if (v.is_string()) return std::hash<std::string_view>()(v.as_string());
+  if (v.is_bool()) return v.as_bool() ? 0x9e3779b9u : 0x7f4a7c15u;
+  if (v.is_number()) {
+    auto d = Decimal::Parse(v.as_number().text);
+    return d ? std::hash<std::string>()(d->Normalized().ToString()) : 1;
+  }
+  if (v.is_array()) {
+    size_t h = 17;
+    for (const auto& e : v.as_array()) h = h * 31 + HashJson(e);
+    return h;
+  }
+  if (v.is_object()) {
+    size_t h = 29;
+    for (const auto& [k, m] : v.as_object()) h += std::hash<std::string_view>()(k) * 31 ^ HashJson(m);
+    return h;
+  }
+  return 3;
+}
+
+size_t HashItem(const Item& item) {
+  Item i = ToSystem(item);
+  switch (i.kind) {
+    case Item::Kind::kNode: return i.value != nullptr ? HashJson(*i.value) : 5;
+    case Item::Kind::kBoolean: return i.boolean ? 0x9e3779b9u : 0x7f4a7c15u;
+    case Item::Kind::kInteger: return std::hash<std::string>()(std::to_string(i.integer));
+    case Item::Kind::kDecimal: return std::hash<std::string>()(i.decimal.Normalized().ToString());
+    case Item::Kind::kString: return std::hash<std::string_view>()(i.string);
+    case Item::Kind::kDate: case Item::Kind::kDateTime: case Item::Kind::kTime: {
+      Temporal t = i.temporal.ToUtc();
+      return static_cast<size_t>(t.kind == Temporal::Kind::kTime ? 7 : t.year * 400 + t.month * 32 + t.day);
+    }
+    case Item::Kind::kQuantity: return 11;
+  }
+  return 0;
+}
 
 struct Frame {
   const Item* this_item = nullptr;
@@ -621,6 +656,39 @@ class Evaluator {
     }
     return false;
   }
+
+  // Distinct items in insertion order, found by hash bucket then `=`.
+  class ItemSet {
+   public:
+    // Adds the item unless an equal one is already there; returns whether it was added.
+    bool Insert(const Item& item) {
+      auto& bucket = buckets_[HashItem(item)];
+      for (size_t k : bucket) {
+        if (SameItem(items_[k], item)) return false;
+      }
+      bucket.push_back(items_.size());
+      items_.push_back(item);
+      return true;
+    }
+    bool Has(const Item& item) const {
+      auto it = buckets_.find(HashItem(item));
+      if (it == buckets_.end()) return false;
+      for (size_t k : it->second) {
+        if (SameItem(items_[k], item)) return true;
+      }
+      return false;
+    }
+    Collection Take() { return std::move(items_); }
+
+   private:
+    std::unordered_map<size_t, std::vector<size_t>> buckets_;
+    Collection items_;
+  };
+  static ItemSet SetOf(const Collection& c) {
+    ItemSet set;
+    for (const Item& i : c) set.Insert(i);
+    return set;
+  }
   // Equality used by union/distinct/in: `=` where unknown counts as different.
   static bool SameItem(const Item& a, const Item& b) {
     if (a.is_node() && b.is_node() && a.value == b.value && a.ext == b.ext) return true;
@@ -637,10 +705,10 @@ class Evaluator {
     SALUS_ASSIGN_OR_RETURN(Collection l, Eval(*n.children[0], focus));
     SALUS_ASSIGN_OR_RETURN(Collection r, Eval(*n.children[1], focus));
     if (op == "|") {
-      Collection out;
-      for (const Item& i : l) if (!Contains(out, i)) out.push_back(i);
-      for (const Item& i : r) if (!Contains(out, i)) out.push_back(i);
-      return out;
+      ItemSet set;
+      for (const Item& i : l) set.Insert(i);
+      for (const Item& i : r) set.Insert(i);
+      return set.Take();
     }
     if (op == "=" || op == "!=") {
       if (l.empty() || r.empty()) return Collection{};
@@ -939,23 +1007,18 @@ Result<Collection> Evaluator::Function(const Node& n, const Collection& focus) {
     case Fn::kSubsetOf: case Fn::kSupersetOf: {
       SALUS_ASSIGN_OR_RETURN(Collection other, arg(0));
       const Collection& small = n.fn == Fn::kSubsetOf ? input : other;
-      const Collection& big = n.fn == Fn::kSubsetOf ? other : input;
+      ItemSet big = SetOf(n.fn == Fn::kSubsetOf ? other : input);
       for (const Item& i : small) {
-        if (!Contains(big, i)) return boolean(false);
+        if (!big.Has(i)) return boolean(false);
       }
       return boolean(true);
     }
     case Fn::kCount: return Collection{Item::Integer(static_cast<int64_t>(input.size()))};
-    case Fn::kDistinct: {
-      Collection out;
-      for (const Item& i : input) if (!Contains(out, i)) out.push_back(i);
-      return out;
-    }
+    case Fn::kDistinct: return SetOf(input).Take();
     case Fn::kIsDistinct: {
-      Collection out;
+      ItemSet set;
       for (const Item& i : input) {
-        if (Contains(out, i)) return boolean(false);
-        out.push_back(i);
+        if (!set.Insert(i)) return boolean(false);
       }
       return boolean(true);
     }
@@ -978,20 +1041,20 @@ Result<Collection> Evaluator::Function(const Node& n, const Collection& focus) {
       return out;
     }
     case Fn::kRepeat: {
-      Collection out;
+      ItemSet seen;
       Collection queue = input;
-      size_t head = 0;
+      size_t head = 0, count = 0;
       while (head < queue.size()) {
         Item cur = queue[head++];
         SALUS_ASSIGN_OR_RETURN(Collection r, EvalFor(*n.children[0], cur, -1));
         for (const Item& i : r) {
-          if (Contains(out, i)) continue;
-          out.push_back(i);
+          if (!seen.Insert(i)) continue;
           queue.push_back(i);
+          ++count;
         }
-        if (out.size() > kMaxItems / 16) return Fail(EvalError(n, "repeat() produced too many items"));
+        if (count > kMaxItems / 16) return Fail(EvalError(n, "repeat() produced too many items"));
       }
-      return out;
+      return seen.Take();
     }
     case Fn::kOfType: case Fn::kAs: {
       if (n.fn == Fn::kAs) SALUS_TRY(single("as"));
@@ -1019,14 +1082,16 @@ Result<Collection> Evaluator::Function(const Node& n, const Collection& focus) {
     }
     case Fn::kIntersect: {
       SALUS_ASSIGN_OR_RETURN(Collection other, arg(0));
-      Collection out;
-      for (const Item& i : input) if (Contains(other, i) && !Contains(out, i)) out.push_back(i);
-      return out;
+      ItemSet in_other = SetOf(other);
+      ItemSet out;
+      for (const Item& i : input) if (in_other.Has(i)) out.Insert(i);
+      return out.Take();
     }
     case Fn::kExclude: {
       SALUS_ASSIGN_OR_RETURN(Collection other, arg(0));
+      ItemSet in_other = SetOf(other);
       Collection out;
-      for (const Item& i : input) if (!Contains(other, i)) out.push_back(i);
+      for (const Item& i : input) if (!in_other.Has(i)) out.push_back(i);
       return out;
     }
     case Fn::kUnion: case Fn::kCombine: {
@@ -1037,9 +1102,10 @@ Result<Collection> Evaluator::Function(const Node& n, const Collection& focus) {
         out.insert(out.end(), other.begin(), other.end());
         return out;
       }
-      for (const Item& i : input) if (!Contains(out, i)) out.push_back(i);
-      for (const Item& i : other) if (!Contains(out, i)) out.push_back(i);
-      return out;
+      ItemSet set;
+      for (const Item& i : input) set.Insert(i);
+      for (const Item& i : other) set.Insert(i);
+      return set.Take();
     }
     case Fn::kIif: {
       SALUS_TRY(single("iif"));
@@ -1556,31 +1622,6 @@ Result<Collection> Evaluator::Convert(const Node& n, const Collection& input) {
 
 // ---- string functions (§5.6) ----
 
-// FHIRPath regexes run in single-line mode: '.' also matches line breaks, which
-// ECMAScript's '.' does not.
-std::string SingleLinePattern(std::string_view p) {
-  std::string out;
-  bool in_class = false;
-  for (size_t i = 0; i < p.size(); ++i) {
-    char c = p[i];
-    if (c == '\\' && i + 1 < p.size()) {
-      out.push_back(c);
-      out.push_back(p[++i]);
-    } else if (c == '[') {
-      in_class = true;
-      out.push_back(c);
-    } else if (c == ']') {
-      in_class = false;
-      out.push_back(c);
-    } else if (c == '.' && !in_class) {
-      out += "[\\s\\S]";
-    } else {
-      out.push_back(c);
-    }
-  }
-  return out;
-}
-
 std::string JsonEscape(std::string_view s) {
   std::string out;
   json::WriteString(s, out);
@@ -1669,20 +1710,17 @@ Result<Collection> Evaluator::StringFunction(const Node& n, const Collection& in
       if (text.size() > kMaxRegexInput || pattern->size() > 4096) {
         return Fail(EvalError(n, "regular expression input is too long"));
       }
-      try {
-        std::regex re{SingleLinePattern(*pattern), std::regex::ECMAScript};
-        if (n.fn == Fn::kReplaceMatches) {
-          SALUS_ASSIGN_OR_RETURN(auto repl, str_arg(1));
-          if (!repl) return Collection{};
-          if (pattern->empty()) return keep(std::string(text));
-          return keep(std::regex_replace(std::string(text), re, std::string(*repl)));
-        }
-        std::string t(text);
-        bool v = n.fn == Fn::kMatches ? std::regex_search(t, re) : std::regex_match(t, re);
-        return Collection{Item::Boolean(v)};
-      } catch (const std::exception& e) {
-        return Fail(EvalError(n, fmt::format("invalid regular expression: {}", e.what())));
+      if (n.fn == Fn::kReplaceMatches) {
+        SALUS_ASSIGN_OR_RETURN(auto repl, str_arg(1));
+        if (!repl) return Collection{};
+        if (pattern->empty()) return keep(std::string(text));
+        auto r = internal::RegexReplace(text, *pattern, *repl);
+        if (!r) return Fail(EvalError(n, r.error().message));
+        return keep(std::move(*r));
       }
+      auto m = internal::RegexMatch(text, *pattern, n.fn == Fn::kMatchesFull);
+      if (!m) return Fail(EvalError(n, m.error().message));
+      return Collection{Item::Boolean(*m)};
     }
     case Fn::kLength: return Collection{Item::Integer(static_cast<int64_t>(Decode(text).size()))};
     case Fn::kToChars: {
@@ -2022,31 +2060,32 @@ Item ToSystem(const Item& item) {
     }
     return item;
   }
-  const std::string& t = item.type->name;
-  if (item.type->kind == fhir::TypeDef::Kind::kPrimitive && item.element == 0) {
+  using V = fhir::TypeDef::Value;
+  V kind = item.element == 0 ? item.type->value : V::kNone;
+  if (kind != V::kNone) {
     if (v.is_bool()) return Item::Boolean(v.as_bool());
     if (v.is_number()) {
       auto d = Decimal::Parse(v.as_number().text);
       if (!d) return item;
-      if (t == "decimal") return Item::Dec(*d);
+      if (kind == V::kDecimal) return Item::Dec(*d);
       if (auto n = d->ToInt()) return Item::Integer(*n);
       return Item::Dec(*d);
     }
     if (!v.is_string()) return item;
     const std::string& s = v.as_string();
-    if (t == "date" || t == "dateTime" || t == "instant") {
+    if (kind == V::kDate || kind == V::kDateTime) {
       auto parsed = Temporal::ParseFhirDate(s);
       if (!parsed) return Item::String(s);
-      if (t != "date") parsed->kind = Temporal::Kind::kDateTime;
+      if (kind == V::kDateTime) parsed->kind = Temporal::Kind::kDateTime;
       return Item::Time(*parsed);
     }
-    if (t == "time") {
+    if (kind == V::kTime) {
       auto parsed = Temporal::ParseFhirTime(s);
       return parsed ? Item::Time(*parsed) : Item::String(s);
     }
     return Item::String(s);
   }
-  if (IsQuantityType(t) && item.element == 0 && v.is_object()) {
+  if (item.type->quantity && item.element == 0 && v.is_object()) {
     const json::Value* value = v.find("value");
     if (value == nullptr || !value->is_number()) return item;
     auto d = Decimal::Parse(value->as_number().text);

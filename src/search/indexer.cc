@@ -1,27 +1,287 @@
 #include "search/indexer.h"
 
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "fhirpath/value.h"
+#include "search/text.h"
+
 namespace salus::search {
 namespace {
 
-void AddIdentifier(const json::Value& ident, store::IndexRows& rows) {
-  if (!ident.is_object()) return;
-  auto value = ident.string_at("value");
-  if (!value) return;
-  rows.tokens.push_back(store::TokenRow{"identifier", std::string(ident.string_at("system").value_or("")),
-                                        std::string(*value)});
+using fhirpath::Item;
+
+constexpr std::string_view kUcum = "http://unitsofmeasure.org";
+// Strings longer than this are indexed by their first kMaxIndexedString bytes (a prefix
+// search still finds them; an index entry stays small).
+constexpr size_t kMaxIndexedString = 512;
+
+std::optional<std::string_view> Str(const json::Value* obj, std::string_view key) {
+  if (obj == nullptr || !obj->is_object()) return std::nullopt;
+  return obj->string_at(key);
+}
+
+std::string Clip(std::string_view s) {
+  if (s.size() <= kMaxIndexedString) return std::string(s);
+  size_t n = kMaxIndexedString;
+  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;  // whole characters
+  return std::string(s.substr(0, n));
+}
+
+class Extractor {
+ public:
+  Extractor(const SearchParam& p, store::IndexRows& rows) : p_(p), rows_(rows) {}
+
+  void Add(const Item& item) {
+    switch (p_.type) {
+      case ParamType::kToken: Token(item); break;
+      case ParamType::kString: String(item); break;
+      case ParamType::kDate: Date(item); break;
+      case ParamType::kReference: Reference(item); break;
+      case ParamType::kNumber: Number(item); break;
+      case ParamType::kQuantity: Quantity(item); break;
+      case ParamType::kUri: Uri(item); break;
+      default: break;
+    }
+  }
+
+ private:
+  void AddToken(std::string_view system, std::string_view code) {
+    rows_.tokens.push_back({p_.code, Clip(system), Clip(code)});
+  }
+  // Display text for :text, indexed as a string of the pseudo-parameter "<code>:text".
+  void AddText(std::string_view text) {
+    rows_.strings.push_back({p_.code + ":text", NormalizeText(Clip(text)), Clip(text)});
+  }
+
+  void Coding(const json::Value& c) {
+    auto code = Str(&c, "code");
+    if (code) AddToken(Str(&c, "system").value_or(""), *code);
+    if (auto display = Str(&c, "display")) AddText(*display);
+  }
+
+  void Token(const Item& item) {
+    std::string_view t = item.TypeName();
+    const json::Value* v = item.value;
+    if (t == "CodeableConcept") {
+      if (const json::Value* codings = v->find("coding"); codings && codings->is_array()) {
+        for (const auto& c : codings->as_array()) Coding(c);
+      }
+      if (auto text = Str(v, "text")) AddText(*text);
+    } else if (t == "Coding") {
+      Coding(*v);
+    } else if (t == "Identifier") {
+      if (auto value = Str(v, "value")) {
+        AddToken(Str(v, "system").value_or(""), *value);
+        // :of-type searches type-system|type-code|value; indexed as "<code>:of-type".
+        if (const json::Value* type = v->find("type")) {
+          if (const json::Value* codings = type->find("coding"); codings && codings->is_array()) {
+            for (const auto& c : codings->as_array()) {
+              auto code = Str(&c, "code");
+              if (code) {
+                rows_.tokens.push_back({p_.code + ":of-type", Clip(Str(&c, "system").value_or("")),
+                                        Clip(fmt::format("{}|{}", *code, *value))});
+              }
+            }
+          }
+          if (auto text = Str(type, "text")) AddText(*text);
+        }
+      }
+    } else if (t == "ContactPoint") {
+      if (auto value = Str(v, "value")) AddToken("", *value);
+    } else if (t == "Reference") {
+      // A token on a Reference (rare) indexes its identifier.
+      if (const json::Value* id = v->find("identifier")) {
+        if (auto value = Str(id, "value")) AddToken(Str(id, "system").value_or(""), *value);
+      }
+    } else if (!item.is_node() || (v != nullptr && v->is_primitive())) {
+      Item s = fhirpath::ToSystem(item);
+      if (s.kind == Item::Kind::kBoolean) AddToken("", s.boolean ? "true" : "false");
+      else if (s.kind == Item::Kind::kString) AddToken("", s.string);
+      else if (!s.is_node()) AddToken("", fhirpath::ToString(s));
+    }
+  }
+
+  void AddString(std::string_view text) {
+    if (text.empty()) return;
+    rows_.strings.push_back({p_.code, NormalizeText(Clip(text)), Clip(text)});
+  }
+
+  void String(const Item& item) {
+    std::string_view t = item.TypeName();
+    const json::Value* v = item.value;
+    if (v == nullptr) return;
+    auto each = [&](std::string_view key) {
+      const json::Value* m = v->find(key);
+      if (m == nullptr) return;
+      if (m->is_string()) AddString(m->as_string());
+      if (m->is_array()) {
+        for (const auto& e : m->as_array()) {
+          if (e.is_string()) AddString(e.as_string());
+        }
+      }
+    };
+    if (t == "HumanName") {
+      for (auto key : {"family", "given", "prefix", "suffix", "text"}) each(key);
+    } else if (t == "Address") {
+      for (auto key : {"line", "city", "district", "state", "postalCode", "country", "text"}) each(key);
+    } else if (v->is_string()) {
+      AddString(v->as_string());
+    } else if (v->is_object()) {
+      // Other complex types: every string member one level down.
+      for (const auto& [key, m] : v->as_object()) {
+        if (m.is_string() && key != "id") AddString(m.as_string());
+      }
+    }
+  }
+
+  void AddRange(const fhirpath::Temporal* low, const fhirpath::Temporal* high) {
+    // Stored in microseconds, low inclusive, high exclusive; open ends are the extremes.
+    int64_t lo = INT64_MIN / 2, hi = INT64_MAX / 2;
+    if (low != nullptr) lo = fhirpath::RangeMillis(*low).first * 1000;
+    if (high != nullptr) hi = (fhirpath::RangeMillis(*high).second + 1) * 1000;
+    if (low == nullptr && high == nullptr) return;
+    rows_.dates.push_back({p_.code, lo, hi});
+  }
+
+  static std::optional<fhirpath::Temporal> TemporalOf(const json::Value* v) {
+    if (v == nullptr || !v->is_string()) return std::nullopt;
+    return fhirpath::Temporal::ParseFhirDate(v->as_string());
+  }
+
+  void Date(const Item& item) {
+    std::string_view t = item.TypeName();
+    const json::Value* v = item.value;
+    if (v == nullptr) return;
+    if (t == "Period") {
+      auto s = TemporalOf(v->find("start"));
+      auto e = TemporalOf(v->find("end"));
+      AddRange(s ? &*s : nullptr, e ? &*e : nullptr);
+    } else if (t == "Timing") {
+      if (const json::Value* events = v->find("event"); events && events->is_array()) {
+        for (const auto& e : events->as_array()) {
+          if (auto d = TemporalOf(&e)) AddRange(&*d, &*d);
+        }
+      }
+      if (const json::Value* rep = v->find("repeat")) {
+        if (const json::Value* bounds = rep->find("boundsPeriod")) {
+          auto s = TemporalOf(bounds->find("start"));
+          auto e = TemporalOf(bounds->find("end"));
+          AddRange(s ? &*s : nullptr, e ? &*e : nullptr);
+        }
+      }
+    } else {
+      Item s = fhirpath::ToSystem(item);
+      if (s.kind == Item::Kind::kDate || s.kind == Item::Kind::kDateTime) AddRange(&s.temporal, &s.temporal);
+    }
+  }
+
+  void Reference(const Item& item) {
+    const json::Value* v = item.value;
+    if (v == nullptr) return;
+    std::string_view ref;
+    if (v->is_object()) {
+      if (const json::Value* id = v->find("identifier")) {
+        if (auto value = Str(id, "value")) {
+          rows_.tokens.push_back({p_.code + ":identifier", Clip(Str(id, "system").value_or("")), Clip(*value)});
+        }
+      }
+      ref = Str(v, "reference").value_or("");
+    } else if (v->is_string()) {
+      ref = v->as_string();  // canonical / uri
+    }
+    if (ref.empty() || ref.starts_with('#')) return;
+    store::ReferenceRow row{p_.code, "", "", ""};
+    std::string_view r = ref;
+    if (size_t h = r.find("/_history/"); h != std::string_view::npos) r = r.substr(0, h);
+    if (size_t bar = r.find('|'); bar != std::string_view::npos) r = r.substr(0, bar);  // canonical version
+    bool absolute = r.find("://") != std::string_view::npos || r.starts_with("urn:");
+    if (absolute) row.url = Clip(ref);
+    size_t slash = r.rfind('/');
+    if (slash != std::string_view::npos && slash > 0) {
+      std::string_view id = r.substr(slash + 1);
+      std::string_view head = r.substr(0, slash);
+      size_t prev = head.rfind('/');
+      std::string_view type = prev == std::string_view::npos ? head : head.substr(prev + 1);
+      if (fhir::Definitions::R4().IsResourceType(type) && !id.empty()) {
+        row.target_type = type;
+        row.target_id = Clip(id);
+      }
+    }
+    if (row.target_type.empty() && row.url.empty()) return;
+    rows_.references.push_back(std::move(row));
+  }
+
+  void Number(const Item& item) {
+    Item s = fhirpath::ToSystem(item);
+    if (s.kind == Item::Kind::kInteger) rows_.numbers.push_back({p_.code, static_cast<double>(s.integer)});
+    else if (s.kind == Item::Kind::kDecimal) rows_.numbers.push_back({p_.code, s.decimal.ToDouble()});
+  }
+
+  void Quantity(const Item& item) {
+    std::string_view t = item.TypeName();
+    const json::Value* v = item.value;
+    if (v == nullptr || !v->is_object()) return;
+    const json::Value* value = v->find("value");
+    if (value == nullptr || !value->is_number()) return;
+    auto d = fhirpath::Decimal::Parse(value->as_number().text);
+    if (!d) return;
+    if (t == "Money") {
+      rows_.quantities.push_back({p_.code, "urn:iso:std:iso:4217", Clip(Str(v, "currency").value_or("")), d->ToDouble()});
+      return;
+    }
+    std::string system(Str(v, "system").value_or(""));
+    std::string code(Str(v, "code").value_or(Str(v, "unit").value_or("")));
+    if (system == kUcum || system.empty()) {
+      if (auto c = fhirpath::ToCanonical(fhirpath::Quantity{*d, code})) {
+        rows_.quantities.push_back({p_.code, std::string(kUcum), c->unit, c->value.ToDouble()});
+        return;
+      }
+    }
+    rows_.quantities.push_back({p_.code, Clip(system), Clip(code), d->ToDouble()});
+  }
+
+  void Uri(const Item& item) {
+    Item s = fhirpath::ToSystem(item);
+    if (s.kind == Item::Kind::kString && !s.string.empty()) rows_.uris.push_back({p_.code, Clip(s.string)});
+  }
+
+  const SearchParam& p_;
+  store::IndexRows& rows_;
+};
+
+template <typename T>
+void Dedupe(std::vector<T>& v, auto key) {
+  std::sort(v.begin(), v.end(), [&](const T& a, const T& b) { return key(a) < key(b); });
+  v.erase(std::unique(v.begin(), v.end(), [&](const T& a, const T& b) { return key(a) == key(b); }), v.end());
 }
 
 }  // namespace
 
-store::IndexRows ExtractIndexRows(const json::Value& resource) {
+store::IndexRows ExtractIndexRows(const json::Value& resource, const Registry& registry) {
   store::IndexRows rows;
-  if (const json::Value* ids = resource.find("identifier")) {
-    if (ids->is_array()) {
-      for (const auto& id : ids->as_array()) AddIdentifier(id, rows);
-    } else {
-      AddIdentifier(*ids, rows);
-    }
+  auto type = resource.string_at("resourceType");
+  if (!type) return rows;
+  fhirpath::Workspace ws;
+  for (const SearchParam* p : registry.ForType(*type)) {
+    // _id and _lastUpdated are answered from the resource table itself.
+    if (p->compiled == nullptr || p->code == "_id" || p->code == "_lastUpdated") continue;
+    auto items = p->compiled->Evaluate(resource, ws);
+    if (!items) continue;  // a runtime error in one parameter must not stop the write
+    Extractor x(*p, rows);
+    for (const Item& i : *items) x.Add(i);
   }
+  Dedupe(rows.tokens, [](const store::TokenRow& r) { return std::tie(r.param, r.system, r.code); });
+  Dedupe(rows.strings, [](const store::StringRow& r) { return std::tie(r.param, r.normalized, r.exact); });
+  Dedupe(rows.dates, [](const store::DateRow& r) { return std::tie(r.param, r.low_us, r.high_us); });
+  Dedupe(rows.references, [](const store::ReferenceRow& r) {
+    return std::tie(r.param, r.target_type, r.target_id, r.url);
+  });
+  Dedupe(rows.numbers, [](const store::NumberRow& r) { return std::tie(r.param, r.value); });
+  Dedupe(rows.quantities, [](const store::QuantityRow& r) { return std::tie(r.param, r.system, r.code, r.value); });
+  Dedupe(rows.uris, [](const store::UriRow& r) { return std::tie(r.param, r.uri); });
   return rows;
 }
 

@@ -55,11 +55,34 @@ struct ReferenceRow {
   std::string target_id;
   std::string url;  // absolute or canonical references
 };
+struct NumberRow {
+  std::string param;
+  double value;
+};
+// Quantities are stored in the canonical unit of their dimension when it is known
+// (1 kg -> 1000 g), so that searches in any unit of that dimension find them.
+struct QuantityRow {
+  std::string param;
+  std::string system;  // empty when none
+  std::string code;    // unit code (canonical when converted), or currency
+  double value;
+};
+struct UriRow {
+  std::string param;
+  std::string uri;
+};
 struct IndexRows {
   std::vector<TokenRow> tokens;
   std::vector<StringRow> strings;
   std::vector<DateRow> dates;
   std::vector<ReferenceRow> references;
+  std::vector<NumberRow> numbers;
+  std::vector<QuantityRow> quantities;
+  std::vector<UriRow> uris;
+  size_t size() const {
+    return tokens.size() + strings.size() + dates.size() + references.size() + numbers.size() +
+           quantities.size() + uris.size();
+  }
 };
 
 // A resource serialised before it reaches the writer, except for what only the writer knows
