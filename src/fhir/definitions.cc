@@ -149,10 +149,18 @@ Definitions::Definitions(std::string_view text) {
       resource_types_.push_back(types_[i].name);
     }
   }
+  for (TypeDef& t : types_) {
+    for (ElementDef& el : t.elements) {
+      for (const std::string& tn : el.types) {
+        const TypeDef* td = FindType(tn);
+        el.type_defs.push_back(td != nullptr && td->kind == TypeDef::Kind::kResource ? nullptr : td);
+      }
+    }
+  }
 }
 
 const TypeDef* Definitions::FindType(std::string_view name) const {
-  auto it = type_index_.find(std::string(name));
+  auto it = type_index_.find(name);
   return it == type_index_.end() ? nullptr : &types_[it->second];
 }
 

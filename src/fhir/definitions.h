@@ -16,6 +16,14 @@ inline constexpr uint32_t kUnbounded = UINT32_MAX;
 
 struct TypeDef;
 
+// Lets maps keyed by std::string be searched with a string_view without a copy.
+struct StringHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+};
+template <typename V>
+using StringMap = std::unordered_map<std::string, V, StringHash, std::equal_to<>>;
+
 struct ElementDef {
   std::string path;  // relative to the type: "contact.name"; "" for the root
   std::string name;  // last segment without "[x]": "value" for "value[x]"
@@ -32,7 +40,10 @@ struct ElementDef {
     uint32_t element;
     uint16_t type;
   };
-  std::unordered_map<std::string, Child> children;
+  StringMap<Child> children;
+  // types[i] resolved (null for types the table lacks, and for "Resource"-typed elements,
+  // whose type comes from the data).
+  std::vector<const TypeDef*> type_defs;
   std::vector<uint32_t> child_order;  // children in definition order
   std::vector<uint32_t> required;     // children with min > 0
   bool has_children() const { return !child_order.empty(); }
@@ -79,7 +90,7 @@ class Definitions {
 
  private:
   std::vector<TypeDef> types_;
-  std::unordered_map<std::string, size_t> type_index_;
+  StringMap<size_t> type_index_;
   std::vector<std::string> resource_types_;
   std::vector<SearchParamDef> search_params_;
   std::unordered_map<std::string, std::vector<std::string>> patient_compartment_;

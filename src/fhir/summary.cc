@@ -26,7 +26,7 @@ void MarkSubsetted(json::Value& resource) {
 // The element definition for a top-level JSON key (handles choice keys and `_x`).
 const ElementDef* TopLevel(const TypeDef& type, std::string_view key) {
   if (key.starts_with("_")) key.remove_prefix(1);
-  auto it = type.root().children.find(std::string(key));
+  auto it = type.root().children.find(key);
   return it == type.root().children.end() ? nullptr : &type.elements[it->second.element];
 }
 

@@ -359,13 +359,8 @@ class Evaluator {
         type = owner;
         element = static_cast<uint32_t>(ce.content_ref);
       } else if (t < ce.types.size()) {
-        const std::string& tn = ce.types[t];
-        const fhir::TypeDef* td = defs_.FindType(tn);
-        if (td != nullptr && td->kind == fhir::TypeDef::Kind::kResource) {
-          resource_typed = true;
-        } else {
-          type = td;
-        }
+        type = ce.type_defs[t];
+        resource_typed = type == nullptr;
       }
     }
     auto push = [&](const json::Value* value, const json::Value* e) {
@@ -416,7 +411,7 @@ class Evaluator {
       AddChildren(obj, name, nullptr, 0, 0, out);
       return {};
     }
-    auto it = el->children.find(std::string(name));
+    auto it = el->children.find(name);
     if (it != el->children.end()) {
       const fhir::ElementDef& ce = item.type->elements[it->second.element];
       if (ce.choice) {
@@ -429,8 +424,18 @@ class Evaluator {
     for (uint32_t ci : el->child_order) {
       const fhir::ElementDef& ce = item.type->elements[ci];
       if (!ce.choice || ce.name != name) continue;
-      for (uint16_t t = 0; t < ce.types.size(); ++t) {
-        AddChildren(obj, fhir::ChoiceKey(name, ce.types[t]), item.type, ci, t, out);
+      // The member that carries the value ("valueQuantity"), found among the object's keys.
+      for (const auto& [key, value] : obj.as_object()) {
+        std::string_view k = key;
+        if (k.starts_with('_')) {
+          k.remove_prefix(1);  // "_valueString" alone: a value with only extensions
+          if (obj.find(k) != nullptr) continue;
+        }
+        if (k.size() <= name.size() || !k.starts_with(name)) continue;
+        auto child = el->children.find(k);
+        if (child != el->children.end() && child->second.element == ci) {
+          AddChildren(obj, k, item.type, ci, child->second.type, out);
+        }
       }
       return {};
     }
@@ -465,7 +470,7 @@ class Evaluator {
         AddChildren(*item.value, k, nullptr, 0, 0, out);
         continue;
       }
-      auto it = el->children.find(std::string(k));
+      auto it = el->children.find(k);
       if (it == el->children.end()) continue;
       AddChildren(*item.value, k, item.type, it->second.element, it->second.type, out);
     }

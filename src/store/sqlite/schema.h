@@ -75,6 +75,81 @@ CREATE INDEX idx_reference_lookup ON idx_reference (type, param, target_id, targ
 CREATE INDEX idx_reference_target ON idx_reference (target_type, target_id);
 CREATE INDEX idx_reference_rid ON idx_reference (rid);
 )SQL"},
+    // Every search parameter is indexed now: rows name their parameter by a small integer
+    // (search_param) instead of repeating type and code, and each index table is clustered
+    // by resource (WITHOUT ROWID, primary key from rid) so that replacing a resource's rows is
+    // one range delete, with one secondary index for lookups. Databases from migration 1 need
+    // `salus reindex` to fill the new tables.
+    {2, "search parameter index tables", R"SQL(
+DROP TABLE idx_token;
+DROP TABLE idx_string;
+DROP TABLE idx_date;
+DROP TABLE idx_reference;
+CREATE TABLE search_param (
+  pid  INTEGER PRIMARY KEY,
+  type TEXT NOT NULL,
+  code TEXT NOT NULL,
+  UNIQUE (type, code)
+);
+CREATE TABLE idx_token (
+  rid    INTEGER NOT NULL,
+  pid    INTEGER NOT NULL,
+  code   TEXT NOT NULL,
+  system TEXT NOT NULL,
+  PRIMARY KEY (rid, pid, code, system)
+) WITHOUT ROWID;
+CREATE INDEX idx_token_lookup ON idx_token (pid, code, system);
+CREATE TABLE idx_string (
+  rid   INTEGER NOT NULL,
+  pid   INTEGER NOT NULL,
+  norm  TEXT NOT NULL,
+  exact TEXT NOT NULL,
+  PRIMARY KEY (rid, pid, norm, exact)
+) WITHOUT ROWID;
+CREATE INDEX idx_string_lookup ON idx_string (pid, norm);
+CREATE TABLE idx_date (
+  rid  INTEGER NOT NULL,
+  pid  INTEGER NOT NULL,
+  low  BIGINT NOT NULL,
+  high BIGINT NOT NULL,
+  PRIMARY KEY (rid, pid, low, high)
+) WITHOUT ROWID;
+CREATE INDEX idx_date_low ON idx_date (pid, low);
+CREATE INDEX idx_date_high ON idx_date (pid, high);
+CREATE TABLE idx_reference (
+  rid         INTEGER NOT NULL,
+  pid         INTEGER NOT NULL,
+  target_type TEXT NOT NULL,
+  target_id   TEXT NOT NULL,
+  url         TEXT NOT NULL,
+  PRIMARY KEY (rid, pid, target_type, target_id, url)
+) WITHOUT ROWID;
+CREATE INDEX idx_reference_lookup ON idx_reference (pid, target_id, target_type);
+CREATE INDEX idx_reference_target ON idx_reference (target_id, target_type);
+CREATE TABLE idx_number (
+  rid   INTEGER NOT NULL,
+  pid   INTEGER NOT NULL,
+  value DOUBLE PRECISION NOT NULL,
+  PRIMARY KEY (rid, pid, value)
+) WITHOUT ROWID;
+CREATE INDEX idx_number_lookup ON idx_number (pid, value);
+CREATE TABLE idx_quantity (
+  rid    INTEGER NOT NULL,
+  pid    INTEGER NOT NULL,
+  system TEXT NOT NULL,
+  code   TEXT NOT NULL,
+  value  DOUBLE PRECISION NOT NULL,
+  PRIMARY KEY (rid, pid, system, code, value)
+) WITHOUT ROWID;
+CREATE INDEX idx_quantity_lookup ON idx_quantity (pid, code, value);
+CREATE TABLE idx_uri (
+  rid INTEGER NOT NULL,
+  pid INTEGER NOT NULL,
+  uri TEXT NOT NULL,
+  PRIMARY KEY (rid, pid, uri)
+) WITHOUT ROWID;
+CREATE INDEX idx_uri_lookup ON idx_uri (pid, uri);
+)SQL"},
 };
 
 }  // namespace salus::store::internal

@@ -39,18 +39,26 @@ constexpr const char* kDeleteTokens = "DELETE FROM idx_token WHERE rid = ?";
 constexpr const char* kDeleteStrings = "DELETE FROM idx_string WHERE rid = ?";
 constexpr const char* kDeleteDates = "DELETE FROM idx_date WHERE rid = ?";
 constexpr const char* kDeleteReferences = "DELETE FROM idx_reference WHERE rid = ?";
-constexpr const char* kInsertToken = "INSERT INTO idx_token (rid, type, param, system, code) VALUES (?, ?, ?, ?, ?)";
-constexpr const char* kInsertString =
-    "INSERT INTO idx_string (rid, type, param, normalized, exact) VALUES (?, ?, ?, ?, ?)";
-constexpr const char* kInsertDate = "INSERT INTO idx_date (rid, type, param, low, high) VALUES (?, ?, ?, ?, ?)";
+constexpr const char* kDeleteNumbers = "DELETE FROM idx_number WHERE rid = ?";
+constexpr const char* kDeleteQuantities = "DELETE FROM idx_quantity WHERE rid = ?";
+constexpr const char* kDeleteUris = "DELETE FROM idx_uri WHERE rid = ?";
+constexpr const char* kInsertToken = "INSERT INTO idx_token (rid, pid, code, system) VALUES (?, ?, ?, ?)";
+constexpr const char* kInsertString = "INSERT INTO idx_string (rid, pid, norm, exact) VALUES (?, ?, ?, ?)";
+constexpr const char* kInsertDate = "INSERT INTO idx_date (rid, pid, low, high) VALUES (?, ?, ?, ?)";
 constexpr const char* kInsertReference =
-    "INSERT INTO idx_reference (rid, type, param, target_type, target_id, url) VALUES (?, ?, ?, ?, ?, ?)";
+    "INSERT INTO idx_reference (rid, pid, target_type, target_id, url) VALUES (?, ?, ?, ?, ?)";
+constexpr const char* kInsertNumber = "INSERT INTO idx_number (rid, pid, value) VALUES (?, ?, ?)";
+constexpr const char* kInsertQuantity =
+    "INSERT INTO idx_quantity (rid, pid, system, code, value) VALUES (?, ?, ?, ?, ?)";
+constexpr const char* kInsertUri = "INSERT INTO idx_uri (rid, pid, uri) VALUES (?, ?, ?)";
+constexpr const char* kSelectParamId = "SELECT pid FROM search_param WHERE type = ? AND code = ?";
+constexpr const char* kInsertParamId = "INSERT INTO search_param (type, code) VALUES (?, ?)";
 constexpr const char* kFindTokenAnySystem =
-    "SELECT r.id FROM idx_token t JOIN resources r ON r.rid = t.rid "
-    "WHERE t.type = ? AND t.param = ? AND t.code = ? AND r.deleted = 0 LIMIT ?";
+    "SELECT r.id FROM search_param p JOIN idx_token t ON t.pid = p.pid JOIN resources r ON r.rid = t.rid "
+    "WHERE p.type = ? AND p.code = ? AND t.code = ? AND r.deleted = 0 LIMIT ?";
 constexpr const char* kFindTokenWithSystem =
-    "SELECT r.id FROM idx_token t JOIN resources r ON r.rid = t.rid "
-    "WHERE t.type = ? AND t.param = ? AND t.code = ? AND t.system = ? AND r.deleted = 0 LIMIT ?";
+    "SELECT r.id FROM search_param p JOIN idx_token t ON t.pid = p.pid JOIN resources r ON r.rid = t.rid "
+    "WHERE p.type = ? AND p.code = ? AND t.code = ? AND t.system = ? AND r.deleted = 0 LIMIT ?";
 constexpr const char* kListCurrent =
     "SELECT r.rid, r.id, r.version, r.last_updated, v.method, v.body FROM resources r "
     "JOIN versions v ON v.rid = r.rid AND v.version = r.version "
@@ -224,7 +232,16 @@ class SqliteStore;
 
 class SqliteWriteTxn : public WriteTxn {
  public:
-  SqliteWriteTxn(Connection& c, const Clock& clock, int64_t& last_stamp) : c_(c), clock_(clock), last_stamp_(last_stamp) {}
+  // `param_ids`: (type, code) -> pid known to be committed; owned by the writer thread.
+  SqliteWriteTxn(Connection& c, const Clock& clock, int64_t& last_stamp,
+                 std::unordered_map<std::string, int64_t>& param_ids)
+      : c_(c), clock_(clock), last_stamp_(last_stamp), param_ids_(param_ids) {}
+
+  // After a successful commit: the parameter ids this batch created are durable.
+  void CommitParamIds() {
+    param_ids_.merge(pending_params_);
+    pending_params_.clear();
+  }
 
   // type/id of what the units that succeeded so far wrote, for the read cache after commit.
   const std::vector<std::pair<std::string, std::string>>& written() const { return written_; }
@@ -289,6 +306,8 @@ class SqliteWriteTxn : public WriteTxn {
   // Forgets what the rolled-back unit wrote and what Lookup learnt.
   void ForgetCache() {
     cache_.clear();
+    pending_params_.clear();  // ids made by the rolled-back unit are gone; others are re-read
+    last_pid_ = -1;
     written_.resize(unit_start_);
   }
 
@@ -371,7 +390,8 @@ class SqliteWriteTxn : public WriteTxn {
   }
 
   Status DropIndexRows(int64_t rid) {
-    for (const char* sql : {kDeleteTokens, kDeleteStrings, kDeleteDates, kDeleteReferences}) {
+    for (const char* sql : {kDeleteTokens, kDeleteStrings, kDeleteDates, kDeleteReferences, kDeleteNumbers,
+                            kDeleteQuantities, kDeleteUris}) {
       SALUS_STMT(del, c_, sql);
       del.Bind(1, rid);
       if (del.Step() != SQLITE_DONE) return Fail(c_.LastError("drop index rows"));
@@ -379,26 +399,85 @@ class SqliteWriteTxn : public WriteTxn {
     return {};
   }
 
-  Status InsertIndexRows(int64_t rid, std::string_view type, const IndexRows& rows) {
-    for (const auto& t : rows.tokens) {
-      SALUS_STMT(ins, c_, kInsertToken);
-      ins.Bind(1, rid).Bind(2, type).Bind(3, t.param).Bind(4, t.system).Bind(5, t.code);
-      if (ins.Step() != SQLITE_DONE) return Fail(c_.LastError("insert token"));
+  // The small integer that names (type, parameter) in the index tables; created on first use.
+  Result<int64_t> ParamId(std::string_view type, std::string_view code) {
+    // Rows arrive sorted by parameter, so the previous answer is usually this one.
+    if (type == last_param_type_ && code == last_param_code_ && last_pid_ >= 0) return last_pid_;
+    SALUS_ASSIGN_OR_RETURN(int64_t pid, LookupParamId(type, code));
+    last_param_type_ = type;
+    last_param_code_ = code;
+    last_pid_ = pid;
+    return pid;
+  }
+
+  Result<int64_t> LookupParamId(std::string_view type, std::string_view code) {
+    std::string key;
+    key.reserve(type.size() + code.size() + 1);
+    key.append(type).push_back('\0');
+    key.append(code);
+    if (auto it = param_ids_.find(key); it != param_ids_.end()) return it->second;
+    if (auto it = pending_params_.find(key); it != pending_params_.end()) return it->second;
+    {
+      SALUS_STMT(q, c_, kSelectParamId);
+      q.Bind(1, type).Bind(2, code);
+      if (q.Step() == SQLITE_ROW) return pending_params_[key] = q.Int(0);
     }
-    for (const auto& s : rows.strings) {
+    SALUS_STMT(ins, c_, kInsertParamId);
+    ins.Bind(1, type).Bind(2, code);
+    if (ins.Step() != SQLITE_DONE) return Fail(c_.LastError("insert search param"));
+    // Held as pending until the batch commits: a rollback must not leave a cached id that
+    // names no row.
+    return pending_params_[key] = sqlite3_last_insert_rowid(c_.db());
+  }
+
+  Status InsertIndexRows(int64_t rid, std::string_view type, const IndexRows& rows) {
+    auto step = [&](Stmt& ins, const char* what) -> Status {
+      if (ins.Step() != SQLITE_DONE) return Fail(c_.LastError(what));
+      return {};
+    };
+    for (const auto& t : rows.tokens) {
+      SALUS_ASSIGN_OR_RETURN(int64_t pid, ParamId(type, t.param));
+      SALUS_STMT(ins, c_, kInsertToken);
+      ins.Bind(1, rid).Bind(2, pid).Bind(3, t.code).Bind(4, t.system);
+      SALUS_TRY(step(ins, "insert token"));
+    }
+    for (const auto& x : rows.strings) {
+      SALUS_ASSIGN_OR_RETURN(int64_t pid, ParamId(type, x.param));
       SALUS_STMT(ins, c_, kInsertString);
-      ins.Bind(1, rid).Bind(2, type).Bind(3, s.param).Bind(4, s.normalized).Bind(5, s.exact);
-      if (ins.Step() != SQLITE_DONE) return Fail(c_.LastError("insert string"));
+      ins.Bind(1, rid).Bind(2, pid).Bind(3, x.normalized).Bind(4, x.exact);
+      SALUS_TRY(step(ins, "insert string"));
     }
     for (const auto& d : rows.dates) {
+      SALUS_ASSIGN_OR_RETURN(int64_t pid, ParamId(type, d.param));
       SALUS_STMT(ins, c_, kInsertDate);
-      ins.Bind(1, rid).Bind(2, type).Bind(3, d.param).Bind(4, d.low_us).Bind(5, d.high_us);
-      if (ins.Step() != SQLITE_DONE) return Fail(c_.LastError("insert date"));
+      ins.Bind(1, rid).Bind(2, pid).Bind(3, d.low_us).Bind(4, d.high_us);
+      SALUS_TRY(step(ins, "insert date"));
     }
     for (const auto& r : rows.references) {
+      SALUS_ASSIGN_OR_RETURN(int64_t pid, ParamId(type, r.param));
       SALUS_STMT(ins, c_, kInsertReference);
-      ins.Bind(1, rid).Bind(2, type).Bind(3, r.param).Bind(4, r.target_type).Bind(5, r.target_id).Bind(6, r.url);
-      if (ins.Step() != SQLITE_DONE) return Fail(c_.LastError("insert reference"));
+      ins.Bind(1, rid).Bind(2, pid).Bind(3, r.target_type).Bind(4, r.target_id).Bind(5, r.url);
+      SALUS_TRY(step(ins, "insert reference"));
+    }
+    for (const auto& n : rows.numbers) {
+      SALUS_ASSIGN_OR_RETURN(int64_t pid, ParamId(type, n.param));
+      SALUS_STMT(ins, c_, kInsertNumber);
+      ins.Bind(1, rid).Bind(2, pid);
+      sqlite3_bind_double(ins_raw, 3, n.value);
+      SALUS_TRY(step(ins, "insert number"));
+    }
+    for (const auto& q : rows.quantities) {
+      SALUS_ASSIGN_OR_RETURN(int64_t pid, ParamId(type, q.param));
+      SALUS_STMT(ins, c_, kInsertQuantity);
+      ins.Bind(1, rid).Bind(2, pid).Bind(3, q.system).Bind(4, q.code);
+      sqlite3_bind_double(ins_raw, 5, q.value);
+      SALUS_TRY(step(ins, "insert quantity"));
+    }
+    for (const auto& u : rows.uris) {
+      SALUS_ASSIGN_OR_RETURN(int64_t pid, ParamId(type, u.param));
+      SALUS_STMT(ins, c_, kInsertUri);
+      ins.Bind(1, rid).Bind(2, pid).Bind(3, u.uri);
+      SALUS_TRY(step(ins, "insert uri"));
     }
     return {};
   }
@@ -406,6 +485,10 @@ class SqliteWriteTxn : public WriteTxn {
   Connection& c_;
   const Clock& clock_;
   int64_t& last_stamp_;
+  std::unordered_map<std::string, int64_t>& param_ids_;
+  std::unordered_map<std::string, int64_t> pending_params_;
+  std::string last_param_type_, last_param_code_;
+  int64_t last_pid_ = -1;
   std::unordered_map<std::string, std::optional<Row>> cache_;
   std::vector<std::pair<std::string, std::string>> written_;
   size_t unit_start_ = 0;
@@ -687,7 +770,7 @@ class SqliteStore : public Store {
       return;
     }
     int64_t last_stamp = 0;
-    SqliteWriteTxn txn(*writer_, clock_, last_stamp);
+    SqliteWriteTxn txn(*writer_, clock_, last_stamp, param_ids_);
     for (size_t i = 0; i < batch.size(); ++i) {
       txn.BeginUnit();
       Status sp = writer_->Exec("SAVEPOINT unit");
@@ -727,6 +810,7 @@ class SqliteStore : public Store {
       for (auto& job : batch) job.done.set_value(Fail(Error::Unavailable("the write could not be made durable")));
       return;
     }
+    txn.CommitParamIds();
     {
       std::lock_guard lock(queue_mu_);
       stats_.batches++;
@@ -739,6 +823,7 @@ class SqliteStore : public Store {
   const Clock& clock_;
   ReadCache cache_;
   std::unique_ptr<Connection> writer_;  // used only by the writer thread after Init
+  std::unordered_map<std::string, int64_t> param_ids_;  // writer thread only
   std::vector<std::unique_ptr<Connection>> readers_;
 
   std::mutex readers_mu_;
