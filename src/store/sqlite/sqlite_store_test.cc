@@ -198,4 +198,41 @@ TEST_F(SqliteStoreTest, TokenRowsFindCurrentResourcesAndSurviveReopen) {
 }
 
 }  // namespace
+// Every kind of index row is written, replaced on update, and survives a failed unit that
+// made a new parameter id (the id cache must not outlive the rollback).
+TEST_F(SqliteStoreTest, IndexRowsOfEveryKindAreReplacedOnUpdate) {
+  IndexRows rows;
+  rows.tokens.push_back({"identifier", "urn:mrn", "1"});
+  rows.strings.push_back({"family", "smith", "Smith"});
+  rows.dates.push_back({"birthdate", 0, 86400000000});
+  rows.references.push_back({"organization", "Organization", "o1", ""});
+  rows.numbers.push_back({"length", 3.5});
+  rows.quantities.push_back({"weight", "http://unitsofmeasure.org", "g", 72500});
+  rows.uris.push_back({"_profile", "http://p"});
+  ASSERT_TRUE(Put("p1", "Smith", rows));
+  EXPECT_EQ(store_->FindByToken("Patient", "identifier", "urn:mrn", "1", 10)->size(), 1u);
+  IndexRows changed;
+  changed.tokens.push_back({"identifier", "urn:mrn", "2"});
+  ASSERT_TRUE(Put("p1", "Smith", changed));
+  EXPECT_TRUE(store_->FindByToken("Patient", "identifier", "urn:mrn", "1", 10)->empty());
+  EXPECT_EQ(store_->FindByToken("Patient", "identifier", "urn:mrn", "2", 10)->size(), 1u);
+
+  // A unit that creates a parameter id and then fails is rolled back alone.
+  Status failed = store_->Write([&](WriteTxn& txn) -> Status {
+    IndexRows r;
+    r.tokens.push_back({"brand-new-param", "", "x"});
+    json::Value p = *json::Parse(R"({"resourceType":"Patient"})");
+    SALUS_TRY(txn.Put("Patient", "p2", Prepare(p, r), "PUT"));
+    return Fail(Error::Invalid("caller gave up"));
+  });
+  EXPECT_FALSE(failed);
+  IndexRows again;
+  again.tokens.push_back({"brand-new-param", "", "y"});
+  ASSERT_TRUE(Put("p3", "Jones", again));
+  EXPECT_EQ(store_->FindByToken("Patient", "brand-new-param", std::nullopt, "y", 10)->size(), 1u);
+  EXPECT_TRUE(store_->FindByToken("Patient", "brand-new-param", std::nullopt, "x", 10)->empty());
+  Open();  // the ids are durable across a restart
+  EXPECT_EQ(store_->FindByToken("Patient", "brand-new-param", std::nullopt, "y", 10)->size(), 1u);
+}
+
 }  // namespace salus::store
