@@ -14,6 +14,7 @@
 #include "fhir/primitives.h"
 #include "fhir/summary.h"
 #include "search/indexer.h"
+#include "search/parse.h"
 
 namespace salus::api {
 
@@ -279,14 +280,23 @@ Response Api::Impl::Dispatch(const Request& req) const {
   };
   if (parts.empty()) {
     if (m == "POST") return Bundle(req);
-    if (get) {
-      return OutcomeResponse(400, fhir::MakeOutcome({Issue{Issue::Severity::kError, "not-supported",
-          "system-level search is not supported yet; use a resource type", {}}}));
-    }
+    if (get) return SystemSearch(req);
     return not_allowed();
   }
   if (parts[0] == "metadata") return get && parts.size() == 1 ? Metadata(req) : not_allowed();
   if (parts[0] == "_history") return get && parts.size() == 1 ? History(req, nullptr, nullptr) : not_allowed();
+  if (parts[0] == "_search" && parts.size() == 1) {
+    if (m != "POST") return not_allowed();
+    if (auto refused = RequireContentType(req, "application/x-www-form-urlencoded",
+                                          "POST _search needs Content-Type application/x-www-form-urlencoded")) {
+      return *refused;
+    }
+    Request merged = req;
+    auto form = ParseQueryString(req.body);
+    if (!form) return ErrorResponse(form.error());
+    merged.query.insert(merged.query.end(), form->begin(), form->end());
+    return SystemSearch(merged);
+  }
   std::string type(parts[0]);
   if (!defs_.IsResourceType(type)) {
     return OutcomeResponse(404, fhir::MakeOutcome({Issue{Issue::Severity::kError, "not-supported",
@@ -323,6 +333,23 @@ Response Api::Impl::Dispatch(const Request& req) const {
     if (m == "DELETE") return Delete(req, type, id);
     if (m == "PATCH") return Patch(req, type, id);
     return not_allowed();
+  }
+  if (parts.size() == 3 && type == "Patient" && parts[2] == "$everything") {
+    return get ? Everything(req, id) : not_allowed();
+  }
+  if (parts.size() == 3 && type == "Patient" && parts[2] != "_history") {
+    // Compartment search: /Patient/[id]/[type] (R4 compartmentdefinition.html).
+    if (!get) return not_allowed();
+    std::string target(parts[2]);
+    if (!defs_.IsResourceType(target)) {
+      return OutcomeResponse(404, fhir::MakeOutcome({Issue{Issue::Severity::kError, "not-supported",
+          fmt::format("'{}' is not a FHIR R4 resource type", target.size() > 64 ? target.substr(0, 64) : target), {}}}));
+    }
+    auto cond = search::PatientCompartment(target, id);
+    if (!cond) {
+      return ErrorResponse(BadRequest(fmt::format("{} is not in the Patient compartment", target)));
+    }
+    return SearchTypes(req, {target}, std::move(cond), fmt::format("{}/Patient/{}/{}", req.base_url, id, target));
   }
   if (parts[2] == "_history") {
     if (!get) return not_allowed();
@@ -748,85 +775,139 @@ Response Api::Impl::History(const Request& req, const std::string* type, const s
   return JsonResponse(200, b.Finish());
 }
 
-Response Api::Impl::Search(const Request& req, const std::string& type) const {
-  bool lenient = Lenient(req);
-  auto criteria = ParseCriteria(req.query, lenient);
-  if (!criteria) return ErrorResponse(criteria.error());
-  auto count = ParseCount(req, options_.default_count, options_.max_count);
-  if (!count) return ErrorResponse(count.error());
-  auto summary = req.Param("_summary");
-  bool count_only = summary && *summary == "count";
-  for (const char* unsupported : {"_sort", "_include", "_revinclude", "_elements"}) {
-    if (req.Param(unsupported) && !lenient) {
-      return ErrorResponse(BadRequest(fmt::format("'{}' is not supported yet", unsupported), unsupported));
-    }
-  }
-  if (summary && !count_only && *summary != "false") {
-    if (!lenient) return ErrorResponse(BadRequest("only _summary=count is supported on search yet", "_summary"));
-  }
-  internal::BundleWriter b("searchset", FormatInstant(SystemClock().Now()));
-  std::string self = req.base_url + "/" + type;
-  std::vector<store::ResourceVersion> found;
-  std::optional<int64_t> next_cursor;
-  int64_t total = 0;
-  if (criteria->empty()) {
-    int64_t cursor = 0;
-    if (auto c = req.Param("_cursor")) {
-      auto [ptr, ec] = std::from_chars(c->data(), c->data() + c->size(), cursor);
-      if (ec != std::errc() || ptr != c->data() + c->size()) return ErrorResponse(BadRequest("bad _cursor", "_cursor"));
-    }
-    auto n = store_.Count(type);
-    if (!n) return ErrorResponse(n.error());
-    total = *n;
-    if (!count_only) {
-      auto page = store_.List(type, cursor, *count);
-      if (!page) return ErrorResponse(page.error());
-      found = std::move(page->resources);
-      next_cursor = page->next_cursor;
+// GET /fhir?params: every resource type, or those of _type.
+Response Api::Impl::SystemSearch(const Request& req) const {
+  std::vector<std::string> types;
+  if (auto t = req.Param("_type")) {
+    for (const auto& name : internal::SplitCommas(*t)) {
+      if (!defs_.IsResourceType(name)) return ErrorResponse(BadRequest(fmt::format("'{}' is not a resource type", name), "_type"));
+      types.push_back(name);
     }
   } else {
-    StoreFinder finder(store_);
-    auto ids = Match(finder, type, *criteria, options_.max_count);
-    if (!ids) return ErrorResponse(ids.error());
-    total = static_cast<int64_t>(ids->size());
-    if (!count_only) {
-      for (size_t i = 0; i < ids->size() && found.size() < *count; ++i) {
-        auto v = store_.Read(type, (*ids)[i]);
-        if (v && !v->deleted) found.push_back(std::move(*v));
-      }
-    }
+    types = defs_.resource_types();
   }
-  b.Total(total);
+  return SearchTypes(req, std::move(types), std::nullopt, req.base_url);
+}
+
+Response Api::Impl::Search(const Request& req, const std::string& type) const {
+  return SearchTypes(req, {type}, std::nullopt, req.base_url + "/" + type);
+}
+
+// Search over `types` (R4 search.html), with an extra condition for compartment searches.
+Response Api::Impl::SearchTypes(const Request& req, std::vector<std::string> types,
+                                std::optional<store::Condition> extra, const std::string& self) const {
+  search::SearchOptions options;
+  options.default_count = options_.default_count;
+  options.max_count = options_.max_count;
+  options.lenient = Lenient(req);
+  options.base_url = req.base_url;
+  options.now_us = SystemClock().Now().time_since_epoch().count();
+  auto parsed = search::ParseSearch(req.query, std::move(types), options);
+  if (!parsed) return ErrorResponse(parsed.error());
+  if (extra) parsed->query.all.push_back(std::move(*extra));
+  std::optional<fhir::SummaryMode> summary;
+  if (!parsed->summary.empty() && parsed->summary != "count") summary = fhir::ParseSummaryMode(parsed->summary);
+  auto page = store_.Search(parsed->query);
+  if (!page) return ErrorResponse(page.error());
+
+  internal::BundleWriter b("searchset", FormatInstant(SystemClock().Now()));
+  if (page->total) b.Total(*page->total);
   std::string query;
   for (const auto& [k, v] : req.query) {
     if (k == "_cursor") continue;
     query += (query.empty() ? "" : "&") + internal::PercentEncode(k) + "=" + internal::PercentEncode(v);
   }
-  b.Link("self", self + (query.empty() ? "" : "?" + query));
-  if (next_cursor) {
-    b.Link("next", fmt::format("{}?{}{}_cursor={}", self, query, query.empty() ? "" : "&", *next_cursor));
-  }
-  for (const auto& v : found) {
+  auto link = [&](std::string_view cursor) {
+    return fmt::format("{}?{}{}_cursor={}", self, query, query.empty() ? "" : "&", cursor);
+  };
+  b.Link("self", parsed->query.cursor.empty() ? self + (query.empty() ? "" : "?" + query) : link(parsed->query.cursor));
+  if (!page->next_cursor.empty()) b.Link("next", link(page->next_cursor));
+  if (!page->prev_cursor.empty()) b.Link("previous", link(page->prev_cursor));
+  auto entry = [&](const store::ResourceVersion& v, std::string_view mode) -> Status {
     b.BeginEntry();
     b.FullUrl(fmt::format("{}/{}/{}", req.base_url, v.type, v.id));
-    b.RawResource(v.body);
+    if (summary || !parsed->elements.empty()) {
+      auto doc = json::Parse(v.body, json::ParseLimits{.max_depth = 1000});
+      if (!doc) return Fail(Error::Internal("stored resource does not parse"));
+      json::Value out = summary ? fhir::ApplySummary(defs_, *doc, *summary)
+                                : fhir::ApplyElements(defs_, *doc, parsed->elements);
+      b.RawResource(json::Serialize(out));
+    } else {
+      b.RawResource(v.body);
+    }
     json::Value search = json::Object{};
-    search.set("mode", "match");
+    search.set("mode", std::string(mode));
     b.Member("search", search);
     b.EndEntry();
+    return {};
+  };
+  if (!parsed->count_only) {
+    for (const auto& v : page->matches) {
+      if (auto st = entry(v, "match"); !st) return ErrorResponse(st.error());
+    }
+    for (const auto& v : page->included) {
+      if (auto st = entry(v, "include"); !st) return ErrorResponse(st.error());
+    }
   }
-  if (!criteria->ignored.empty()) {
+  std::vector<Issue> notes;
+  if (!parsed->ignored.empty()) {
     std::string names;
-    for (const auto& n : criteria->ignored) names += (names.empty() ? "" : ", ") + n;
+    for (const auto& n : parsed->ignored) names += (names.empty() ? "" : ", ") + n;
+    notes.push_back(Issue{Issue::Severity::kWarning, "not-supported",
+                          fmt::format("ignored unknown search parameters: {}", names), {}});
+  }
+  if (page->included_truncated) {
+    notes.push_back(Issue{Issue::Severity::kWarning, "too-costly",
+                          fmt::format("only the first {} included resources are returned", parsed->query.max_included),
+                          {}});
+  }
+  if (!notes.empty()) {
     b.BeginEntry();
-    b.RawResource(json::Serialize(fhir::MakeOutcome({Issue{Issue::Severity::kWarning, "not-supported",
-        fmt::format("ignored unknown search parameters: {}", names), {}}})));
+    b.RawResource(json::Serialize(fhir::MakeOutcome(notes)));
     json::Value search = json::Object{};
     search.set("mode", "outcome");
     b.Member("search", search);
     b.EndEntry();
   }
   return JsonResponse(200, b.Finish());
+}
+
+// GET /Patient/[id]/$everything: the patient and every resource in its compartment.
+Response Api::Impl::Everything(const Request& req, const std::string& id) const {
+  auto patient = store_.Read("Patient", id);
+  if (!patient) return ErrorResponse(patient.error());
+  if (patient->deleted) return ErrorResponse(Error{Code::kGone, fmt::format("Patient/{} is deleted", id), {}});
+  std::vector<std::string> types;
+  std::optional<store::Condition> any;
+  store::Condition cond;
+  for (const auto& t : defs_.resource_types()) {
+    auto c = search::PatientCompartment(t, id);
+    if (!c) continue;
+    types.push_back(t);
+    for (auto& m : c->any) cond.any.push_back(std::move(m));
+  }
+  Request r = req;
+  r.query.clear();
+  for (const auto& [k, v] : req.query) {
+    if (k == "_count" || k == "_cursor" || k == "_since" || k == "_type") r.query.emplace_back(k, v);
+  }
+  std::vector<std::pair<std::string, std::string>> q;
+  for (auto& [k, v] : r.query) {
+    if (k == "_type") {
+      std::vector<std::string> only;
+      for (const auto& t : types) {
+        if (("," + v + ",").find("," + t + ",") != std::string::npos) only.push_back(t);
+      }
+      types = std::move(only);
+    } else if (k == "_since") {
+      q.emplace_back("_lastUpdated", "ge" + v);
+    } else {
+      q.emplace_back(k, v);
+    }
+  }
+  r.query = std::move(q);
+  if (types.empty()) return ErrorResponse(BadRequest("_type names no type in the Patient compartment", "_type"));
+  return SearchTypes(r, std::move(types), std::move(cond), fmt::format("{}/Patient/{}/$everything", req.base_url, id));
 }
 
 Api::Api(store::Store& store, const fhir::Definitions& defs, ApiOptions options)

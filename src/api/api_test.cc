@@ -145,7 +145,13 @@ TEST_F(ApiTest, BadInputGetsOperationOutcomesWithEveryProblem) {
   EXPECT_EQ(Call("GET", "metadata?_format=xml").status, 406);
   EXPECT_EQ(Call("GET", "metadata", {}, {{"accept", "text/html,*/*;q=0.8"}}).status, 200);
   EXPECT_EQ(Call("GET", "Patient/bad_id!").status, 400);
-  EXPECT_EQ(Call("GET", "Patient?name=x").status, 400);
+  EXPECT_EQ(Call("GET", "Patient?nosuch=x").status, 400);
+  EXPECT_EQ(Call("GET", "Patient?birthdate=notadate").status, 400);
+  EXPECT_EQ(Call("GET", "Patient?gender:below=x").status, 400);
+  EXPECT_EQ(Call("GET", "Patient?_count=many").status, 400);
+  EXPECT_EQ(Call("GET", "Patient?_sort=nosuch").status, 400);
+  EXPECT_EQ(Call("GET", "Patient?_include=Patient:name").status, 400);
+  EXPECT_EQ(Call("GET", "Patient?_cursor=zzz").status, 400);
   std::string deep = R"({"resourceType":"Patient","extension":)";
   for (int i = 0; i < 200; ++i) deep += R"([{"url":"x","extension":)";
   EXPECT_EQ(Call("POST", "Patient", deep).status, 400);

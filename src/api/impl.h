@@ -30,6 +30,10 @@ class Api::Impl {
   Response Patch(const Request& req, const std::string& type, const std::string& id) const;
   Response History(const Request& req, const std::string* type, const std::string* id) const;
   Response Search(const Request& req, const std::string& type) const;
+  Response SystemSearch(const Request& req) const;
+  Response SearchTypes(const Request& req, std::vector<std::string> types, std::optional<store::Condition> extra,
+                       const std::string& self) const;
+  Response Everything(const Request& req, const std::string& id) const;
   Response Metadata(const Request& req) const;
   Response Bundle(const Request& req) const;
 

@@ -9,24 +9,18 @@
 #include "store/store.h"
 
 namespace salus::api::internal {
-
-// Conditional-interaction criteria (R4 http.html#cond-update): `_id` and `identifier`, the
-// parameters the core issue needs until full search lands. Values in one parameter are ORed
-// (commas), repeated parameters are ANDed.
-struct Token {
-  std::optional<std::string> system;  // nullopt: any system; "" : no system ("|code")
-  std::string code;
-};
+// Search criteria of a conditional interaction (If-None-Exist, conditional update/delete,
+// conditional references): the query's search parameters, evaluated with full search.
 struct Criteria {
-  std::vector<std::vector<std::string>> ids;       // AND of OR-lists
-  std::vector<std::vector<Token>> identifiers;     // AND of OR-lists
-  std::vector<std::string> ignored;                // unknown parameters skipped (lenient)
-  bool empty() const { return ids.empty() && identifiers.empty(); }
+  std::vector<std::pair<std::string, std::string>> params;  // result parameters removed
+  bool empty() const { return params.empty(); }
 };
 
-// Parses criteria from query pairs. Result-control parameters (_count, _format, ...) are
-// skipped; any other unknown parameter is an error naming it unless `lenient`.
+// The criteria of a query string: every pair except result-control parameters (_count,
+// _format, ...). Parameters are checked when they are matched.
 Result<Criteria> ParseCriteria(const std::vector<std::pair<std::string, std::string>>& query, bool lenient);
+// Splits a parameter value on commas that are not escaped ("\,").
+std::vector<std::string> SplitCommas(std::string_view s);
 // Percent-encodes a query name or value for a link (RFC 3986: unreserved characters and
 // ",:" stay as they are).
 std::string PercentEncode(std::string_view s);
@@ -38,20 +32,14 @@ class Finder {
  public:
   virtual ~Finder() = default;
   virtual Result<bool> Exists(std::string_view type, std::string_view id) = 0;
-  virtual Result<std::vector<std::string>> ByToken(std::string_view type, std::string_view param,
-                                                   std::optional<std::string_view> system, std::string_view code,
-                                                   size_t limit) = 0;
+  virtual Result<store::SearchPage> Search(const store::SearchQuery& query) = 0;
 };
 
 class StoreFinder : public Finder {
  public:
   explicit StoreFinder(store::Store& s) : s_(s) {}
   Result<bool> Exists(std::string_view type, std::string_view id) override;
-  Result<std::vector<std::string>> ByToken(std::string_view type, std::string_view param,
-                                           std::optional<std::string_view> system, std::string_view code,
-                                           size_t limit) override {
-    return s_.FindByToken(type, param, system, code, limit);
-  }
+  Result<store::SearchPage> Search(const store::SearchQuery& query) override { return s_.Search(query); }
 
  private:
   store::Store& s_;
@@ -61,11 +49,7 @@ class TxnFinder : public Finder {
  public:
   explicit TxnFinder(store::WriteTxn& t) : t_(t) {}
   Result<bool> Exists(std::string_view type, std::string_view id) override;
-  Result<std::vector<std::string>> ByToken(std::string_view type, std::string_view param,
-                                           std::optional<std::string_view> system, std::string_view code,
-                                           size_t limit) override {
-    return t_.FindByToken(type, param, system, code, limit);
-  }
+  Result<store::SearchPage> Search(const store::SearchQuery& query) override { return t_.Search(query); }
 
  private:
   store::WriteTxn& t_;

@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 
 #include "api/internal.h"
+
+#include "search/parse.h"
 #include "crypto/random.h"
 #include "fhir/primitives.h"
 
@@ -17,21 +19,6 @@ bool IsResultParameter(std::string_view name) {
   static constexpr std::string_view kNames[] = {"_format", "_pretty", "_summary", "_elements", "_count",
                                                 "_sort",   "_total",  "_include", "_revinclude", "_cursor"};
   return std::find(std::begin(kNames), std::end(kNames), name) != std::end(kNames);
-}
-
-std::vector<std::string> SplitCommas(std::string_view s) {
-  // R4 search.html#escaping: "\," is a literal comma.
-  std::vector<std::string> out(1);
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '\\' && i + 1 < s.size() && (s[i + 1] == ',' || s[i + 1] == '|' || s[i + 1] == '\\')) {
-      out.back().push_back(s[++i]);
-    } else if (s[i] == ',') {
-      out.emplace_back();
-    } else {
-      out.back().push_back(s[i]);
-    }
-  }
-  return out;
 }
 
 int HexValue(char c) {
@@ -62,6 +49,21 @@ Result<std::string> PercentDecode(std::string_view s) {
 }
 
 }  // namespace
+
+std::vector<std::string> SplitCommas(std::string_view s) {
+  // R4 search.html#escaping: "\," is a literal comma.
+  std::vector<std::string> out(1);
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '\\' && i + 1 < s.size() && (s[i + 1] == ',' || s[i + 1] == '|' || s[i + 1] == '\\')) {
+      out.back().push_back(s[++i]);
+    } else if (s[i] == ',') {
+      out.emplace_back();
+    } else {
+      out.back().push_back(s[i]);
+    }
+  }
+  return out;
+}
 
 std::string PercentEncode(std::string_view s) {
   static constexpr char kHex[] = "0123456789ABCDEF";
@@ -100,41 +102,11 @@ Result<std::vector<std::pair<std::string, std::string>>> ParseQueryString(std::s
 }
 
 Result<Criteria> ParseCriteria(const std::vector<std::pair<std::string, std::string>>& query, bool lenient) {
+  (void)lenient;  // criteria select what a write acts on: never lenient
   Criteria c;
   for (const auto& [name, value] : query) {
     if (IsResultParameter(name)) continue;
-    if (name == "_id") {
-      std::vector<std::string> ids;
-      for (auto& id : SplitCommas(value)) {
-        if (!fhir::IsValidId(id)) {
-          return Fail(Error::Invalid(fmt::format("_id value '{}' is not a valid id", id), "_id"));
-        }
-        ids.push_back(std::move(id));
-      }
-      c.ids.push_back(std::move(ids));
-    } else if (name == "identifier") {
-      std::vector<Token> tokens;
-      for (const auto& part : SplitCommas(value)) {
-        size_t bar = part.find('|');
-        Token t;
-        if (bar == std::string::npos) {
-          t.code = part;
-        } else {
-          t.system = part.substr(0, bar);
-          t.code = part.substr(bar + 1);
-        }
-        if (t.code.empty()) {
-          return Fail(Error::Invalid("identifier needs a value ('system|value' or 'value')", "identifier"));
-        }
-        tokens.push_back(std::move(t));
-      }
-      c.identifiers.push_back(std::move(tokens));
-    } else if (lenient) {
-      c.ignored.push_back(name);
-    } else {
-      return Fail(Error::Invalid(
-          fmt::format("unknown or unsupported search parameter '{}' (supported here: _id, identifier)", name), name));
-    }
+    c.params.emplace_back(name, value);
   }
   return c;
 }
@@ -155,46 +127,21 @@ Result<bool> TxnFinder::Exists(std::string_view type, std::string_view id) {
 
 Result<std::vector<std::string>> Match(Finder& finder, std::string_view type, const Criteria& criteria,
                                        size_t limit) {
-  std::optional<std::set<std::string>> result;
-  auto intersect = [&](std::set<std::string> group) {
-    if (!result) {
-      result = std::move(group);
-      return;
-    }
-    std::set<std::string> both;
-    std::set_intersection(result->begin(), result->end(), group.begin(), group.end(),
-                          std::inserter(both, both.begin()));
-    result = std::move(both);
-  };
-  for (const auto& ors : criteria.ids) {
-    std::set<std::string> group;
-    for (const auto& id : ors) {
-      SALUS_ASSIGN_OR_RETURN(bool exists, finder.Exists(type, id));
-      if (exists) group.insert(id);
-    }
-    intersect(std::move(group));
+  search::SearchOptions options;
+  options.default_count = limit;
+  options.max_count = limit;
+  options.now_us = SystemClock().Now().time_since_epoch().count();
+  SALUS_ASSIGN_OR_RETURN(auto parsed, search::ParseSearch(criteria.params, {std::string(type)}, options));
+  if (!parsed.query.sort.empty() || !parsed.query.includes.empty() || !parsed.query.revincludes.empty()) {
+    return Fail(Error::Invalid("conditional criteria cannot sort or include"));
   }
-  // Identifier lookups are bounded: enough rows to tell "one" from "several" for conditional
-  // interactions, and a page for searches.
-  constexpr size_t kTokenLimit = 10000;
-  for (const auto& ors : criteria.identifiers) {
-    std::set<std::string> group;
-    for (const auto& t : ors) {
-      std::optional<std::string_view> system;
-      if (t.system) system = *t.system;
-      SALUS_ASSIGN_OR_RETURN(auto ids, finder.ByToken(type, "identifier", system, t.code, kTokenLimit));
-      group.insert(ids.begin(), ids.end());
-    }
-    intersect(std::move(group));
-  }
-  std::vector<std::string> out;
-  if (result) {
-    for (const auto& id : *result) {
-      if (out.size() >= limit) break;
-      out.push_back(id);
-    }
-  }
-  return out;
+  parsed.query.count = limit;
+  parsed.query.ids_only = false;
+  SALUS_ASSIGN_OR_RETURN(auto page, finder.Search(parsed.query));
+  std::vector<std::string> ids;
+  for (auto& v : page.matches) ids.push_back(std::move(v.id));
+  std::sort(ids.begin(), ids.end());
+  return ids;
 }
 
 std::optional<int64_t> ParseETag(std::string_view etag) {

@@ -20,18 +20,12 @@
 #include "core/json.h"
 #include "core/result.h"
 #include "core/time.h"
+#include "store/query.h"
+#include "store/resource_version.h"
 
 namespace salus::store {
 
-struct ResourceVersion {
-  std::string type;
-  std::string id;
-  int64_t version = 0;
-  int64_t last_updated_us = 0;  // microseconds since the epoch
-  bool deleted = false;
-  std::string method;  // "POST", "PUT", "PATCH" or "DELETE": how this version was made
-  std::string body;    // the stored JSON, served as is; empty for a delete
-};
+
 
 // Index rows, one per indexed value (filled by the search layer; the core fills identifiers).
 struct TokenRow {
@@ -115,6 +109,8 @@ class WriteTxn {
   virtual Result<std::vector<std::string>> FindByToken(std::string_view type, std::string_view param,
                                                        std::optional<std::string_view> system,
                                                        std::string_view code, size_t limit) = 0;
+  // A search that sees this transaction's writes (conditional interactions).
+  virtual Result<SearchPage> Search(const SearchQuery& query) = 0;
   // Writes the next version of type/id (its body assembled with id, meta.versionId and
   // meta.lastUpdated) and replaces the resource's index rows.
   virtual Result<ResourceVersion> Put(std::string_view type, std::string_view id, const PreparedResource& resource,
@@ -167,6 +163,10 @@ class Store {
   // Current, not deleted resources of `type` after `cursor` (0 for the start), oldest first.
   virtual Result<ListPage> List(std::string_view type, int64_t cursor, size_t count) = 0;
   virtual Result<int64_t> Count(std::string_view type) = 0;
+  // One page of a search over the index tables (see store/query.h).
+  virtual Result<SearchPage> Search(const SearchQuery& query) = 0;
+  // The store's plan for the query's page (for tests that guard against full scans).
+  virtual Result<std::string> ExplainSearch(const SearchQuery& query) = 0;
   // Runs `work` in the writer's next transaction and returns once that transaction is durable
   // (or failed). Unavailable when the write queue is full.
   virtual Status Write(UnitOfWork work) = 0;

@@ -7,11 +7,14 @@
 #include <future>
 #include <mutex>
 #include <thread>
+#include <algorithm>
 #include <unordered_map>
+#include <unordered_set>
 
 #include <fmt/format.h>
 
 #include "core/log.h"
+#include "store/sqlite/search_sql.h"
 #include "store/read_cache.h"
 #include "store/sqlite/schema.h"
 
@@ -228,6 +231,119 @@ Result<ResourceVersion> ReadCurrentOn(Connection& c, std::string_view type, std:
   return ResourceVersion{std::string(type), std::string(id), q.Int(1), q.Int(3), q.Int(2) != 0, q.Text(4), q.Text(5)};
 }
 
+bool HasIterate(const SearchQuery& q) {
+    for (const auto& i : q.includes) if (i.iterate) return true;
+    for (const auto& i : q.revincludes) if (i.iterate) return true;
+    return false;
+  }
+
+void BindAll(sqlite3_stmt* raw, const internal::Sql& sql) {
+    for (size_t i = 0; i < sql.binds.size(); ++i) {
+      int k = static_cast<int>(i) + 1;
+      const auto& v = sql.binds[i];
+      if (const auto* n = std::get_if<int64_t>(&v)) sqlite3_bind_int64(raw, k, *n);
+      else if (const auto* d = std::get_if<double>(&v)) sqlite3_bind_double(raw, k, *d);
+      else {
+        const auto& s = std::get<std::string>(v);
+        sqlite3_bind_text(raw, k, s.data(), static_cast<int>(s.size()), SQLITE_STATIC);
+      }
+    }
+  }
+
+Result<int64_t> ScalarOn(Connection& c, const internal::Sql& sql) {
+    SALUS_ASSIGN_OR_RETURN(sqlite3_stmt * raw, c.Prepare(sql.text));
+    Stmt st(raw);
+    BindAll(raw, sql);
+    if (st.Step() != SQLITE_ROW) return Fail(c.LastError("search count"));
+    return st.Int(0);
+  }
+
+Status RowsOn(Connection& c, const internal::Sql& sql, std::vector<ResourceVersion>& out,
+                       std::vector<int64_t>* rids) {
+    SALUS_ASSIGN_OR_RETURN(sqlite3_stmt * raw, c.Prepare(sql.text));
+    Stmt st(raw);
+    BindAll(raw, sql);
+    int rc;
+    while ((rc = st.Step()) == SQLITE_ROW) {
+      if (rids != nullptr) rids->push_back(st.Int(0));
+      out.push_back(ResourceVersion{st.Text(1), st.Text(2), st.Int(3), st.Int(4), false, st.Text(5), st.Text(6)});
+    }
+    if (rc != SQLITE_DONE) return Fail(c.LastError("search"));
+    return {};
+  }
+
+
+// One page of a search on connection `c` (a reader, or the writer inside a transaction).
+Result<SearchPage> SearchOn(Connection& c, const SearchQuery& q) {
+    SALUS_ASSIGN_OR_RETURN(internal::PageCursor cursor, internal::ParseCursor(q.cursor));
+    SearchPage page;
+    if (q.total || q.ids_only) {
+      SALUS_ASSIGN_OR_RETURN(internal::Sql count_sql, internal::BuildCount(q));
+      SALUS_ASSIGN_OR_RETURN(int64_t n, ScalarOn(c, count_sql));
+      page.total = n;
+      if (q.ids_only && q.count == 0) return page;
+    }
+    SALUS_ASSIGN_OR_RETURN(internal::Sql sql, internal::BuildPage(q, cursor));
+    std::vector<int64_t> rids;
+    SALUS_TRY(RowsOn(c, sql, page.matches, &rids));
+    bool more = page.matches.size() > q.count;
+    if (more) {
+      page.matches.pop_back();
+      rids.pop_back();
+    }
+    if (cursor.kind == internal::PageCursor::Kind::kBeforeRid) {
+      std::reverse(page.matches.begin(), page.matches.end());
+      std::reverse(rids.begin(), rids.end());
+    }
+    using K = internal::PageCursor::Kind;
+    if (q.sort.empty()) {
+      bool backwards = cursor.kind == K::kBeforeRid;
+      if (!rids.empty()) {
+        // Forwards, "more" means a next page; backwards, it means a previous one.
+        if (backwards ? true : more) page.next_cursor = internal::FormatCursor({K::kAfterRid, rids.back()});
+        if (backwards ? more : cursor.kind == K::kAfterRid) {
+          page.prev_cursor = internal::FormatCursor({K::kBeforeRid, rids.front()});
+        }
+      }
+    } else {
+      int64_t offset = cursor.kind == K::kOffset ? cursor.value : 0;
+      if (more) page.next_cursor = internal::FormatCursor({K::kOffset, offset + static_cast<int64_t>(q.count)});
+      if (offset > 0) {
+        page.prev_cursor = internal::FormatCursor({K::kOffset, std::max<int64_t>(0, offset - static_cast<int64_t>(q.count))});
+      }
+    }
+    if (!q.total && !more && cursor.kind == K::kStart) page.total = static_cast<int64_t>(page.matches.size());
+    // _include / _revinclude (with :iterate, over what each round added).
+    std::unordered_set<int64_t> seen(rids.begin(), rids.end());
+    std::vector<int64_t> frontier = rids;
+    bool first = true;
+    while (!frontier.empty() && (first || HasIterate(q))) {
+      std::vector<int64_t> added;
+      for (bool rev : {false, true}) {
+        for (const Include& inc : rev ? q.revincludes : q.includes) {
+          if (!first && !inc.iterate) continue;
+          internal::Sql isql = rev ? internal::BuildRevInclude(inc, frontier) : internal::BuildInclude(inc, frontier);
+          std::vector<ResourceVersion> found;
+          std::vector<int64_t> found_rids;
+          SALUS_TRY(RowsOn(c, isql, found, &found_rids));
+          for (size_t i = 0; i < found.size(); ++i) {
+            if (!seen.insert(found_rids[i]).second) continue;
+            if (page.included.size() >= q.max_included) {
+              page.included_truncated = true;
+              return page;
+            }
+            page.included.push_back(std::move(found[i]));
+            added.push_back(found_rids[i]);
+          }
+        }
+      }
+      frontier = std::move(added);
+      first = false;
+    }
+    return page;
+  }
+
+
 class SqliteStore;
 
 class SqliteWriteTxn : public WriteTxn {
@@ -236,6 +352,8 @@ class SqliteWriteTxn : public WriteTxn {
   SqliteWriteTxn(Connection& c, const Clock& clock, int64_t& last_stamp,
                  std::unordered_map<std::string, int64_t>& param_ids)
       : c_(c), clock_(clock), last_stamp_(last_stamp), param_ids_(param_ids) {}
+
+  Result<SearchPage> Search(const SearchQuery& q) override { return SearchOn(c_, q); }
 
   // After a successful commit: the parameter ids this batch created are durable.
   void CommitParamIds() {
@@ -647,6 +765,27 @@ class SqliteStore : public Store {
     }
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) return Fail(lease.c->LastError("list"));
     return page;
+  }
+
+  Result<SearchPage> Search(const SearchQuery& q) override {
+    Lease lease(*this);
+    return SearchOn(*lease.c, q);
+  }
+
+  Result<std::string> ExplainSearch(const SearchQuery& q) override {
+    SALUS_ASSIGN_OR_RETURN(internal::PageCursor cursor, internal::ParseCursor(q.cursor));
+    SALUS_ASSIGN_OR_RETURN(internal::Sql sql, internal::BuildPage(q, cursor));
+    sql.text = "EXPLAIN QUERY PLAN " + sql.text;
+    Lease lease(*this);
+    SALUS_ASSIGN_OR_RETURN(sqlite3_stmt * raw, lease.c->Prepare(sql.text));
+    Stmt st(raw);
+    BindAll(raw, sql);
+    std::string out;
+    while (st.Step() == SQLITE_ROW) {
+      out += st.Text(3);
+      out += '\n';
+    }
+    return out;
   }
 
   Result<int64_t> Count(std::string_view type) override {

@@ -1,0 +1,420 @@
+#include "store/sqlite/search_sql.h"
+
+#include <fmt/format.h>
+
+#include <charconv>
+
+namespace salus::store::internal {
+namespace {
+
+constexpr std::string_view kColumns =
+    "X.rid, X.type, X.id, X.version, X.last_updated, v.method, v.body";
+constexpr std::string_view kFrom =
+    "FROM resources X JOIN versions v ON v.rid = X.rid AND v.version = X.version";
+// The id of a (type, parameter) in the index tables; NULL (matching nothing) when the
+// parameter has never been indexed.
+constexpr std::string_view kPid = "(SELECT pid FROM search_param WHERE type = ? AND code = ?)";
+// Greater than any UTF-8 text that starts with the prefix before it.
+constexpr std::string_view kMaxSuffix = "\xF4\x8F\xBF\xBF";
+
+constexpr int kMaxDepth = 8;  // nested chains and _has
+
+std::string_view TableName(Match::Table t) {
+  switch (t) {
+    case Match::Table::kToken: return "idx_token";
+    case Match::Table::kString: return "idx_string";
+    case Match::Table::kDate: return "idx_date";
+    case Match::Table::kNumber: return "idx_number";
+    case Match::Table::kQuantity: return "idx_quantity";
+    case Match::Table::kReference: return "idx_reference";
+    case Match::Table::kUri: return "idx_uri";
+  }
+  return "idx_token";
+}
+
+std::string LikeEscape(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '%' || c == '_' || c == '\\') out.push_back('\\');
+    out.push_back(c);
+  }
+  return out;
+}
+
+class Builder {
+ public:
+  explicit Builder(Sql& sql) : sql_(sql) {}
+
+  void Bind(SqlValue v) { sql_.binds.push_back(std::move(v)); }
+  void Pid(std::string_view type, std::string_view param) {
+    Bind(std::string(type));
+    Bind(std::string(param));
+  }
+
+  // AND of conditions on resources aliased `alias`.
+  Status Where(const std::vector<Condition>& conds, const std::string& alias, int depth) {
+    if (depth > kMaxDepth) return Fail(Error::Invalid("search chains and _has nest too deeply"));
+    for (const Condition& c : conds) {
+      sql_.text += " AND ";
+      if (c.negate) sql_.text += "NOT ";
+      sql_.text += "(";
+      for (size_t i = 0; i < c.any.size(); ++i) {
+        if (i > 0) sql_.text += " OR ";
+        SALUS_TRY(One(c.any[i], alias, depth));
+      }
+      if (c.any.empty()) sql_.text += "0";
+      sql_.text += ")";
+    }
+    return {};
+  }
+
+ private:
+  // Range tests of a date row [low, high) against the search range [?, ?).
+  void DateCompare(const Match& m, std::string_view low, std::string_view high) {
+    std::string& t = sql_.text;
+    auto sl = [&] { Bind(m.low_us); };
+    auto sh = [&] { Bind(m.high_us); };
+    switch (m.prefix) {
+      case Match::Prefix::kEq: t += fmt::format("{} >= ? AND {} <= ?", low, high); sl(); sh(); break;
+      case Match::Prefix::kNe: t += fmt::format("({} < ? OR {} > ?)", low, high); sl(); sh(); break;
+      case Match::Prefix::kGt: t += fmt::format("{} > ?", high); sh(); break;
+      case Match::Prefix::kLt: t += fmt::format("{} < ?", low); sl(); break;
+      case Match::Prefix::kGe:
+        t += fmt::format("({} > ? OR ({} >= ? AND {} <= ?))", high, low, high);
+        sh(); sl(); sh();
+        break;
+      case Match::Prefix::kLe:
+        t += fmt::format("({} < ? OR ({} >= ? AND {} <= ?))", low, low, high);
+        sl(); sl(); sh();
+        break;
+      case Match::Prefix::kSa: t += fmt::format("{} >= ?", low); sh(); break;
+      case Match::Prefix::kEb: t += fmt::format("{} <= ?", high); sl(); break;
+      case Match::Prefix::kAp: t += fmt::format("{} < ? AND {} > ?", low, high); sh(); sl(); break;
+    }
+  }
+
+  void NumberCompare(const Match& m, std::string_view col) {
+    std::string& t = sql_.text;
+    switch (m.prefix) {
+      case Match::Prefix::kEq:
+      case Match::Prefix::kAp:
+        t += fmt::format("{} >= ? AND {} < ?", col, col); Bind(m.low); Bind(m.high); break;
+      case Match::Prefix::kNe:
+        t += fmt::format("({} < ? OR {} >= ?)", col, col); Bind(m.low); Bind(m.high); break;
+      case Match::Prefix::kGt: case Match::Prefix::kSa: t += fmt::format("{} > ?", col); Bind(m.value); break;
+      case Match::Prefix::kLt: case Match::Prefix::kEb: t += fmt::format("{} < ?", col); Bind(m.value); break;
+      case Match::Prefix::kGe: t += fmt::format("{} >= ?", col); Bind(m.value); break;
+      case Match::Prefix::kLe: t += fmt::format("{} <= ?", col); Bind(m.value); break;
+    }
+  }
+
+  Status One(const Match& m, const std::string& a, int depth) {
+    std::string& t = sql_.text;
+    switch (m.kind) {
+      case Match::Kind::kId:
+        t += a + ".id = ?";
+        Bind(m.text);
+        return {};
+      case Match::Kind::kLastUpdated:
+        DateCompare(m, a + ".last_updated", "(" + a + ".last_updated + 1)");
+        return {};
+      case Match::Kind::kToken:
+        t += a + ".rid IN (SELECT rid FROM idx_token WHERE pid = ";
+        t += kPid;
+        Pid(m.type, m.param);
+        if (m.code) {
+          t += " AND code = ?";
+          Bind(*m.code);
+        }
+        if (m.system) {
+          t += " AND system = ?";
+          Bind(*m.system);
+        }
+        t += ")";
+        return {};
+      case Match::Kind::kString:
+        t += a + ".rid IN (SELECT rid FROM idx_string WHERE pid = ";
+        t += kPid;
+        Pid(m.type, m.param);
+        if (m.string_op == Match::StringOp::kExact) {
+          t += " AND norm = ? AND exact = ?";
+          Bind(*m.code);  // the normalised text
+          Bind(m.text);
+        } else if (m.string_op == Match::StringOp::kContains) {
+          t += " AND norm LIKE ? ESCAPE '\\'";
+          Bind("%" + LikeEscape(m.text) + "%");
+        } else {
+          t += " AND norm >= ? AND norm < ?";
+          Bind(m.text);
+          Bind(m.text + std::string(kMaxSuffix));
+        }
+        t += ")";
+        return {};
+      case Match::Kind::kDate:
+        t += a + ".rid IN (SELECT rid FROM idx_date WHERE pid = ";
+        t += kPid;
+        Pid(m.type, m.param);
+        t += " AND ";
+        DateCompare(m, "low", "high");
+        t += ")";
+        return {};
+      case Match::Kind::kNumber:
+        t += a + ".rid IN (SELECT rid FROM idx_number WHERE pid = ";
+        t += kPid;
+        Pid(m.type, m.param);
+        t += " AND ";
+        NumberCompare(m, "value");
+        t += ")";
+        return {};
+      case Match::Kind::kQuantity:
+        t += a + ".rid IN (SELECT rid FROM idx_quantity WHERE pid = ";
+        t += kPid;
+        Pid(m.type, m.param);
+        if (m.code) {
+          t += " AND code = ?";
+          Bind(*m.code);
+        }
+        if (m.system) {
+          t += " AND system = ?";
+          Bind(*m.system);
+        }
+        t += " AND ";
+        NumberCompare(m, "value");
+        t += ")";
+        return {};
+      case Match::Kind::kReference:
+        t += a + ".rid IN (SELECT rid FROM idx_reference WHERE pid = ";
+        t += kPid;
+        Pid(m.type, m.param);
+        if (!m.url.empty()) {
+          t += " AND url = ?";
+          Bind(m.url);
+        } else {
+          t += " AND target_id = ?";
+          Bind(m.text);
+          if (!m.target_type.empty()) {
+            t += " AND target_type = ?";
+            Bind(m.target_type);
+          }
+        }
+        t += ")";
+        return {};
+      case Match::Kind::kUri:
+        t += a + ".rid IN (SELECT rid FROM idx_uri WHERE pid = ";
+        t += kPid;
+        Pid(m.type, m.param);
+        if (m.uri_op == Match::UriOp::kBelow) {
+          t += " AND uri >= ? AND uri < ?";
+          Bind(m.text);
+          Bind(m.text + std::string(kMaxSuffix));
+        } else if (m.uri_op == Match::UriOp::kAbove) {
+          t += " AND ? >= uri AND substr(?, 1, length(uri)) = uri";
+          Bind(m.text);
+          Bind(m.text);
+        } else {
+          t += " AND uri = ?";
+          Bind(m.text);
+        }
+        t += ")";
+        return {};
+      case Match::Kind::kMissing:
+        t += fmt::format("{}.rid {}IN (SELECT rid FROM {} WHERE pid = ", a, m.missing ? "NOT " : "", TableName(m.table));
+        t += kPid;
+        Pid(m.type, m.param);
+        t += ")";
+        return {};
+      case Match::Kind::kChain: {
+        std::string b = fmt::format("c{}", ++aliases_);
+        t += fmt::format(
+            "{}.rid IN (SELECT ref.rid FROM idx_reference ref JOIN resources {} ON {}.type = ref.target_type "
+            "AND {}.id = ref.target_id WHERE ref.pid = ",
+            a, b, b, b);
+        t += kPid;
+        Pid(m.type, m.param);
+        if (!m.target_type.empty()) {
+          t += " AND ref.target_type = ?";
+          Bind(m.target_type);
+        }
+        t += fmt::format(" AND {}.deleted = 0", b);
+        if (m.sub) SALUS_TRY(Where(*m.sub, b, depth + 1));
+        t += ")";
+        return {};
+      }
+      case Match::Kind::kHas: {
+        std::string s = fmt::format("h{}", ++aliases_);
+        std::string b = fmt::format("t{}", aliases_);
+        t += fmt::format(
+            "{}.rid IN (SELECT {}.rid FROM idx_reference ref JOIN resources {} ON {}.rid = ref.rid "
+            "JOIN resources {} ON {}.type = ref.target_type AND {}.id = ref.target_id WHERE ref.pid = ",
+            a, b, s, s, b, b, b);
+        t += kPid;
+        Pid(m.type, m.param);
+        t += fmt::format(" AND {}.deleted = 0", s);
+        if (m.sub) SALUS_TRY(Where(*m.sub, s, depth + 1));
+        t += ")";
+        return {};
+      }
+    }
+    return Fail(Error::Internal("unknown match kind"));
+  }
+
+  Sql& sql_;
+  int aliases_ = 0;
+};
+
+// X.type IN (...) AND X.deleted = 0 AND <conditions>
+Status BaseWhere(const SearchQuery& q, Sql& sql) {
+  if (q.types.empty()) return Fail(Error::Invalid("a search needs at least one resource type"));
+  sql.text += " WHERE X.type IN (";
+  for (size_t i = 0; i < q.types.size(); ++i) {
+    sql.text += i ? ", ?" : "?";
+    sql.binds.emplace_back(q.types[i]);
+  }
+  sql.text += ") AND X.deleted = 0";
+  Builder b(sql);
+  return b.Where(q.all, "X", 0);
+}
+
+std::string SortExpr(const SortKey& k, Sql& sql, const std::string& type) {
+  if (k.special == SortKey::Special::kId) return "X.id";
+  if (k.special == SortKey::Special::kLastUpdated) return "X.last_updated";
+  std::string_view col;
+  switch (k.table) {
+    case Match::Table::kDate: col = k.descending ? "high" : "low"; break;
+    case Match::Table::kString: col = "norm"; break;
+    case Match::Table::kToken: col = "code"; break;
+    case Match::Table::kNumber: case Match::Table::kQuantity: col = "value"; break;
+    case Match::Table::kReference: col = "target_id"; break;
+    case Match::Table::kUri: col = "uri"; break;
+  }
+  // The parameter of each searched type is looked up by the row's own type.
+  sql.binds.emplace_back(k.param);
+  (void)type;
+  return fmt::format("(SELECT {}({}) FROM {} s WHERE s.rid = X.rid AND s.pid = "
+                     "(SELECT pid FROM search_param WHERE type = X.type AND code = ?))",
+                     k.descending ? "MAX" : "MIN", col, TableName(k.table));
+}
+
+std::string RidList(const std::vector<int64_t>& rids) {
+  std::string out = "[";
+  for (size_t i = 0; i < rids.size(); ++i) {
+    if (i) out += ',';
+    out += std::to_string(rids[i]);
+  }
+  return out + "]";
+}
+
+}  // namespace
+
+Result<PageCursor> ParseCursor(const std::string& cursor) {
+  PageCursor c;
+  if (cursor.empty()) return c;
+  char k = cursor[0];
+  const char* begin = cursor.data() + 1;
+  const char* end = cursor.data() + cursor.size();
+  auto [ptr, ec] = std::from_chars(begin, end, c.value);
+  if (ec != std::errc() || ptr != end || c.value < 0 || (k != 'a' && k != 'b' && k != 'o')) {
+    return Fail(Error::Invalid("the paging cursor is not one this server made", "_cursor"));
+  }
+  c.kind = k == 'a' ? PageCursor::Kind::kAfterRid : k == 'b' ? PageCursor::Kind::kBeforeRid : PageCursor::Kind::kOffset;
+  return c;
+}
+
+std::string FormatCursor(PageCursor c) {
+  switch (c.kind) {
+    case PageCursor::Kind::kAfterRid: return fmt::format("a{}", c.value);
+    case PageCursor::Kind::kBeforeRid: return fmt::format("b{}", c.value);
+    case PageCursor::Kind::kOffset: return fmt::format("o{}", c.value);
+    case PageCursor::Kind::kStart: return "";
+  }
+  return "";
+}
+
+Result<Sql> BuildPage(const SearchQuery& q, const PageCursor& cursor) {
+  Sql sql;
+  sql.text = fmt::format("SELECT {}", kColumns);
+  std::vector<std::string> keys;
+  for (const SortKey& k : q.sort) {
+    keys.push_back(SortExpr(k, sql, q.types.empty() ? "" : q.types[0]));
+    sql.text += fmt::format(", {} AS s{}", keys.back(), keys.size() - 1);
+  }
+  sql.text += " ";
+  sql.text += kFrom;
+  SALUS_TRY(BaseWhere(q, sql));
+  int64_t limit = static_cast<int64_t>(q.count) + 1;
+  if (q.sort.empty()) {
+    if (cursor.kind == PageCursor::Kind::kAfterRid) {
+      sql.text += " AND X.rid > ?";
+      sql.binds.emplace_back(cursor.value);
+    } else if (cursor.kind == PageCursor::Kind::kBeforeRid) {
+      sql.text += " AND X.rid < ?";
+      sql.binds.emplace_back(cursor.value);
+    }
+    sql.text += cursor.kind == PageCursor::Kind::kBeforeRid ? " ORDER BY X.rid DESC LIMIT ?" : " ORDER BY X.rid LIMIT ?";
+    sql.binds.emplace_back(limit);
+    return sql;
+  }
+  sql.text += " ORDER BY ";
+  for (size_t i = 0; i < keys.size(); ++i) {
+    // Resources without a value sort last either way.
+    sql.text += fmt::format("s{} IS NULL, s{}{}, ", i, i, q.sort[i].descending ? " DESC" : "");
+  }
+  sql.text += "X.rid LIMIT ? OFFSET ?";
+  sql.binds.emplace_back(limit);
+  sql.binds.emplace_back(cursor.kind == PageCursor::Kind::kOffset ? cursor.value : int64_t{0});
+  return sql;
+}
+
+Result<Sql> BuildCount(const SearchQuery& q) {
+  Sql sql;
+  sql.text = "SELECT COUNT(*) FROM resources X";
+  SALUS_TRY(BaseWhere(q, sql));
+  return sql;
+}
+
+Sql BuildInclude(const Include& inc, const std::vector<int64_t>& rids) {
+  Sql sql;
+  sql.text = fmt::format(
+      "SELECT DISTINCT {} FROM idx_reference ref JOIN resources X ON X.type = ref.target_type AND X.id = "
+      "ref.target_id JOIN versions v ON v.rid = X.rid AND v.version = X.version "
+      "WHERE ref.rid IN (SELECT value FROM json_each(?)) AND X.deleted = 0",
+      kColumns);
+  sql.binds.emplace_back(RidList(rids));
+  if (inc.param.empty()) {
+    sql.text += " AND ref.pid IN (SELECT pid FROM search_param WHERE type = ?)";
+    sql.binds.emplace_back(inc.type);
+  } else {
+    sql.text += " AND ref.pid = ";
+    sql.text += kPid;
+    sql.binds.emplace_back(inc.type);
+    sql.binds.emplace_back(inc.param);
+  }
+  if (!inc.target_type.empty()) {
+    sql.text += " AND ref.target_type = ?";
+    sql.binds.emplace_back(inc.target_type);
+  }
+  return sql;
+}
+
+Sql BuildRevInclude(const Include& inc, const std::vector<int64_t>& rids) {
+  Sql sql;
+  sql.text = fmt::format(
+      "SELECT DISTINCT {} FROM resources T JOIN idx_reference ref ON ref.target_type = T.type AND ref.target_id = "
+      "T.id JOIN resources X ON X.rid = ref.rid JOIN versions v ON v.rid = X.rid AND v.version = X.version "
+      "WHERE T.rid IN (SELECT value FROM json_each(?)) AND X.deleted = 0 AND X.type = ?",
+      kColumns);
+  sql.binds.emplace_back(RidList(rids));
+  sql.binds.emplace_back(inc.type);
+  if (inc.param.empty()) {
+    sql.text += " AND ref.pid IN (SELECT pid FROM search_param WHERE type = ?)";
+    sql.binds.emplace_back(inc.type);
+  } else {
+    sql.text += " AND ref.pid = ";
+    sql.text += kPid;
+    sql.binds.emplace_back(inc.type);
+    sql.binds.emplace_back(inc.param);
+  }
+  return sql;
+}
+
+}  // namespace salus::store::internal
