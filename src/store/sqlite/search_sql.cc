@@ -224,20 +224,21 @@ class Builder {
         t += ")";
         return {};
       case Match::Kind::kChain: {
+        // Driven from the targets that match (few, usually), then their referrers by index.
         std::string b = fmt::format("c{}", ++aliases_);
-        t += fmt::format(
-            "{}.rid IN (SELECT ref.rid FROM idx_reference ref JOIN resources {} ON {}.type = ref.target_type "
-            "AND {}.id = ref.target_id WHERE ref.pid = ",
-            a, b, b, b);
+        std::string ref = fmt::format("r{}", aliases_);
+        t += fmt::format("{}.rid IN (SELECT {}.rid FROM idx_reference {} WHERE {}.pid = ", a, ref, ref, ref);
         t += kPid;
         Pid(m.type, m.param);
+        t += fmt::format(" AND ({}.target_id, {}.target_type) IN (SELECT {}.id, {}.type FROM resources {} WHERE ",
+                         ref, ref, b, b, b);
         if (!m.target_type.empty()) {
-          t += " AND ref.target_type = ?";
+          t += fmt::format("{}.type = ? AND ", b);
           Bind(m.target_type);
         }
-        t += fmt::format(" AND {}.deleted = 0", b);
+        t += fmt::format("{}.deleted = 0", b);
         if (m.sub) SALUS_TRY(Where(*m.sub, b, depth + 1));
-        t += ")";
+        t += "))";
         return {};
       }
       case Match::Kind::kHas: {

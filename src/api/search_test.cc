@@ -1,0 +1,275 @@
+// Search (R4 search.html) through the Api over a real SQLite store, on small data sets whose
+// expected answers are written down by hand in each test.
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "api/api_test_fixture.h"
+
+namespace salus::api {
+namespace {
+
+class SearchTest : public ApiTest {
+ protected:
+  void Put(const std::string& type, const std::string& id, const std::string& body) {
+    json::Value doc = *json::Parse(body);
+    doc.set("id", id);
+    Response r = Call("PUT", type + "/" + id, json::Serialize(doc));
+    ASSERT_TRUE(r.status == 201 || r.status == 200) << r.body;
+  }
+
+  // "Type/id" of the entries with search.mode = mode, in order.
+  std::vector<std::string> Entries(const Response& r, std::string_view mode = "match") {
+    std::vector<std::string> out;
+    json::Value b = Json(r);
+    const json::Value* entries = b.find("entry");
+    if (entries == nullptr) return out;
+    for (const auto& e : entries->as_array()) {
+      const json::Value* s = e.find("search");
+      if (s == nullptr || s->string_at("mode") != mode) continue;
+      const json::Value* res = e.find("resource");
+      out.push_back(std::string(*res->string_at("resourceType")) + "/" + std::string(*res->string_at("id")));
+    }
+    return out;
+  }
+  std::set<std::string> Found(const std::string& query) {
+    Response r = Call("GET", query);
+    EXPECT_EQ(r.status, 200) << query << ": " << r.body;
+    auto v = Entries(r);
+    return {v.begin(), v.end()};
+  }
+
+  void SeedClinic() {
+    Put("Organization", "o1", R"({"resourceType":"Organization","id":"o1","name":"Sunrise Clinic"})");
+    Put("Practitioner", "dr1", R"({"resourceType":"Practitioner","id":"dr1","name":[{"family":"House"}]})");
+    Put("Patient", "p1", R"({"resourceType":"Patient","id":"p1","gender":"female","birthDate":"1974-12-25",
+      "name":[{"family":"Müller","given":["Anna"]}],"identifier":[{"system":"urn:mrn","value":"42",
+      "type":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/v2-0203","code":"MR"}]}}],
+      "managingOrganization":{"reference":"Organization/o1"},
+      "generalPractitioner":[{"reference":"Practitioner/dr1"}],"active":true})");
+    Put("Patient", "p2", R"({"resourceType":"Patient","id":"p2","gender":"male","birthDate":"1980-03",
+      "name":[{"family":"Smith","given":["John"]}],"identifier":[{"system":"urn:mrn","value":"43"}]})");
+    Put("Patient", "p3", R"({"resourceType":"Patient","id":"p3","gender":"female","birthDate":"2001-07-04",
+      "name":[{"family":"Smithers","given":["Jo"]}]})");
+    Put("Observation", "w1", R"({"resourceType":"Observation","id":"w1","status":"final",
+      "code":{"coding":[{"system":"http://loinc.org","code":"29463-7","display":"Body weight"}]},
+      "subject":{"reference":"Patient/p1"},"effectiveDateTime":"2024-01-02T10:00:00Z",
+      "valueQuantity":{"value":72.5,"unit":"kg","system":"http://unitsofmeasure.org","code":"kg"}})");
+    Put("Observation", "w2", R"({"resourceType":"Observation","id":"w2","status":"final",
+      "code":{"coding":[{"system":"http://loinc.org","code":"29463-7"}]},
+      "subject":{"reference":"Patient/p2"},"effectiveDateTime":"2024-02-10",
+      "valueQuantity":{"value":90000,"unit":"g","system":"http://unitsofmeasure.org","code":"g"}})");
+    Put("Observation", "h1", R"({"resourceType":"Observation","id":"h1","status":"preliminary",
+      "code":{"coding":[{"system":"http://loinc.org","code":"8302-2"}],"text":"Height"},
+      "subject":{"reference":"Patient/p1"},"effectiveDateTime":"2023-06-01",
+      "valueQuantity":{"value":170,"unit":"cm","system":"http://unitsofmeasure.org","code":"cm"}})");
+    Put("Provenance", "pv1", R"({"resourceType":"Provenance","id":"pv1","target":[{"reference":"Observation/w1"}],
+      "recorded":"2024-01-02T10:00:00Z","agent":[{"who":{"reference":"Practitioner/dr1"}}]})");
+  }
+};
+
+using Ids = std::set<std::string>;
+
+TEST_F(SearchTest, Tokens) {
+  SeedClinic();
+  EXPECT_EQ(Found("Patient?gender=female"), (Ids{"Patient/p1", "Patient/p3"}));
+  EXPECT_EQ(Found("Patient?gender=female,male"), (Ids{"Patient/p1", "Patient/p2", "Patient/p3"}));
+  EXPECT_EQ(Found("Patient?identifier=urn:mrn|42"), (Ids{"Patient/p1"}));
+  EXPECT_EQ(Found("Patient?identifier=42"), (Ids{"Patient/p1"}));
+  EXPECT_EQ(Found("Patient?identifier=urn:other|42"), (Ids{}));
+  EXPECT_EQ(Found("Patient?identifier=urn:mrn|"), (Ids{"Patient/p1", "Patient/p2"}));
+  EXPECT_EQ(Found("Patient?identifier=|42"), (Ids{}));  // "|code": no system, and 42 has one
+  EXPECT_EQ(Found("Patient?gender:not=female"), (Ids{"Patient/p2"}));
+  EXPECT_EQ(Found("Patient?identifier:missing=true"), (Ids{"Patient/p3"}));
+  EXPECT_EQ(Found("Patient?identifier:of-type=http://terminology.hl7.org/CodeSystem/v2-0203|MR|42"),
+            (Ids{"Patient/p1"}));
+  EXPECT_EQ(Found("Observation?code:text=body"), (Ids{"Observation/w1"}));
+  EXPECT_EQ(Found("Observation?code=http://loinc.org|29463-7&status=final"),
+            (Ids{"Observation/w1", "Observation/w2"}));
+  EXPECT_EQ(Found("Patient?active=true"), (Ids{"Patient/p1"}));
+  EXPECT_EQ(Found("Patient?_id=p2,p3"), (Ids{"Patient/p2", "Patient/p3"}));
+}
+
+TEST_F(SearchTest, Strings) {
+  SeedClinic();
+  EXPECT_EQ(Found("Patient?name=smith"), (Ids{"Patient/p2", "Patient/p3"}));
+  EXPECT_EQ(Found("Patient?family=muller"), (Ids{"Patient/p1"}));  // accent-insensitive
+  EXPECT_EQ(Found("Patient?family=MÜL"), (Ids{"Patient/p1"}));
+  EXPECT_EQ(Found("Patient?family:exact=Smith"), (Ids{"Patient/p2"}));
+  EXPECT_EQ(Found("Patient?family:exact=smith"), (Ids{}));
+  EXPECT_EQ(Found("Patient?name:contains=ither"), (Ids{"Patient/p3"}));
+  EXPECT_EQ(Found("Patient?given=jo"), (Ids{"Patient/p2", "Patient/p3"}));
+  EXPECT_EQ(Found("Patient?name=smith&given=jo"), (Ids{"Patient/p2", "Patient/p3"}));
+  EXPECT_EQ(Found("Patient?name=smith&gender=female"), (Ids{"Patient/p3"}));
+}
+
+TEST_F(SearchTest, DatesAtEveryPrecisionAndPrefix) {
+  SeedClinic();
+  // p1 1974-12-25, p2 1980-03 (the whole month), p3 2001-07-04.
+  EXPECT_EQ(Found("Patient?birthdate=1974"), (Ids{"Patient/p1"}));
+  EXPECT_EQ(Found("Patient?birthdate=1974-12-25"), (Ids{"Patient/p1"}));
+  EXPECT_EQ(Found("Patient?birthdate=1980-03-15"), (Ids{}));  // a month is not inside a day
+  EXPECT_EQ(Found("Patient?birthdate=1980"), (Ids{"Patient/p2"}));
+  EXPECT_EQ(Found("Patient?birthdate=gt1980-03-15"), (Ids{"Patient/p2", "Patient/p3"}));  // overlaps after
+  EXPECT_EQ(Found("Patient?birthdate=lt1980-03-15"), (Ids{"Patient/p1", "Patient/p2"}));
+  EXPECT_EQ(Found("Patient?birthdate=ge2001-07-04"), (Ids{"Patient/p3"}));
+  EXPECT_EQ(Found("Patient?birthdate=le1974-12-25"), (Ids{"Patient/p1"}));
+  EXPECT_EQ(Found("Patient?birthdate=sa1980"), (Ids{"Patient/p3"}));
+  EXPECT_EQ(Found("Patient?birthdate=eb1980"), (Ids{"Patient/p1"}));
+  EXPECT_EQ(Found("Patient?birthdate=ne1974-12-25"), (Ids{"Patient/p2", "Patient/p3"}));
+  EXPECT_EQ(Found("Patient?birthdate=ge1975&birthdate=lt2000"), (Ids{"Patient/p2"}));
+  EXPECT_EQ(Found("Observation?date=2024-01-02T11:00:00-01:00"), (Ids{}));
+  EXPECT_EQ(Found("Observation?date=2024-01-02T09:00:00-01:00"), (Ids{"Observation/w1"}));  // same instant
+  EXPECT_EQ(Found("Observation?date=2024-01-02T10:00:00Z"), (Ids{"Observation/w1"}));
+  EXPECT_EQ(Found("Observation?date=2024-01"), (Ids{"Observation/w1"}));
+  EXPECT_EQ(Found("Observation?date=ge2024"), (Ids{"Observation/w1", "Observation/w2"}));
+  EXPECT_EQ(Found("Patient?_lastUpdated=gt2000-01-01").size(), 3u);
+  EXPECT_EQ(Found("Patient?_lastUpdated=lt2000-01-01").size(), 0u);
+}
+
+TEST_F(SearchTest, QuantitiesConvertUnits) {
+  SeedClinic();
+  // w1 72.5 kg, w2 90000 g, h1 170 cm.
+  EXPECT_EQ(Found("Observation?value-quantity=72.5|http://unitsofmeasure.org|kg"), (Ids{"Observation/w1"}));
+  EXPECT_EQ(Found("Observation?value-quantity=72500|http://unitsofmeasure.org|g"), (Ids{"Observation/w1"}));
+  EXPECT_EQ(Found("Observation?value-quantity=gt80|http://unitsofmeasure.org|kg"), (Ids{"Observation/w2"}));
+  EXPECT_EQ(Found("Observation?value-quantity=lt2|http://unitsofmeasure.org|m"), (Ids{"Observation/h1"}));
+  EXPECT_EQ(Found("Observation?value-quantity=ge72.5||kg"), (Ids{"Observation/w1", "Observation/w2"}));
+  EXPECT_EQ(Found("Observation?value-quantity=ap72|http://unitsofmeasure.org|kg"), (Ids{"Observation/w1"}));
+}
+
+TEST_F(SearchTest, ReferencesChainsAndHas) {
+  SeedClinic();
+  EXPECT_EQ(Found("Observation?subject=Patient/p1"), (Ids{"Observation/w1", "Observation/h1"}));
+  EXPECT_EQ(Found("Observation?subject=p1"), (Ids{"Observation/w1", "Observation/h1"}));
+  EXPECT_EQ(Found("Observation?subject:Patient=p2"), (Ids{"Observation/w2"}));
+  EXPECT_EQ(Found("Observation?patient=p2"), (Ids{"Observation/w2"}));
+  EXPECT_EQ(Found("Observation?subject=http://test/fhir/Patient/p2"), (Ids{"Observation/w2"}));
+  EXPECT_EQ(Found("Observation?subject:Patient.name=muller"), (Ids{"Observation/w1", "Observation/h1"}));
+  EXPECT_EQ(Found("Observation?subject.gender=male"), (Ids{"Observation/w2"}));
+  EXPECT_EQ(Found("Observation?patient.organization.name=sunrise"), (Ids{"Observation/w1", "Observation/h1"}));
+  EXPECT_EQ(Found("Patient?_has:Observation:patient:code=8302-2"), (Ids{"Patient/p1"}));
+  EXPECT_EQ(Found("Patient?_has:Observation:patient:status=final"), (Ids{"Patient/p1", "Patient/p2"}));
+  EXPECT_EQ(Found("Patient?_has:Observation:subject:_has:Provenance:target:agent=dr1"), (Ids{"Patient/p1"}));
+  EXPECT_EQ(Call("GET", "Observation?subject:Device.name=x").status, 400);
+  EXPECT_EQ(Call("GET", "Observation?status.name=x").status, 400);
+}
+
+TEST_F(SearchTest, IncludeAndRevinclude) {
+  SeedClinic();
+  Response r = Call("GET", "Observation?code=29463-7&_include=Observation:subject");
+  ASSERT_EQ(r.status, 200);
+  auto inc = Entries(r, "include");
+  EXPECT_EQ((Ids(inc.begin(), inc.end())), (Ids{"Patient/p1", "Patient/p2"}));
+  r = Call("GET", "Observation?_id=w1&_include=Observation:subject&_include:iterate=Patient:organization");
+  inc = Entries(r, "include");
+  EXPECT_EQ((Ids(inc.begin(), inc.end())), (Ids{"Patient/p1", "Organization/o1"}));
+  r = Call("GET", "Observation?_id=w1&_include=Observation:*");
+  inc = Entries(r, "include");
+  EXPECT_EQ((Ids(inc.begin(), inc.end())), (Ids{"Patient/p1"}));
+  r = Call("GET", "Patient?_id=p1&_revinclude=Observation:subject");
+  inc = Entries(r, "include");
+  EXPECT_EQ((Ids(inc.begin(), inc.end())), (Ids{"Observation/w1", "Observation/h1"}));
+  r = Call("GET", "Patient?_id=p1&_revinclude=Observation:subject&_revinclude:iterate=Provenance:target");
+  inc = Entries(r, "include");
+  EXPECT_EQ((Ids(inc.begin(), inc.end())), (Ids{"Observation/w1", "Observation/h1", "Provenance/pv1"}));
+}
+
+TEST_F(SearchTest, SortAndTotals) {
+  SeedClinic();
+  Response r = Call("GET", "Patient?_sort=-birthdate");
+  EXPECT_EQ(Entries(r), (std::vector<std::string>{"Patient/p3", "Patient/p2", "Patient/p1"}));
+  r = Call("GET", "Patient?_sort=gender,-birthdate");
+  EXPECT_EQ(Entries(r), (std::vector<std::string>{"Patient/p3", "Patient/p1", "Patient/p2"}));
+  r = Call("GET", "Patient?_sort=family");
+  EXPECT_EQ(Entries(r), (std::vector<std::string>{"Patient/p1", "Patient/p2", "Patient/p3"}));
+  r = Call("GET", "Patient?_sort=identifier");  // p3 has none: last
+  EXPECT_EQ(Entries(r).back(), "Patient/p3");
+  r = Call("GET", "Patient?_summary=count&gender=female");
+  EXPECT_EQ(Json(r).find("total")->as_number().text, "2");
+  EXPECT_TRUE(Entries(r).empty());
+  r = Call("GET", "Patient?_count=1&_total=accurate");
+  EXPECT_EQ(Json(r).find("total")->as_number().text, "3");
+  EXPECT_EQ(Entries(r).size(), 1u);
+}
+
+// Pages are keyed by position in creation order, so writes between pages neither repeat nor
+// skip a match.
+TEST_F(SearchTest, PagingIsStableWhileOthersWrite) {
+  for (int i = 0; i < 7; ++i) {
+    Put("Patient", "q" + std::to_string(i), R"({"resourceType":"Patient","gender":"other"})");
+  }
+  std::vector<std::string> seen;
+  std::string next = "Patient?gender=other&_count=3";
+  int pages = 0;
+  while (!next.empty() && pages < 10) {
+    Response r = Call("GET", next);
+    ASSERT_EQ(r.status, 200) << r.body;
+    for (auto& e : Entries(r)) seen.push_back(e);
+    if (pages == 0) {
+      // Someone deletes a match not yet served and adds new ones while we page.
+      Call("DELETE", "Patient/q5");
+      Put("Patient", "q9", R"({"resourceType":"Patient","gender":"other"})");
+    }
+    next.clear();
+    json::Value b = Json(r);
+    for (const auto& l : b.find("link")->as_array()) {
+      if (l.string_at("relation") == "next") next = std::string(*l.string_at("url")).substr(std::string("http://test/fhir/").size());
+    }
+    ++pages;
+  }
+  EXPECT_EQ(seen, (std::vector<std::string>{"Patient/q0", "Patient/q1", "Patient/q2", "Patient/q3", "Patient/q4",
+                                            "Patient/q6", "Patient/q9"}));
+  // And back: the previous link of the last page leads to the page before it.
+  Response first = Call("GET", "Patient?gender=other&_count=3");
+  json::Value b = Json(first);
+  std::string second_url;
+  for (const auto& l : b.find("link")->as_array()) {
+    if (l.string_at("relation") == "next") second_url = std::string(*l.string_at("url")).substr(17);
+  }
+  Response second = Call("GET", second_url);
+  std::string prev_url;
+  json::Value second_bundle = Json(second);
+  for (const auto& l : second_bundle.find("link")->as_array()) {
+    if (l.string_at("relation") == "previous") prev_url = std::string(*l.string_at("url")).substr(17);
+  }
+  ASSERT_FALSE(prev_url.empty());
+  EXPECT_EQ(Entries(Call("GET", prev_url)), Entries(first));
+}
+
+TEST_F(SearchTest, CompartmentSystemSearchAndEverything) {
+  SeedClinic();
+  EXPECT_EQ(Found("Patient/p1/Observation"), (Ids{"Observation/w1", "Observation/h1"}));
+  EXPECT_EQ(Found("Patient/p1/Observation?code=8302-2"), (Ids{"Observation/h1"}));
+  EXPECT_EQ(Call("GET", "Patient/p1/Organization").status, 400);  // not in the compartment
+  EXPECT_EQ(Found("?_type=Patient,Observation&_id=p1,w2"), (Ids{"Patient/p1", "Observation/w2"}));
+  Ids everything = Found("Patient/p1/$everything");
+  EXPECT_EQ(everything, (Ids{"Patient/p1", "Observation/w1", "Observation/h1"}));
+}
+
+TEST_F(SearchTest, UnknownParametersAreRefusedOrReportedWhenLenient) {
+  SeedClinic();
+  Response r = Call("GET", "Patient?gender=female&nosuch=1");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("nosuch"), std::string::npos);
+  r = Call("GET", "Patient?gender=female&nosuch=1", {}, {{"prefer", "handling=lenient"}});
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(Entries(r).size(), 2u);
+  EXPECT_EQ(Entries(r, "outcome").size(), 1u);
+  EXPECT_NE(r.body.find("nosuch"), std::string::npos);
+  EXPECT_EQ(Call("GET", "Observation?combo-code-value-quantity=x").status, 400);  // composite: not yet
+}
+
+TEST_F(SearchTest, ConditionalCreateUsesFullSearch) {
+  SeedClinic();
+  const char* body = R"({"resourceType":"Patient","name":[{"family":"Smith"}],"gender":"male"})";
+  Response r = Call("POST", "Patient", body, {{"if-none-exist", "family:exact=Smith&gender=male"}});
+  EXPECT_EQ(r.status, 200);  // p2 matches: nothing created
+  r = Call("POST", "Patient", body, {{"if-none-exist", "name=smith"}});
+  EXPECT_EQ(r.status, 412);  // two matches
+  r = Call("POST", "Patient", body, {{"if-none-exist", "family:exact=Smith&birthdate=1999"}});
+  EXPECT_EQ(r.status, 201);
+}
+
+}  // namespace
+}  // namespace salus::api
