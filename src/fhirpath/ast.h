@@ -41,6 +41,7 @@ struct Node {
   std::string literal_text;  // storage for a string literal / quantity unit
   TypeSpec type;             // kIs, kAs; ofType/is/as arguments
   size_t pos = 0;            // byte offset in the source, for messages
+  int height = 1;            // 1 + the tallest child: bounded so that tree walks cannot overflow
 };
 
 // Parses `text` into a tree; errors are Code::kInvalid naming the offset.

@@ -60,15 +60,22 @@ TEST(FhirPathTest, SyntaxErrorsNameTheOffset) {
 TEST(FhirPathTest, DeepNestingIsRefusedNotACrash) {
   std::string deep(100000, '(');
   EXPECT_FALSE(Expression::Compile(deep + "1" + std::string(100000, ')')));
-  std::string chain = "1";
-  for (int i = 0; i < 5000; ++i) chain += " + 1";
-  auto e = Expression::Compile(chain);
-  if (e) {
-    Workspace ws;
-    json::Value doc = Doc("{}");
-    auto r = e->Evaluate(doc, ws);
-    EXPECT_FALSE(r);  // recursion limit, answered as an error
-  }
+  // Long operator chains and paths make deep trees too: refused at compile time.
+  auto chain = [](int n, std::string_view op) {
+    std::string s = "1";
+    for (int i = 0; i < n; ++i) s += std::string(op) + "1";
+    return s;
+  };
+  EXPECT_FALSE(Expression::Compile(chain(5000, " + ")));
+  EXPECT_FALSE(Expression::Compile(chain(5000, ".abs()")));
+  EXPECT_FALSE(Expression::Compile(std::string(5000, '-') + "1"));
+  auto ok = Expression::Compile(chain(100, " + "));
+  ASSERT_TRUE(ok);
+  Workspace ws;
+  json::Value doc = Doc("{}");
+  auto r = ok->Evaluate(doc, ws);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(ToString((*r)[0]), "101");
 }
 
 TEST(FhirPathTest, CompiledExpressionIsReusable) {

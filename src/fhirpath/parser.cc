@@ -283,6 +283,16 @@ class Lexer {
 
 bool IsCalendarKeyword(std::string_view s) { return !CalendarUnit(s).empty(); }
 
+// Sets a compound node's height; an error when the tree grows taller than kMaxNesting
+// (a chain of 5,000 '+' is as deep as 5,000 nested parentheses for a tree walk).
+Status Grow(Node& n) {
+  for (const auto& c : n.children) n.height = std::max(n.height, c->height + 1);
+  if (n.height > kMaxNesting) {
+    return Fail(SyntaxError(n.pos, "expression is nested too deeply"));
+  }
+  return {};
+}
+
 class Parser {
  public:
   explicit Parser(std::vector<Token> tokens) : t_(std::move(tokens)) {}
@@ -367,6 +377,7 @@ class Parser {
         node->pos = pos;
         SALUS_ASSIGN_OR_RETURN(node->type, TypeSpecifier());
         node->children.push_back(std::move(lhs));
+        SALUS_TRY(Grow(*node));
         lhs = std::move(node);
         continue;
       }
@@ -377,6 +388,7 @@ class Parser {
       node->pos = pos;
       node->children.push_back(std::move(lhs));
       node->children.push_back(std::move(rhs));
+      SALUS_TRY(Grow(*node));
       lhs = std::move(node);
     }
     --depth_;
@@ -413,6 +425,7 @@ class Parser {
       node->kind = Node::Kind::kNegate;
       node->pos = pos;
       node->children.push_back(std::move(operand));
+      SALUS_TRY(Grow(*node));
       return node;
     }
     return Postfix();
@@ -429,6 +442,7 @@ class Parser {
         node->pos = rhs->pos;
         node->children.push_back(std::move(lhs));
         node->children.push_back(std::move(rhs));
+        SALUS_TRY(Grow(*node));
         lhs = std::move(node);
       } else if (Peek().kind == Tok::kLBracket) {
         size_t pos = Next().pos;
@@ -439,6 +453,7 @@ class Parser {
         node->pos = pos;
         node->children.push_back(std::move(lhs));
         node->children.push_back(std::move(index));
+        SALUS_TRY(Grow(*node));
         lhs = std::move(node);
       } else {
         return lhs;
@@ -577,6 +592,7 @@ class Parser {
       }
     }
     SALUS_TRY(Expect(Tok::kRParen, "')'"));
+    SALUS_TRY(Grow(*node));
     int n = static_cast<int>(node->children.size()) + (type_arg && !node->type.name.empty() ? 1 : 0);
     if (n < info->min_args || n > info->max_args) {
       return Fail(Error::Invalid(fmt::format(
