@@ -98,7 +98,7 @@ CREATE TABLE idx_token (
   system TEXT NOT NULL,
   PRIMARY KEY (rid, pid, code, system)
 ) WITHOUT ROWID;
-CREATE INDEX idx_token_lookup ON idx_token (pid, code, system);
+CREATE INDEX idx_token_lookup ON idx_token (pid, code, rid);
 CREATE TABLE idx_string (
   rid   INTEGER NOT NULL,
   pid   INTEGER NOT NULL,

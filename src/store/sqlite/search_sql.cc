@@ -108,8 +108,124 @@ class Builder {
     }
   }
 
+  // The index table of a simple match; empty for the kinds that are not one-table tests.
+  static std::string_view TableOf(const Match& m) {
+    switch (m.kind) {
+      case Match::Kind::kToken: return "idx_token";
+      case Match::Kind::kString: return "idx_string";
+      case Match::Kind::kDate: return "idx_date";
+      case Match::Kind::kNumber: return "idx_number";
+      case Match::Kind::kQuantity: return "idx_quantity";
+      case Match::Kind::kReference: return "idx_reference";
+      case Match::Kind::kUri: return "idx_uri";
+      default: return {};
+    }
+  }
+
+ public:
+  // "pid = ... AND <value tests>" on the columns of a simple match's index row, prefixed
+  // with `col` ("d." or "").
+  void RowTests(const Match& m, const std::string& col) {
+    std::string& t = sql_.text;
+    t += col + "pid = ";
+    t += kPid;
+    Pid(m.type, m.param);
+    switch (m.kind) {
+      case Match::Kind::kToken:
+        if (m.code) {
+          t += " AND " + col + "code = ?";
+          Bind(*m.code);
+        }
+        if (m.system) {
+          t += " AND " + col + "system = ?";
+          Bind(*m.system);
+        }
+        break;
+      case Match::Kind::kString:
+        if (m.string_op == Match::StringOp::kExact) {
+          t += " AND " + col + "norm = ? AND " + col + "exact = ?";
+          Bind(*m.code);  // the normalised text
+          Bind(m.text);
+        } else if (m.string_op == Match::StringOp::kContains) {
+          t += " AND " + col + "norm LIKE ? ESCAPE '\\'";
+          Bind("%" + LikeEscape(m.text) + "%");
+        } else {
+          t += " AND " + col + "norm >= ? AND " + col + "norm < ?";
+          Bind(m.text);
+          Bind(m.text + std::string(kMaxSuffix));
+        }
+        break;
+      case Match::Kind::kDate:
+        t += " AND ";
+        DateCompare(m, col + "low", col + "high");
+        break;
+      case Match::Kind::kNumber:
+        t += " AND ";
+        NumberCompare(m, col + "value");
+        break;
+      case Match::Kind::kQuantity:
+        if (m.code) {
+          t += " AND " + col + "code = ?";
+          Bind(*m.code);
+        }
+        if (m.system) {
+          t += " AND " + col + "system = ?";
+          Bind(*m.system);
+        }
+        t += " AND ";
+        NumberCompare(m, col + "value");
+        break;
+      case Match::Kind::kReference:
+        if (!m.url.empty()) {
+          t += " AND " + col + "url = ?";
+          Bind(m.url);
+        } else {
+          t += " AND " + col + "target_id = ?";
+          Bind(m.text);
+          if (!m.target_type.empty()) {
+            t += " AND " + col + "target_type = ?";
+            Bind(m.target_type);
+          }
+        }
+        break;
+      case Match::Kind::kUri:
+        if (m.uri_op == Match::UriOp::kBelow) {
+          t += " AND " + col + "uri >= ? AND " + col + "uri < ?";
+          Bind(m.text);
+          Bind(m.text + std::string(kMaxSuffix));
+        } else if (m.uri_op == Match::UriOp::kAbove) {
+          t += " AND ? >= " + col + "uri AND substr(?, 1, length(" + col + "uri)) = " + col + "uri";
+          Bind(m.text);
+          Bind(m.text);
+        } else {
+          t += " AND " + col + "uri = ?";
+          Bind(m.text);
+        }
+        break;
+      default:
+        break;
+    }
+  }
+
+  // Probes (EXISTS on the index row of this resource: a primary-key lookup, since index tables
+  // are clustered by rid) suit a page that is driven by another, selective index; nested
+  // conditions use IN, which lets SQLite drive from their own index.
+  bool probes = false;
+
+ private:
   Status One(const Match& m, const std::string& a, int depth) {
     std::string& t = sql_.text;
+    std::string_view table = TableOf(m);
+    if (!table.empty()) {
+      if (probes) {
+        t += fmt::format("EXISTS (SELECT 1 FROM {} WHERE rid = {}.rid AND ", table, a);
+      } else {
+        t += fmt::format("{}.rid IN (SELECT rid FROM {} WHERE ", a, table);
+      }
+      RowTests(m, "");
+      t += ")";
+      return {};
+    }
     switch (m.kind) {
       case Match::Kind::kId:
         t += a + ".id = ?";
@@ -118,113 +234,17 @@ class Builder {
       case Match::Kind::kLastUpdated:
         DateCompare(m, a + ".last_updated", "(" + a + ".last_updated + 1)");
         return {};
-      case Match::Kind::kToken:
-        t += a + ".rid IN (SELECT rid FROM idx_token WHERE pid = ";
-        t += kPid;
-        Pid(m.type, m.param);
-        if (m.code) {
-          t += " AND code = ?";
-          Bind(*m.code);
-        }
-        if (m.system) {
-          t += " AND system = ?";
-          Bind(*m.system);
-        }
-        t += ")";
-        return {};
-      case Match::Kind::kString:
-        t += a + ".rid IN (SELECT rid FROM idx_string WHERE pid = ";
-        t += kPid;
-        Pid(m.type, m.param);
-        if (m.string_op == Match::StringOp::kExact) {
-          t += " AND norm = ? AND exact = ?";
-          Bind(*m.code);  // the normalised text
-          Bind(m.text);
-        } else if (m.string_op == Match::StringOp::kContains) {
-          t += " AND norm LIKE ? ESCAPE '\\'";
-          Bind("%" + LikeEscape(m.text) + "%");
-        } else {
-          t += " AND norm >= ? AND norm < ?";
-          Bind(m.text);
-          Bind(m.text + std::string(kMaxSuffix));
-        }
-        t += ")";
-        return {};
-      case Match::Kind::kDate:
-        t += a + ".rid IN (SELECT rid FROM idx_date WHERE pid = ";
-        t += kPid;
-        Pid(m.type, m.param);
-        t += " AND ";
-        DateCompare(m, "low", "high");
-        t += ")";
-        return {};
-      case Match::Kind::kNumber:
-        t += a + ".rid IN (SELECT rid FROM idx_number WHERE pid = ";
-        t += kPid;
-        Pid(m.type, m.param);
-        t += " AND ";
-        NumberCompare(m, "value");
-        t += ")";
-        return {};
-      case Match::Kind::kQuantity:
-        t += a + ".rid IN (SELECT rid FROM idx_quantity WHERE pid = ";
-        t += kPid;
-        Pid(m.type, m.param);
-        if (m.code) {
-          t += " AND code = ?";
-          Bind(*m.code);
-        }
-        if (m.system) {
-          t += " AND system = ?";
-          Bind(*m.system);
-        }
-        t += " AND ";
-        NumberCompare(m, "value");
-        t += ")";
-        return {};
-      case Match::Kind::kReference:
-        t += a + ".rid IN (SELECT rid FROM idx_reference WHERE pid = ";
-        t += kPid;
-        Pid(m.type, m.param);
-        if (!m.url.empty()) {
-          t += " AND url = ?";
-          Bind(m.url);
-        } else {
-          t += " AND target_id = ?";
-          Bind(m.text);
-          if (!m.target_type.empty()) {
-            t += " AND target_type = ?";
-            Bind(m.target_type);
-          }
-        }
-        t += ")";
-        return {};
-      case Match::Kind::kUri:
-        t += a + ".rid IN (SELECT rid FROM idx_uri WHERE pid = ";
-        t += kPid;
-        Pid(m.type, m.param);
-        if (m.uri_op == Match::UriOp::kBelow) {
-          t += " AND uri >= ? AND uri < ?";
-          Bind(m.text);
-          Bind(m.text + std::string(kMaxSuffix));
-        } else if (m.uri_op == Match::UriOp::kAbove) {
-          t += " AND ? >= uri AND substr(?, 1, length(uri)) = uri";
-          Bind(m.text);
-          Bind(m.text);
-        } else {
-          t += " AND uri = ?";
-          Bind(m.text);
-        }
-        t += ")";
-        return {};
       case Match::Kind::kMissing:
-        t += fmt::format("{}.rid {}IN (SELECT rid FROM {} WHERE pid = ", a, m.missing ? "NOT " : "", TableName(m.table));
+        t += fmt::format("{}EXISTS (SELECT 1 FROM {} WHERE rid = {}.rid AND pid = ", m.missing ? "NOT " : "",
+                         TableName(m.table), a);
         t += kPid;
         Pid(m.type, m.param);
         t += ")";
         return {};
       case Match::Kind::kChain: {
         // Driven from the targets that match (few, usually), then their referrers by index.
+        bool saved = probes;
+        probes = false;
         std::string b = fmt::format("c{}", ++aliases_);
         std::string ref = fmt::format("r{}", aliases_);
         t += fmt::format("{}.rid IN (SELECT {}.rid FROM idx_reference {} WHERE {}.pid = ", a, ref, ref, ref);
@@ -239,9 +259,12 @@ class Builder {
         t += fmt::format("{}.deleted = 0", b);
         if (m.sub) SALUS_TRY(Where(*m.sub, b, depth + 1));
         t += "))";
+        probes = saved;
         return {};
       }
       case Match::Kind::kHas: {
+        bool saved = probes;
+        probes = false;
         std::string s = fmt::format("h{}", ++aliases_);
         std::string b = fmt::format("t{}", aliases_);
         t += fmt::format(
@@ -253,8 +276,11 @@ class Builder {
         t += fmt::format(" AND {}.deleted = 0", s);
         if (m.sub) SALUS_TRY(Where(*m.sub, s, depth + 1));
         t += ")";
+        probes = saved;
         return {};
       }
+      default:
+        break;
     }
     return Fail(Error::Internal("unknown match kind"));
   }
@@ -263,17 +289,75 @@ class Builder {
   int aliases_ = 0;
 };
 
-// X.type IN (...) AND X.deleted = 0 AND <conditions>
-Status BaseWhere(const SearchQuery& q, Sql& sql) {
-  if (q.types.empty()) return Fail(Error::Invalid("a search needs at least one resource type"));
-  sql.text += " WHERE X.type IN (";
-  for (size_t i = 0; i < q.types.size(); ++i) {
-    sql.text += i ? ", ?" : "?";
-    sql.binds.emplace_back(q.types[i]);
+// The condition that drives a page: a positive single match whose index yields candidates
+// in rid order (or few of them), so that a page costs about its own size. -1 for none (the
+// page is then driven by the resource table, in creation order).
+int ChooseDriver(const SearchQuery& q) {
+  if (q.types.size() != 1) return -1;
+  int best = -1, best_rank = 100;
+  for (size_t i = 0; i < q.all.size(); ++i) {
+    const Condition& c = q.all[i];
+    if (c.negate || c.any.size() != 1) continue;
+    const Match& m = c.any[0];
+    int rank = 100;
+    switch (m.kind) {
+      case Match::Kind::kId: return -1;  // the (type, id) index beats any other
+      case Match::Kind::kToken: rank = m.code ? 1 : 9; break;
+      case Match::Kind::kReference: rank = m.url.empty() ? 2 : 100; break;
+      case Match::Kind::kString:
+        rank = m.string_op == Match::StringOp::kExact ? 3 : m.string_op == Match::StringOp::kStartsWith ? 5 : 100;
+        break;
+      case Match::Kind::kUri: rank = m.uri_op == Match::UriOp::kAbove ? 100 : 4; break;
+      case Match::Kind::kQuantity: rank = m.code ? 6 : 100; break;
+      case Match::Kind::kNumber: rank = 7; break;
+      case Match::Kind::kDate: rank = 8; break;
+      default: break;
+    }
+    if (rank < best_rank) {
+      best_rank = rank;
+      best = static_cast<int>(i);
+    }
   }
-  sql.text += ") AND X.deleted = 0";
+  return best;
+}
+
+// FROM ... WHERE ...: the driver's index rows joined to their resources (alias d), or the
+// resource table alone; then every other condition.
+Status FromWhere(const SearchQuery& q, int driver, bool with_versions, Sql& sql) {
+  if (q.types.empty()) return Fail(Error::Invalid("a search needs at least one resource type"));
   Builder b(sql);
-  return b.Where(q.all, "X", 0);
+  std::string versions = with_versions ? " JOIN versions v ON v.rid = X.rid AND v.version = X.version" : "";
+  if (driver >= 0) {
+    const Match& m = q.all[driver].any[0];
+    std::string_view table;
+    switch (m.kind) {
+      case Match::Kind::kToken: table = "idx_token"; break;
+      case Match::Kind::kString: table = "idx_string"; break;
+      case Match::Kind::kDate: table = "idx_date"; break;
+      case Match::Kind::kNumber: table = "idx_number"; break;
+      case Match::Kind::kQuantity: table = "idx_quantity"; break;
+      case Match::Kind::kReference: table = "idx_reference"; break;
+      default: table = "idx_uri"; break;
+    }
+    sql.text += fmt::format(" FROM {} d JOIN resources X ON X.rid = d.rid{} WHERE ", table, versions);
+    b.RowTests(m, "d.");
+    sql.text += " AND X.type = ?";
+    sql.binds.emplace_back(q.types[0]);
+  } else {
+    sql.text += " FROM resources X" + versions + " WHERE X.type IN (";
+    for (size_t i = 0; i < q.types.size(); ++i) {
+      sql.text += i ? ", ?" : "?";
+      sql.binds.emplace_back(q.types[i]);
+    }
+    sql.text += ")";
+  }
+  sql.text += " AND X.deleted = 0";
+  b.probes = driver >= 0;
+  std::vector<Condition> rest;
+  for (size_t i = 0; i < q.all.size(); ++i) {
+    if (static_cast<int>(i) != driver) rest.push_back(q.all[i]);
+  }
+  return b.Where(rest, "X", 0);
 }
 
 std::string SortExpr(const SortKey& k, Sql& sql, const std::string& type) {
@@ -332,26 +416,26 @@ std::string FormatCursor(PageCursor c) {
 }
 
 Result<Sql> BuildPage(const SearchQuery& q, const PageCursor& cursor) {
+  int driver = ChooseDriver(q);
+  std::string rid = driver >= 0 ? "d.rid" : "X.rid";
   Sql sql;
-  sql.text = fmt::format("SELECT {}", kColumns);
+  sql.text = fmt::format("SELECT {}{}", driver >= 0 ? "DISTINCT " : "", kColumns);
   std::vector<std::string> keys;
   for (const SortKey& k : q.sort) {
     keys.push_back(SortExpr(k, sql, q.types.empty() ? "" : q.types[0]));
     sql.text += fmt::format(", {} AS s{}", keys.back(), keys.size() - 1);
   }
-  sql.text += " ";
-  sql.text += kFrom;
-  SALUS_TRY(BaseWhere(q, sql));
+  SALUS_TRY(FromWhere(q, driver, true, sql));
   int64_t limit = static_cast<int64_t>(q.count) + 1;
   if (q.sort.empty()) {
     if (cursor.kind == PageCursor::Kind::kAfterRid) {
-      sql.text += " AND X.rid > ?";
+      sql.text += " AND " + rid + " > ?";
       sql.binds.emplace_back(cursor.value);
     } else if (cursor.kind == PageCursor::Kind::kBeforeRid) {
-      sql.text += " AND X.rid < ?";
+      sql.text += " AND " + rid + " < ?";
       sql.binds.emplace_back(cursor.value);
     }
-    sql.text += cursor.kind == PageCursor::Kind::kBeforeRid ? " ORDER BY X.rid DESC LIMIT ?" : " ORDER BY X.rid LIMIT ?";
+    sql.text += " ORDER BY " + rid + (cursor.kind == PageCursor::Kind::kBeforeRid ? " DESC" : "") + " LIMIT ?";
     sql.binds.emplace_back(limit);
     return sql;
   }
@@ -367,9 +451,10 @@ Result<Sql> BuildPage(const SearchQuery& q, const PageCursor& cursor) {
 }
 
 Result<Sql> BuildCount(const SearchQuery& q) {
+  int driver = ChooseDriver(q);
   Sql sql;
-  sql.text = "SELECT COUNT(*) FROM resources X";
-  SALUS_TRY(BaseWhere(q, sql));
+  sql.text = driver >= 0 ? "SELECT COUNT(DISTINCT d.rid)" : "SELECT COUNT(*)";
+  SALUS_TRY(FromWhere(q, driver, false, sql));
   return sql;
 }
 
