@@ -41,10 +41,12 @@ class PlanTest : public ::testing::Test {
   std::unique_ptr<store::Store> store_;
 };
 
-// Lines of the plan that read a whole table.
+// Lines of the plan that read a whole table, or that run per row (in a correlated
+// subquery) without looking the row up by its resource.
 std::vector<std::string> FullScans(const std::string& plan) {
   std::vector<std::string> out;
   size_t start = 0;
+  bool correlated = false;
   while (start < plan.size()) {
     size_t end = plan.find('\n', start);
     std::string line = plan.substr(start, end - start);
@@ -52,6 +54,11 @@ std::vector<std::string> FullScans(const std::string& plan) {
                 line.find("search_param") == std::string::npos && line.find("json_each") == std::string::npos &&
                 line.find("CONSTANT ROW") == std::string::npos;
     if (scan) out.push_back(line);
+    if (correlated && line.starts_with("SEARCH ") && line.find("search_param") == std::string::npos &&
+        line.find("(rid=") == std::string::npos && line.find("rowid=") == std::string::npos) {
+      out.push_back("per row: " + line);
+    }
+    correlated = line.starts_with("CORRELATED");
     if (end == std::string::npos) break;
     start = end + 1;
   }
@@ -76,6 +83,8 @@ TEST_F(PlanTest, NoFullScansForRepresentativeQueries) {
       {"Patient", {{"_has:Observation:patient:code", "1234"}}},
       {"Patient", {{"_id", "p1"}}},
       {"Patient", {{"gender", "female"}, {"_sort", "-birthdate"}}},
+      {"Observation", {{"code", "http://loinc.org|1234-5"}, {"_sort", "-date"}}},
+      {"Observation", {{"date", "ge2015-01-01"}, {"date", "lt2015-02-01"}}},
   };
   for (const auto& [type, params] : queries) {
     std::string plan = Plan(type, params);

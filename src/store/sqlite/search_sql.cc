@@ -375,7 +375,9 @@ std::string SortExpr(const SortKey& k, Sql& sql, const std::string& type) {
   // The parameter of each searched type is looked up by the row's own type.
   sql.binds.emplace_back(k.param);
   (void)type;
-  return fmt::format("(SELECT {}({}) FROM {} s WHERE s.rid = X.rid AND s.pid = "
+  // "+s.pid": look the rows up by rid (the primary key's first column) and filter by
+  // parameter, never scan the parameter's whole index for every resource sorted.
+  return fmt::format("(SELECT {}({}) FROM {} s WHERE s.rid = X.rid AND +s.pid = "
                      "(SELECT pid FROM search_param WHERE type = X.type AND code = ?))",
                      k.descending ? "MAX" : "MIN", col, TableName(k.table));
 }
