@@ -139,7 +139,7 @@ class Extractor {
 
   void AddRange(const fhirpath::Temporal* low, const fhirpath::Temporal* high) {
     // Stored in microseconds, low inclusive, high exclusive; open ends are the extremes.
-    int64_t lo = INT64_MIN / 2, hi = INT64_MAX / 2;
+    int64_t lo = store::kOpenLow, hi = store::kOpenHigh;
     if (low != nullptr) lo = fhirpath::RangeMillis(*low).first * 1000;
     if (high != nullptr) hi = (fhirpath::RangeMillis(*high).second + 1) * 1000;
     if (low == nullptr && high == nullptr) return;

@@ -13,6 +13,10 @@
 
 namespace salus::store {
 
+// Date index rows with no start or no end hold these as their low / high.
+inline constexpr int64_t kOpenLow = INT64_MIN / 2;
+inline constexpr int64_t kOpenHigh = INT64_MAX / 2;
+
 struct Condition;
 
 // One test of one parameter value (R4 search.html, by parameter type).

@@ -40,9 +40,10 @@ struct StringRow {
 };
 struct DateRow {
   std::string param;
-  int64_t low_us;   // inclusive
-  int64_t high_us;  // exclusive
+  int64_t low_us;   // inclusive; kOpenLow when the range has no start
+  int64_t high_us;  // exclusive; kOpenHigh when the range has no end
 };
+
 struct ReferenceRow {
   std::string param;
   std::string target_type;

@@ -86,9 +86,10 @@ DROP TABLE idx_string;
 DROP TABLE idx_date;
 DROP TABLE idx_reference;
 CREATE TABLE search_param (
-  pid  INTEGER PRIMARY KEY,
-  type TEXT NOT NULL,
-  code TEXT NOT NULL,
+  pid      INTEGER PRIMARY KEY,
+  type     TEXT NOT NULL,
+  code     TEXT NOT NULL,
+  max_span BIGINT NOT NULL DEFAULT 0,  -- longest date range indexed (microseconds)
   UNIQUE (type, code)
 );
 CREATE TABLE idx_token (

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 
 namespace salus::store::internal {
@@ -321,6 +322,37 @@ int ChooseDriver(const SearchQuery& q) {
   return best;
 }
 
+// A date driver scans only the index rows that can overlap the window that all the date
+// conditions on its parameter allow ([ge, lt) ranges): rows start no earlier than the window
+// minus the parameter's longest indexed range (search_param.max_span).
+void DateWindow(const SearchQuery& q, const Match& driver, Sql& sql) {
+  int64_t lo = kOpenLow, hi = kOpenHigh;
+  for (const Condition& c : q.all) {
+    if (c.negate || c.any.size() != 1) continue;
+    const Match& m = c.any[0];
+    if (m.kind != Match::Kind::kDate || m.type != driver.type || m.param != driver.param) continue;
+    int64_t a = kOpenLow, b = kOpenHigh;
+    switch (m.prefix) {
+      case Match::Prefix::kEq: case Match::Prefix::kAp: a = m.low_us; b = m.high_us; break;
+      case Match::Prefix::kGe: a = m.low_us; break;
+      case Match::Prefix::kGt: case Match::Prefix::kSa: a = m.high_us; break;
+      case Match::Prefix::kLt: case Match::Prefix::kEb: b = m.low_us; break;
+      case Match::Prefix::kLe: b = m.high_us; break;
+      case Match::Prefix::kNe: break;
+    }
+    lo = std::max(lo, a);
+    hi = std::min(hi, b);
+  }
+  if (lo == kOpenLow || hi == kOpenHigh) return;  // open on one side: nothing to bound
+  // A row that overlaps [lo, hi) starts before hi and no earlier than lo - max_span. Open-ended
+  // rows count as very long, so a parameter that has them is not bounded (but stays correct).
+  sql.text += " AND d.low >= ? - (SELECT max_span FROM search_param WHERE type = ? AND code = ?) AND d.low < ?";
+  sql.binds.emplace_back(lo);
+  sql.binds.emplace_back(driver.type);
+  sql.binds.emplace_back(driver.param);
+  sql.binds.emplace_back(hi);
+}
+
 // FROM ... WHERE ...: the driver's index rows joined to their resources (alias d), or the
 // resource table alone; then every other condition.
 Status FromWhere(const SearchQuery& q, int driver, bool with_versions, Sql& sql) {
@@ -341,6 +373,7 @@ Status FromWhere(const SearchQuery& q, int driver, bool with_versions, Sql& sql)
     }
     sql.text += fmt::format(" FROM {} d JOIN resources X ON X.rid = d.rid{} WHERE ", table, versions);
     b.RowTests(m, "d.");
+    if (m.kind == Match::Kind::kDate) DateWindow(q, m, sql);
     sql.text += " AND X.type = ?";
     sql.binds.emplace_back(q.types[0]);
   } else {

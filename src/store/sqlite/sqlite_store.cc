@@ -56,6 +56,8 @@ constexpr const char* kInsertQuantity =
 constexpr const char* kInsertUri = "INSERT INTO idx_uri (rid, pid, uri) VALUES (?, ?, ?)";
 constexpr const char* kSelectParamId = "SELECT pid FROM search_param WHERE type = ? AND code = ?";
 constexpr const char* kInsertParamId = "INSERT INTO search_param (type, code) VALUES (?, ?)";
+constexpr const char* kSelectSpan = "SELECT max_span FROM search_param WHERE pid = ?";
+constexpr const char* kUpdateSpan = "UPDATE search_param SET max_span = ? WHERE pid = ?";
 constexpr const char* kFindTokenAnySystem =
     "SELECT r.id FROM search_param p JOIN idx_token t ON t.pid = p.pid JOIN resources r ON r.rid = t.rid "
     "WHERE p.type = ? AND p.code = ? AND t.code = ? AND r.deleted = 0 LIMIT ?";
@@ -350,8 +352,8 @@ class SqliteWriteTxn : public WriteTxn {
  public:
   // `param_ids`: (type, code) -> pid known to be committed; owned by the writer thread.
   SqliteWriteTxn(Connection& c, const Clock& clock, int64_t& last_stamp,
-                 std::unordered_map<std::string, int64_t>& param_ids)
-      : c_(c), clock_(clock), last_stamp_(last_stamp), param_ids_(param_ids) {}
+                 std::unordered_map<std::string, int64_t>& param_ids, std::unordered_map<int64_t, int64_t>& spans)
+      : c_(c), clock_(clock), last_stamp_(last_stamp), param_ids_(param_ids), spans_(spans) {}
 
   Result<SearchPage> Search(const SearchQuery& q) override { return SearchOn(c_, q); }
 
@@ -359,6 +361,8 @@ class SqliteWriteTxn : public WriteTxn {
   void CommitParamIds() {
     param_ids_.merge(pending_params_);
     pending_params_.clear();
+    for (const auto& [pid, span] : pending_spans_) spans_[pid] = std::max(spans_[pid], span);
+    pending_spans_.clear();
   }
 
   // type/id of what the units that succeeded so far wrote, for the read cache after commit.
@@ -425,6 +429,7 @@ class SqliteWriteTxn : public WriteTxn {
   void ForgetCache() {
     cache_.clear();
     pending_params_.clear();  // ids made by the rolled-back unit are gone; others are re-read
+    pending_spans_.clear();
     last_pid_ = -1;
     written_.resize(unit_start_);
   }
@@ -548,6 +553,27 @@ class SqliteWriteTxn : public WriteTxn {
     return pending_params_[key] = sqlite3_last_insert_rowid(c_.db());
   }
 
+  // Keeps search_param.max_span at least `span`: date searches bound their index scans by it.
+  Status NoteSpan(int64_t pid, int64_t span) {
+    int64_t known;
+    if (auto it = pending_spans_.find(pid); it != pending_spans_.end()) {
+      known = it->second;
+    } else if (auto c = spans_.find(pid); c != spans_.end()) {
+      known = c->second;
+    } else {
+      SALUS_STMT(q, c_, kSelectSpan);
+      q.Bind(1, pid);
+      known = q.Step() == SQLITE_ROW ? q.Int(0) : 0;
+      pending_spans_[pid] = known;
+    }
+    if (span <= known) return {};
+    SALUS_STMT(up, c_, kUpdateSpan);
+    up.Bind(1, span).Bind(2, pid);
+    if (up.Step() != SQLITE_DONE) return Fail(c_.LastError("update span"));
+    pending_spans_[pid] = span;
+    return {};
+  }
+
   Status InsertIndexRows(int64_t rid, std::string_view type, const IndexRows& rows) {
     auto step = [&](Stmt& ins, const char* what) -> Status {
       if (ins.Step() != SQLITE_DONE) return Fail(c_.LastError(what));
@@ -570,6 +596,7 @@ class SqliteWriteTxn : public WriteTxn {
       SALUS_STMT(ins, c_, kInsertDate);
       ins.Bind(1, rid).Bind(2, pid).Bind(3, d.low_us).Bind(4, d.high_us);
       SALUS_TRY(step(ins, "insert date"));
+      SALUS_TRY(NoteSpan(pid, d.high_us - d.low_us));  // open-ended rows make the span huge
     }
     for (const auto& r : rows.references) {
       SALUS_ASSIGN_OR_RETURN(int64_t pid, ParamId(type, r.param));
@@ -605,6 +632,8 @@ class SqliteWriteTxn : public WriteTxn {
   int64_t& last_stamp_;
   std::unordered_map<std::string, int64_t>& param_ids_;
   std::unordered_map<std::string, int64_t> pending_params_;
+  std::unordered_map<int64_t, int64_t>& spans_;
+  std::unordered_map<int64_t, int64_t> pending_spans_;
   std::string last_param_type_, last_param_code_;
   int64_t last_pid_ = -1;
   std::unordered_map<std::string, std::optional<Row>> cache_;
@@ -909,7 +938,7 @@ class SqliteStore : public Store {
       return;
     }
     int64_t last_stamp = 0;
-    SqliteWriteTxn txn(*writer_, clock_, last_stamp, param_ids_);
+    SqliteWriteTxn txn(*writer_, clock_, last_stamp, param_ids_, spans_);
     for (size_t i = 0; i < batch.size(); ++i) {
       txn.BeginUnit();
       Status sp = writer_->Exec("SAVEPOINT unit");
@@ -963,6 +992,7 @@ class SqliteStore : public Store {
   ReadCache cache_;
   std::unique_ptr<Connection> writer_;  // used only by the writer thread after Init
   std::unordered_map<std::string, int64_t> param_ids_;  // writer thread only
+  std::unordered_map<int64_t, int64_t> spans_;          // writer thread only: committed max_span
   std::vector<std::unique_ptr<Connection>> readers_;
 
   std::mutex readers_mu_;
