@@ -265,6 +265,20 @@ class Builder {
       }
       case Match::Kind::kHas: {
         bool saved = probes;
+        if (probes) {
+          // Another index drives the page: look for a referrer of this resource that matches.
+          std::string s2 = fmt::format("h{}", ++aliases_);
+          t += fmt::format(
+              "EXISTS (SELECT 1 FROM idx_reference ref JOIN resources {} ON {}.rid = ref.rid WHERE ref.pid = ", s2, s2);
+          t += kPid;
+          Pid(m.type, m.param);
+          t += fmt::format(" AND ref.target_id = {}.id AND ref.target_type = {}.type AND {}.deleted = 0", a, a, s2);
+          // The referrer's own conditions are checked on it, by primary key.
+          if (m.sub) SALUS_TRY(Where(*m.sub, s2, depth + 1));
+          probes = saved;
+          t += ")";
+          return {};
+        }
         probes = false;
         std::string s = fmt::format("h{}", ++aliases_);
         std::string b = fmt::format("t{}", aliases_);
@@ -518,11 +532,13 @@ Sql BuildInclude(const Include& inc, const std::vector<int64_t>& rids) {
 }
 
 Sql BuildRevInclude(const Include& inc, const std::vector<int64_t>& rids) {
+  // From the page's resources to their referrers through (pid, target_id, target_type).
   Sql sql;
   sql.text = fmt::format(
-      "SELECT DISTINCT {} FROM resources T JOIN idx_reference ref ON ref.target_type = T.type AND ref.target_id = "
-      "T.id JOIN resources X ON X.rid = ref.rid JOIN versions v ON v.rid = X.rid AND v.version = X.version "
-      "WHERE T.rid IN (SELECT value FROM json_each(?)) AND X.deleted = 0 AND X.type = ?",
+      "SELECT DISTINCT {} FROM idx_reference ref JOIN resources X ON X.rid = ref.rid "
+      "JOIN versions v ON v.rid = X.rid AND v.version = X.version "
+      "WHERE (ref.target_id, ref.target_type) IN (SELECT T.id, T.type FROM resources T WHERE T.rid IN "
+      "(SELECT value FROM json_each(?))) AND X.deleted = 0 AND X.type = ?",
       kColumns);
   sql.binds.emplace_back(RidList(rids));
   sql.binds.emplace_back(inc.type);
