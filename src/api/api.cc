@@ -15,6 +15,7 @@
 #include "fhir/summary.h"
 #include "search/indexer.h"
 #include "search/parse.h"
+#include "search/registry.h"
 
 namespace salus::api {
 
@@ -209,25 +210,29 @@ Api::Impl::Impl(store::Store& store, const fhir::Definitions& defs, ApiOptions o
     r.set("conditionalRead", "not-supported");
     r.set("conditionalUpdate", true);
     r.set("conditionalDelete", "single");
+    // Every parameter this server indexes and searches (composite and special ones are not).
     json::Array params;
-    auto param = [&](const char* name, const char* type, const char* doc) {
+    json::Array includes;
+    for (const search::SearchParam* sp : search::Registry::Default().ForType(type)) {
+      if (sp->type == search::ParamType::kComposite || sp->type == search::ParamType::kSpecial) continue;
+      if (sp->compiled == nullptr && sp->code != "_id" && sp->code != "_lastUpdated") continue;
       json::Value p = json::Object{};
-      p.set("name", name);
-      p.set("type", type);
-      p.set("documentation", doc);
+      p.set("name", sp->code);
+      p.set("definition", "http://hl7.org/fhir/SearchParameter/" + sp->url_id);
+      static constexpr const char* kTypes[] = {"number", "date", "string", "token", "reference",
+                                               "composite", "quantity", "uri", "special"};
+      p.set("type", kTypes[static_cast<int>(sp->type)]);
       params.push_back(std::move(p));
-    };
-    param("_id", "token", "Logical id; comma-separated values are ORed.");
-    const fhir::TypeDef* td = defs_.FindType(type);
-    if (td != nullptr && td->root().children.contains("identifier")) {
-      param("identifier", "token", "Business identifier: system|value, |value or value.");
+      if (sp->type == search::ParamType::kReference) includes.push_back(json::Value(type + ":" + sp->code));
     }
+    r.set("searchInclude", json::Value(includes));
+    r.set("searchRevInclude", json::Value(includes));
     r.set("searchParam", std::move(params));
     resources.push_back(std::move(r));
   }
   rest.set("resource", std::move(resources));
   json::Array system_interactions;
-  for (const char* code : {"transaction", "batch", "history-system"}) {
+  for (const char* code : {"transaction", "batch", "history-system", "search-system"}) {
     json::Value i = json::Object{};
     i.set("code", code);
     system_interactions.push_back(std::move(i));

@@ -273,12 +273,21 @@ TEST_F(ApiTest, CapabilityStatementTellsTheTruth) {
   EXPECT_EQ(cs.string_at("fhirVersion"), "4.0.1");
   const auto& resources = cs.find("rest")->as_array()[0].find("resource")->as_array();
   EXPECT_EQ(resources.size(), fhir::Definitions::R4().resource_types().size());
+  // Every advertised parameter is accepted (":missing" applies to every type), and what is
+  // not advertised is refused.
+  size_t checked = 0;
   for (const auto& r : resources) {
+    std::string type(*r.string_at("type"));
     for (const auto& p : r.find("searchParam")->as_array()) {
-      auto name = p.string_at("name");
-      EXPECT_TRUE(name == "_id" || name == "identifier") << *name;
+      std::string name(*p.string_at("name"));
+      std::string query = name == "_id" ? "_id=x" : name == "_lastUpdated" ? "_lastUpdated=gt2000" : name + ":missing=true";
+      Response got = Call("GET", type + "?" + query);
+      EXPECT_EQ(got.status, 200) << type << "?" << query << ": " << got.body.substr(0, 200);
+      ++checked;
     }
   }
+  EXPECT_GT(checked, 1000u);
+  EXPECT_EQ(Call("GET", "Observation?code-value-quantity:missing=true").status, 400);  // composite: not listed
 }
 
 TEST_F(ApiTest, TypeSearchListsAndPages) {

@@ -110,6 +110,10 @@ class Parser {
     if (code == "_lastUpdated") return LastUpdated(type, modifier, value);
     const SearchParam* p = reg_.Find(type, code);
     if (p == nullptr) return Fail(Unknown(type, code));
+    if (p->type == ParamType::kComposite || p->type == ParamType::kSpecial) {
+      return Fail(Bad(name, fmt::format("{} parameter '{}' is not supported yet",
+                                        p->type == ParamType::kComposite ? "composite" : "special", p->code)));
+    }
     if (modifier == "missing") {
       if (value != "true" && value != "false") return Fail(Bad(name, ":missing takes true or false"));
       Match m;

@@ -882,6 +882,7 @@ class SqliteStore : public Store {
   // Called by SQLite on the writer thread after each commit, with the WAL's size in pages.
   static int OnWalCommit(void* self, sqlite3*, const char*, int pages) {
     auto* store = static_cast<SqliteStore*>(self);
+    store->wal_pages_ = pages;  // writer thread only
     if (pages >= kCheckpointPages) {
       {
         std::lock_guard lock(store->checkpoint_mu_);
@@ -925,7 +926,22 @@ class SqliteStore : public Store {
       }
       RunBatch(batch);
       batch.clear();
+      if (wal_pages_ >= kHardCheckpointPages) RestartWal();
     }
+  }
+
+  // A writer that never pauses starves passive checkpoints: the WAL then grows without bound
+  // (it reached 24 GB while a million resources were loaded). Past the hard limit the writer
+  // itself copies the WAL back and restarts it, holding writes for that time (waiting up to
+  // the busy timeout for readers of old snapshots).
+  void RestartWal() {
+    int log_pages = 0, done_pages = 0;
+    int rc = sqlite3_wal_checkpoint_v2(writer_->db(), nullptr, SQLITE_CHECKPOINT_TRUNCATE, &log_pages, &done_pages);
+    if (rc != SQLITE_OK) {
+      log::Warn(kComponent, "wal_restart_incomplete", {{"code", rc}, {"wal_pages", static_cast<int64_t>(log_pages)}});
+      return;
+    }
+    wal_pages_ = 0;
   }
 
   // One transaction, one fsync, for the whole batch. Each unit runs under its own savepoint so
@@ -1006,7 +1022,9 @@ class SqliteStore : public Store {
   StoreStats stats_;       // GUARDED_BY(queue_mu_)
   std::thread writer_thread_;
 
-  static constexpr int kCheckpointPages = 16000;  // ~64 MiB of WAL
+  static constexpr int kCheckpointPages = 16000;      // ~64 MiB of WAL: ask for a passive checkpoint
+  static constexpr int kHardCheckpointPages = 65536;  // ~256 MiB: the writer restarts the WAL itself
+  int wal_pages_ = 0;                                  // writer thread only
   std::unique_ptr<Connection> checkpointer_;     // used only by the checkpoint thread
   std::mutex checkpoint_mu_;
   std::condition_variable checkpoint_cv_;
