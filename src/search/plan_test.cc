@@ -52,7 +52,7 @@ std::vector<std::string> FullScans(const std::string& plan) {
     std::string line = plan.substr(start, end - start);
     bool scan = line.starts_with("SCAN ") && line.find("USING") == std::string::npos &&
                 line.find("search_param") == std::string::npos && line.find("json_each") == std::string::npos &&
-                line.find("CONSTANT ROW") == std::string::npos;
+                line.find("CONSTANT ROW") == std::string::npos && line != "SCAN p";  // p: the page's rids
     if (scan) out.push_back(line);
     if (correlated && line.starts_with("SEARCH ") && line.find("search_param") == std::string::npos &&
         line.find("(rid=") == std::string::npos && line.find("rowid=") == std::string::npos) {

@@ -465,17 +465,20 @@ std::string FormatCursor(PageCursor c) {
 }
 
 Result<Sql> BuildPage(const SearchQuery& q, const PageCursor& cursor) {
+  // The page's rids are chosen first (with their sort keys, never their bodies), then the
+  // bodies of that page alone are read.
   int driver = ChooseDriver(q);
   std::string rid = driver >= 0 ? "d.rid" : "X.rid";
   Sql sql;
-  sql.text = fmt::format("SELECT {}{}", driver >= 0 ? "DISTINCT " : "", kColumns);
+  sql.text = fmt::format("SELECT {} FROM (SELECT {}{} AS prid", kColumns, driver >= 0 ? "DISTINCT " : "", rid);
   std::vector<std::string> keys;
   for (const SortKey& k : q.sort) {
     keys.push_back(SortExpr(k, sql, q.types.empty() ? "" : q.types[0]));
     sql.text += fmt::format(", {} AS s{}", keys.back(), keys.size() - 1);
   }
-  SALUS_TRY(FromWhere(q, driver, true, sql));
+  SALUS_TRY(FromWhere(q, driver, false, sql));
   int64_t limit = static_cast<int64_t>(q.count) + 1;
+  std::string order;
   if (q.sort.empty()) {
     if (cursor.kind == PageCursor::Kind::kAfterRid) {
       sql.text += " AND " + rid + " > ?";
@@ -484,18 +487,21 @@ Result<Sql> BuildPage(const SearchQuery& q, const PageCursor& cursor) {
       sql.text += " AND " + rid + " < ?";
       sql.binds.emplace_back(cursor.value);
     }
+    order = cursor.kind == PageCursor::Kind::kBeforeRid ? "prid DESC" : "prid";
     sql.text += " ORDER BY " + rid + (cursor.kind == PageCursor::Kind::kBeforeRid ? " DESC" : "") + " LIMIT ?";
     sql.binds.emplace_back(limit);
-    return sql;
+  } else {
+    for (size_t i = 0; i < keys.size(); ++i) {
+      // Resources without a value sort last either way.
+      order += fmt::format("s{} IS NULL, s{}{}, ", i, i, q.sort[i].descending ? " DESC" : "");
+    }
+    order += "prid";
+    sql.text += " ORDER BY " + order + " LIMIT ? OFFSET ?";
+    sql.binds.emplace_back(limit);
+    sql.binds.emplace_back(cursor.kind == PageCursor::Kind::kOffset ? cursor.value : int64_t{0});
   }
-  sql.text += " ORDER BY ";
-  for (size_t i = 0; i < keys.size(); ++i) {
-    // Resources without a value sort last either way.
-    sql.text += fmt::format("s{} IS NULL, s{}{}, ", i, i, q.sort[i].descending ? " DESC" : "");
-  }
-  sql.text += "X.rid LIMIT ? OFFSET ?";
-  sql.binds.emplace_back(limit);
-  sql.binds.emplace_back(cursor.kind == PageCursor::Kind::kOffset ? cursor.value : int64_t{0});
+  sql.text += ") p CROSS JOIN resources X ON X.rid = p.prid JOIN versions v ON v.rid = X.rid AND v.version = X.version"
+              " ORDER BY " + order;
   return sql;
 }
 
@@ -534,11 +540,12 @@ Sql BuildInclude(const Include& inc, const std::vector<int64_t>& rids) {
 Sql BuildRevInclude(const Include& inc, const std::vector<int64_t>& rids) {
   // From the page's resources to their referrers through (pid, target_id, target_type).
   Sql sql;
+  // CROSS JOIN fixes the order: the page, then its referrers by index, then their bodies.
   sql.text = fmt::format(
-      "SELECT DISTINCT {} FROM idx_reference ref JOIN resources X ON X.rid = ref.rid "
+      "SELECT DISTINCT {} FROM resources T CROSS JOIN idx_reference ref ON ref.target_id = T.id "
+      "AND ref.target_type = T.type CROSS JOIN resources X ON X.rid = ref.rid "
       "JOIN versions v ON v.rid = X.rid AND v.version = X.version "
-      "WHERE (ref.target_id, ref.target_type) IN (SELECT T.id, T.type FROM resources T WHERE T.rid IN "
-      "(SELECT value FROM json_each(?))) AND X.deleted = 0 AND X.type = ?",
+      "WHERE T.rid IN (SELECT value FROM json_each(?)) AND X.deleted = 0 AND X.type = ?",
       kColumns);
   sql.binds.emplace_back(RidList(rids));
   sql.binds.emplace_back(inc.type);
