@@ -98,6 +98,9 @@ struct SearchQuery {
   std::vector<Include> includes;
   std::vector<Include> revincludes;
   size_t max_included = 10000;     // an answer never carries more included resources than this
+  // A sort on one date parameter walks that parameter's index when the driving condition has
+  // at least this many index rows (or there is no driving condition).
+  int64_t sort_scan_min_matches = 2000;
 };
 
 struct SearchPage {

@@ -505,6 +505,76 @@ Result<Sql> BuildPage(const SearchQuery& q, const PageCursor& cursor) {
   return sql;
 }
 
+bool SortScanApplies(const SearchQuery& q) {
+  return q.types.size() == 1 && q.sort.size() == 1 && q.sort[0].special == SortKey::Special::kNone &&
+         q.sort[0].table == Match::Table::kDate;
+}
+
+std::optional<Sql> BuildDriverCount(const SearchQuery& q, int64_t cap) {
+  int driver = ChooseDriver(q);
+  if (driver < 0) return std::nullopt;
+  const Match& m = q.all[driver].any[0];
+  Sql sql;
+  Builder b(sql);
+  std::string_view table;
+  switch (m.kind) {
+    case Match::Kind::kToken: table = "idx_token"; break;
+    case Match::Kind::kString: table = "idx_string"; break;
+    case Match::Kind::kDate: table = "idx_date"; break;
+    case Match::Kind::kNumber: table = "idx_number"; break;
+    case Match::Kind::kQuantity: table = "idx_quantity"; break;
+    case Match::Kind::kReference: table = "idx_reference"; break;
+    default: table = "idx_uri"; break;
+  }
+  sql.text = fmt::format("SELECT COUNT(*) FROM (SELECT 1 FROM {} d WHERE ", table);
+  b.RowTests(m, "d.");
+  sql.text += " LIMIT ?)";
+  sql.binds.emplace_back(cap);
+  return sql;
+}
+
+Result<Sql> BuildSortScan(const SearchQuery& q) {
+  const SortKey& k = q.sort[0];
+  Sql sql;
+  sql.text = fmt::format(
+      "SELECT X.rid FROM idx_date s CROSS JOIN resources X ON X.rid = s.rid WHERE s.pid = {} AND X.type = ? "
+      "AND X.deleted = 0",
+      kPid);
+  sql.binds.emplace_back(q.types[0]);
+  sql.binds.emplace_back(k.param);
+  sql.binds.emplace_back(q.types[0]);
+  Builder b(sql);
+  b.probes = true;
+  SALUS_TRY(b.Where(q.all, "X", 0));
+  // One direction for both keys, so that the index is read in order (ties: newest first when
+  // descending).
+  sql.text += k.descending ? " ORDER BY s.high DESC, s.rid DESC" : " ORDER BY s.low, s.rid";
+  return sql;
+}
+
+Result<Sql> BuildSortMissing(const SearchQuery& q) {
+  const SortKey& k = q.sort[0];
+  Sql sql;
+  sql.text = "SELECT X.rid FROM resources X WHERE X.type = ? AND X.deleted = 0";
+  sql.binds.emplace_back(q.types[0]);
+  Builder b(sql);
+  SALUS_TRY(b.Where(q.all, "X", 0));
+  sql.text += fmt::format(" AND NOT EXISTS (SELECT 1 FROM idx_date WHERE rid = X.rid AND pid = {}) ORDER BY X.rid", kPid);
+  sql.binds.emplace_back(q.types[0]);
+  sql.binds.emplace_back(k.param);
+  return sql;
+}
+
+Sql BuildRows(const std::vector<int64_t>& rids) {
+  Sql sql;
+  sql.text = fmt::format(
+      "SELECT {} FROM resources X JOIN versions v ON v.rid = X.rid AND v.version = X.version "
+      "WHERE X.rid IN (SELECT value FROM json_each(?))",
+      kColumns);
+  sql.binds.emplace_back(RidList(rids));
+  return sql;
+}
+
 Result<Sql> BuildCount(const SearchQuery& q) {
   int driver = ChooseDriver(q);
   Sql sql;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -34,6 +35,19 @@ std::string FormatCursor(PageCursor c);
 Result<Sql> BuildPage(const SearchQuery& q, const PageCursor& cursor);
 // SELECT COUNT(*) of the matches.
 Result<Sql> BuildCount(const SearchQuery& q);
+
+// A sort on one date parameter can be served by walking that parameter's index in order and
+// checking each resource's conditions, stopping once the page is full: cheap when many
+// resources match, costly when few do. These say whether it applies and build its parts.
+bool SortScanApplies(const SearchQuery& q);
+// How many index rows the driving condition has, up to `cap` (nullopt when no driver).
+std::optional<Sql> BuildDriverCount(const SearchQuery& q, int64_t cap);
+// X.rid of matches in sort order (repeats possible: one row per date value).
+Result<Sql> BuildSortScan(const SearchQuery& q);
+// X.rid of matches without a value for the sort parameter, in creation order (they sort last).
+Result<Sql> BuildSortMissing(const SearchQuery& q);
+// Bodies of the given rids (X.rid, X.type, ... as BuildPage), in no particular order.
+Sql BuildRows(const std::vector<int64_t>& rids);
 // Resources referenced from `rids` through `inc` (X.rid, X.type, X.id, ... as above).
 Sql BuildInclude(const Include& inc, const std::vector<int64_t>& rids);
 // Resources of inc.type that reference one of `rids` through inc.param.

@@ -275,6 +275,48 @@ Status RowsOn(Connection& c, const internal::Sql& sql, std::vector<ResourceVersi
   }
 
 
+// The rids of a sorted page (count + 1 of them, after skipping `offset`) by walking the sort
+// parameter's index, then the matches that have no value for it.
+Status SortScanOn(Connection& c, const SearchQuery& q, int64_t offset, std::vector<int64_t>& rids) {
+  size_t want = q.count + 1;
+  std::unordered_set<int64_t> seen;
+  int64_t skipped = 0;
+  for (bool missing : {false, true}) {
+    SALUS_ASSIGN_OR_RETURN(internal::Sql sql, missing ? internal::BuildSortMissing(q) : internal::BuildSortScan(q));
+    SALUS_ASSIGN_OR_RETURN(sqlite3_stmt * raw, c.Prepare(sql.text));
+    Stmt st(raw);
+    BindAll(raw, sql);
+    int rc;
+    while (rids.size() < want && (rc = st.Step()) == SQLITE_ROW) {
+      int64_t rid = st.Int(0);
+      if (!seen.insert(rid).second) continue;  // a later (smaller) value of a resource already placed
+      if (skipped < offset) {
+        ++skipped;
+        continue;
+      }
+      rids.push_back(rid);
+    }
+    if (rids.size() >= want) return {};
+    if (rc != SQLITE_DONE) return Fail(c.LastError("sorted search"));
+  }
+  return {};
+}
+
+// The current versions of `rids`, in that order.
+Status BodiesOn(Connection& c, const std::vector<int64_t>& rids, std::vector<ResourceVersion>& out) {
+  if (rids.empty()) return {};
+  std::vector<ResourceVersion> rows;
+  std::vector<int64_t> found;
+  SALUS_TRY(RowsOn(c, internal::BuildRows(rids), rows, &found));
+  std::unordered_map<int64_t, size_t> at;
+  for (size_t i = 0; i < found.size(); ++i) at[found[i]] = i;
+  for (int64_t rid : rids) {
+    auto it = at.find(rid);
+    if (it != at.end()) out.push_back(std::move(rows[it->second]));
+  }
+  return {};
+}
+
 // One page of a search on connection `c` (a reader, or the writer inside a transaction).
 Result<SearchPage> SearchOn(Connection& c, const SearchQuery& q) {
     SALUS_ASSIGN_OR_RETURN(internal::PageCursor cursor, internal::ParseCursor(q.cursor));
@@ -285,9 +327,28 @@ Result<SearchPage> SearchOn(Connection& c, const SearchQuery& q) {
       page.total = n;
       if (q.ids_only && q.count == 0) return page;
     }
-    SALUS_ASSIGN_OR_RETURN(internal::Sql sql, internal::BuildPage(q, cursor));
     std::vector<int64_t> rids;
-    SALUS_TRY(RowsOn(c, sql, page.matches, &rids));
+    bool scanned = false;
+    if (internal::SortScanApplies(q) && (cursor.kind == internal::PageCursor::Kind::kStart ||
+                                         cursor.kind == internal::PageCursor::Kind::kOffset)) {
+      // Walk the sort index when the driving condition matches many resources (or there is
+      // none): the page then fills after a few hundred index rows.
+      const int64_t many = q.sort_scan_min_matches;
+      auto count_sql = internal::BuildDriverCount(q, many);
+      int64_t n = many;
+      if (count_sql) {
+        SALUS_ASSIGN_OR_RETURN(n, ScalarOn(c, *count_sql));
+      }
+      if (n >= many) {
+        SALUS_TRY(SortScanOn(c, q, cursor.kind == internal::PageCursor::Kind::kOffset ? cursor.value : 0, rids));
+        SALUS_TRY(BodiesOn(c, rids, page.matches));
+        scanned = true;
+      }
+    }
+    if (!scanned) {
+      SALUS_ASSIGN_OR_RETURN(internal::Sql sql, internal::BuildPage(q, cursor));
+      SALUS_TRY(RowsOn(c, sql, page.matches, &rids));
+    }
     bool more = page.matches.size() > q.count;
     if (more) {
       page.matches.pop_back();
