@@ -210,11 +210,11 @@ Api::Impl::Impl(store::Store& store, const fhir::Definitions& defs, ApiOptions o
     r.set("conditionalRead", "not-supported");
     r.set("conditionalUpdate", true);
     r.set("conditionalDelete", "single");
-    // Every parameter this server indexes and searches (composite and special ones are not).
+    // Every parameter this server indexes and searches (special ones, like near, are not).
     json::Array params;
     json::Array includes;
     for (const search::SearchParam* sp : search::Registry::Default().ForType(type)) {
-      if (sp->type == search::ParamType::kComposite || sp->type == search::ParamType::kSpecial) continue;
+      if (sp->type == search::ParamType::kSpecial) continue;
       if (sp->compiled == nullptr && sp->code != "_id" && sp->code != "_lastUpdated") continue;
       json::Value p = json::Object{};
       p.set("name", sp->code);

@@ -287,7 +287,7 @@ TEST_F(ApiTest, CapabilityStatementTellsTheTruth) {
     }
   }
   EXPECT_GT(checked, 1000u);
-  EXPECT_EQ(Call("GET", "Observation?code-value-quantity:missing=true").status, 400);  // composite: not listed
+  EXPECT_EQ(Call("GET", "Location?near:missing=true").status, 400);  // special: not listed
 }
 
 TEST_F(ApiTest, TypeSearchListsAndPages) {

@@ -248,6 +248,32 @@ TEST_F(SearchTest, CompartmentSystemSearchAndEverything) {
   EXPECT_EQ(everything, (Ids{"Patient/p1", "Observation/w1", "Observation/h1"}));
 }
 
+TEST_F(SearchTest, CompositesMatchWithinOneComponent) {
+  SeedClinic();
+  Put("Observation", "bp1", R"({"resourceType":"Observation","status":"final",
+    "code":{"coding":[{"system":"http://loinc.org","code":"85354-9"}]},"subject":{"reference":"Patient/p1"},
+    "component":[
+      {"code":{"coding":[{"system":"http://loinc.org","code":"8480-6"}]},
+       "valueQuantity":{"value":140,"unit":"mmHg","system":"http://unitsofmeasure.org","code":"mm[Hg]"}},
+      {"code":{"coding":[{"system":"http://loinc.org","code":"8462-4"}]},
+       "valueQuantity":{"value":80,"unit":"mmHg","system":"http://unitsofmeasure.org","code":"mm[Hg]"}}]})");
+  EXPECT_EQ(Found("Observation?component-code-value-quantity=http://loinc.org|8480-6$gt130|http://unitsofmeasure.org|mm[Hg]"),
+            (Ids{"Observation/bp1"}));
+  // 140 is in the record, but not as the diastolic value: components are matched together.
+  EXPECT_EQ(Found("Observation?component-code-value-quantity=http://loinc.org|8462-4$gt130|http://unitsofmeasure.org|mm[Hg]"),
+            (Ids{}));
+  EXPECT_EQ(Found("Observation?component-code-value-quantity=8462-4$lt90"), (Ids{"Observation/bp1"}));
+  // 72.5 kg and 90000 g: compared in one unit.
+  EXPECT_EQ(Found("Observation?code-value-quantity=http://loinc.org|29463-7$gt70|http://unitsofmeasure.org|kg"),
+            (Ids{"Observation/w1", "Observation/w2"}));
+  EXPECT_EQ(Found("Observation?code-value-quantity=http://loinc.org|29463-7$lt80|http://unitsofmeasure.org|kg"),
+            (Ids{"Observation/w1"}));
+  EXPECT_EQ(Found("Observation?code-value-quantity=http://loinc.org|29463-7$gt70|http://unitsofmeasure.org|kg,"
+                  "http://loinc.org|8302-2$gt1|http://unitsofmeasure.org|m"),
+            (Ids{"Observation/w1", "Observation/w2", "Observation/h1"}));
+  EXPECT_EQ(Call("GET", "Observation?code-value-quantity=29463-7").status, 400);  // one part of two
+}
+
 TEST_F(SearchTest, UnknownParametersAreRefusedOrReportedWhenLenient) {
   SeedClinic();
   Response r = Call("GET", "Patient?gender=female&nosuch=1");

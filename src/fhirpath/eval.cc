@@ -2194,6 +2194,59 @@ Result<Expression> Expression::Compile(std::string_view text, const CompileOptio
   return e;
 }
 
+namespace {
+
+bool IsTypeOrBase(const fhir::Definitions& defs, std::string_view type, std::string_view name) {
+  for (const fhir::TypeDef* t = defs.FindType(type); t != nullptr; t = t->base.empty() ? nullptr : defs.FindType(t->base)) {
+    if (t->name == name) return true;
+  }
+  return false;
+}
+
+// Adds the leading elements of `n` to `out`; false when they cannot be known.
+bool Leads(const internal::Node& n, std::string_view type, const fhir::Definitions& defs,
+           std::vector<std::string>& out) {
+  using K = internal::Node::Kind;
+  switch (n.kind) {
+    case K::kBinary:
+      if (n.name != "|") return false;
+      return Leads(*n.children[0], type, defs, out) && Leads(*n.children[1], type, defs, out);
+    case K::kAs: case K::kIs: case K::kIndexer: case K::kNegate:
+      return Leads(*n.children[0], type, defs, out);
+    case K::kChain: {
+      const internal::Node& lhs = *n.children[0];
+      if (lhs.kind != K::kMember || !lhs.term) return Leads(lhs, type, defs, out);
+      if (IsTypeOrBase(defs, type, lhs.name)) {
+        const internal::Node& rhs = *n.children[1];
+        if (rhs.kind == K::kMember) {
+          out.push_back(rhs.name);
+          return true;
+        }
+        if (rhs.kind == K::kFunction && rhs.fn == internal::Fn::kExtension) {
+          out.push_back("extension");
+          return true;
+        }
+        return false;
+      }
+      // A branch for another resource type reads nothing of this one.
+      const fhir::TypeDef* t = defs.FindType(lhs.name);
+      return t != nullptr && t->kind == fhir::TypeDef::Kind::kResource;
+    }
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+std::optional<std::vector<std::string>> Expression::LeadingElements(std::string_view type) const {
+  std::vector<std::string> out;
+  if (!Leads(*root_, type, *defs_, out)) return std::nullopt;
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
 Result<Collection> Expression::Evaluate(const json::Value& resource, Workspace& ws) const {
   Collection input{ResourceItem(resource, *defs_)};
   return Evaluate(input, &resource, ws);

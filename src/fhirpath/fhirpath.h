@@ -15,6 +15,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -106,6 +107,12 @@ class Expression {
                               Workspace& ws) const;
 
   const std::string& text() const { return text_; }
+
+  // The top-level elements an evaluation on a resource of `type` can start from
+  // ("Observation.code | Observation.value" -> code, value; branches for other resource types
+  // contribute nothing), or nullopt when the expression may read anything. Lets a caller skip
+  // expressions whose elements are all absent.
+  std::optional<std::vector<std::string>> LeadingElements(std::string_view type) const;
 
  private:
   std::string text_;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 
 #include "fhirpath/value.h"
@@ -252,6 +253,67 @@ class Extractor {
   store::IndexRows& rows_;
 };
 
+struct ComponentValue {
+  std::string system, value;
+  double low = 0, high = 0;
+};
+
+// The values of one composite component, found by indexing it as a parameter of its own type.
+std::vector<ComponentValue> ComponentValues(ParamType type, const fhirpath::Collection& items) {
+  SearchParam scratch;
+  scratch.code = "~";
+  scratch.type = type;
+  store::IndexRows rows;
+  Extractor x(scratch, rows);
+  for (const Item& i : items) x.Add(i);
+  std::vector<ComponentValue> out;
+  for (const auto& t : rows.tokens) {
+    if (t.param == "~") out.push_back({t.system, t.code});
+  }
+  for (const auto& r : rows.references) {
+    if (!r.target_type.empty()) out.push_back({"", r.target_type + "/" + r.target_id});
+  }
+  for (const auto& st : rows.strings) {
+    if (st.param == "~") out.push_back({"", st.normalized});
+  }
+  for (const auto& q : rows.quantities) out.push_back({q.system, q.code, q.value, q.value});
+  for (const auto& n : rows.numbers) out.push_back({"", "", n.value, n.value});
+  for (const auto& d : rows.dates) {
+    out.push_back({"", "", static_cast<double>(d.low_us), static_cast<double>(d.high_us)});
+  }
+  return out;
+}
+
+// Composite rows: every combination of the component values found under each item of the
+// parameter's expression (R4 search.html#composite: the components match within one item).
+void Composite(const SearchParam& p, const json::Value& resource, const fhirpath::Collection& items,
+               fhirpath::Workspace& ws, store::IndexRows& rows) {
+  constexpr size_t kMaxCombinations = 64;
+  if (p.components.size() < 2 || p.components.size() > 3) return;
+  for (const Item& item : items) {
+    std::vector<std::vector<ComponentValue>> parts;
+    for (const auto& comp : p.components) {
+      if (comp.compiled == nullptr) return;
+      auto values = comp.compiled->Evaluate(fhirpath::Collection{item}, &resource, ws);
+      if (!values) return;
+      parts.push_back(ComponentValues(comp.type, *values));
+      if (parts.back().empty()) break;
+    }
+    if (parts.size() != p.components.size() || parts.back().empty()) continue;
+    size_t made = 0;
+    for (const auto& a : parts[0]) {
+      for (const auto& b : parts[1]) {
+        const std::vector<ComponentValue> none{{}};
+        for (const auto& c : parts.size() > 2 ? parts[2] : none) {
+          if (++made > kMaxCombinations) break;
+          rows.composites.push_back({p.code, Clip(a.system), Clip(a.value), Clip(b.system), Clip(b.value), b.low,
+                                     b.high, c.low, c.high});
+        }
+      }
+    }
+  }
+}
+
 template <typename T>
 void Dedupe(std::vector<T>& v, auto key) {
   std::sort(v.begin(), v.end(), [&](const T& a, const T& b) { return key(a) < key(b); });
@@ -260,16 +322,39 @@ void Dedupe(std::vector<T>& v, auto key) {
 
 }  // namespace
 
-store::IndexRows ExtractIndexRows(const json::Value& resource, const Registry& registry) {
+store::IndexRows ExtractIndexRows(const json::Value& resource, const Registry& registry, bool skip_absent) {
   store::IndexRows rows;
   auto type = resource.string_at("resourceType");
   if (!type) return rows;
   fhirpath::Workspace ws;
-  for (const SearchParam* p : registry.ForType(*type)) {
+  const auto& params = registry.ForType(*type);
+  const auto& leads = registry.LeadsForType(*type);
+  // Most parameters of a type read elements this resource does not have: skip those without
+  // evaluating them. A lead matches its key, "_key", or a choice key ("value" -> "valueQuantity").
+  auto present = [&](const std::vector<std::string>& names) {
+    if (names.empty()) return true;
+    for (const auto& [key, v] : resource.as_object()) {
+      std::string_view k = key;
+      if (k.starts_with('_')) k.remove_prefix(1);
+      for (const std::string& n : names) {
+        if (k.starts_with(n) && (k.size() == n.size() || std::isupper(static_cast<unsigned char>(k[n.size()])))) {
+          return true;
+        }
+      }
+    }
+    return false;
+  };
+  for (size_t pi = 0; pi < params.size(); ++pi) {
+    const SearchParam* p = params[pi];
     // _id and _lastUpdated are answered from the resource table itself.
     if (p->compiled == nullptr || p->code == "_id" || p->code == "_lastUpdated") continue;
+    if (skip_absent && pi < leads.size() && !present(leads[pi])) continue;
     auto items = p->compiled->Evaluate(resource, ws);
     if (!items) continue;  // a runtime error in one parameter must not stop the write
+    if (p->type == ParamType::kComposite) {
+      Composite(*p, resource, *items, ws, rows);
+      continue;
+    }
     Extractor x(*p, rows);
     for (const Item& i : *items) x.Add(i);
   }
@@ -282,6 +367,9 @@ store::IndexRows ExtractIndexRows(const json::Value& resource, const Registry& r
   Dedupe(rows.numbers, [](const store::NumberRow& r) { return std::tie(r.param, r.value); });
   Dedupe(rows.quantities, [](const store::QuantityRow& r) { return std::tie(r.param, r.system, r.code, r.value); });
   Dedupe(rows.uris, [](const store::UriRow& r) { return std::tie(r.param, r.uri); });
+  Dedupe(rows.composites, [](const store::CompositeRow& r) {
+    return std::tie(r.param, r.a_system, r.a_value, r.b_system, r.b_value, r.b_low, r.b_high, r.c_low, r.c_high);
+  });
   return rows;
 }
 

@@ -10,6 +10,9 @@
 
 namespace salus::search {
 
-store::IndexRows ExtractIndexRows(const json::Value& resource, const Registry& registry = Registry::Default());
+// `skip_absent`: skip parameters whose leading elements the resource lacks (the normal case;
+// tests turn it off to show that it changes nothing).
+store::IndexRows ExtractIndexRows(const json::Value& resource, const Registry& registry = Registry::Default(),
+                                  bool skip_absent = true);
 
 }  // namespace salus::search

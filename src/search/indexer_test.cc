@@ -118,6 +118,14 @@ TEST(IndexerTest, AllR4ExamplesIndex) {
     auto r = ExtractIndexRows(*doc);
     rows += r.size();
     with_rows += r.size() > 0;
+    // Skipping parameters whose elements are absent changes nothing.
+    auto all = ExtractIndexRows(*doc, Registry::Default(), false);
+    EXPECT_EQ(r.size(), all.size()) << e.path();
+    EXPECT_EQ(r.tokens.size(), all.tokens.size()) << e.path();
+    EXPECT_EQ(r.strings.size(), all.strings.size()) << e.path();
+    EXPECT_EQ(r.dates.size(), all.dates.size()) << e.path();
+    EXPECT_EQ(r.references.size(), all.references.size()) << e.path();
+    EXPECT_EQ(r.composites.size(), all.composites.size()) << e.path();
   }
   EXPECT_GT(files, 900u);
   EXPECT_GT(with_rows, files * 9 / 10);

@@ -85,6 +85,7 @@ Match::Table TableOf(ParamType t) {
     case ParamType::kQuantity: return Match::Table::kQuantity;
     case ParamType::kReference: return Match::Table::kReference;
     case ParamType::kUri: return Match::Table::kUri;
+    case ParamType::kComposite: return Match::Table::kComposite;
     default: return Match::Table::kToken;
   }
 }
@@ -110,9 +111,8 @@ class Parser {
     if (code == "_lastUpdated") return LastUpdated(type, modifier, value);
     const SearchParam* p = reg_.Find(type, code);
     if (p == nullptr) return Fail(Unknown(type, code));
-    if (p->type == ParamType::kComposite || p->type == ParamType::kSpecial) {
-      return Fail(Bad(name, fmt::format("{} parameter '{}' is not supported yet",
-                                        p->type == ParamType::kComposite ? "composite" : "special", p->code)));
+    if (p->type == ParamType::kSpecial) {
+      return Fail(Bad(name, fmt::format("special parameter '{}' is not supported", p->code)));
     }
     if (modifier == "missing") {
       if (value != "true" && value != "false") return Fail(Bad(name, ":missing takes true or false"));
@@ -338,8 +338,26 @@ class Parser {
         else if (modifier == "above") m.uri_op = Match::UriOp::kAbove;
         else if (!modifier.empty()) return Fail(Bad(name, fmt::format("uri parameters do not take :{}", modifier)));
         return m;
-      case ParamType::kComposite:
-        return Fail(Bad(name, fmt::format("composite parameter '{}' is not supported yet", p.code)));
+      case ParamType::kComposite: {
+        // "a$b[$c]": each part is a value of its component's type (search.html#composite).
+        if (!modifier.empty()) return Fail(Bad(name, fmt::format("composite parameters do not take :{}", modifier)));
+        auto parts = SplitValues(v, '$');
+        if (parts.size() != p.components.size()) {
+          return Fail(Bad(name, fmt::format("{} takes {} values joined by '$'", p.code, p.components.size())));
+        }
+        m.kind = Match::Kind::kComposite;
+        for (size_t i = 0; i < parts.size(); ++i) {
+          SearchParam component;
+          component.code = p.code;
+          component.type = p.components[i].type;
+          if (component.type == ParamType::kComposite || component.type == ParamType::kSpecial) {
+            return Fail(Bad(name, "unsupported composite component"));
+          }
+          SALUS_ASSIGN_OR_RETURN(Match part, Value(type, component, name, "", parts[i]));
+          m.parts.push_back(std::move(part));
+        }
+        return m;
+      }
       case ParamType::kSpecial:
         return Fail(Bad(name, fmt::format("special parameter '{}' is not supported", p.code)));
     }

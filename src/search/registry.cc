@@ -42,7 +42,9 @@ Registry::Registry(const fhir::Definitions& defs) {
     p->compiled = compile(def.expression, def.id);
     p->targets = def.targets;
     for (const auto& [component_id, expr] : def.components) {
-      p->components.push_back({component_id, compile(expr, def.id)});
+      auto it = by_id.find(component_id);
+      ParamType t = it == by_id.end() ? ParamType::kSpecial : ParseParamType(it->second->type);
+      p->components.push_back({component_id, t, compile(expr, def.id)});
     }
     for (const auto& base : def.base) {
       if (base == "Resource" || base == "DomainResource") {
@@ -56,6 +58,23 @@ Registry::Registry(const fhir::Definitions& defs) {
     }
     params_.push_back(std::move(p));
   }
+  for (const auto& [type, params] : by_type_) {
+    auto& leads = leads_[type];
+    for (const SearchParam* p : params) {
+      std::optional<std::vector<std::string>> l;
+      if (p->compiled != nullptr) l = p->compiled->LeadingElements(type);
+      // An expression whose branches all name other types reads nothing here: "~" is a key no
+      // resource has, so it is never evaluated.
+      if (l && l->empty()) l = std::vector<std::string>{"~"};
+      leads.push_back(l.value_or(std::vector<std::string>{}));
+    }
+  }
+}
+
+const std::vector<std::vector<std::string>>& Registry::LeadsForType(std::string_view type) const {
+  static const std::vector<std::vector<std::string>> kNone;
+  auto it = leads_.find(std::string(type));
+  return it == leads_.end() ? kNone : it->second;
 }
 
 const std::vector<const SearchParam*>& Registry::ForType(std::string_view type) const {

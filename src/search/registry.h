@@ -25,7 +25,8 @@ struct SearchParam {
   std::vector<std::string> targets;                      // reference targets
   struct Component {
     std::string definition;  // id of the component's parameter
-    std::shared_ptr<const fhirpath::Expression> compiled;
+    ParamType type = ParamType::kToken;  // that parameter's type
+    std::shared_ptr<const fhirpath::Expression> compiled;  // relative to the composite's item
   };
   std::vector<Component> components;
 };
@@ -38,6 +39,9 @@ class Registry {
 
   // Parameters that apply to resources of `type` (its own and those of Resource/DomainResource).
   const std::vector<const SearchParam*>& ForType(std::string_view type) const;
+  // For each of ForType(type), in the same order: the top-level elements its expression starts
+  // from on that type (empty: unknown, always evaluate).
+  const std::vector<std::vector<std::string>>& LeadsForType(std::string_view type) const;
   const SearchParam* Find(std::string_view type, std::string_view code) const;
   // Parameters whose expressions failed to compile (reported at start-up; never indexed).
   const std::vector<std::string>& broken() const { return broken_; }
@@ -45,6 +49,7 @@ class Registry {
  private:
   std::vector<std::unique_ptr<SearchParam>> params_;
   std::unordered_map<std::string, std::vector<const SearchParam*>> by_type_;
+  std::unordered_map<std::string, std::vector<std::vector<std::string>>> leads_;
   std::vector<std::string> broken_;
 };
 

@@ -28,12 +28,13 @@ struct Match {
     kMissing,      // :missing on any parameter type (`table` says which index)
     kChain,        // a reference whose target matches `sub`
     kHas,          // referenced by a `type` resource, through `param`, that matches `sub`
+    kComposite,    // `parts`: one match per component, on one composite index row
   };
   // Comparison prefixes; kEq is the default.
   enum class Prefix : uint8_t { kEq, kNe, kGt, kLt, kGe, kLe, kSa, kEb, kAp };
   enum class StringOp : uint8_t { kStartsWith, kExact, kContains };
   enum class UriOp : uint8_t { kEqual, kBelow, kAbove };
-  enum class Table : uint8_t { kToken, kString, kDate, kNumber, kQuantity, kReference, kUri };
+  enum class Table : uint8_t { kToken, kString, kDate, kNumber, kQuantity, kReference, kUri, kComposite };
 
   Kind kind = Kind::kToken;
   std::string type;   // resource type the parameter belongs to
@@ -65,6 +66,10 @@ struct Match {
   // chain / has: conditions on the other resource (type `target_type` for a chain, `type` of
   // the referrer for _has, which then references the searched resource through `param`).
   std::shared_ptr<const std::vector<Condition>> sub;
+
+  // composite: the components' values in order (token or reference, then token, string,
+  // quantity, number or date, then number).
+  std::vector<Match> parts;
 };
 
 // Matches OR-ed together (comma-separated values), optionally negated (:not).

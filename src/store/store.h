@@ -66,6 +66,18 @@ struct UriRow {
   std::string param;
   std::string uri;
 };
+// One combination of a composite parameter's component values (R4 has composites of two
+// components, token or reference first, and three, token-number-number). First: a token
+// (system, code) or a reference ("", "Type/id"); second: token (system, code), string ("",
+// normalised text), quantity (system, unit code, value as low = high), number (low = high)
+// or date ([low, high) in microseconds); third: a number (low = high).
+struct CompositeRow {
+  std::string param;
+  std::string a_system, a_value;
+  std::string b_system, b_value;
+  double b_low = 0, b_high = 0;
+  double c_low = 0, c_high = 0;
+};
 struct IndexRows {
   std::vector<TokenRow> tokens;
   std::vector<StringRow> strings;
@@ -74,9 +86,10 @@ struct IndexRows {
   std::vector<NumberRow> numbers;
   std::vector<QuantityRow> quantities;
   std::vector<UriRow> uris;
+  std::vector<CompositeRow> composites;
   size_t size() const {
     return tokens.size() + strings.size() + dates.size() + references.size() + numbers.size() +
-           quantities.size() + uris.size();
+           quantities.size() + uris.size() + composites.size();
   }
 };
 

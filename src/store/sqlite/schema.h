@@ -150,6 +150,20 @@ CREATE TABLE idx_uri (
   PRIMARY KEY (rid, pid, uri)
 ) WITHOUT ROWID;
 CREATE INDEX idx_uri_lookup ON idx_uri (pid, uri);
+CREATE TABLE idx_composite (
+  rid      INTEGER NOT NULL,
+  pid      INTEGER NOT NULL,
+  a_system TEXT NOT NULL,
+  a_value  TEXT NOT NULL,
+  b_system TEXT NOT NULL,
+  b_value  TEXT NOT NULL,
+  b_low    DOUBLE PRECISION NOT NULL,
+  b_high   DOUBLE PRECISION NOT NULL,
+  c_low    DOUBLE PRECISION NOT NULL,
+  c_high   DOUBLE PRECISION NOT NULL,
+  PRIMARY KEY (rid, pid, a_system, a_value, b_system, b_value, b_low, b_high, c_low, c_high)
+) WITHOUT ROWID;
+CREATE INDEX idx_composite_lookup ON idx_composite (pid, a_value, b_value);
 )SQL"},
 };
 

@@ -29,8 +29,24 @@ std::string_view TableName(Match::Table t) {
     case Match::Table::kQuantity: return "idx_quantity";
     case Match::Table::kReference: return "idx_reference";
     case Match::Table::kUri: return "idx_uri";
+    case Match::Table::kComposite: return "idx_composite";
   }
   return "idx_token";
+}
+
+// The index table a one-table match reads; empty for the others.
+std::string_view TableOfMatch(const Match& m) {
+  switch (m.kind) {
+    case Match::Kind::kToken: return "idx_token";
+    case Match::Kind::kString: return "idx_string";
+    case Match::Kind::kDate: return "idx_date";
+    case Match::Kind::kNumber: return "idx_number";
+    case Match::Kind::kQuantity: return "idx_quantity";
+    case Match::Kind::kReference: return "idx_reference";
+    case Match::Kind::kUri: return "idx_uri";
+    case Match::Kind::kComposite: return "idx_composite";
+    default: return {};
+  }
 }
 
 std::string LikeEscape(std::string_view s) {
@@ -106,20 +122,6 @@ class Builder {
       case Match::Prefix::kLt: case Match::Prefix::kEb: t += fmt::format("{} < ?", col); Bind(m.value); break;
       case Match::Prefix::kGe: t += fmt::format("{} >= ?", col); Bind(m.value); break;
       case Match::Prefix::kLe: t += fmt::format("{} <= ?", col); Bind(m.value); break;
-    }
-  }
-
-  // The index table of a simple match; empty for the kinds that are not one-table tests.
-  static std::string_view TableOf(const Match& m) {
-    switch (m.kind) {
-      case Match::Kind::kToken: return "idx_token";
-      case Match::Kind::kString: return "idx_string";
-      case Match::Kind::kDate: return "idx_date";
-      case Match::Kind::kNumber: return "idx_number";
-      case Match::Kind::kQuantity: return "idx_quantity";
-      case Match::Kind::kReference: return "idx_reference";
-      case Match::Kind::kUri: return "idx_uri";
-      default: return {};
     }
   }
 
@@ -203,6 +205,66 @@ class Builder {
           Bind(m.text);
         }
         break;
+      case Match::Kind::kComposite:
+        for (size_t i = 0; i < m.parts.size() && i < 3; ++i) CompositePart(m.parts[i], i, col);
+        break;
+      default:
+        break;
+    }
+  }
+
+  // One component's tests on the composite row's columns (see store::CompositeRow).
+  void CompositePart(const Match& p, size_t i, const std::string& col) {
+    std::string& t = sql_.text;
+    std::string sys = col + (i == 0 ? "a_system" : "b_system");
+    std::string val = col + (i == 0 ? "a_value" : "b_value");
+    std::string lo = col + (i == 2 ? "c_low" : "b_low");
+    std::string hi = col + (i == 2 ? "c_high" : "b_high");
+    switch (p.kind) {
+      case Match::Kind::kToken:
+        if (p.code) {
+          t += " AND " + val + " = ?";
+          Bind(*p.code);
+        }
+        if (p.system) {
+          t += " AND " + sys + " = ?";
+          Bind(*p.system);
+        }
+        break;
+      case Match::Kind::kReference:
+        if (!p.target_type.empty()) {
+          t += " AND " + val + " = ?";
+          Bind(p.target_type + "/" + p.text);
+        } else {
+          t += " AND " + val + " LIKE ? ESCAPE '\\'";
+          Bind("%/" + LikeEscape(p.text));
+        }
+        break;
+      case Match::Kind::kString:
+        t += " AND " + val + " >= ? AND " + val + " < ?";
+        Bind(p.text);
+        Bind(p.text + std::string(kMaxSuffix));
+        break;
+      case Match::Kind::kQuantity:
+        if (p.code) {
+          t += " AND " + val + " = ?";
+          Bind(*p.code);
+        }
+        if (p.system) {
+          t += " AND " + sys + " = ?";
+          Bind(*p.system);
+        }
+        t += " AND ";
+        NumberCompare(p, lo);
+        break;
+      case Match::Kind::kNumber:
+        t += " AND ";
+        NumberCompare(p, lo);
+        break;
+      case Match::Kind::kDate:
+        t += " AND ";
+        DateCompare(p, lo, hi);
+        break;
       default:
         break;
     }
@@ -216,7 +278,7 @@ class Builder {
  private:
   Status One(const Match& m, const std::string& a, int depth) {
     std::string& t = sql_.text;
-    std::string_view table = TableOf(m);
+    std::string_view table = TableOfMatch(m);
     if (!table.empty()) {
       if (probes) {
         t += fmt::format("EXISTS (SELECT 1 FROM {} WHERE rid = {}.rid AND ", table, a);
@@ -326,6 +388,9 @@ int ChooseDriver(const SearchQuery& q) {
       case Match::Kind::kQuantity: rank = m.code ? 6 : 100; break;
       case Match::Kind::kNumber: rank = 7; break;
       case Match::Kind::kDate: rank = 8; break;
+      case Match::Kind::kComposite:
+        rank = !m.parts.empty() && (m.parts[0].code || !m.parts[0].target_type.empty()) ? 3 : 100;
+        break;
       default: break;
     }
     if (rank < best_rank) {
@@ -375,16 +440,7 @@ Status FromWhere(const SearchQuery& q, int driver, bool with_versions, Sql& sql)
   std::string versions = with_versions ? " JOIN versions v ON v.rid = X.rid AND v.version = X.version" : "";
   if (driver >= 0) {
     const Match& m = q.all[driver].any[0];
-    std::string_view table;
-    switch (m.kind) {
-      case Match::Kind::kToken: table = "idx_token"; break;
-      case Match::Kind::kString: table = "idx_string"; break;
-      case Match::Kind::kDate: table = "idx_date"; break;
-      case Match::Kind::kNumber: table = "idx_number"; break;
-      case Match::Kind::kQuantity: table = "idx_quantity"; break;
-      case Match::Kind::kReference: table = "idx_reference"; break;
-      default: table = "idx_uri"; break;
-    }
+    std::string_view table = TableOfMatch(m);
     sql.text += fmt::format(" FROM {} d JOIN resources X ON X.rid = d.rid{} WHERE ", table, versions);
     b.RowTests(m, "d.");
     if (m.kind == Match::Kind::kDate) DateWindow(q, m, sql);
@@ -418,6 +474,7 @@ std::string SortExpr(const SortKey& k, Sql& sql, const std::string& type) {
     case Match::Table::kNumber: case Match::Table::kQuantity: col = "value"; break;
     case Match::Table::kReference: col = "target_id"; break;
     case Match::Table::kUri: col = "uri"; break;
+    case Match::Table::kComposite: col = "a_value"; break;
   }
   // The parameter of each searched type is looked up by the row's own type.
   sql.binds.emplace_back(k.param);
@@ -516,16 +573,7 @@ std::optional<Sql> BuildDriverCount(const SearchQuery& q, int64_t cap) {
   const Match& m = q.all[driver].any[0];
   Sql sql;
   Builder b(sql);
-  std::string_view table;
-  switch (m.kind) {
-    case Match::Kind::kToken: table = "idx_token"; break;
-    case Match::Kind::kString: table = "idx_string"; break;
-    case Match::Kind::kDate: table = "idx_date"; break;
-    case Match::Kind::kNumber: table = "idx_number"; break;
-    case Match::Kind::kQuantity: table = "idx_quantity"; break;
-    case Match::Kind::kReference: table = "idx_reference"; break;
-    default: table = "idx_uri"; break;
-  }
+  std::string_view table = TableOfMatch(m);
   sql.text = fmt::format("SELECT COUNT(*) FROM (SELECT 1 FROM {} d WHERE ", table);
   b.RowTests(m, "d.");
   sql.text += " LIMIT ?)";

@@ -45,6 +45,10 @@ constexpr const char* kDeleteReferences = "DELETE FROM idx_reference WHERE rid =
 constexpr const char* kDeleteNumbers = "DELETE FROM idx_number WHERE rid = ?";
 constexpr const char* kDeleteQuantities = "DELETE FROM idx_quantity WHERE rid = ?";
 constexpr const char* kDeleteUris = "DELETE FROM idx_uri WHERE rid = ?";
+constexpr const char* kDeleteComposites = "DELETE FROM idx_composite WHERE rid = ?";
+constexpr const char* kInsertComposite =
+    "INSERT INTO idx_composite (rid, pid, a_system, a_value, b_system, b_value, b_low, b_high, c_low, c_high) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 constexpr const char* kInsertToken = "INSERT INTO idx_token (rid, pid, code, system) VALUES (?, ?, ?, ?)";
 constexpr const char* kInsertString = "INSERT INTO idx_string (rid, pid, norm, exact) VALUES (?, ?, ?, ?)";
 constexpr const char* kInsertDate = "INSERT INTO idx_date (rid, pid, low, high) VALUES (?, ?, ?, ?)";
@@ -575,7 +579,7 @@ class SqliteWriteTxn : public WriteTxn {
 
   Status DropIndexRows(int64_t rid) {
     for (const char* sql : {kDeleteTokens, kDeleteStrings, kDeleteDates, kDeleteReferences, kDeleteNumbers,
-                            kDeleteQuantities, kDeleteUris}) {
+                            kDeleteQuantities, kDeleteUris, kDeleteComposites}) {
       SALUS_STMT(del, c_, sql);
       del.Bind(1, rid);
       if (del.Step() != SQLITE_DONE) return Fail(c_.LastError("drop index rows"));
@@ -684,6 +688,16 @@ class SqliteWriteTxn : public WriteTxn {
       SALUS_STMT(ins, c_, kInsertUri);
       ins.Bind(1, rid).Bind(2, pid).Bind(3, u.uri);
       SALUS_TRY(step(ins, "insert uri"));
+    }
+    for (const auto& x : rows.composites) {
+      SALUS_ASSIGN_OR_RETURN(int64_t pid, ParamId(type, x.param));
+      SALUS_STMT(ins, c_, kInsertComposite);
+      ins.Bind(1, rid).Bind(2, pid).Bind(3, x.a_system).Bind(4, x.a_value).Bind(5, x.b_system).Bind(6, x.b_value);
+      sqlite3_bind_double(ins_raw, 7, x.b_low);
+      sqlite3_bind_double(ins_raw, 8, x.b_high);
+      sqlite3_bind_double(ins_raw, 9, x.c_low);
+      sqlite3_bind_double(ins_raw, 10, x.c_high);
+      SALUS_TRY(step(ins, "insert composite"));
     }
     return {};
   }
