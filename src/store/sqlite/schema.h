@@ -126,7 +126,6 @@ CREATE TABLE idx_reference (
   PRIMARY KEY (rid, pid, target_type, target_id, url)
 ) WITHOUT ROWID;
 CREATE INDEX idx_reference_lookup ON idx_reference (pid, target_id, target_type);
-CREATE INDEX idx_reference_target ON idx_reference (target_id, target_type);
 CREATE TABLE idx_number (
   rid   INTEGER NOT NULL,
   pid   INTEGER NOT NULL,

@@ -131,7 +131,7 @@ class Connection {
     sqlite3_busy_timeout(c->db_, 5000);
     sqlite3_extended_result_codes(c->db_, 1);
     const char* pragmas = writer ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=OFF;"
-                                   "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;"
+                                   "PRAGMA cache_size=-262144; PRAGMA temp_store=MEMORY;"
                                  : "PRAGMA cache_size=-32768; PRAGMA temp_store=MEMORY; PRAGMA query_only=1;";
     SALUS_TRY(c->Exec(pragmas));
     return c;
