@@ -9,16 +9,6 @@
 namespace salus::testing {
 namespace {
 
-std::string RunCommand(const std::string& cmd, int* status) {
-  std::string out;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  *status = ::pclose(p);
-  return out;
-}
-
 TEST(ImportTest, NdjsonWithABadLineLoadsTheRest) {
   TempDir dir;
   {

@@ -187,8 +187,16 @@ Response OutcomeResponse(int status, const json::Value& outcome) {
 }
 
 Api::Impl::Impl(store::Store& store, const fhir::Definitions& defs, ApiOptions options)
-    : store_(store), defs_(defs), validator_(defs), options_(std::move(options)) {
-  // The CapabilityStatement says what this server really does (R4 capabilitystatement.html).
+    : store_(store), defs_(defs), validator_(defs), options_(std::move(options)) {}
+
+// The CapabilityStatement says what this server really does (R4 capabilitystatement.html); it
+// is rebuilt when the search parameters in force change.
+std::string Api::Impl::Capability() const {
+  auto registry = search::Registry::Current();
+  {
+    std::lock_guard lock(capability_mu_);
+    if (capability_registry_ == registry.get() && !capability_.empty()) return capability_;
+  }
   json::Value rest = json::Object{};
   rest.set("mode", "server");
   json::Array resources;
@@ -213,7 +221,7 @@ Api::Impl::Impl(store::Store& store, const fhir::Definitions& defs, ApiOptions o
     // Every parameter this server indexes and searches (special ones, like near, are not).
     json::Array params;
     json::Array includes;
-    for (const search::SearchParam* sp : search::Registry::Default().ForType(type)) {
+    for (const search::SearchParam* sp : registry->ForType(type)) {
       if (sp->type == search::ParamType::kSpecial) continue;
       if (sp->compiled == nullptr && sp->code != "_id" && sp->code != "_lastUpdated") continue;
       json::Value p = json::Object{};
@@ -256,7 +264,12 @@ Api::Impl::Impl(store::Store& store, const fhir::Definitions& defs, ApiOptions o
   cs.set("format", json::Array{json::Value("application/fhir+json"), json::Value("json")});
   cs.set("patchFormat", json::Array{json::Value("application/json-patch+json")});
   cs.set("rest", json::Array{std::move(rest)});
-  capability_ = json::Serialize(cs);
+  std::string text = json::Serialize(cs);
+  std::lock_guard lock(capability_mu_);
+  capability_ = text;
+  capability_registry_ = registry.get();
+  capability_keep_ = std::move(registry);
+  return text;
 }
 
 Response Api::Impl::ErrorResponse(const Error& e) const {
@@ -411,9 +424,9 @@ Response Api::Impl::Metadata(const Request& req) const {
   if (auto s = req.Param("_summary"); s && *s != "false") {
     auto mode = fhir::ParseSummaryMode(*s);
     if (!mode || *mode == fhir::SummaryMode::kCount) return ErrorResponse(BadRequest("invalid _summary", "_summary"));
-    return JsonResponse(200, json::Serialize(fhir::ApplySummary(defs_, *json::Parse(capability_), *mode)));
+    return JsonResponse(200, json::Serialize(fhir::ApplySummary(defs_, *json::Parse(Capability()), *mode)));
   }
-  return JsonResponse(200, capability_);
+  return JsonResponse(200, Capability());
 }
 
 Response Api::Impl::Read(const Request& req, const std::string& type, const std::string& id) const {

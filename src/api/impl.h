@@ -2,6 +2,10 @@
 // history, metadata) and bundle.cc (batch and transaction).
 #pragma once
 
+#include <mutex>
+
+#include "search/registry.h"
+
 #include "api/api.h"
 #include "api/internal.h"
 #include "fhir/validator.h"
@@ -45,7 +49,11 @@ class Api::Impl {
   const fhir::Definitions& defs_;
   fhir::Validator validator_;
   ApiOptions options_;
-  std::string capability_;  // the CapabilityStatement, built once
+  std::string Capability() const;
+  mutable std::mutex capability_mu_;
+  mutable std::string capability_;                     // GUARDED_BY(capability_mu_)
+  mutable const void* capability_registry_ = nullptr;  // GUARDED_BY(capability_mu_): what it was built for
+  mutable std::shared_ptr<const search::Registry> capability_keep_;  // GUARDED_BY(capability_mu_)
 };
 
 // Common response helpers.

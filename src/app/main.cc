@@ -7,10 +7,15 @@
 #include <iostream>
 
 #include <CLI/CLI.hpp>
+
+#include <atomic>
+#include <thread>
 #include <fmt/format.h>
 
 #include "api/api.h"
 #include "app/import.h"
+#include "app/reindex.h"
+#include "search/registry.h"
 #include "core/log.h"
 #include "fhir/definitions.h"
 #include "http/server.h"
@@ -49,6 +54,25 @@ Result<std::unique_ptr<store::Store>> OpenStore(const std::string& data_dir) {
   return store::OpenSqliteStore(store::SqliteOptions{.path = (std::filesystem::path(data_dir) / "salus.db").string()});
 }
 
+// Installs the search parameters the index was last built with (R4 plus the custom ones
+// recorded by `salus reindex`); returns the generation installed.
+std::string InstallRegistry(store::Store& store, const std::string& current) {
+  auto generation = store.GetMeta(search::kMetaGeneration);
+  if (!generation || !*generation || **generation == current) return current;
+  auto custom = store.GetMeta(search::kMetaCustomParams);
+  json::Value params = json::Array{};
+  if (custom && *custom) {
+    auto parsed = json::Parse(**custom, json::ParseLimits{.max_depth = 1000});
+    if (parsed) params = std::move(*parsed);
+  }
+  std::vector<std::string> rejected;
+  search::Registry::Install(search::RegistryWith(params, &rejected));
+  log::Info("app", "search_parameters_installed",
+            {{"generation", **generation}, {"custom", static_cast<int64_t>(params.is_array() ? params.as_array().size() : 0)},
+             {"rejected", static_cast<int64_t>(rejected.size())}});
+  return **generation;
+}
+
 int Serve(const std::string& listen, const std::string& data, const std::string& auth, http::ServerOptions opts) {
   auto started = std::chrono::steady_clock::now();
   if (!SplitListen(listen, opts.host, opts.port)) {
@@ -79,6 +103,23 @@ int Serve(const std::string& listen, const std::string& data, const std::string&
     log::Error("app", "store_open_failed", {{"message", store.error().message}});
     return 1;
   }
+  std::string generation = InstallRegistry(**store, "");
+  // `salus reindex` may run beside the server: when it finishes, switch to its parameters.
+  std::atomic<bool> stop_watch{false};
+  std::thread watcher([&] {
+    while (!stop_watch) {
+      for (int i = 0; i < 20 && !stop_watch; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      if (!stop_watch) generation = InstallRegistry(**store, generation);
+    }
+  });
+  struct JoinWatcher {
+    std::atomic<bool>& stop;
+    std::thread& t;
+    ~JoinWatcher() {
+      stop = true;
+      t.join();
+    }
+  } join_watcher{stop_watch, watcher};
   api::Api api(**store, defs, api::ApiOptions{.software_version = SALUS_VERSION});
   auto server = http::Server::Start(
       opts, [&api](const api::Request& r) { return api.Handle(r); },
@@ -112,6 +153,25 @@ int Import(const std::vector<std::string>& inputs, const std::string& data, bool
   fmt::print("imported {} resources from {} files in {:.2f} s ({:.0f} resources/s); {} failed\n", s.resources,
              s.files, s.seconds, s.seconds > 0 ? s.resources / s.seconds : 0.0, s.failed);
   return s.failed == 0 ? 0 : 1;
+}
+
+int Reindex(const std::string& data, size_t batch, bool no_progress) {
+  auto store = OpenStore(data);
+  if (!store) {
+    fmt::print(stderr, "salus reindex: {}\n", store.error().message);
+    return 1;
+  }
+  auto s = app::RunReindex(**store, app::ReindexOptions{.batch = batch, .progress = !no_progress});
+  if (!s) {
+    fmt::print(stderr, "salus reindex: {}\n", s.error().message);
+    return 1;
+  }
+  for (const auto& r : s->rejected) fmt::print(stderr, "salus reindex: skipped {}\n", r);
+  fmt::print("reindexed {} resources in {:.2f} s ({:.0f}/s){}; {} custom search parameters; {} changed meanwhile "
+             "(indexed by their writer)\n",
+             s->resources, s->seconds, s->seconds > 0 ? s->resources / s->seconds : 0.0,
+             s->resumed ? ", resumed" : "", s->custom_parameters, s->moved_on);
+  return 0;
 }
 
 }  // namespace
@@ -149,6 +209,13 @@ int main(int argc, char** argv) {
   import->add_option("--data", data, "Data directory")->capture_default_str();
   import->add_flag("--no-progress", no_progress, "Do not draw a progress bar");
 
+  auto* reindex = app.add_subcommand(
+      "reindex", "Rebuild the search index (R4 and custom SearchParameters); runs beside the server, resumable");
+  size_t batch = 500;
+  reindex->add_option("--data", data, "Data directory")->capture_default_str();
+  reindex->add_option("--batch", batch, "Resources per transaction")->capture_default_str()->check(CLI::Range(1, 100000));
+  reindex->add_flag("--no-progress", no_progress, "Do not print progress");
+
   CLI11_PARSE(app, argc, argv);
   log::SetMinLevel(log_level == "debug" ? log::Level::kDebug
                    : log_level == "warn" ? log::Level::kWarn
@@ -161,5 +228,6 @@ int main(int argc, char** argv) {
     return Serve(listen, data, auth, opts);
   }
   if (*import) return Import(inputs, data, no_progress);
+  if (*reindex) return Reindex(data, batch, no_progress);
   return 0;
 }

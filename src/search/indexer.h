@@ -12,7 +12,7 @@ namespace salus::search {
 
 // `skip_absent`: skip parameters whose leading elements the resource lacks (the normal case;
 // tests turn it off to show that it changes nothing).
-store::IndexRows ExtractIndexRows(const json::Value& resource, const Registry& registry = Registry::Default(),
+store::IndexRows ExtractIndexRows(const json::Value& resource, const Registry& registry = *Registry::Current(),
                                   bool skip_absent = true);
 
 }  // namespace salus::search

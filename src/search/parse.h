@@ -35,11 +35,11 @@ struct ParsedSearch {
 // a system search). Errors are Code::kInvalid naming the parameter.
 Result<ParsedSearch> ParseSearch(const std::vector<std::pair<std::string, std::string>>& params,
                                  std::vector<std::string> types, const SearchOptions& options,
-                                 const Registry& registry = Registry::Default());
+                                 const Registry& registry = *Registry::Current());
 
 // The condition "is in the compartment of Patient/<id>" for resources of `type`; nullopt when
 // `type` is not in the Patient compartment.
 std::optional<store::Condition> PatientCompartment(std::string_view type, std::string_view id,
-                                                   const Registry& registry = Registry::Default());
+                                                   const Registry& registry = *Registry::Current());
 
 }  // namespace salus::search

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "fhir/definitions.h"
+#include "core/result.h"
 #include "fhirpath/fhirpath.h"
 
 namespace salus::search {
@@ -35,7 +36,14 @@ class Registry {
  public:
   // The R4 parameters.
   static const Registry& Default();
-  explicit Registry(const fhir::Definitions& defs);
+  // The registry in force: the R4 parameters plus the custom SearchParameters installed at
+  // start-up or after `salus reindex` (Default() until something is installed).
+  static std::shared_ptr<const Registry> Current();
+  static void Install(std::shared_ptr<const Registry> registry);
+
+  // The R4 parameters plus `custom` ones (a custom parameter with the code of an R4 one on the
+  // same type replaces it).
+  explicit Registry(const fhir::Definitions& defs, const std::vector<fhir::SearchParamDef>& custom = {});
 
   // Parameters that apply to resources of `type` (its own and those of Resource/DomainResource).
   const std::vector<const SearchParam*>& ForType(std::string_view type) const;
@@ -54,5 +62,21 @@ class Registry {
 };
 
 ParamType ParseParamType(std::string_view s);
+
+// The registry for a list of SearchParameter resources (a JSON array), with the R4 ones. The
+// resources that cannot be used are skipped and described in `rejected`.
+std::shared_ptr<const Registry> RegistryWith(const json::Value& search_parameters,
+                                             std::vector<std::string>* rejected = nullptr);
+
+// Meta keys (store::Store::GetMeta) that `salus reindex` writes when it finishes: the custom
+// SearchParameters the index was built with, and a generation that changes with them. The
+// server installs that registry at start-up and again whenever the generation changes.
+inline constexpr std::string_view kMetaCustomParams = "search.custom_parameters";
+inline constexpr std::string_view kMetaGeneration = "search.generation";
+
+// A SearchParameter resource as a definition; Code::kInvalid saying what is wrong when it
+// cannot be used (retired, unknown type or base, an expression that does not compile...).
+Result<fhir::SearchParamDef> ParseSearchParameter(const json::Value& resource,
+                                                  const fhir::Definitions& defs = fhir::Definitions::R4());
 
 }  // namespace salus::search

@@ -125,6 +125,12 @@ class WriteTxn {
                                                        std::string_view code, size_t limit) = 0;
   // A search that sees this transaction's writes (conditional interactions).
   virtual Result<SearchPage> Search(const SearchQuery& query) = 0;
+  // Replaces the index rows of type/id if its current version is still `version` (reindex);
+  // false, changing nothing, when it has moved on or is deleted.
+  virtual Result<bool> ReplaceIndexRows(std::string_view type, std::string_view id, int64_t version,
+                                        const IndexRows& rows) = 0;
+  // Sets (or, with nullopt, removes) a small named value kept with the data.
+  virtual Status SetMeta(std::string_view key, std::optional<std::string_view> value) = 0;
   // Writes the next version of type/id (its body assembled with id, meta.versionId and
   // meta.lastUpdated) and replaces the resource's index rows.
   virtual Result<ResourceVersion> Put(std::string_view type, std::string_view id, const PreparedResource& resource,
@@ -177,6 +183,8 @@ class Store {
   // Current, not deleted resources of `type` after `cursor` (0 for the start), oldest first.
   virtual Result<ListPage> List(std::string_view type, int64_t cursor, size_t count) = 0;
   virtual Result<int64_t> Count(std::string_view type) = 0;
+  // A value set with WriteTxn::SetMeta; nullopt when unset.
+  virtual Result<std::optional<std::string>> GetMeta(std::string_view key) = 0;
   // One page of a search over the index tables (see store/query.h).
   virtual Result<SearchPage> Search(const SearchQuery& query) = 0;
   // The store's plan for the query's page (for tests that guard against full scans).

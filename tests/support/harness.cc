@@ -186,4 +186,18 @@ std::string ReadFile(const std::filesystem::path& p) {
 
 std::filesystem::path SharedTestdata() { return SALUS_SHARED_TESTDATA; }
 
+std::string RunCommand(const std::string& cmd, int* status) {
+  std::string out;
+  FILE* p = ::popen(cmd.c_str(), "r");
+  if (p == nullptr) {
+    *status = -1;
+    return out;
+  }
+  char buf[4096];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  *status = ::pclose(p);
+  return out;
+}
+
 }  // namespace salus::testing

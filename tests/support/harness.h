@@ -60,6 +60,8 @@ class ServerProcess {
 };
 
 std::string ReadFile(const std::filesystem::path& p);
+// Runs a shell command; returns its standard output and sets *status (as pclose returns it).
+std::string RunCommand(const std::string& cmd, int* status);
 std::filesystem::path SharedTestdata();
 
 }  // namespace salus::testing

@@ -163,6 +163,10 @@ CREATE TABLE idx_composite (
   PRIMARY KEY (rid, pid, a_system, a_value, b_system, b_value, b_low, b_high, c_low, c_high)
 ) WITHOUT ROWID;
 CREATE INDEX idx_composite_lookup ON idx_composite (pid, a_value, b_value);
+CREATE TABLE meta (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
 )SQL"},
 };
 

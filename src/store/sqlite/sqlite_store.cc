@@ -61,6 +61,10 @@ constexpr const char* kInsertUri = "INSERT INTO idx_uri (rid, pid, uri) VALUES (
 constexpr const char* kSelectParamId = "SELECT pid FROM search_param WHERE type = ? AND code = ?";
 constexpr const char* kInsertParamId = "INSERT INTO search_param (type, code) VALUES (?, ?)";
 constexpr const char* kSelectSpan = "SELECT max_span FROM search_param WHERE pid = ?";
+constexpr const char* kSelectMeta = "SELECT value FROM meta WHERE key = ?";
+constexpr const char* kUpsertMeta =
+    "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value";
+constexpr const char* kDeleteMeta = "DELETE FROM meta WHERE key = ?";
 constexpr const char* kUpdateSpan = "UPDATE search_param SET max_span = ? WHERE pid = ?";
 constexpr const char* kFindTokenAnySystem =
     "SELECT r.id FROM search_param p JOIN idx_token t ON t.pid = p.pid JOIN resources r ON r.rid = t.rid "
@@ -421,6 +425,28 @@ class SqliteWriteTxn : public WriteTxn {
       : c_(c), clock_(clock), last_stamp_(last_stamp), param_ids_(param_ids), spans_(spans) {}
 
   Result<SearchPage> Search(const SearchQuery& q) override { return SearchOn(c_, q); }
+
+  Result<bool> ReplaceIndexRows(std::string_view type, std::string_view id, int64_t version,
+                                const IndexRows& rows) override {
+    SALUS_ASSIGN_OR_RETURN(auto row, Lookup(type, id));
+    if (!row || row->info.deleted || row->info.version != version) return false;
+    SALUS_TRY(DropIndexRows(row->rid));
+    SALUS_TRY(InsertIndexRows(row->rid, type, rows));
+    return true;
+  }
+
+  Status SetMeta(std::string_view key, std::optional<std::string_view> value) override {
+    if (value) {
+      SALUS_STMT(up, c_, kUpsertMeta);
+      up.Bind(1, key).Bind(2, *value);
+      if (up.Step() != SQLITE_DONE) return Fail(c_.LastError("set meta"));
+    } else {
+      SALUS_STMT(del, c_, kDeleteMeta);
+      del.Bind(1, key);
+      if (del.Step() != SQLITE_DONE) return Fail(c_.LastError("delete meta"));
+    }
+    return {};
+  }
 
   // After a successful commit: the parameter ids this batch created are durable.
   void CommitParamIds() {
@@ -874,6 +900,16 @@ class SqliteStore : public Store {
   Result<SearchPage> Search(const SearchQuery& q) override {
     Lease lease(*this);
     return SearchOn(*lease.c, q);
+  }
+
+  Result<std::optional<std::string>> GetMeta(std::string_view key) override {
+    Lease lease(*this);
+    SALUS_STMT(q, *lease.c, kSelectMeta);
+    q.Bind(1, key);
+    int rc = q.Step();
+    if (rc == SQLITE_DONE) return std::optional<std::string>();
+    if (rc != SQLITE_ROW) return Fail(lease.c->LastError("get meta"));
+    return std::optional<std::string>(q.Text(0));
   }
 
   Result<std::string> ExplainSearch(const SearchQuery& q) override {
