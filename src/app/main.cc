@@ -66,10 +66,15 @@ std::string InstallRegistry(store::Store& store, const std::string& current) {
     if (parsed) params = std::move(*parsed);
   }
   std::vector<std::string> rejected;
-  search::Registry::Install(search::RegistryWith(params, &rejected));
+  auto registry = search::RegistryWith(params, &rejected);
+  search::Registry::Install(registry);
+  // What a server on the old parameters wrote while the reindex ran is indexed again.
+  auto caught = app::CatchUpReindex(store, *registry);
+  if (!caught) log::Warn("app", "reindex_catch_up_failed", {{"message", caught.error().message}});
   log::Info("app", "search_parameters_installed",
             {{"generation", **generation}, {"custom", static_cast<int64_t>(params.is_array() ? params.as_array().size() : 0)},
-             {"rejected", static_cast<int64_t>(rejected.size())}});
+             {"rejected", static_cast<int64_t>(rejected.size())},
+             {"caught_up", caught ? static_cast<int64_t>(*caught) : int64_t{-1}}});
   return **generation;
 }
 

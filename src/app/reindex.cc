@@ -7,6 +7,7 @@
 #include <functional>
 
 #include "core/json.h"
+#include "core/time.h"
 #include "fhir/definitions.h"
 #include "search/indexer.h"
 #include "search/registry.h"
@@ -17,6 +18,9 @@ namespace {
 constexpr std::string_view kStateGeneration = "reindex.generation";
 constexpr std::string_view kStateType = "reindex.type";
 constexpr std::string_view kStateCursor = "reindex.cursor";
+constexpr std::string_view kStateStarted = "reindex.started_us";   // when the current run began
+constexpr std::string_view kStartedUs = "search.reindex_started_us";  // of the finished generation
+constexpr std::string_view kCaughtUp = "search.caught_up";          // generation the server caught up
 
 // Every active SearchParameter resource in the store, as a JSON array.
 Result<json::Value> CustomParameters(store::Store& store) {
@@ -66,6 +70,7 @@ Result<ReindexSummary> RunReindex(store::Store& store, const ReindexOptions& opt
     }
   } else {
     SALUS_TRY(store.Write([&](store::WriteTxn& txn) -> Status {
+      SALUS_TRY(txn.SetMeta(kStateStarted, std::to_string(SystemClock().Now().time_since_epoch().count())));
       SALUS_TRY(txn.SetMeta(kStateGeneration, generation));
       SALUS_TRY(txn.SetMeta(kStateType, "0"));
       return txn.SetMeta(kStateCursor, "0");
@@ -126,7 +131,10 @@ Result<ReindexSummary> RunReindex(store::Store& store, const ReindexOptions& opt
     }
   }
   // Done: the server switches to these parameters; the progress marker goes.
+  SALUS_ASSIGN_OR_RETURN(auto started, store.GetMeta(kStateStarted));
   SALUS_TRY(store.Write([&](store::WriteTxn& txn) -> Status {
+    SALUS_TRY(txn.SetMeta(kStartedUs, started.value_or("0")));
+    SALUS_TRY(txn.SetMeta(kStateStarted, std::nullopt));
     SALUS_TRY(txn.SetMeta(search::kMetaCustomParams, accepted_text));
     SALUS_TRY(txn.SetMeta(search::kMetaGeneration, generation));
     SALUS_TRY(txn.SetMeta(kStateGeneration, std::nullopt));
@@ -137,6 +145,45 @@ Result<ReindexSummary> RunReindex(store::Store& store, const ReindexOptions& opt
   print(true);
   summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return summary;
+}
+
+Result<size_t> CatchUpReindex(store::Store& store, const search::Registry& registry) {
+  SALUS_ASSIGN_OR_RETURN(auto generation, store.GetMeta(search::kMetaGeneration));
+  SALUS_ASSIGN_OR_RETURN(auto caught_up, store.GetMeta(kCaughtUp));
+  if (!generation || caught_up == generation) return size_t{0};
+  SALUS_ASSIGN_OR_RETURN(auto since, store.GetMeta(kStartedUs));
+  int64_t since_us = since ? std::stoll(*since) : 0;
+  size_t done = 0;
+  for (const auto& type : fhir::Definitions::R4().resource_types()) {
+    store::SearchQuery q;
+    q.types = {type};
+    q.count = 500;
+    store::Match m;
+    m.kind = store::Match::Kind::kLastUpdated;
+    m.type = type;
+    m.prefix = store::Match::Prefix::kGe;
+    m.low_us = since_us;
+    m.high_us = since_us + 1;
+    q.all.push_back(store::Condition{{m}, false});
+    while (true) {
+      SALUS_ASSIGN_OR_RETURN(auto page, store.Search(q));
+      if (page.matches.empty()) break;
+      SALUS_TRY(store.Write([&](store::WriteTxn& txn) -> Status {
+        for (const auto& v : page.matches) {
+          auto doc = json::Parse(v.body, json::ParseLimits{.max_depth = 1000});
+          if (!doc) return Fail(Error::Internal(fmt::format("{}/{} does not parse", v.type, v.id)));
+          SALUS_ASSIGN_OR_RETURN(bool replaced, txn.ReplaceIndexRows(v.type, v.id, v.version,
+                                                                     search::ExtractIndexRows(*doc, registry)));
+          done += replaced;
+        }
+        return Status{};
+      }));
+      if (page.next_cursor.empty()) break;
+      q.cursor = page.next_cursor;
+    }
+  }
+  SALUS_TRY(store.Write([&](store::WriteTxn& txn) -> Status { return txn.SetMeta(kCaughtUp, *generation); }));
+  return done;
 }
 
 }  // namespace salus::app

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "search/registry.h"
 #include "store/store.h"
 
 namespace salus::app {
@@ -28,5 +29,11 @@ struct ReindexSummary {
 };
 
 Result<ReindexSummary> RunReindex(store::Store& store, const ReindexOptions& options);
+
+// Run by the server when it switches to a new generation of search parameters: reindexes what
+// was written since that reindex started, because a server still on the old parameters may
+// have indexed it with them. Done once per generation (recorded in the store). Returns how
+// many resources it reindexed.
+Result<size_t> CatchUpReindex(store::Store& store, const search::Registry& registry);
 
 }  // namespace salus::app
