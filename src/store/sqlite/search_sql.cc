@@ -404,12 +404,13 @@ int ChooseDriver(const SearchQuery& q) {
 // A date driver scans only the index rows that can overlap the window that all the date
 // conditions on its parameter allow ([ge, lt) ranges): rows start no earlier than the window
 // minus the parameter's longest indexed range (search_param.max_span).
-void DateWindow(const SearchQuery& q, const Match& driver, Sql& sql) {
+// The window [lo, hi) that all date conditions on (type, param) leave; open sides are kOpen*.
+std::pair<int64_t, int64_t> WindowOf(const SearchQuery& q, std::string_view type, std::string_view param) {
   int64_t lo = kOpenLow, hi = kOpenHigh;
   for (const Condition& c : q.all) {
     if (c.negate || c.any.size() != 1) continue;
     const Match& m = c.any[0];
-    if (m.kind != Match::Kind::kDate || m.type != driver.type || m.param != driver.param) continue;
+    if (m.kind != Match::Kind::kDate || m.type != type || m.param != param) continue;
     int64_t a = kOpenLow, b = kOpenHigh;
     switch (m.prefix) {
       case Match::Prefix::kEq: case Match::Prefix::kAp: a = m.low_us; b = m.high_us; break;
@@ -422,13 +423,20 @@ void DateWindow(const SearchQuery& q, const Match& driver, Sql& sql) {
     lo = std::max(lo, a);
     hi = std::min(hi, b);
   }
+  return {lo, hi};
+}
+
+void DateWindow(const SearchQuery& q, std::string_view type, std::string_view param, std::string_view col,
+                Sql& sql) {
+  auto [lo, hi] = WindowOf(q, type, param);
   if (lo == kOpenLow || hi == kOpenHigh) return;  // open on one side: nothing to bound
   // A row that overlaps [lo, hi) starts before hi and no earlier than lo - max_span. Open-ended
   // rows count as very long, so a parameter that has them is not bounded (but stays correct).
-  sql.text += " AND d.low >= ? - (SELECT max_span FROM search_param WHERE type = ? AND code = ?) AND d.low < ?";
+  sql.text += fmt::format(" AND {0}.low >= ? - (SELECT max_span FROM search_param WHERE type = ? AND code = ?) "
+                          "AND {0}.low < ?", col);
   sql.binds.emplace_back(lo);
-  sql.binds.emplace_back(driver.type);
-  sql.binds.emplace_back(driver.param);
+  sql.binds.emplace_back(std::string(type));
+  sql.binds.emplace_back(std::string(param));
   sql.binds.emplace_back(hi);
 }
 
@@ -443,7 +451,7 @@ Status FromWhere(const SearchQuery& q, int driver, bool with_versions, Sql& sql)
     std::string_view table = TableOfMatch(m);
     sql.text += fmt::format(" FROM {} d JOIN resources X ON X.rid = d.rid{} WHERE ", table, versions);
     b.RowTests(m, "d.");
-    if (m.kind == Match::Kind::kDate) DateWindow(q, m, sql);
+    if (m.kind == Match::Kind::kDate) DateWindow(q, m.type, m.param, "d", sql);
     sql.text += " AND X.type = ?";
     sql.binds.emplace_back(q.types[0]);
   } else {
@@ -562,6 +570,20 @@ Result<Sql> BuildPage(const SearchQuery& q, const PageCursor& cursor) {
   return sql;
 }
 
+std::optional<SortKey> ImplicitDateOrder(const SearchQuery& q) {
+  if (!q.sort.empty()) return std::nullopt;
+  int driver = ChooseDriver(q);
+  if (driver < 0) return std::nullopt;
+  const Match& m = q.all[driver].any[0];
+  if (m.kind != Match::Kind::kDate) return std::nullopt;
+  auto [lo, hi] = WindowOf(q, m.type, m.param);
+  if (lo == kOpenLow || hi == kOpenHigh) return std::nullopt;
+  SortKey k;
+  k.table = Match::Table::kDate;
+  k.param = m.param;
+  return k;
+}
+
 bool SortScanApplies(const SearchQuery& q) {
   return q.types.size() == 1 && q.sort.size() == 1 && q.sort[0].special == SortKey::Special::kNone &&
          q.sort[0].table == Match::Table::kDate;
@@ -591,6 +613,7 @@ Result<Sql> BuildSortScan(const SearchQuery& q) {
   sql.binds.emplace_back(q.types[0]);
   sql.binds.emplace_back(k.param);
   sql.binds.emplace_back(q.types[0]);
+  DateWindow(q, q.types[0], k.param, "s", sql);
   Builder b(sql);
   b.probes = true;
   SALUS_TRY(b.Where(q.all, "X", 0));

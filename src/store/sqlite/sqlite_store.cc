@@ -289,7 +289,15 @@ Status SortScanOn(Connection& c, const SearchQuery& q, int64_t offset, std::vect
   size_t want = q.count + 1;
   std::unordered_set<int64_t> seen;
   int64_t skipped = 0;
+  // A condition on the sort parameter itself rules out resources without a value for it.
+  bool can_miss = true;
+  for (const auto& c : q.all) {
+    for (const auto& m : c.any) {
+      if (!c.negate && c.any.size() == 1 && m.kind == Match::Kind::kDate && m.param == q.sort[0].param) can_miss = false;
+    }
+  }
   for (bool missing : {false, true}) {
+    if (missing && !can_miss) break;
     SALUS_ASSIGN_OR_RETURN(internal::Sql sql, missing ? internal::BuildSortMissing(q) : internal::BuildSortScan(q));
     SALUS_ASSIGN_OR_RETURN(sqlite3_stmt * raw, c.Prepare(sql.text));
     Stmt st(raw);
@@ -326,8 +334,20 @@ Status BodiesOn(Connection& c, const std::vector<int64_t>& rids, std::vector<Res
 }
 
 // One page of a search on connection `c` (a reader, or the writer inside a transaction).
-Result<SearchPage> SearchOn(Connection& c, const SearchQuery& q) {
-    SALUS_ASSIGN_OR_RETURN(internal::PageCursor cursor, internal::ParseCursor(q.cursor));
+Result<SearchPage> SearchOn(Connection& c, const SearchQuery& q0) {
+    SALUS_ASSIGN_OR_RETURN(internal::PageCursor cursor, internal::ParseCursor(q0.cursor));
+    // A date window without _sort: pages in that date's order (offset cursors), so that a page
+    // reads about its own share of the window instead of sorting all of it by creation order.
+    SearchQuery implicit;
+    const SearchQuery* qp = &q0;
+    if (auto k = internal::ImplicitDateOrder(q0); k && cursor.kind != internal::PageCursor::Kind::kAfterRid &&
+                                                  cursor.kind != internal::PageCursor::Kind::kBeforeRid) {
+      implicit = q0;
+      implicit.sort.push_back(*k);
+      implicit.sort_scan_min_matches = 0;
+      qp = &implicit;
+    }
+    const SearchQuery& q = *qp;
     SearchPage page;
     if (q.total || q.ids_only) {
       SALUS_ASSIGN_OR_RETURN(internal::Sql count_sql, internal::BuildCount(q));
