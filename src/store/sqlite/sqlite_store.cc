@@ -335,105 +335,105 @@ Status BodiesOn(Connection& c, const std::vector<int64_t>& rids, std::vector<Res
 
 // One page of a search on connection `c` (a reader, or the writer inside a transaction).
 Result<SearchPage> SearchOn(Connection& c, const SearchQuery& q0) {
-    SALUS_ASSIGN_OR_RETURN(internal::PageCursor cursor, internal::ParseCursor(q0.cursor));
-    // A date window without _sort: pages in that date's order (offset cursors), so that a page
-    // reads about its own share of the window instead of sorting all of it by creation order.
-    SearchQuery implicit;
-    const SearchQuery* qp = &q0;
-    if (auto k = internal::ImplicitDateOrder(q0); k && cursor.kind != internal::PageCursor::Kind::kAfterRid &&
-                                                  cursor.kind != internal::PageCursor::Kind::kBeforeRid) {
-      implicit = q0;
-      implicit.sort.push_back(*k);
-      implicit.sort_scan_min_matches = 0;
-      qp = &implicit;
-    }
-    const SearchQuery& q = *qp;
-    SearchPage page;
-    if (q.total || q.ids_only) {
-      SALUS_ASSIGN_OR_RETURN(internal::Sql count_sql, internal::BuildCount(q));
-      SALUS_ASSIGN_OR_RETURN(int64_t n, ScalarOn(c, count_sql));
-      page.total = n;
-      if (q.ids_only && q.count == 0) return page;
-    }
-    std::vector<int64_t> rids;
-    bool scanned = false;
-    if (internal::SortScanApplies(q) && (cursor.kind == internal::PageCursor::Kind::kStart ||
-                                         cursor.kind == internal::PageCursor::Kind::kOffset)) {
-      // Walk the sort index when the driving condition matches many resources (or there is
-      // none): the page then fills after a few hundred index rows.
-      const int64_t many = q.sort_scan_min_matches;
-      auto count_sql = internal::BuildDriverCount(q, many);
-      int64_t n = many;
-      if (count_sql) {
-        SALUS_ASSIGN_OR_RETURN(n, ScalarOn(c, *count_sql));
-      }
-      if (n >= many) {
-        SALUS_TRY(SortScanOn(c, q, cursor.kind == internal::PageCursor::Kind::kOffset ? cursor.value : 0, rids));
-        SALUS_TRY(BodiesOn(c, rids, page.matches));
-        scanned = true;
-      }
-    }
-    if (!scanned) {
-      SALUS_ASSIGN_OR_RETURN(internal::Sql sql, internal::BuildPage(q, cursor));
-      SALUS_TRY(RowsOn(c, sql, page.matches, &rids));
-    }
-    bool more = page.matches.size() > q.count;
-    if (more) {
-      page.matches.pop_back();
-      rids.pop_back();
-    }
-    if (cursor.kind == internal::PageCursor::Kind::kBeforeRid) {
-      std::reverse(page.matches.begin(), page.matches.end());
-      std::reverse(rids.begin(), rids.end());
-    }
-    using K = internal::PageCursor::Kind;
-    if (q.sort.empty()) {
-      bool backwards = cursor.kind == K::kBeforeRid;
-      if (!rids.empty()) {
-        // Forwards, "more" means a next page; backwards, it means a previous one.
-        if (backwards ? true : more) page.next_cursor = internal::FormatCursor({K::kAfterRid, rids.back()});
-        if (backwards ? more : cursor.kind == K::kAfterRid) {
-          page.prev_cursor = internal::FormatCursor({K::kBeforeRid, rids.front()});
-        }
-      }
-    } else {
-      int64_t offset = cursor.kind == K::kOffset ? cursor.value : 0;
-      if (more) page.next_cursor = internal::FormatCursor({K::kOffset, offset + static_cast<int64_t>(q.count)});
-      if (offset > 0) {
-        page.prev_cursor = internal::FormatCursor({K::kOffset, std::max<int64_t>(0, offset - static_cast<int64_t>(q.count))});
-      }
-    }
-    if (!q.total && !more && cursor.kind == K::kStart) page.total = static_cast<int64_t>(page.matches.size());
-    // _include / _revinclude (with :iterate, over what each round added).
-    std::unordered_set<int64_t> seen(rids.begin(), rids.end());
-    std::vector<int64_t> frontier = rids;
-    bool first = true;
-    while (!frontier.empty() && (first || HasIterate(q))) {
-      std::vector<int64_t> added;
-      for (bool rev : {false, true}) {
-        for (const Include& inc : rev ? q.revincludes : q.includes) {
-          if (!first && !inc.iterate) continue;
-          internal::Sql isql = rev ? internal::BuildRevInclude(inc, frontier) : internal::BuildInclude(inc, frontier);
-          std::vector<ResourceVersion> found;
-          std::vector<int64_t> found_rids;
-          SALUS_TRY(RowsOn(c, isql, found, &found_rids));
-          for (size_t i = 0; i < found.size(); ++i) {
-            if (!seen.insert(found_rids[i]).second) continue;
-            if (page.included.size() >= q.max_included) {
-              page.included_truncated = true;
-              return page;
-            }
-            page.included.push_back(std::move(found[i]));
-            added.push_back(found_rids[i]);
-          }
-        }
-      }
-      frontier = std::move(added);
-      first = false;
-    }
-    return page;
+  SALUS_ASSIGN_OR_RETURN(internal::PageCursor cursor, internal::ParseCursor(q0.cursor));
+  // A date window without _sort: pages in that date's order (offset cursors), so that a page
+  // reads about its own share of the window instead of sorting all of it by creation order.
+  SearchQuery implicit;
+  const SearchQuery* qp = &q0;
+  if (auto k = internal::ImplicitDateOrder(q0); k && cursor.kind != internal::PageCursor::Kind::kAfterRid &&
+                                                cursor.kind != internal::PageCursor::Kind::kBeforeRid) {
+    implicit = q0;
+    implicit.sort.push_back(*k);
+    implicit.sort_scan_min_matches = 0;
+    qp = &implicit;
   }
-
+  const SearchQuery& q = *qp;
+  SearchPage page;
+  if (q.total || q.ids_only) {
+    SALUS_ASSIGN_OR_RETURN(internal::Sql count_sql, internal::BuildCount(q));
+    SALUS_ASSIGN_OR_RETURN(int64_t n, ScalarOn(c, count_sql));
+    page.total = n;
+    if (q.ids_only && q.count == 0) return page;
+  }
+  std::vector<int64_t> rids;
+  bool scanned = false;
+  if (internal::SortScanApplies(q) &&
+      (cursor.kind == internal::PageCursor::Kind::kStart || cursor.kind == internal::PageCursor::Kind::kOffset)) {
+    // Walk the sort index when the driving condition matches many resources (or there is
+    // none): the page then fills after a few hundred index rows.
+    const int64_t many = q.sort_scan_min_matches;
+    auto count_sql = internal::BuildDriverCount(q, many);
+    int64_t n = many;
+    if (count_sql) {
+      SALUS_ASSIGN_OR_RETURN(n, ScalarOn(c, *count_sql));
+    }
+    if (n >= many) {
+      SALUS_TRY(SortScanOn(c, q, cursor.kind == internal::PageCursor::Kind::kOffset ? cursor.value : 0, rids));
+      SALUS_TRY(BodiesOn(c, rids, page.matches));
+      scanned = true;
+    }
+  }
+  if (!scanned) {
+    SALUS_ASSIGN_OR_RETURN(internal::Sql sql, internal::BuildPage(q, cursor));
+    SALUS_TRY(RowsOn(c, sql, page.matches, &rids));
+  }
+  bool more = page.matches.size() > q.count;
+  if (more) {
+    page.matches.pop_back();
+    rids.pop_back();
+  }
+  if (cursor.kind == internal::PageCursor::Kind::kBeforeRid) {
+    std::reverse(page.matches.begin(), page.matches.end());
+    std::reverse(rids.begin(), rids.end());
+  }
+  using K = internal::PageCursor::Kind;
+  if (q.sort.empty()) {
+    bool backwards = cursor.kind == K::kBeforeRid;
+    if (!rids.empty()) {
+      // Forwards, "more" means a next page; backwards, it means a previous one.
+      if (backwards ? true : more) page.next_cursor = internal::FormatCursor({K::kAfterRid, rids.back()});
+      if (backwards ? more : cursor.kind == K::kAfterRid) {
+        page.prev_cursor = internal::FormatCursor({K::kBeforeRid, rids.front()});
+      }
+    }
+  } else {
+    int64_t offset = cursor.kind == K::kOffset ? cursor.value : 0;
+    if (more) page.next_cursor = internal::FormatCursor({K::kOffset, offset + static_cast<int64_t>(q.count)});
+    if (offset > 0) {
+      page.prev_cursor =
+          internal::FormatCursor({K::kOffset, std::max<int64_t>(0, offset - static_cast<int64_t>(q.count))});
+    }
+  }
+  if (!q.total && !more && cursor.kind == K::kStart) page.total = static_cast<int64_t>(page.matches.size());
+  // _include / _revinclude (with :iterate, over what each round added).
+  std::unordered_set<int64_t> seen(rids.begin(), rids.end());
+  std::vector<int64_t> frontier = rids;
+  bool first = true;
+  while (!frontier.empty() && (first || HasIterate(q))) {
+    std::vector<int64_t> added;
+    for (bool rev : {false, true}) {
+      for (const Include& inc : rev ? q.revincludes : q.includes) {
+        if (!first && !inc.iterate) continue;
+        internal::Sql isql = rev ? internal::BuildRevInclude(inc, frontier) : internal::BuildInclude(inc, frontier);
+        std::vector<ResourceVersion> found;
+        std::vector<int64_t> found_rids;
+        SALUS_TRY(RowsOn(c, isql, found, &found_rids));
+        for (size_t i = 0; i < found.size(); ++i) {
+          if (!seen.insert(found_rids[i]).second) continue;
+          if (page.included.size() >= q.max_included) {
+            page.included_truncated = true;
+            return page;
+          }
+          page.included.push_back(std::move(found[i]));
+          added.push_back(found_rids[i]);
+        }
+      }
+    }
+    frontier = std::move(added);
+    first = false;
+  }
+  return page;
+}
 
 class SqliteStore;
 
@@ -499,7 +499,12 @@ class SqliteWriteTxn : public WriteTxn {
     SALUS_ASSIGN_OR_RETURN(auto row, Lookup(type, id));
     int64_t now = NextStamp(row ? row->info.last_updated_us : 0);
     int64_t version = row ? row->info.version + 1 : 1;
-    ResourceVersion out{std::string(type), std::string(id), version, now, false, std::string(method),
+    ResourceVersion out{std::string(type),
+                        std::string(id),
+                        version,
+                        now,
+                        false,
+                        std::string(method),
                         Assemble(resource, id, version, now)};
     int64_t rid;
     if (row) {
@@ -549,8 +554,8 @@ class SqliteWriteTxn : public WriteTxn {
     SALUS_ASSIGN_OR_RETURN(auto row, Lookup(type, id));
     if (!row) return Fail(Error::NotFound(fmt::format("{}/{} is not known", type, id)));
     if (row->info.deleted) {
-      return ResourceVersion{std::string(type), std::string(id), row->info.version, row->info.last_updated_us,
-                             true, "DELETE", {}};
+      return ResourceVersion{
+          std::string(type), std::string(id), row->info.version, row->info.last_updated_us, true, "DELETE", {}};
     }
     int64_t now = NextStamp(row->info.last_updated_us);
     ResourceVersion out{std::string(type), std::string(id), row->info.version + 1, now, true, "DELETE", {}};
