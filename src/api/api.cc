@@ -551,7 +551,7 @@ Response Api::Impl::Create(const Request& req, const std::string& type) const {
     criteria = std::move(*c);
   }
   std::string id = crypto::NewId();
-  store::PreparedResource prepared = store::Prepare(resource, search::ExtractIndexRows(resource));
+  store::PreparedResource prepared = internal::PrepareIndexed(resource);
   std::optional<std::string> existing;
   store::ResourceVersion written;
   Status st = store_.Write([&](store::WriteTxn& txn) -> Status {
@@ -591,7 +591,7 @@ Response Api::Impl::Update(const Request& req, const std::string& type, const st
     if_match = ParseETag(*h);
     if (!if_match) return ErrorResponse(BadRequest("If-Match must be an ETag like W/\"3\""));
   }
-  store::PreparedResource prepared = store::Prepare(resource, search::ExtractIndexRows(resource));
+  store::PreparedResource prepared = internal::PrepareIndexed(resource);
   bool created = false;
   store::ResourceVersion written;
   Status st = store_.Write([&](store::WriteTxn& txn) -> Status {
@@ -616,7 +616,7 @@ Response Api::Impl::ConditionalUpdate(const Request& req, const std::string& typ
   SALUS_PARSE_OR_RESPOND(resource, ParseResource(req, type));
   auto body_id = resource.string_at("id");
   std::string new_id = body_id ? std::string(*body_id) : crypto::NewId();
-  store::PreparedResource prepared = store::Prepare(resource, search::ExtractIndexRows(resource));
+  store::PreparedResource prepared = internal::PrepareIndexed(resource);
   bool created = false;
   store::ResourceVersion written;
   Status st = store_.Write([&](store::WriteTxn& txn) -> Status {
@@ -715,7 +715,7 @@ Response Api::Impl::Patch(const Request& req, const std::string& type, const std
       return ErrorResponse(BadRequest("a patch must not change resourceType or id"));
     }
     if (auto valid = validator_.Check(*patched); !valid) return ErrorResponse(valid.error());
-    store::PreparedResource prepared = store::Prepare(*patched, search::ExtractIndexRows(*patched));
+    store::PreparedResource prepared = internal::PrepareIndexed(*patched);
     store::ResourceVersion written;
     bool raced = false;
     Status st = store_.Write([&](store::WriteTxn& txn) -> Status {

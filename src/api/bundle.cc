@@ -343,7 +343,7 @@ Response Api::Impl::Bundle(const Request& req) const {
         if (needs_lookup != nullptr) *needs_lookup = rewriter.needs_lookup();
         return Fail(AtEntry(rw.error(), e));
       }
-      prepared[e.index] = store::Prepare(*e.resource, search::ExtractIndexRows(*e.resource));
+      prepared[e.index] = internal::PrepareIndexed(*e.resource);
     }
     return {};
   };
@@ -375,7 +375,7 @@ Response Api::Impl::Bundle(const Request& req) const {
       return Fail(AtEntry(Error::Invalid("a patch must not change resourceType or id"), e));
     }
     SALUS_TRY(validator_.Check(*patched));
-    auto w = txn.Put(e.type, e.id, store::Prepare(*patched, search::ExtractIndexRows(*patched)), "PATCH");
+    auto w = txn.Put(e.type, e.id, internal::PrepareIndexed(*patched), "PATCH");
     if (!w) return Fail(AtEntry(w.error(), e));
     e.written = std::move(*w);
     e.status = 200;

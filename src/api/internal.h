@@ -19,6 +19,10 @@ struct Criteria {
 // The criteria of a query string: every pair except result-control parameters (_count,
 // _format, ...). Parameters are checked when they are matched.
 Result<Criteria> ParseCriteria(const std::vector<std::pair<std::string, std::string>>& query, bool lenient);
+// The resource serialised for the writer, with its index rows; if the search parameters change
+// before the writer stores it, the writer recomputes the rows (see PreparedResource).
+store::PreparedResource PrepareIndexed(const json::Value& resource);
+
 // Splits a parameter value on commas that are not escaped ("\,").
 std::vector<std::string> SplitCommas(std::string_view s);
 // Percent-encodes a query name or value for a link (RFC 3986: unreserved characters and

@@ -7,6 +7,7 @@
 
 #include "api/internal.h"
 
+#include "search/indexer.h"
 #include "search/parse.h"
 #include "crypto/random.h"
 #include "fhir/primitives.h"
@@ -99,6 +100,20 @@ Result<std::vector<std::pair<std::string, std::string>>> ParseQueryString(std::s
     out.emplace_back(std::move(name), std::move(value));
   }
   return out;
+}
+
+store::PreparedResource PrepareIndexed(const json::Value& resource) {
+  std::shared_ptr<const search::Registry> registry = search::Registry::Current();
+  store::PreparedResource p = store::Prepare(resource, search::ExtractIndexRows(resource, *registry));
+  p.refresh_rows = [registry](const store::PreparedResource& prepared,
+                              std::string_view id) -> std::optional<store::IndexRows> {
+    auto current = search::Registry::Current();
+    if (current == registry) return std::nullopt;
+    auto doc = json::Parse(store::Assemble(prepared, id, 1, 0), json::ParseLimits{.max_depth = 1000});
+    if (!doc) return std::nullopt;
+    return search::ExtractIndexRows(*doc, *current);
+  };
+  return p;
 }
 
 Result<Criteria> ParseCriteria(const std::vector<std::pair<std::string, std::string>>& query, bool lenient) {

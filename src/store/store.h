@@ -101,6 +101,10 @@ struct PreparedResource {
   std::string meta_tail;  // meta members other than versionId/lastUpdated, each preceded by ','
   std::string tail;       // the members after meta, each preceded by ','
   IndexRows rows;
+  // Called by the writer just before the rows are stored: returns fresh rows when the ones
+  // above were computed with search parameters that have since been replaced (a reindex
+  // finished between preparing and writing). May be empty.
+  std::function<std::optional<IndexRows>(const PreparedResource&, std::string_view id)> refresh_rows;
 };
 PreparedResource Prepare(const json::Value& resource, IndexRows rows);
 // {"resourceType":..,"id":..,"meta":{"versionId":..,"lastUpdated":..<meta_tail>}<tail>}

@@ -518,7 +518,15 @@ class SqliteWriteTxn : public WriteTxn {
       rid = sqlite3_last_insert_rowid(c_.db());
     }
     SALUS_TRY(InsertVersion(rid, out));
-    SALUS_TRY(InsertIndexRows(rid, type, resource.rows));
+    if (resource.refresh_rows) {
+      if (auto fresh = resource.refresh_rows(resource, id)) {
+        SALUS_TRY(InsertIndexRows(rid, type, *fresh));
+      } else {
+        SALUS_TRY(InsertIndexRows(rid, type, resource.rows));
+      }
+    } else {
+      SALUS_TRY(InsertIndexRows(rid, type, resource.rows));
+    }
     Remember(type, id, Row{rid, CurrentInfo{version, false, now}});
     written_.emplace_back(type, id);
     return out;
@@ -535,7 +543,15 @@ class SqliteWriteTxn : public WriteTxn {
     if (rc != SQLITE_DONE) return Fail(c_.LastError("insert resource"));
     int64_t rid = sqlite3_last_insert_rowid(c_.db());
     SALUS_TRY(InsertVersion(rid, out));
-    SALUS_TRY(InsertIndexRows(rid, type, resource.rows));
+    if (resource.refresh_rows) {
+      if (auto fresh = resource.refresh_rows(resource, id)) {
+        SALUS_TRY(InsertIndexRows(rid, type, *fresh));
+      } else {
+        SALUS_TRY(InsertIndexRows(rid, type, resource.rows));
+      }
+    } else {
+      SALUS_TRY(InsertIndexRows(rid, type, resource.rows));
+    }
     Remember(type, id, Row{rid, CurrentInfo{1, false, now}});
     written_.emplace_back(type, id);
     return out;
