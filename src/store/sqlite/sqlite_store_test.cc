@@ -290,4 +290,68 @@ TEST_F(SqliteStoreTest, SortScanAndSortedMatchesAgree) {
   }
 }
 
+// A chain can drive the page (chosen when the other condition is broad): same answers.
+TEST_F(SqliteStoreTest, ChainDrivenAndTokenDrivenPagesAgree) {
+  // Patients p0..p5 (family "Smith" for even ones), Observations o0..o29 with subject p(i % 6)
+  // and code "a" or "b".
+  for (int i = 0; i < 6; ++i) {
+    IndexRows rows;
+    rows.strings.push_back({"family", i % 2 == 0 ? "smith" : "jones", i % 2 == 0 ? "Smith" : "Jones"});
+    ASSERT_TRUE(Put("p" + std::to_string(i), "X", rows));
+  }
+  for (int i = 0; i < 30; ++i) {
+    IndexRows rows;
+    rows.references.push_back({"subject", "Patient", "p" + std::to_string(i % 6), ""});
+    rows.tokens.push_back({"code", "", i % 3 == 0 ? "a" : "b"});
+    Status st = store_->Write([&](WriteTxn& txn) -> Status {
+      json::Value o = *json::Parse(R"({"resourceType":"Observation","status":"final"})");
+      SALUS_TRY(txn.Put("Observation", "o" + std::to_string(i), Prepare(o, rows), "PUT"));
+      return {};
+    });
+    ASSERT_TRUE(st);
+  }
+  SearchQuery q;
+  q.types = {"Observation"};
+  q.count = 4;
+  Match family;
+  family.kind = Match::Kind::kString;
+  family.type = "Patient";
+  family.param = "family";
+  family.text = "smi";
+  Match chain;
+  chain.kind = Match::Kind::kChain;
+  chain.type = "Observation";
+  chain.param = "subject";
+  chain.target_type = "Patient";
+  chain.sub = std::make_shared<std::vector<Condition>>(std::vector<Condition>{Condition{{family}, false}});
+  Match code;
+  code.kind = Match::Kind::kToken;
+  code.type = "Observation";
+  code.param = "code";
+  code.code = "b";
+  q.all = {Condition{{code}, false}, Condition{{chain}, false}};
+  auto all_pages = [&](bool chain_first) {
+    std::vector<std::string> ids;
+    SearchQuery p = q;
+    p.chain_first = chain_first;
+    for (int guard = 0; guard < 20; ++guard) {
+      auto page = store_->Search(p);
+      EXPECT_TRUE(page) << page.error().message;
+      if (!page) break;
+      for (const auto& v : page->matches) ids.push_back(v.id);
+      if (page->next_cursor.empty()) break;
+      p.cursor = page->next_cursor;
+    }
+    return ids;
+  };
+  auto by_token = all_pages(false), by_chain = all_pages(true);
+  // Subjects p0, p2, p4 (Smith) and code b: i % 6 in {0,2,4} and i % 3 != 0 -> i % 6 in {2,4}.
+  std::vector<std::string> expected;
+  for (int i = 0; i < 30; ++i) {
+    if (i % 6 == 2 || i % 6 == 4) expected.push_back("o" + std::to_string(i));
+  }
+  EXPECT_EQ(by_token, expected);
+  EXPECT_EQ(by_chain, expected);
+}
+
 }  // namespace salus::store
