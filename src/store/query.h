@@ -106,9 +106,6 @@ struct SearchQuery {
   // A sort on one date parameter walks that parameter's index when the driving condition has
   // at least this many index rows (or there is no driving condition).
   int64_t sort_scan_min_matches = 2000;
-  // Drive the page from a chain's targets rather than from an indexed condition (the store
-  // sets this when that condition is broad).
-  bool chain_first = false;
 };
 
 struct SearchPage {

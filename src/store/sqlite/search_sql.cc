@@ -213,29 +213,6 @@ class Builder {
     }
   }
 
-  // A chain as the page's driver: the reference rows (alias `ref`) that point at a target
-  // matching the chain's conditions.
-  Status ChainRows(const Match& m, const std::string& ref, int depth) {
-    std::string& t = sql_.text;
-    std::string b = fmt::format("c{}", ++aliases_);
-    t += ref + ".pid = ";
-    t += kPid;
-    Pid(m.type, m.param);
-    t += fmt::format(" AND ({}.target_id, {}.target_type) IN (SELECT {}.id, {}.type FROM resources {} WHERE ", ref, ref,
-                     b, b, b);
-    if (!m.target_type.empty()) {
-      t += fmt::format("{}.type = ? AND ", b);
-      Bind(m.target_type);
-    }
-    t += fmt::format("{}.deleted = 0", b);
-    bool saved = probes;
-    probes = false;
-    if (m.sub) SALUS_TRY(Where(*m.sub, b, depth + 1));
-    probes = saved;
-    t += ")";
-    return {};
-  }
-
   // One component's tests on the composite row's columns (see store::CompositeRow).
   void CompositePart(const Match& p, size_t i, const std::string& col) {
     std::string& t = sql_.text;
@@ -414,7 +391,6 @@ int ChooseDriver(const SearchQuery& q) {
       case Match::Kind::kComposite:
         rank = !m.parts.empty() && (m.parts[0].code || !m.parts[0].target_type.empty()) ? 3 : 100;
         break;
-      case Match::Kind::kChain: rank = q.chain_first ? 0 : 100; break;
       default: break;
     }
     if (rank < best_rank) {
@@ -472,13 +448,9 @@ Status FromWhere(const SearchQuery& q, int driver, bool with_versions, Sql& sql)
   std::string versions = with_versions ? " JOIN versions v ON v.rid = X.rid AND v.version = X.version" : "";
   if (driver >= 0) {
     const Match& m = q.all[driver].any[0];
-    std::string_view table = m.kind == Match::Kind::kChain ? "idx_reference" : TableOfMatch(m);
+    std::string_view table = TableOfMatch(m);
     sql.text += fmt::format(" FROM {} d JOIN resources X ON X.rid = d.rid{} WHERE ", table, versions);
-    if (m.kind == Match::Kind::kChain) {
-      SALUS_TRY(b.ChainRows(m, "d", 1));
-    } else {
-      b.RowTests(m, "d.");
-    }
+    b.RowTests(m, "d.");
     if (m.kind == Match::Kind::kDate) DateWindow(q, m.type, m.param, "d", sql);
     sql.text += " AND X.type = ?";
     sql.binds.emplace_back(q.types[0]);
@@ -617,19 +589,10 @@ bool SortScanApplies(const SearchQuery& q) {
          q.sort[0].table == Match::Table::kDate;
 }
 
-bool HasChainCandidate(const SearchQuery& q) {
-  if (q.types.size() != 1 || q.chain_first) return false;
-  for (const auto& c : q.all) {
-    if (!c.negate && c.any.size() == 1 && c.any[0].kind == Match::Kind::kChain) return true;
-  }
-  return false;
-}
-
 std::optional<Sql> BuildDriverCount(const SearchQuery& q, int64_t cap) {
   int driver = ChooseDriver(q);
   if (driver < 0) return std::nullopt;
   const Match& m = q.all[driver].any[0];
-  if (m.kind == Match::Kind::kChain) return std::nullopt;
   Sql sql;
   Builder b(sql);
   std::string_view table = TableOfMatch(m);

@@ -43,8 +43,6 @@ bool SortScanApplies(const SearchQuery& q);
 // A search driven by a date window ("date=ge2015-03&date=lt2015-04") without _sort is served
 // in that date's order, walking only the window of its index: the sort key to use, if so.
 std::optional<SortKey> ImplicitDateOrder(const SearchQuery& q);
-// Whether the query has a chain that could drive its pages instead of its indexed driver.
-bool HasChainCandidate(const SearchQuery& q);
 // How many index rows the driving condition has, up to `cap` (nullopt when no driver).
 std::optional<Sql> BuildDriverCount(const SearchQuery& q, int64_t cap);
 // X.rid of matches in sort order (repeats possible: one row per date value).

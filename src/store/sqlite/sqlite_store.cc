@@ -347,19 +347,6 @@ Result<SearchPage> SearchOn(Connection& c, const SearchQuery& q0) {
     implicit.sort_scan_min_matches = 0;
     qp = &implicit;
   }
-  // A chain next to a broad indexed condition: drive from the chain's targets instead.
-  SearchQuery chained;
-  if (internal::HasChainCandidate(*qp)) {
-    constexpr int64_t kBroad = 5000;
-    if (auto count_sql = internal::BuildDriverCount(*qp, kBroad)) {
-      SALUS_ASSIGN_OR_RETURN(int64_t n, ScalarOn(c, *count_sql));
-      if (n >= kBroad) {
-        chained = *qp;
-        chained.chain_first = true;
-        qp = &chained;
-      }
-    }
-  }
   const SearchQuery& q = *qp;
   SearchPage page;
   if (q.total || q.ids_only) {
