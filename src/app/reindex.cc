@@ -153,6 +153,10 @@ Result<size_t> CatchUpReindex(store::Store& store, const search::Registry& regis
   if (!generation || caught_up == generation) return size_t{0};
   SALUS_ASSIGN_OR_RETURN(auto since, store.GetMeta(kStartedUs));
   int64_t since_us = since ? std::stoll(*since) : 0;
+  // A barrier: a unit the writer was running when the new parameters were installed checked
+  // them before the switch and commits with its batch; an empty unit of our own runs only
+  // after that batch is committed, so the reads below see it.
+  SALUS_TRY(store.Write([](store::WriteTxn&) -> Status { return {}; }));
   size_t done = 0;
   for (const auto& type : fhir::Definitions::R4().resource_types()) {
     store::SearchQuery q;
