@@ -1,7 +1,10 @@
 // Every official R4 example round-trips: PUT with its id (POST when it has none), GET, and the
-// result equals the input up to meta.versionId/lastUpdated.
+// result equals the input up to meta.versionId/lastUpdated; and a search by each of its
+// identifiers finds it.
 #include <gtest/gtest.h>
 
+#include <cctype>
+#include <cstdio>
 #include <set>
 
 #include "core/json.h"
@@ -41,6 +44,31 @@ bool SameJson(const json::Value& a, const json::Value& b, std::string& where, co
   return a == b;
 }
 
+// Percent-encodes everything but unreserved characters (RFC 3986).
+std::string Encode(std::string_view s) {
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      char buf[4];
+      std::snprintf(buf, sizeof buf, "%%%02X", c);
+      out += buf;
+    }
+  }
+  return out;
+}
+
+// Escapes the characters a search value treats specially (search.html#escaping).
+std::string Escape(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (c == ',' || c == '|' || c == '$' || c == '\\') out.push_back('\\');
+    out.push_back(c);
+  }
+  return out;
+}
+
 void StripServerMeta(json::Value& v) {
   json::Value* meta = v.find("meta");
   if (meta == nullptr) return;
@@ -64,7 +92,7 @@ TEST(RoundTripTest, EveryOfficialExample) {
       "ImplementationGuide-fhir.json",
       "SearchParameter-questionnaireresponse-extensions-QuestionnaireResponse-item-subject.json",
   };
-  int total = 0, passed = 0, rejected = 0;
+  int total = 0, passed = 0, rejected = 0, identifier_searches = 0;
   for (const auto& entry : std::filesystem::directory_iterator(dir)) {
     if (entry.path().extension() != ".json") continue;
     std::string name = entry.path().filename().string();
@@ -104,7 +132,30 @@ TEST(RoundTripTest, EveryOfficialExample) {
     } else {
       ADD_FAILURE() << name << ": differs at " << where;
     }
+    // Search finds the example by each of its business identifiers (the spec's own data).
+    std::string self = path.substr(path.rfind('/') + 1);
+    const json::Value* ids = original->find("identifier");
+    std::vector<const json::Value*> identifiers;
+    if (ids != nullptr && ids->is_array()) {
+      for (const auto& i : ids->as_array()) identifiers.push_back(&i);
+    } else if (ids != nullptr && ids->is_object()) {
+      identifiers.push_back(ids);
+    }
+    for (const json::Value* ident : identifiers) {
+      auto system = ident->string_at("system");
+      auto value = ident->string_at("value");
+      if (!system || !value) continue;
+      std::string query = "/fhir/" + type + "?_count=1000&_elements=id&identifier=" + Encode(*system) + "%7C" +
+                          Encode(Escape(*value));
+      HttpResponse found = Http(server.port(), "GET", query);
+      if (found.status == 400 && found.body.find("is not a search parameter of") != std::string::npos) continue;
+      ASSERT_EQ(found.status, 200) << name << ": " << query << ": " << found.body.substr(0, 300);
+      EXPECT_NE(found.body.find("\"id\":\"" + self + "\""), std::string::npos) << name << ": " << query;
+      ++identifier_searches;
+    }
   }
+  std::printf("identifier searches: %d, each found its example\n", identifier_searches);
+  EXPECT_GT(identifier_searches, 250);
   std::printf("round trip: %d examples, %d equal after PUT+GET, %d rejected as invalid R4, %d other failures\n",
               total, passed, rejected, total - passed - rejected);
   EXPECT_GT(total, 900);
