@@ -576,7 +576,10 @@ Result<ParsedSearch> ParseSearch(const std::vector<std::pair<std::string, std::s
       out.query.all.push_back(std::move(cond));
     }
   }
-  if (out.count_only) out.query.ids_only = true;
+  if (out.count_only) {
+    out.query.ids_only = true;
+    out.query.count = 0;  // only the total is wanted: no page is read
+  }
   return out;
 }
 
