@@ -560,7 +560,9 @@ Result<Sql> BuildPage(const SearchQuery& q, const PageCursor& cursor) {
       // Resources without a value sort last either way.
       order += fmt::format("s{} IS NULL, s{}{}, ", i, i, q.sort[i].descending ? " DESC" : "");
     }
-    order += "prid";
+    // Ties in creation order, in the direction of the first key: the order in which the
+    // date-index walk (SortScan) meets them, so both plans give the same pages.
+    order += q.sort[0].descending ? "prid DESC" : "prid";
     sql.text += " ORDER BY " + order + " LIMIT ? OFFSET ?";
     sql.binds.emplace_back(limit);
     sql.binds.emplace_back(cursor.kind == PageCursor::Kind::kOffset ? cursor.value : int64_t{0});
@@ -630,7 +632,8 @@ Result<Sql> BuildSortMissing(const SearchQuery& q) {
   sql.binds.emplace_back(q.types[0]);
   Builder b(sql);
   SALUS_TRY(b.Where(q.all, "X", 0));
-  sql.text += fmt::format(" AND NOT EXISTS (SELECT 1 FROM idx_date WHERE rid = X.rid AND pid = {}) ORDER BY X.rid", kPid);
+  sql.text += fmt::format(" AND NOT EXISTS (SELECT 1 FROM idx_date WHERE rid = X.rid AND pid = {}) ORDER BY X.rid{}", kPid,
+                          k.descending ? " DESC" : "");
   sql.binds.emplace_back(q.types[0]);
   sql.binds.emplace_back(k.param);
   return sql;
