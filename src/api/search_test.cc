@@ -238,6 +238,53 @@ TEST_F(SearchTest, PagingIsStableWhileOthersWrite) {
   EXPECT_EQ(Entries(Call("GET", prev_url)), Entries(first));
 }
 
+// Sorted pages continue after the last (value, resource) served, so writes between pages
+// neither repeat nor skip a match.
+TEST_F(SearchTest, SortedPagingIsStableWhileOthersWrite) {
+  for (int i = 0; i < 6; ++i) {
+    Put("Patient", "s" + std::to_string(i),
+        R"({"resourceType":"Patient","gender":"unknown","birthDate":"200)" + std::to_string(i) + R"(-01-01"})");
+  }
+  Put("Patient", "s9", R"({"resourceType":"Patient","gender":"unknown"})");  // no birth date: last
+  for (bool descending : {false, true}) {
+    std::vector<std::string> seen;
+    std::string next = std::string("Patient?gender=unknown&_count=2&_sort=") + (descending ? "-" : "") + "birthdate";
+    int pages = 0;
+    while (!next.empty() && pages < 10) {
+      Response r = Call("GET", next);
+      ASSERT_EQ(r.status, 200) << r.body;
+      for (auto& e : Entries(r)) seen.push_back(e);
+      if (pages == 0) {
+        // One that sorts before the served page (must not appear), one after it (must), and a
+        // deletion of one not yet served.
+        Put("Patient", descending ? "early" : "late0",
+            descending ? R"({"resourceType":"Patient","gender":"unknown","birthDate":"2010-01-01"})"
+                       : R"({"resourceType":"Patient","gender":"unknown","birthDate":"1990-01-01"})");
+        Put("Patient", "mid", R"({"resourceType":"Patient","gender":"unknown","birthDate":"2003-06-01"})");
+        Call("DELETE", descending ? "Patient/s1" : "Patient/s4");
+      }
+      next.clear();
+      json::Value b = Json(r);
+      for (const auto& l : b.find("link")->as_array()) {
+        if (l.string_at("relation") == "next") next = std::string(*l.string_at("url")).substr(17);
+      }
+      ++pages;
+    }
+    std::vector<std::string> expected =
+        descending ? std::vector<std::string>{"Patient/s5", "Patient/s4", "Patient/mid", "Patient/s3", "Patient/s2",
+                                              "Patient/s0", "Patient/s9"}
+                   : std::vector<std::string>{"Patient/s0", "Patient/s1", "Patient/s2", "Patient/s3", "Patient/mid",
+                                              "Patient/s5", "Patient/s9"};
+    EXPECT_EQ(seen, expected) << (descending ? "descending" : "ascending");
+    // Restore for the next direction.
+    Call("DELETE", "Patient/mid");
+    Call("DELETE", "Patient/early");
+    Call("DELETE", "Patient/late0");
+    Put("Patient", "s1", R"({"resourceType":"Patient","gender":"unknown","birthDate":"2001-01-01"})");
+    Put("Patient", "s4", R"({"resourceType":"Patient","gender":"unknown","birthDate":"2004-01-01"})");
+  }
+}
+
 TEST_F(SearchTest, CompartmentSystemSearchAndEverything) {
   SeedClinic();
   EXPECT_EQ(Found("Patient/p1/Observation"), (Ids{"Observation/w1", "Observation/h1"}));

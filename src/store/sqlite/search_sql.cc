@@ -1,5 +1,7 @@
 #include "store/sqlite/search_sql.h"
 
+#include "core/json.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -509,6 +511,34 @@ Result<PageCursor> ParseCursor(const std::string& cursor) {
   PageCursor c;
   if (cursor.empty()) return c;
   char k = cursor[0];
+  if (k == 'k') {
+    // k[key,rid] with key null, a number or a string.
+    auto bad = [] { return Fail(Error::Invalid("the paging cursor is not one this server made", "_cursor")); };
+    auto v = json::Parse(std::string_view(cursor).substr(1), json::ParseLimits{.max_depth = 2});
+    if (!v || !v->is_array() || v->as_array().size() != 2 || !v->as_array()[1].is_number()) return bad();
+    const json::Value& key = v->as_array()[0];
+    const std::string& rid = v->as_array()[1].as_number().text;
+    auto [p, e] = std::from_chars(rid.data(), rid.data() + rid.size(), c.value);
+    if (e != std::errc() || p != rid.data() + rid.size() || c.value < 0) return bad();
+    c.kind = PageCursor::Kind::kAfterKey;
+    if (key.is_null()) {
+      c.key_null = true;
+    } else if (key.is_string()) {
+      c.key = key.as_string();
+    } else if (key.is_number()) {
+      const std::string& t = key.as_number().text;
+      int64_t n = 0;
+      auto [q, f] = std::from_chars(t.data(), t.data() + t.size(), n);
+      if (f == std::errc() && q == t.data() + t.size()) {
+        c.key = n;
+      } else {
+        c.key = std::strtod(t.c_str(), nullptr);
+      }
+    } else {
+      return bad();
+    }
+    return c;
+  }
   const char* begin = cursor.data() + 1;
   const char* end = cursor.data() + cursor.size();
   auto [ptr, ec] = std::from_chars(begin, end, c.value);
@@ -524,9 +554,31 @@ std::string FormatCursor(PageCursor c) {
     case PageCursor::Kind::kAfterRid: return fmt::format("a{}", c.value);
     case PageCursor::Kind::kBeforeRid: return fmt::format("b{}", c.value);
     case PageCursor::Kind::kOffset: return fmt::format("o{}", c.value);
+    case PageCursor::Kind::kAfterKey: {
+      json::Array a;
+      if (c.key_null) a.emplace_back(nullptr);
+      else if (const auto* n = std::get_if<int64_t>(&c.key)) a.push_back(json::Value::Integer(*n));
+      else if (const auto* d = std::get_if<double>(&c.key)) a.push_back(json::Value(json::Number{fmt::format("{:.17g}", *d)}));
+      else a.emplace_back(std::get<std::string>(c.key));
+      a.push_back(json::Value::Integer(c.value));
+      return "k" + json::Serialize(json::Value(std::move(a)));
+    }
     case PageCursor::Kind::kStart: return "";
   }
   return "";
+}
+
+// "(key, rid) comes after the cursor's" for a one-key order whose missing values sort last.
+std::string KeysetAfter(bool descending, const PageCursor& c, const std::string& key, const std::string& rid, Sql& sql) {
+  const char* beyond = descending ? "<" : ">";
+  if (c.key_null) {
+    sql.binds.emplace_back(c.value);
+    return fmt::format("({} IS NULL AND {} {} ?)", key, rid, beyond);
+  }
+  sql.binds.emplace_back(c.key);
+  sql.binds.emplace_back(c.key);
+  sql.binds.emplace_back(c.value);
+  return fmt::format("({0} IS NULL OR {0} {2} ? OR ({0} = ? AND {1} {2} ?))", key, rid, beyond);
 }
 
 Result<Sql> BuildPage(const SearchQuery& q, const PageCursor& cursor) {
@@ -534,27 +586,27 @@ Result<Sql> BuildPage(const SearchQuery& q, const PageCursor& cursor) {
   // bodies of that page alone are read.
   int driver = ChooseDriver(q);
   std::string rid = driver >= 0 ? "d.rid" : "X.rid";
-  Sql sql;
-  sql.text = fmt::format("SELECT {} FROM (SELECT {}{} AS prid", kColumns, driver >= 0 ? "DISTINCT " : "", rid);
+  Sql inner;
+  inner.text = fmt::format("SELECT {}{} AS prid", driver >= 0 ? "DISTINCT " : "", rid);
   std::vector<std::string> keys;
   for (const SortKey& k : q.sort) {
-    keys.push_back(SortExpr(k, sql, q.types.empty() ? "" : q.types[0]));
-    sql.text += fmt::format(", {} AS s{}", keys.back(), keys.size() - 1);
+    keys.push_back(SortExpr(k, inner, q.types.empty() ? "" : q.types[0]));
+    inner.text += fmt::format(", {} AS s{}", keys.back(), keys.size() - 1);
   }
-  SALUS_TRY(FromWhere(q, driver, false, sql));
+  SALUS_TRY(FromWhere(q, driver, false, inner));
   int64_t limit = static_cast<int64_t>(q.count) + 1;
   std::string order;
   if (q.sort.empty()) {
     if (cursor.kind == PageCursor::Kind::kAfterRid) {
-      sql.text += " AND " + rid + " > ?";
-      sql.binds.emplace_back(cursor.value);
+      inner.text += " AND " + rid + " > ?";
+      inner.binds.emplace_back(cursor.value);
     } else if (cursor.kind == PageCursor::Kind::kBeforeRid) {
-      sql.text += " AND " + rid + " < ?";
-      sql.binds.emplace_back(cursor.value);
+      inner.text += " AND " + rid + " < ?";
+      inner.binds.emplace_back(cursor.value);
     }
     order = cursor.kind == PageCursor::Kind::kBeforeRid ? "prid DESC" : "prid";
-    sql.text += " ORDER BY " + rid + (cursor.kind == PageCursor::Kind::kBeforeRid ? " DESC" : "") + " LIMIT ?";
-    sql.binds.emplace_back(limit);
+    inner.text += " ORDER BY " + rid + (cursor.kind == PageCursor::Kind::kBeforeRid ? " DESC" : "") + " LIMIT ?";
+    inner.binds.emplace_back(limit);
   } else {
     for (size_t i = 0; i < keys.size(); ++i) {
       // Resources without a value sort last either way.
@@ -563,12 +615,22 @@ Result<Sql> BuildPage(const SearchQuery& q, const PageCursor& cursor) {
     // Ties in creation order, in the direction of the first key: the order in which the
     // date-index walk (SortScan) meets them, so both plans give the same pages.
     order += q.sort[0].descending ? "prid DESC" : "prid";
-    sql.text += " ORDER BY " + order + " LIMIT ? OFFSET ?";
-    sql.binds.emplace_back(limit);
-    sql.binds.emplace_back(cursor.kind == PageCursor::Kind::kOffset ? cursor.value : int64_t{0});
+    if (cursor.kind == PageCursor::Kind::kAfterKey && q.sort.size() == 1) {
+      // After (key, rid) in this order; values come before the resources without one.
+      inner.text = "SELECT * FROM (" + inner.text + ") WHERE ";
+      inner.text += KeysetAfter(q.sort[0].descending, cursor, "s0", "prid", inner);
+    }
+    inner.text += " ORDER BY " + order + " LIMIT ? OFFSET ?";
+    inner.binds.emplace_back(limit);
+    inner.binds.emplace_back(cursor.kind == PageCursor::Kind::kOffset ? cursor.value : int64_t{0});
   }
+  Sql sql;
+  // Sorted pages return the first sort key as an eighth column, for the next page's cursor.
+  sql.text = fmt::format("SELECT {}{} FROM (", kColumns, q.sort.empty() ? "" : ", p.s0");
+  sql.text += inner.text;
   sql.text += ") p CROSS JOIN resources X ON X.rid = p.prid JOIN versions v ON v.rid = X.rid AND v.version = X.version"
               " ORDER BY " + order;
+  sql.binds = std::move(inner.binds);
   return sql;
 }
 
@@ -605,17 +667,28 @@ std::optional<Sql> BuildDriverCount(const SearchQuery& q, int64_t cap) {
   return sql;
 }
 
-Result<Sql> BuildSortScan(const SearchQuery& q) {
+Result<Sql> BuildSortScan(const SearchQuery& q, const PageCursor& cursor) {
   const SortKey& k = q.sort[0];
   Sql sql;
+  std::string col = k.descending ? "s.high" : "s.low";
   sql.text = fmt::format(
-      "SELECT X.rid FROM idx_date s CROSS JOIN resources X ON X.rid = s.rid WHERE s.pid = {} AND X.type = ? "
+      "SELECT X.rid, {} FROM idx_date s CROSS JOIN resources X ON X.rid = s.rid WHERE s.pid = {} AND X.type = ? "
       "AND X.deleted = 0",
-      kPid);
+      col, kPid);
   sql.binds.emplace_back(q.types[0]);
   sql.binds.emplace_back(k.param);
   sql.binds.emplace_back(q.types[0]);
   DateWindow(q, q.types[0], k.param, "s", sql);
+  if (cursor.kind == PageCursor::Kind::kAfterKey && !cursor.key_null) {
+    // Continue the walk after the cursor; count each resource only at its own sort value
+    // (its first row in this order), which earlier pages have already placed or passed.
+    sql.text += fmt::format(" AND ({0} {1} ? OR ({0} = ? AND s.rid {1} ?))", col, k.descending ? "<" : ">");
+    sql.binds.emplace_back(cursor.key);
+    sql.binds.emplace_back(cursor.key);
+    sql.binds.emplace_back(cursor.value);
+    sql.text += fmt::format(" AND {} = (SELECT {}({}) FROM idx_date WHERE rid = s.rid AND pid = s.pid)", col,
+                            k.descending ? "MAX" : "MIN", k.descending ? "high" : "low");
+  }
   Builder b(sql);
   b.probes = true;
   SALUS_TRY(b.Where(q.all, "X", 0));
@@ -625,11 +698,15 @@ Result<Sql> BuildSortScan(const SearchQuery& q) {
   return sql;
 }
 
-Result<Sql> BuildSortMissing(const SearchQuery& q) {
+Result<Sql> BuildSortMissing(const SearchQuery& q, const PageCursor& cursor) {
   const SortKey& k = q.sort[0];
   Sql sql;
-  sql.text = "SELECT X.rid FROM resources X WHERE X.type = ? AND X.deleted = 0";
+  sql.text = "SELECT X.rid, NULL FROM resources X WHERE X.type = ? AND X.deleted = 0";
   sql.binds.emplace_back(q.types[0]);
+  if (cursor.kind == PageCursor::Kind::kAfterKey && cursor.key_null) {
+    sql.text += k.descending ? " AND X.rid < ?" : " AND X.rid > ?";
+    sql.binds.emplace_back(cursor.value);
+  }
   Builder b(sql);
   SALUS_TRY(b.Where(q.all, "X", 0));
   sql.text += fmt::format(" AND NOT EXISTS (SELECT 1 FROM idx_date WHERE rid = X.rid AND pid = {}) ORDER BY X.rid{}", kPid,

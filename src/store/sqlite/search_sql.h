@@ -23,8 +23,12 @@ struct Sql {
 // Where a page starts: after/before a resource in creation order, or at an offset of a
 // sorted result.
 struct PageCursor {
-  enum class Kind { kStart, kAfterRid, kBeforeRid, kOffset } kind = Kind::kStart;
-  int64_t value = 0;
+  // kAfterKey: after (key, rid) in a one-key sort's order; key is null (no value), an integer
+  // (dates, _lastUpdated: microseconds), a real or a text.
+  enum class Kind { kStart, kAfterRid, kBeforeRid, kOffset, kAfterKey } kind = Kind::kStart;
+  int64_t value = 0;  // the rid, or the offset
+  SqlValue key;
+  bool key_null = false;
 };
 Result<PageCursor> ParseCursor(const std::string& cursor);
 std::string FormatCursor(PageCursor c);
@@ -45,10 +49,12 @@ bool SortScanApplies(const SearchQuery& q);
 std::optional<SortKey> ImplicitDateOrder(const SearchQuery& q);
 // How many index rows the driving condition has, up to `cap` (nullopt when no driver).
 std::optional<Sql> BuildDriverCount(const SearchQuery& q, int64_t cap);
-// X.rid of matches in sort order (repeats possible: one row per date value).
-Result<Sql> BuildSortScan(const SearchQuery& q);
-// X.rid of matches without a value for the sort parameter, in creation order (they sort last).
-Result<Sql> BuildSortMissing(const SearchQuery& q);
+// X.rid and the sort value of matches in sort order (repeats possible: one row per date
+// value), after a kAfterKey cursor when given.
+Result<Sql> BuildSortScan(const SearchQuery& q, const PageCursor& cursor);
+// X.rid (and NULL) of matches without a value for the sort parameter, in creation order in the
+// sort's direction (they sort last), after a kAfterKey cursor in that region when given.
+Result<Sql> BuildSortMissing(const SearchQuery& q, const PageCursor& cursor);
 // Bodies of the given rids (X.rid, X.type, ... as BuildPage), in no particular order.
 Sql BuildRows(const std::vector<int64_t>& rids);
 // Resources referenced from `rids` through `inc` (X.rid, X.type, X.id, ... as above).

@@ -269,7 +269,7 @@ Result<int64_t> ScalarOn(Connection& c, const internal::Sql& sql) {
   }
 
 Status RowsOn(Connection& c, const internal::Sql& sql, std::vector<ResourceVersion>& out,
-                       std::vector<int64_t>* rids) {
+                       std::vector<int64_t>* rids, std::vector<std::optional<internal::SqlValue>>* keys = nullptr) {
     SALUS_ASSIGN_OR_RETURN(sqlite3_stmt * raw, c.Prepare(sql.text));
     Stmt st(raw);
     BindAll(raw, sql);
@@ -277,6 +277,14 @@ Status RowsOn(Connection& c, const internal::Sql& sql, std::vector<ResourceVersi
     while ((rc = st.Step()) == SQLITE_ROW) {
       if (rids != nullptr) rids->push_back(st.Int(0));
       out.push_back(ResourceVersion{st.Text(1), st.Text(2), st.Int(3), st.Int(4), false, st.Text(5), st.Text(6)});
+      if (keys != nullptr) {
+        switch (sqlite3_column_type(raw, 7)) {
+          case SQLITE_NULL: keys->push_back(std::nullopt); break;
+          case SQLITE_INTEGER: keys->push_back(internal::SqlValue(st.Int(7))); break;
+          case SQLITE_FLOAT: keys->push_back(internal::SqlValue(sqlite3_column_double(raw, 7))); break;
+          default: keys->push_back(internal::SqlValue(st.Text(7))); break;
+        }
+      }
     }
     if (rc != SQLITE_DONE) return Fail(c.LastError("search"));
     return {};
@@ -285,7 +293,9 @@ Status RowsOn(Connection& c, const internal::Sql& sql, std::vector<ResourceVersi
 
 // The rids of a sorted page (count + 1 of them, after skipping `offset`) by walking the sort
 // parameter's index, then the matches that have no value for it.
-Status SortScanOn(Connection& c, const SearchQuery& q, int64_t offset, std::vector<int64_t>& rids) {
+Status SortScanOn(Connection& c, const SearchQuery& q, const internal::PageCursor& cursor, std::vector<int64_t>& rids,
+                  std::vector<std::optional<int64_t>>& keys) {
+  int64_t offset = cursor.kind == internal::PageCursor::Kind::kOffset ? cursor.value : 0;
   size_t want = q.count + 1;
   std::unordered_set<int64_t> seen;
   int64_t skipped = 0;
@@ -296,9 +306,13 @@ Status SortScanOn(Connection& c, const SearchQuery& q, int64_t offset, std::vect
       if (!c.negate && c.any.size() == 1 && m.kind == Match::Kind::kDate && m.param == q.sort[0].param) can_miss = false;
     }
   }
+  // A cursor among the resources without a value skips the walk.
+  bool in_missing = cursor.kind == internal::PageCursor::Kind::kAfterKey && cursor.key_null;
   for (bool missing : {false, true}) {
     if (missing && !can_miss) break;
-    SALUS_ASSIGN_OR_RETURN(internal::Sql sql, missing ? internal::BuildSortMissing(q) : internal::BuildSortScan(q));
+    if (!missing && in_missing) continue;
+    SALUS_ASSIGN_OR_RETURN(internal::Sql sql, missing ? internal::BuildSortMissing(q, cursor)
+                                                      : internal::BuildSortScan(q, cursor));
     SALUS_ASSIGN_OR_RETURN(sqlite3_stmt * raw, c.Prepare(sql.text));
     Stmt st(raw);
     BindAll(raw, sql);
@@ -311,6 +325,7 @@ Status SortScanOn(Connection& c, const SearchQuery& q, int64_t offset, std::vect
         continue;
       }
       rids.push_back(rid);
+      keys.push_back(missing ? std::nullopt : std::optional<int64_t>(st.Int(1)));
     }
     if (rids.size() >= want) return {};
     if (rc != SQLITE_DONE) return Fail(c.LastError("sorted search"));
@@ -357,8 +372,11 @@ Result<SearchPage> SearchOn(Connection& c, const SearchQuery& q0) {
   }
   std::vector<int64_t> rids;
   bool scanned = false;
+  std::vector<std::optional<int64_t>> scan_keys;     // sort values of a walked page
+  std::vector<std::optional<internal::SqlValue>> row_keys;  // first sort key of a sorted page
   if (internal::SortScanApplies(q) &&
-      (cursor.kind == internal::PageCursor::Kind::kStart || cursor.kind == internal::PageCursor::Kind::kOffset)) {
+      (cursor.kind == internal::PageCursor::Kind::kStart || cursor.kind == internal::PageCursor::Kind::kOffset ||
+       cursor.kind == internal::PageCursor::Kind::kAfterKey)) {
     // Walk the sort index when the driving condition matches many resources (or there is
     // none): the page then fills after a few hundred index rows.
     const int64_t many = q.sort_scan_min_matches;
@@ -368,19 +386,23 @@ Result<SearchPage> SearchOn(Connection& c, const SearchQuery& q0) {
       SALUS_ASSIGN_OR_RETURN(n, ScalarOn(c, *count_sql));
     }
     if (n >= many) {
-      SALUS_TRY(SortScanOn(c, q, cursor.kind == internal::PageCursor::Kind::kOffset ? cursor.value : 0, rids));
+      SALUS_TRY(SortScanOn(c, q, cursor, rids, scan_keys));
       SALUS_TRY(BodiesOn(c, rids, page.matches));
+      for (const auto& k : scan_keys) {
+        row_keys.push_back(k ? std::optional<internal::SqlValue>(*k) : std::nullopt);
+      }
       scanned = true;
     }
   }
   if (!scanned) {
     SALUS_ASSIGN_OR_RETURN(internal::Sql sql, internal::BuildPage(q, cursor));
-    SALUS_TRY(RowsOn(c, sql, page.matches, &rids));
+    SALUS_TRY(RowsOn(c, sql, page.matches, &rids, q.sort.empty() ? nullptr : &row_keys));
   }
   bool more = page.matches.size() > q.count;
   if (more) {
     page.matches.pop_back();
     rids.pop_back();
+    if (!row_keys.empty()) row_keys.resize(rids.size());
   }
   if (cursor.kind == internal::PageCursor::Kind::kBeforeRid) {
     std::reverse(page.matches.begin(), page.matches.end());
@@ -395,6 +417,17 @@ Result<SearchPage> SearchOn(Connection& c, const SearchQuery& q0) {
       if (backwards ? more : cursor.kind == K::kAfterRid) {
         page.prev_cursor = internal::FormatCursor({K::kBeforeRid, rids.front()});
       }
+    }
+  } else if (q.sort.size() == 1 && row_keys.size() == rids.size()) {
+    // One sort key: the next page starts after this page's last (key, rid), so writes in
+    // between neither repeat nor skip a match. No previous link: the order is one-way.
+    if (more && !rids.empty()) {
+      internal::PageCursor next;
+      next.kind = K::kAfterKey;
+      next.value = rids.back();
+      next.key_null = !row_keys.back().has_value();
+      if (row_keys.back()) next.key = *row_keys.back();
+      page.next_cursor = internal::FormatCursor(next);
     }
   } else {
     int64_t offset = cursor.kind == K::kOffset ? cursor.value : 0;
