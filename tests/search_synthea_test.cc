@@ -214,5 +214,37 @@ TEST_F(SyntheaSearchTest, ChainsHasAndIncludes) {
   EXPECT_EQ(included, conditions);
 }
 
+// Sorted pages through the socket: the next links are valid URLs and walk every match once.
+TEST_F(SyntheaSearchTest, SortedPagesFollowNextLinks) {
+  int heights = 0;
+  for (const auto* o : All("Observation")) heights += HasCoding(o->find("code"), kLoinc, "8302-2");
+  ASSERT_GT(heights, 10);
+  std::set<std::string> seen;
+  std::string last_date = "9999";
+  std::string url = "/fhir/Observation?code=http://loinc.org%7C8302-2&_sort=-date&_count=7";
+  for (int guard = 0; guard < 1000 && !url.empty(); ++guard) {
+    HttpResponse r = Http(g_data->server->port(), "GET", url);
+    ASSERT_EQ(r.status, 200) << url << ": " << r.body.substr(0, 300);
+    auto b = json::Parse(r.body);
+    if (const json::Value* entries = b->find("entry")) {
+      for (const auto& e : entries->as_array()) {
+        const json::Value* res = e.find("resource");
+        EXPECT_TRUE(seen.insert(std::string(*res->string_at("id"))).second) << "repeated";
+        std::string date(res->string_at("effectiveDateTime").value_or(""));
+        EXPECT_LE(date.substr(0, 10), last_date.substr(0, 10));  // newest first (by day, zones aside)
+        last_date = date;
+      }
+    }
+    url.clear();
+    for (const auto& l : b->find("link")->as_array()) {
+      if (l.string_at("relation") == "next") {
+        std::string next(*l.string_at("url"));
+        url = next.substr(next.find("/fhir/"));
+      }
+    }
+  }
+  EXPECT_EQ(static_cast<int>(seen.size()), heights);
+}
+
 }  // namespace
 }  // namespace salus::testing

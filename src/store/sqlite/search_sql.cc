@@ -1,5 +1,6 @@
 #include "store/sqlite/search_sql.h"
 
+#include "core/base64.h"
 #include "core/json.h"
 
 #include <fmt/format.h>
@@ -512,9 +513,15 @@ Result<PageCursor> ParseCursor(const std::string& cursor) {
   if (cursor.empty()) return c;
   char k = cursor[0];
   if (k == 'k') {
-    // k[key,rid] with key null, a number or a string.
+    // "k" + base64url of [key, rid], key null, a number or a string (URL-safe as it is).
     auto bad = [] { return Fail(Error::Invalid("the paging cursor is not one this server made", "_cursor")); };
-    auto v = json::Parse(std::string_view(cursor).substr(1), json::ParseLimits{.max_depth = 2});
+    std::string b64(cursor.substr(1));
+    if (b64.size() > 4096) return bad();
+    for (char& ch : b64) ch = ch == '-' ? '+' : ch == '_' ? '/' : ch;
+    while (b64.size() % 4 != 0) b64.push_back('=');
+    auto text = DecodeBase64(b64);
+    if (!text) return bad();
+    auto v = json::Parse(*text, json::ParseLimits{.max_depth = 2});
     if (!v || !v->is_array() || v->as_array().size() != 2 || !v->as_array()[1].is_number()) return bad();
     const json::Value& key = v->as_array()[0];
     const std::string& rid = v->as_array()[1].as_number().text;
@@ -561,7 +568,10 @@ std::string FormatCursor(PageCursor c) {
       else if (const auto* d = std::get_if<double>(&c.key)) a.push_back(json::Value(json::Number{fmt::format("{:.17g}", *d)}));
       else a.emplace_back(std::get<std::string>(c.key));
       a.push_back(json::Value::Integer(c.value));
-      return "k" + json::Serialize(json::Value(std::move(a)));
+      std::string b64 = EncodeBase64(json::Serialize(json::Value(std::move(a))));
+      while (!b64.empty() && b64.back() == '=') b64.pop_back();
+      for (char& ch : b64) ch = ch == '+' ? '-' : ch == '/' ? '_' : ch;
+      return "k" + b64;
     }
     case PageCursor::Kind::kStart: return "";
   }
