@@ -266,7 +266,10 @@ int main(int argc, char** argv) {
             auto s2 = std::chrono::steady_clock::now();
             auto r2 = salus::testing::Http(port, "GET", url);
             ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - s2).count());
-            if (r2.status != 200) return 1;
+            if (r2.status != 200) {
+              std::fprintf(stderr, "%s -> %d %s\n", url.c_str(), r2.status, r2.body.substr(0, 200).c_str());
+              return 1;
+            }
           }
         }
       }

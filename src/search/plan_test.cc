@@ -55,7 +55,7 @@ std::vector<std::string> FullScans(const std::string& plan) {
                 line.find("CONSTANT ROW") == std::string::npos && line != "SCAN p";  // p: the page's rids
     if (scan) out.push_back(line);
     if (correlated && line.starts_with("SEARCH ") && line.find("search_param") == std::string::npos &&
-        line.find("(rid=") == std::string::npos && line.find("rowid=") == std::string::npos) {
+        line.find("rid=?") == std::string::npos) {  // rid=?, rowid=?: a lookup of this resource
       out.push_back("per row: " + line);
     }
     correlated = line.starts_with("CORRELATED");

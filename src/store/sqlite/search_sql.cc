@@ -696,7 +696,7 @@ Result<Sql> BuildSortScan(const SearchQuery& q, const PageCursor& cursor) {
     sql.binds.emplace_back(cursor.key);
     sql.binds.emplace_back(cursor.key);
     sql.binds.emplace_back(cursor.value);
-    sql.text += fmt::format(" AND {} = (SELECT {}({}) FROM idx_date WHERE rid = s.rid AND pid = s.pid)", col,
+    sql.text += fmt::format(" AND {} = (SELECT {}({}) FROM idx_date WHERE rid = s.rid AND +pid = s.pid)", col,
                             k.descending ? "MAX" : "MIN", k.descending ? "high" : "low");
   }
   Builder b(sql);

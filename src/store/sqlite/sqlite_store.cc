@@ -988,16 +988,28 @@ class SqliteStore : public Store {
 
   Result<std::string> ExplainSearch(const SearchQuery& q) override {
     SALUS_ASSIGN_OR_RETURN(internal::PageCursor cursor, internal::ParseCursor(q.cursor));
-    SALUS_ASSIGN_OR_RETURN(internal::Sql sql, internal::BuildPage(q, cursor));
-    sql.text = "EXPLAIN QUERY PLAN " + sql.text;
+    std::vector<internal::Sql> queries;
+    SALUS_ASSIGN_OR_RETURN(internal::Sql page, internal::BuildPage(q, cursor));
+    queries.push_back(std::move(page));
+    if (internal::SortScanApplies(q)) {
+      // The date-index walk too, as it runs for a later page (with its per-row check).
+      internal::PageCursor later;
+      later.kind = internal::PageCursor::Kind::kAfterKey;
+      later.key = int64_t{0};
+      SALUS_ASSIGN_OR_RETURN(internal::Sql scan, internal::BuildSortScan(q, later));
+      queries.push_back(std::move(scan));
+    }
     Lease lease(*this);
-    SALUS_ASSIGN_OR_RETURN(sqlite3_stmt * raw, lease.c->Prepare(sql.text));
-    Stmt st(raw);
-    BindAll(raw, sql);
     std::string out;
-    while (st.Step() == SQLITE_ROW) {
-      out += st.Text(3);
-      out += '\n';
+    for (auto& sql : queries) {
+      sql.text = "EXPLAIN QUERY PLAN " + sql.text;
+      SALUS_ASSIGN_OR_RETURN(sqlite3_stmt * raw, lease.c->Prepare(sql.text));
+      Stmt st(raw);
+      BindAll(raw, sql);
+      while (st.Step() == SQLITE_ROW) {
+        out += st.Text(3);
+        out += '\n';
+      }
     }
     return out;
   }
