@@ -287,6 +287,19 @@ Response Api::Impl::Handle(const Request& req) const {
   return resp;
 }
 
+// POST _search: the parameters of the form body joined to the URL's; the refusal otherwise.
+std::expected<Request, Response> Api::Impl::WithSearchForm(const Request& req) const {
+  if (auto refused = RequireContentType(req, "application/x-www-form-urlencoded",
+                                        "POST _search needs Content-Type application/x-www-form-urlencoded")) {
+    return std::unexpected(*refused);
+  }
+  auto form = ParseQueryString(req.body);
+  if (!form) return std::unexpected(ErrorResponse(form.error()));
+  Request merged = req;
+  merged.query.insert(merged.query.end(), form->begin(), form->end());
+  return merged;
+}
+
 Response Api::Impl::Dispatch(const Request& req) const {
   auto parts = SplitPath(req.path);
   const std::string& m = req.method;
@@ -305,15 +318,8 @@ Response Api::Impl::Dispatch(const Request& req) const {
   if (parts[0] == "_history") return get && parts.size() == 1 ? History(req, nullptr, nullptr) : not_allowed();
   if (parts[0] == "_search" && parts.size() == 1) {
     if (m != "POST") return not_allowed();
-    if (auto refused = RequireContentType(req, "application/x-www-form-urlencoded",
-                                          "POST _search needs Content-Type application/x-www-form-urlencoded")) {
-      return *refused;
-    }
-    Request merged = req;
-    auto form = ParseQueryString(req.body);
-    if (!form) return ErrorResponse(form.error());
-    merged.query.insert(merged.query.end(), form->begin(), form->end());
-    return SystemSearch(merged);
+    auto merged = WithSearchForm(req);
+    return merged ? SystemSearch(*merged) : merged.error();
   }
   std::string type(parts[0]);
   if (!defs_.IsResourceType(type)) {
@@ -330,16 +336,8 @@ Response Api::Impl::Dispatch(const Request& req) const {
   if (parts[1] == "_history" && parts.size() == 2) return get ? History(req, &type, nullptr) : not_allowed();
   if (parts[1] == "_search" && parts.size() == 2) {
     if (m != "POST") return not_allowed();
-    // POST _search: parameters in a form body, merged with the URL's.
-    if (auto refused = RequireContentType(req, "application/x-www-form-urlencoded",
-                                          "POST _search needs Content-Type application/x-www-form-urlencoded")) {
-      return *refused;
-    }
-    Request merged = req;
-    auto form = ParseQueryString(req.body);
-    if (!form) return ErrorResponse(form.error());
-    merged.query.insert(merged.query.end(), form->begin(), form->end());
-    return Search(merged, type);
+    auto merged = WithSearchForm(req);
+    return merged ? Search(*merged, type) : merged.error();
   }
   std::string id(parts[1]);
   if (!fhir::IsValidId(id)) {
@@ -797,7 +795,7 @@ Response Api::Impl::History(const Request& req, const std::string* type, const s
 Response Api::Impl::SystemSearch(const Request& req) const {
   std::vector<std::string> types;
   if (auto t = req.Param("_type")) {
-    for (const auto& name : internal::SplitCommas(*t)) {
+    for (const auto& name : search::SplitValues(*t)) {
       if (!defs_.IsResourceType(name)) return ErrorResponse(BadRequest(fmt::format("'{}' is not a resource type", name), "_type"));
       types.push_back(name);
     }

@@ -35,6 +35,7 @@ class Api::Impl {
   Response History(const Request& req, const std::string* type, const std::string* id) const;
   Response Search(const Request& req, const std::string& type) const;
   Response SystemSearch(const Request& req) const;
+  std::expected<Request, Response> WithSearchForm(const Request& req) const;
   Response SearchTypes(const Request& req, std::vector<std::string> types, std::optional<store::Condition> extra,
                        const std::string& self) const;
   Response Everything(const Request& req, const std::string& id) const;

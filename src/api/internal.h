@@ -23,8 +23,6 @@ Result<Criteria> ParseCriteria(const std::vector<std::pair<std::string, std::str
 // before the writer stores it, the writer recomputes the rows (see PreparedResource).
 store::PreparedResource PrepareIndexed(const json::Value& resource);
 
-// Splits a parameter value on commas that are not escaped ("\,").
-std::vector<std::string> SplitCommas(std::string_view s);
 // Percent-encodes a query name or value for a link (RFC 3986: unreserved characters and
 // ",:" stay as they are).
 std::string PercentEncode(std::string_view s);
@@ -35,14 +33,12 @@ Result<std::vector<std::pair<std::string, std::string>>> ParseQueryString(std::s
 class Finder {
  public:
   virtual ~Finder() = default;
-  virtual Result<bool> Exists(std::string_view type, std::string_view id) = 0;
   virtual Result<store::SearchPage> Search(const store::SearchQuery& query) = 0;
 };
 
 class StoreFinder : public Finder {
  public:
   explicit StoreFinder(store::Store& s) : s_(s) {}
-  Result<bool> Exists(std::string_view type, std::string_view id) override;
   Result<store::SearchPage> Search(const store::SearchQuery& query) override { return s_.Search(query); }
 
  private:
@@ -52,7 +48,6 @@ class StoreFinder : public Finder {
 class TxnFinder : public Finder {
  public:
   explicit TxnFinder(store::WriteTxn& t) : t_(t) {}
-  Result<bool> Exists(std::string_view type, std::string_view id) override;
   Result<store::SearchPage> Search(const store::SearchQuery& query) override { return t_.Search(query); }
 
  private:

@@ -51,21 +51,6 @@ Result<std::string> PercentDecode(std::string_view s) {
 
 }  // namespace
 
-std::vector<std::string> SplitCommas(std::string_view s) {
-  // R4 search.html#escaping: "\," is a literal comma.
-  std::vector<std::string> out(1);
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '\\' && i + 1 < s.size() && (s[i + 1] == ',' || s[i + 1] == '|' || s[i + 1] == '\\')) {
-      out.back().push_back(s[++i]);
-    } else if (s[i] == ',') {
-      out.emplace_back();
-    } else {
-      out.back().push_back(s[i]);
-    }
-  }
-  return out;
-}
-
 std::string PercentEncode(std::string_view s) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
@@ -124,20 +109,6 @@ Result<Criteria> ParseCriteria(const std::vector<std::pair<std::string, std::str
     c.params.emplace_back(name, value);
   }
   return c;
-}
-
-Result<bool> StoreFinder::Exists(std::string_view type, std::string_view id) {
-  auto r = s_.Read(type, id);
-  if (!r) {
-    if (r.error().code == Code::kNotFound) return false;
-    return Fail(r.error());
-  }
-  return !r->deleted;
-}
-
-Result<bool> TxnFinder::Exists(std::string_view type, std::string_view id) {
-  SALUS_ASSIGN_OR_RETURN(auto cur, t_.Current(type, id));
-  return cur.has_value() && !cur->deleted;
 }
 
 Result<std::vector<std::string>> Match(Finder& finder, std::string_view type, const Criteria& criteria,

@@ -93,5 +93,7 @@ bool Equivalent(const Value& a, const Value& b);
 
 // Checks that `s` is well-formed UTF-8 (no overlongs, no surrogates, <= U+10FFFF).
 bool IsValidUtf8(std::string_view s);
+// Appends code point `cp` (<= U+10FFFF, not a surrogate) encoded as UTF-8.
+void AppendUtf8(uint32_t cp, std::string& out);
 
 }  // namespace salus::json

@@ -63,23 +63,7 @@ std::u32string Decode(std::string_view s) {
 
 std::string Encode(std::u32string_view s) {
   std::string out;
-  for (char32_t cp : s) {
-    if (cp < 0x80) {
-      out.push_back(static_cast<char>(cp));
-    } else if (cp < 0x800) {
-      out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else if (cp < 0x10000) {
-      out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else {
-      out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-      out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    }
-  }
+  for (char32_t cp : s) json::AppendUtf8(cp, out);
   return out;
 }
 
@@ -159,19 +143,17 @@ std::optional<Temporal> AddDuration(const Temporal& t0, const Decimal& amount, s
   }
   int64_t days = t.kind == Temporal::Kind::kTime ? 0 : t.DaysFromCivil();
   int64_t total = days * 86400000LL + ((t.hour * 60LL + t.minute) * 60 + t.second) * 1000 + t.millis + ms;
-  int64_t d = total >= 0 ? total / 86400000LL : (total - 86399999LL) / 86400000LL;
-  int64_t rem = total - d * 86400000LL;
+  // The fields of the sum; kind, precision and zone stay those of the input.
+  Temporal sum = Temporal::FromEpochMillis(total);
   if (t.kind != Temporal::Kind::kTime) {
-    int y, m, dd;
-    Temporal::CivilFromDays(d, y, m, dd);
-    t.year = static_cast<int16_t>(y);
-    t.month = static_cast<uint8_t>(m);
-    t.day = static_cast<uint8_t>(dd);
+    t.year = sum.year;
+    t.month = sum.month;
+    t.day = sum.day;
   }
-  t.hour = static_cast<uint8_t>(rem / 3600000);
-  t.minute = static_cast<uint8_t>(rem / 60000 % 60);
-  t.second = static_cast<uint8_t>(rem / 1000 % 60);
-  t.millis = static_cast<uint16_t>(rem % 1000);
+  t.hour = sum.hour;
+  t.minute = sum.minute;
+  t.second = sum.second;
+  t.millis = sum.millis;
   return t;
 }
 
@@ -932,21 +914,7 @@ class Evaluator {
     if (!now_) {
       auto t = std::chrono::system_clock::now();
       auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-      Temporal v;
-      v.kind = Temporal::Kind::kDateTime;
-      v.precision = Temporal::kMillisecond;
-      v.has_tz = true;
-      int64_t days = ms >= 0 ? ms / 86400000 : (ms - 86399999) / 86400000;
-      int64_t rem = ms - days * 86400000;
-      int y, m, d;
-      Temporal::CivilFromDays(days, y, m, d);
-      v.year = static_cast<int16_t>(y);
-      v.month = static_cast<uint8_t>(m);
-      v.day = static_cast<uint8_t>(d);
-      v.hour = static_cast<uint8_t>(rem / 3600000);
-      v.minute = static_cast<uint8_t>(rem / 60000 % 60);
-      v.second = static_cast<uint8_t>(rem / 1000 % 60);
-      v.millis = static_cast<uint16_t>(rem % 1000);
+      Temporal v = Temporal::FromEpochMillis(ms);
       now_ = v;
     }
     return *now_;

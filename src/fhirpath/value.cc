@@ -328,22 +328,22 @@ size_t ParseCalendar(std::string_view s, Temporal& t) {
 
 }  // namespace
 
-std::optional<Temporal> Temporal::ParseLiteral(std::string_view s) {
+namespace {
+
+// "YYYY[-MM[-DD]][Thh[:mm[:ss[.fff]]][zone]]". FHIR text needs the day and the time around a
+// 'T'; a FHIRPath literal may stop at the 'T' ("@2015T": a DateTime of year precision).
+std::optional<Temporal> ParseDateAndTime(std::string_view s, bool literal) {
   Temporal t;
-  if (!s.empty() && s[0] == 'T') {
-    t.kind = Kind::kTime;
-    size_t end = ParseClock(s, 1, t, false);
-    if (end != s.size()) return std::nullopt;
-    return t;
-  }
   size_t pos = ParseCalendar(s, t);
   if (pos == std::string_view::npos) return std::nullopt;
-  t.kind = Kind::kDate;
+  t.kind = Temporal::Kind::kDate;
   if (pos < s.size() && s[pos] == 'T') {
-    t.kind = Kind::kDateTime;
+    t.kind = Temporal::Kind::kDateTime;
     ++pos;
-    if (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
-      if (t.precision != kDay) return std::nullopt;
+    bool clock = pos < s.size() && s[pos] >= '0' && s[pos] <= '9';
+    if (!clock && !literal) return std::nullopt;
+    if (clock) {
+      if (t.precision != Temporal::kDay) return std::nullopt;
       pos = ParseClock(s, pos, t, false);
       if (pos == std::string_view::npos) return std::nullopt;
     }
@@ -354,22 +354,20 @@ std::optional<Temporal> Temporal::ParseLiteral(std::string_view s) {
   return t;
 }
 
-std::optional<Temporal> Temporal::ParseFhirDate(std::string_view s) {
-  Temporal t;
-  size_t pos = ParseCalendar(s, t);
-  if (pos == std::string_view::npos) return std::nullopt;
-  t.kind = Kind::kDate;
-  if (pos < s.size() && s[pos] == 'T') {
-    if (t.precision != kDay) return std::nullopt;
-    t.kind = Kind::kDateTime;
-    pos = ParseClock(s, pos + 1, t, false);
-    if (pos == std::string_view::npos) return std::nullopt;
-    pos = ParseZone(s, pos, t);
-    if (pos == std::string_view::npos) return std::nullopt;
+}  // namespace
+
+std::optional<Temporal> Temporal::ParseLiteral(std::string_view s) {
+  if (!s.empty() && s[0] == 'T') {
+    Temporal t;
+    t.kind = Kind::kTime;
+    size_t end = ParseClock(s, 1, t, false);
+    if (end != s.size()) return std::nullopt;
+    return t;
   }
-  if (pos != s.size()) return std::nullopt;
-  return t;
+  return ParseDateAndTime(s, true);
 }
+
+std::optional<Temporal> Temporal::ParseFhirDate(std::string_view s) { return ParseDateAndTime(s, false); }
 
 std::optional<Temporal> Temporal::ParseFhirTime(std::string_view s) {
   Temporal t;
@@ -425,19 +423,35 @@ void Temporal::CivilFromDays(int64_t z, int& y, int& m, int& d) {
   y = static_cast<int>(yoe + era * 400) + (m <= 2);
 }
 
-Temporal Temporal::ToUtc() const {
-  if (!has_tz || tz_minutes == 0 || kind == Kind::kTime) return *this;
-  Temporal t = *this;
-  int64_t minutes = DaysFromCivil() * 1440 + hour * 60 + minute - tz_minutes;
-  int64_t days = minutes >= 0 ? minutes / 1440 : (minutes - 1439) / 1440;
-  int64_t rem = minutes - days * 1440;
+Temporal Temporal::FromEpochMillis(int64_t ms) {
+  Temporal t;
+  t.kind = Kind::kDateTime;
+  t.precision = kMillisecond;
+  t.has_tz = true;
+  int64_t days = ms >= 0 ? ms / 86400000 : (ms - 86399999) / 86400000;
+  int64_t rem = ms - days * 86400000;
   int y, m, d;
   CivilFromDays(days, y, m, d);
   t.year = static_cast<int16_t>(y);
   t.month = static_cast<uint8_t>(m);
   t.day = static_cast<uint8_t>(d);
-  t.hour = static_cast<uint8_t>(rem / 60);
-  t.minute = static_cast<uint8_t>(rem % 60);
+  t.hour = static_cast<uint8_t>(rem / 3600000);
+  t.minute = static_cast<uint8_t>(rem / 60000 % 60);
+  t.second = static_cast<uint8_t>(rem / 1000 % 60);
+  t.millis = static_cast<uint16_t>(rem % 1000);
+  return t;
+}
+
+Temporal Temporal::ToUtc() const {
+  if (!has_tz || tz_minutes == 0 || kind == Kind::kTime) return *this;
+  Temporal t = *this;
+  int64_t minutes = DaysFromCivil() * 1440 + hour * 60 + minute - tz_minutes;
+  Temporal u = FromEpochMillis(minutes * 60000);  // seconds and precision stay as they were
+  t.year = u.year;
+  t.month = u.month;
+  t.day = u.day;
+  t.hour = u.hour;
+  t.minute = u.minute;
   t.tz_minutes = 0;
   return t;
 }

@@ -69,7 +69,9 @@ struct Temporal {
   std::string ToString() const;
   // The same instant in UTC (only meaningful with has_tz and precision >= kHour).
   Temporal ToUtc() const;
-  // Years since 1970 as milliseconds-of-day arithmetic helpers.
+  // A DateTime to the millisecond, in UTC, for milliseconds since 1970-01-01T00:00:00Z.
+  static Temporal FromEpochMillis(int64_t ms);
+  // Days since 1970-01-01 of the date part, and back.
   int64_t DaysFromCivil() const;
   static void CivilFromDays(int64_t days, int& y, int& m, int& d);
 };

@@ -23,20 +23,6 @@ Error Bad(std::string_view param, std::string msg) {
   return Error::Invalid(std::move(msg), std::string(param));
 }
 
-// Splits on commas not escaped with '\' and removes the escapes (search.html#escaping).
-std::vector<std::string> SplitValues(std::string_view v, char sep = ',') {
-  std::vector<std::string> out(1);
-  for (size_t i = 0; i < v.size(); ++i) {
-    if (v[i] == '\\' && i + 1 < v.size() && (v[i + 1] == ',' || v[i + 1] == '$' || v[i + 1] == '|' || v[i + 1] == '\\')) {
-      out.back().push_back(v[++i]);
-    } else if (v[i] == sep) {
-      out.emplace_back();
-    } else {
-      out.back().push_back(v[i]);
-    }
-  }
-  return out;
-}
 
 // Splits "system|code" at the first '|' not escaped.
 std::pair<std::optional<std::string>, std::string> SplitBar(std::string_view v) {
@@ -468,6 +454,21 @@ Result<store::Include> ParseInclude(std::string_view name, std::string_view v, b
 }
 
 }  // namespace
+
+// Splits on commas not escaped with '\' and removes the escapes (search.html#escaping).
+std::vector<std::string> SplitValues(std::string_view v, char sep) {
+  std::vector<std::string> out(1);
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (v[i] == '\\' && i + 1 < v.size() && (v[i + 1] == ',' || v[i + 1] == '$' || v[i + 1] == '|' || v[i + 1] == '\\')) {
+      out.back().push_back(v[++i]);
+    } else if (v[i] == sep) {
+      out.emplace_back();
+    } else {
+      out.back().push_back(v[i]);
+    }
+  }
+  return out;
+}
 
 Result<ParsedSearch> ParseSearch(const std::vector<std::pair<std::string, std::string>>& params,
                                  std::vector<std::string> types, const SearchOptions& options,

@@ -31,6 +31,10 @@ struct ParsedSearch {
   bool count_only = false;           // _summary=count or _count=0
 };
 
+// Splits a parameter value at each `sep` not escaped with '\\', removing the escapes of
+// ',', '$', '|' and '\\' (search.html#escaping).
+std::vector<std::string> SplitValues(std::string_view v, char sep = ',');
+
 // `types`: the searched resource types (one for a type search; from _type or every type for
 // a system search). Errors are Code::kInvalid naming the parameter.
 Result<ParsedSearch> ParseSearch(const std::vector<std::pair<std::string, std::string>>& params,

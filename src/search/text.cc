@@ -1,5 +1,7 @@
 #include "search/text.h"
 
+#include "core/json.h"
+
 #include <cstdint>
 
 namespace salus::search {
@@ -19,24 +21,6 @@ constexpr char kLatin1[] =
     "oooorrrrrrssssss"
     "ssttttttuuuuuuuu"
     "uuuuwwyyyzzzzzzs";
-
-void AppendUtf8(uint32_t cp, std::string& out) {
-  if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
 
 }  // namespace
 
@@ -63,7 +47,7 @@ std::string NormalizeText(std::string_view s) {
     }
     if (cp >= 0x391 && cp <= 0x3A9) cp += 0x20;  // Greek capitals
     else if (cp >= 0x410 && cp <= 0x42F) cp += 0x20;  // Cyrillic capitals
-    AppendUtf8(cp, out);
+    json::AppendUtf8(cp, out);
   }
   return out;
 }

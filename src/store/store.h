@@ -123,10 +123,6 @@ class WriteTxn {
   virtual Result<std::optional<CurrentInfo>> Current(std::string_view type, std::string_view id) = 0;
   // The current version with its body, seeing this transaction's writes. NotFound if none.
   virtual Result<ResourceVersion> Read(std::string_view type, std::string_view id) = 0;
-  // Ids of current, not deleted resources of `type` with a token index row; at most `limit`.
-  virtual Result<std::vector<std::string>> FindByToken(std::string_view type, std::string_view param,
-                                                       std::optional<std::string_view> system,
-                                                       std::string_view code, size_t limit) = 0;
   // A search that sees this transaction's writes (conditional interactions).
   virtual Result<SearchPage> Search(const SearchQuery& query) = 0;
   // Replaces the index rows of type/id if its current version is still `version` (reindex);
@@ -181,9 +177,6 @@ class Store {
   virtual Result<ResourceVersion> Read(std::string_view type, std::string_view id) = 0;
   virtual Result<ResourceVersion> ReadVersion(std::string_view type, std::string_view id, int64_t version) = 0;
   virtual Result<HistoryPage> History(const HistoryQuery& query) = 0;
-  virtual Result<std::vector<std::string>> FindByToken(std::string_view type, std::string_view param,
-                                                       std::optional<std::string_view> system,
-                                                       std::string_view code, size_t limit) = 0;
   // Current, not deleted resources of `type` after `cursor` (0 for the start), oldest first.
   virtual Result<ListPage> List(std::string_view type, int64_t cursor, size_t count) = 0;
   virtual Result<int64_t> Count(std::string_view type) = 0;

@@ -129,6 +129,24 @@ class Builder {
   }
 
  public:
+  // " AND code = ? AND system = ?" for the parts of a token (or a quantity's unit) given.
+  void CodeAndSystem(const Match& m, const std::string& code_col, const std::string& system_col) {
+    if (m.code) {
+      sql_.text += " AND " + code_col + " = ?";
+      Bind(*m.code);
+    }
+    if (m.system) {
+      sql_.text += " AND " + system_col + " = ?";
+      Bind(*m.system);
+    }
+  }
+  // " AND col starts with prefix", as a range the column's index serves.
+  void StartsWith(const std::string& col, const std::string& prefix) {
+    sql_.text += " AND " + col + " >= ? AND " + col + " < ?";
+    Bind(prefix);
+    Bind(prefix + std::string(kMaxSuffix));
+  }
+
   // "pid = ... AND <value tests>" on the columns of a simple match's index row, prefixed
   // with `col` ("d." or "").
   void RowTests(const Match& m, const std::string& col) {
@@ -138,14 +156,7 @@ class Builder {
     Pid(m.type, m.param);
     switch (m.kind) {
       case Match::Kind::kToken:
-        if (m.code) {
-          t += " AND " + col + "code = ?";
-          Bind(*m.code);
-        }
-        if (m.system) {
-          t += " AND " + col + "system = ?";
-          Bind(*m.system);
-        }
+        CodeAndSystem(m, col + "code", col + "system");
         break;
       case Match::Kind::kString:
         if (m.string_op == Match::StringOp::kExact) {
@@ -156,9 +167,7 @@ class Builder {
           t += " AND " + col + "norm LIKE ? ESCAPE '\\'";
           Bind("%" + LikeEscape(m.text) + "%");
         } else {
-          t += " AND " + col + "norm >= ? AND " + col + "norm < ?";
-          Bind(m.text);
-          Bind(m.text + std::string(kMaxSuffix));
+          StartsWith(col + "norm", m.text);
         }
         break;
       case Match::Kind::kDate:
@@ -170,14 +179,7 @@ class Builder {
         NumberCompare(m, col + "value");
         break;
       case Match::Kind::kQuantity:
-        if (m.code) {
-          t += " AND " + col + "code = ?";
-          Bind(*m.code);
-        }
-        if (m.system) {
-          t += " AND " + col + "system = ?";
-          Bind(*m.system);
-        }
+        CodeAndSystem(m, col + "code", col + "system");
         t += " AND ";
         NumberCompare(m, col + "value");
         break;
@@ -196,9 +198,7 @@ class Builder {
         break;
       case Match::Kind::kUri:
         if (m.uri_op == Match::UriOp::kBelow) {
-          t += " AND " + col + "uri >= ? AND " + col + "uri < ?";
-          Bind(m.text);
-          Bind(m.text + std::string(kMaxSuffix));
+          StartsWith(col + "uri", m.text);
         } else if (m.uri_op == Match::UriOp::kAbove) {
           t += " AND ? >= " + col + "uri AND substr(?, 1, length(" + col + "uri)) = " + col + "uri";
           Bind(m.text);
@@ -225,14 +225,7 @@ class Builder {
     std::string hi = col + (i == 2 ? "c_high" : "b_high");
     switch (p.kind) {
       case Match::Kind::kToken:
-        if (p.code) {
-          t += " AND " + val + " = ?";
-          Bind(*p.code);
-        }
-        if (p.system) {
-          t += " AND " + sys + " = ?";
-          Bind(*p.system);
-        }
+        CodeAndSystem(p, val, sys);
         break;
       case Match::Kind::kReference:
         if (!p.target_type.empty()) {
@@ -244,19 +237,10 @@ class Builder {
         }
         break;
       case Match::Kind::kString:
-        t += " AND " + val + " >= ? AND " + val + " < ?";
-        Bind(p.text);
-        Bind(p.text + std::string(kMaxSuffix));
+        StartsWith(val, p.text);
         break;
       case Match::Kind::kQuantity:
-        if (p.code) {
-          t += " AND " + val + " = ?";
-          Bind(*p.code);
-        }
-        if (p.system) {
-          t += " AND " + sys + " = ?";
-          Bind(*p.system);
-        }
+        CodeAndSystem(p, val, sys);
         t += " AND ";
         NumberCompare(p, lo);
         break;
@@ -744,14 +728,9 @@ Result<Sql> BuildCount(const SearchQuery& q) {
   return sql;
 }
 
-Sql BuildInclude(const Include& inc, const std::vector<int64_t>& rids) {
-  Sql sql;
-  sql.text = fmt::format(
-      "SELECT DISTINCT {} FROM idx_reference ref JOIN resources X ON X.type = ref.target_type AND X.id = "
-      "ref.target_id JOIN versions v ON v.rid = X.rid AND v.version = X.version "
-      "WHERE ref.rid IN (SELECT value FROM json_each(?)) AND X.deleted = 0",
-      kColumns);
-  sql.binds.emplace_back(RidList(rids));
+namespace {
+// " AND ref.pid ..." for the reference parameter(s) of an include ('*': all of the type's).
+void IncludeParams(const Include& inc, Sql& sql) {
   if (inc.param.empty()) {
     sql.text += " AND ref.pid IN (SELECT pid FROM search_param WHERE type = ?)";
     sql.binds.emplace_back(inc.type);
@@ -761,6 +740,18 @@ Sql BuildInclude(const Include& inc, const std::vector<int64_t>& rids) {
     sql.binds.emplace_back(inc.type);
     sql.binds.emplace_back(inc.param);
   }
+}
+}  // namespace
+
+Sql BuildInclude(const Include& inc, const std::vector<int64_t>& rids) {
+  Sql sql;
+  sql.text = fmt::format(
+      "SELECT DISTINCT {} FROM idx_reference ref JOIN resources X ON X.type = ref.target_type AND X.id = "
+      "ref.target_id JOIN versions v ON v.rid = X.rid AND v.version = X.version "
+      "WHERE ref.rid IN (SELECT value FROM json_each(?)) AND X.deleted = 0",
+      kColumns);
+  sql.binds.emplace_back(RidList(rids));
+  IncludeParams(inc, sql);
   if (!inc.target_type.empty()) {
     sql.text += " AND ref.target_type = ?";
     sql.binds.emplace_back(inc.target_type);
@@ -780,15 +771,7 @@ Sql BuildRevInclude(const Include& inc, const std::vector<int64_t>& rids) {
       kColumns);
   sql.binds.emplace_back(RidList(rids));
   sql.binds.emplace_back(inc.type);
-  if (inc.param.empty()) {
-    sql.text += " AND ref.pid IN (SELECT pid FROM search_param WHERE type = ?)";
-    sql.binds.emplace_back(inc.type);
-  } else {
-    sql.text += " AND ref.pid = ";
-    sql.text += kPid;
-    sql.binds.emplace_back(inc.type);
-    sql.binds.emplace_back(inc.param);
-  }
+  IncludeParams(inc, sql);
   return sql;
 }
 

@@ -66,12 +66,6 @@ constexpr const char* kUpsertMeta =
     "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value";
 constexpr const char* kDeleteMeta = "DELETE FROM meta WHERE key = ?";
 constexpr const char* kUpdateSpan = "UPDATE search_param SET max_span = ? WHERE pid = ?";
-constexpr const char* kFindTokenAnySystem =
-    "SELECT r.id FROM search_param p JOIN idx_token t ON t.pid = p.pid JOIN resources r ON r.rid = t.rid "
-    "WHERE p.type = ? AND p.code = ? AND t.code = ? AND r.deleted = 0 LIMIT ?";
-constexpr const char* kFindTokenWithSystem =
-    "SELECT r.id FROM search_param p JOIN idx_token t ON t.pid = p.pid JOIN resources r ON r.rid = t.rid "
-    "WHERE p.type = ? AND p.code = ? AND t.code = ? AND t.system = ? AND r.deleted = 0 LIMIT ?";
 constexpr const char* kListCurrent =
     "SELECT r.rid, r.id, r.version, r.last_updated, v.method, v.body FROM resources r "
     "JOIN versions v ON v.rid = r.rid AND v.version = r.version "
@@ -519,10 +513,6 @@ class SqliteWriteTxn : public WriteTxn {
     return std::optional<CurrentInfo>(row->info);
   }
 
-  Result<std::vector<std::string>> FindByToken(std::string_view type, std::string_view param,
-                                               std::optional<std::string_view> system, std::string_view code,
-                                               size_t limit) override;
-
   Result<ResourceVersion> Read(std::string_view type, std::string_view id) override {
     return ReadCurrentOn(c_, type, id);
   }
@@ -816,29 +806,6 @@ class SqliteWriteTxn : public WriteTxn {
   size_t unit_start_ = 0;
 };
 
-Result<std::vector<std::string>> FindTokenOn(Connection& c, std::string_view type, std::string_view param,
-                                             std::optional<std::string_view> system, std::string_view code,
-                                             size_t limit) {
-  SALUS_STMT(q, c, system ? kFindTokenWithSystem : kFindTokenAnySystem);
-  q.Bind(1, type).Bind(2, param).Bind(3, code);
-  if (system) {
-    q.Bind(4, *system).Bind(5, static_cast<int64_t>(limit));
-  } else {
-    q.Bind(4, static_cast<int64_t>(limit));
-  }
-  std::vector<std::string> ids;
-  int rc;
-  while ((rc = q.Step()) == SQLITE_ROW) ids.push_back(q.Text(0));
-  if (rc != SQLITE_DONE) return Fail(c.LastError("find token"));
-  return ids;
-}
-
-Result<std::vector<std::string>> SqliteWriteTxn::FindByToken(std::string_view type, std::string_view param,
-                                                             std::optional<std::string_view> system,
-                                                             std::string_view code, size_t limit) {
-  return FindTokenOn(c_, type, param, system, code, limit);
-}
-
 class SqliteStore : public Store {
  public:
   explicit SqliteStore(const SqliteOptions& options)
@@ -942,13 +909,6 @@ class SqliteStore : public Store {
     }
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) return Fail(lease.c->LastError("history"));
     return page;
-  }
-
-  Result<std::vector<std::string>> FindByToken(std::string_view type, std::string_view param,
-                                               std::optional<std::string_view> system, std::string_view code,
-                                               size_t limit) override {
-    Lease lease(*this);
-    return FindTokenOn(*lease.c, type, param, system, code, limit);
   }
 
   Result<ListPage> List(std::string_view type, int64_t cursor, size_t count) override {

@@ -44,6 +44,26 @@ class SqliteStoreTest : public ::testing::Test {
     return out;
   }
 
+  // Ids of current resources of `type` with a token row (system nullopt: any system).
+  Result<std::vector<std::string>> FindToken(std::string_view type, std::string_view param,
+                                             std::optional<std::string_view> system, std::string_view code,
+                                             size_t limit) {
+    SearchQuery q;
+    q.types = {std::string(type)};
+    q.count = limit;
+    Match m;
+    m.kind = Match::Kind::kToken;
+    m.type = type;
+    m.param = param;
+    m.code = std::string(code);
+    if (system) m.system = std::string(*system);
+    q.all.push_back(Condition{{m}, false});
+    SALUS_ASSIGN_OR_RETURN(auto page, store_->Search(q));
+    std::vector<std::string> ids;
+    for (const auto& v : page.matches) ids.push_back(v.id);
+    return ids;
+  }
+
   std::filesystem::path dir_;
   ManualClock clock_{TimePoint{std::chrono::microseconds(1700000000000000)}};
   std::unique_ptr<Store> store_;
@@ -188,13 +208,13 @@ TEST_F(SqliteStoreTest, TokenRowsFindCurrentResourcesAndSurviveReopen) {
   IndexRows rows;
   rows.tokens.push_back(TokenRow{"identifier", "urn:mrn", "123"});
   ASSERT_TRUE(Put("p1", "A", rows));
-  auto found = store_->FindByToken("Patient", "identifier", "urn:mrn", "123", 10);
+  auto found = FindToken("Patient", "identifier", "urn:mrn", "123", 10);
   ASSERT_TRUE(found);
   EXPECT_EQ(*found, std::vector<std::string>{"p1"});
-  EXPECT_TRUE(store_->FindByToken("Patient", "identifier", "urn:other", "123", 10)->empty());
-  EXPECT_EQ(store_->FindByToken("Patient", "identifier", std::nullopt, "123", 10)->size(), 1u);
+  EXPECT_TRUE(FindToken("Patient", "identifier", "urn:other", "123", 10)->empty());
+  EXPECT_EQ(FindToken("Patient", "identifier", std::nullopt, "123", 10)->size(), 1u);
   ASSERT_TRUE(Put("p1", "A"));  // new version without the identifier drops the row
-  EXPECT_TRUE(store_->FindByToken("Patient", "identifier", std::nullopt, "123", 10)->empty());
+  EXPECT_TRUE(FindToken("Patient", "identifier", std::nullopt, "123", 10)->empty());
   Open();  // migrations are not re-applied; data persists
   EXPECT_EQ(store_->Read("Patient", "p1")->version, 2);
 }
@@ -212,12 +232,12 @@ TEST_F(SqliteStoreTest, IndexRowsOfEveryKindAreReplacedOnUpdate) {
   rows.quantities.push_back({"weight", "http://unitsofmeasure.org", "g", 72500});
   rows.uris.push_back({"_profile", "http://p"});
   ASSERT_TRUE(Put("p1", "Smith", rows));
-  EXPECT_EQ(store_->FindByToken("Patient", "identifier", "urn:mrn", "1", 10)->size(), 1u);
+  EXPECT_EQ(FindToken("Patient", "identifier", "urn:mrn", "1", 10)->size(), 1u);
   IndexRows changed;
   changed.tokens.push_back({"identifier", "urn:mrn", "2"});
   ASSERT_TRUE(Put("p1", "Smith", changed));
-  EXPECT_TRUE(store_->FindByToken("Patient", "identifier", "urn:mrn", "1", 10)->empty());
-  EXPECT_EQ(store_->FindByToken("Patient", "identifier", "urn:mrn", "2", 10)->size(), 1u);
+  EXPECT_TRUE(FindToken("Patient", "identifier", "urn:mrn", "1", 10)->empty());
+  EXPECT_EQ(FindToken("Patient", "identifier", "urn:mrn", "2", 10)->size(), 1u);
 
   // A unit that creates a parameter id and then fails is rolled back alone.
   Status failed = store_->Write([&](WriteTxn& txn) -> Status {
@@ -231,10 +251,10 @@ TEST_F(SqliteStoreTest, IndexRowsOfEveryKindAreReplacedOnUpdate) {
   IndexRows again;
   again.tokens.push_back({"brand-new-param", "", "y"});
   ASSERT_TRUE(Put("p3", "Jones", again));
-  EXPECT_EQ(store_->FindByToken("Patient", "brand-new-param", std::nullopt, "y", 10)->size(), 1u);
-  EXPECT_TRUE(store_->FindByToken("Patient", "brand-new-param", std::nullopt, "x", 10)->empty());
+  EXPECT_EQ(FindToken("Patient", "brand-new-param", std::nullopt, "y", 10)->size(), 1u);
+  EXPECT_TRUE(FindToken("Patient", "brand-new-param", std::nullopt, "x", 10)->empty());
   Open();  // the ids are durable across a restart
-  EXPECT_EQ(store_->FindByToken("Patient", "brand-new-param", std::nullopt, "y", 10)->size(), 1u);
+  EXPECT_EQ(FindToken("Patient", "brand-new-param", std::nullopt, "y", 10)->size(), 1u);
 }
 
 // A sort on a date served by walking the date index gives the same pages as sorting the
