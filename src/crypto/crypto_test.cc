@@ -1,0 +1,110 @@
+#include <gtest/gtest.h>
+#include <sodium.h>
+
+#include "crypto/aead.h"
+#include "crypto/hash.h"
+#include "crypto/password.h"
+#include "crypto/sign.h"
+
+namespace salus::crypto {
+namespace {
+
+std::string Unhex(std::string_view h) {
+  std::string out;
+  EXPECT_TRUE(FromHex(h, &out)) << h;
+  return out;
+}
+
+TEST(Hash, Sha256KnownAnswers) {
+  // FIPS 180-2 examples.
+  EXPECT_EQ(Hex(Sha256("abc")), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(Hex(Sha256("")), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  Sha256Stream s;
+  s.Add("a").Add("bc");
+  EXPECT_EQ(Hex(s.Finish()), Hex(Sha256("abc")));
+}
+
+TEST(Hash, HmacKnownAnswers) {
+  std::string key(20, '\x0b');
+  // RFC 2202 test case 1 and RFC 4231 test case 1.
+  EXPECT_EQ(Hex(HmacSha1(key, "Hi There")), "b617318655057264e28bc0b6fb378c8ef146be00");
+  EXPECT_EQ(Hex(HmacSha256(key, "Hi There")), "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+  // RFC 2202 test case 2: a key shorter than the block.
+  EXPECT_EQ(Hex(HmacSha1("Jefe", "what do ya want for nothing?")), "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79");
+}
+
+TEST(Hash, ConstantTimeEqualAndHex) {
+  EXPECT_TRUE(ConstantTimeEqual("abc", "abc"));
+  EXPECT_FALSE(ConstantTimeEqual("abc", "abd"));
+  EXPECT_FALSE(ConstantTimeEqual("abc", "abcd"));
+  EXPECT_TRUE(ConstantTimeEqual("", ""));
+  std::string out;
+  EXPECT_TRUE(FromHex("00ff7F", &out));
+  EXPECT_EQ(out, std::string("\x00\xff\x7f", 3));
+  EXPECT_FALSE(FromHex("abc", &out));
+  EXPECT_FALSE(FromHex("zz", &out));
+}
+
+TEST(Sign, Rfc8032TestVector1) {
+  auto key = SigningKey::FromSeed(Unhex("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60"));
+  ASSERT_TRUE(key);
+  const auto& pk = key->public_key();
+  EXPECT_EQ(Hex(std::string_view(reinterpret_cast<const char*>(pk.data()), pk.size())),
+            "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a");
+  Signature sig = key->Sign("");
+  EXPECT_EQ(Hex(std::string_view(reinterpret_cast<const char*>(sig.data()), sig.size())),
+            "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b");
+  EXPECT_TRUE(VerifySignature(pk, "", sig));
+  EXPECT_FALSE(VerifySignature(pk, "x", sig));
+  sig[10] ^= 1;
+  EXPECT_FALSE(VerifySignature(pk, "", sig));
+  EXPECT_FALSE(SigningKey::FromSeed("short"));
+  auto again = SigningKey::FromSeed(key->seed());
+  EXPECT_EQ(again->public_key(), pk);
+}
+
+TEST(Aead, SealOpenAndEveryTamperFails) {
+  AeadKey k = NewAeadKey();
+  std::string sealed = Seal(k, "Jane Doe, born 1970-01-01", "default|Patient|1|1");
+  EXPECT_EQ(sealed.size(), 25 + kAeadOverhead);
+  EXPECT_EQ(sealed.find("Jane"), std::string::npos);
+  EXPECT_EQ(Open(k, sealed, "default|Patient|1|1"), "Jane Doe, born 1970-01-01");
+  EXPECT_FALSE(Open(k, sealed, "default|Patient|1|2"));  // moved to another version
+  for (size_t i = 0; i < sealed.size(); ++i) {
+    std::string bad = sealed;
+    bad[i] ^= 0x40;
+    EXPECT_FALSE(Open(k, bad, "default|Patient|1|1")) << "byte " << i;
+  }
+  EXPECT_FALSE(Open(NewAeadKey(), sealed, "default|Patient|1|1"));
+  EXPECT_FALSE(Open(k, sealed.substr(0, 30), "default|Patient|1|1"));
+  EXPECT_NE(Seal(k, "x", ""), Seal(k, "x", ""));  // fresh nonce each time
+  EXPECT_EQ(Open(k, Seal(k, "", ""), ""), "");
+}
+
+TEST(Password, PolicyHashAndVerify) {
+  EXPECT_TRUE(PasswordProblem("short"));
+  EXPECT_TRUE(PasswordProblem("Password1"));  // common, case-insensitive
+  EXPECT_TRUE(PasswordProblem("aaaaaaaaaaaa"));
+  EXPECT_TRUE(PasswordProblem(std::string(257, 'x') + "y"));
+  EXPECT_FALSE(PasswordProblem("correct horse battery staple"));
+  EXPECT_FALSE(PasswordProblem(std::string(200, 'x') + "y"));  // long passwords are welcome
+  // Eight characters, sixteen bytes: counted as characters.
+  EXPECT_FALSE(PasswordProblem("\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa8"));
+  EXPECT_TRUE(PasswordProblem("\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa8"));
+
+  std::string h = HashPassword("correct horse battery staple");
+  EXPECT_EQ(h.rfind("$argon2id$v=19$m=19456,t=2,p=1$", 0), 0u) << h;
+  EXPECT_TRUE(VerifyPassword(h, "correct horse battery staple"));
+  EXPECT_FALSE(VerifyPassword(h, "correct horse battery stapler"));
+  EXPECT_FALSE(VerifyPassword("garbage", "x"));
+  EXPECT_FALSE(PasswordNeedsRehash(h));
+  EXPECT_NE(HashPassword("correct horse battery staple"), h);  // salted
+  // A hash made with lower cost is flagged for an upgrade.
+  char weak[crypto_pwhash_STRBYTES];
+  ASSERT_EQ(crypto_pwhash_str_alg(weak, "pw", 2, 1, 8u << 20, crypto_pwhash_ALG_ARGON2ID13), 0);
+  EXPECT_TRUE(PasswordNeedsRehash(weak));
+  EXPECT_TRUE(VerifyPassword(weak, "pw"));
+}
+
+}  // namespace
+}  // namespace salus::crypto
