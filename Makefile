@@ -3,6 +3,7 @@ BUILD_DIR ?= build
 SANITIZE ?= 0
 FUZZ_SECONDS ?= 60
 FUZZ_FHIRPATH_SECONDS ?= 30
+FUZZ_MERKLE_SECONDS ?= 15
 LISTEN ?= 127.0.0.1:8080
 DATA ?= ./data
 CMAKE_FLAGS ?=
@@ -42,8 +43,8 @@ test: configure
 fuzz: deps
 	@cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSALUS_FUZZ=ON \
 	  -DSALUS_BUILD_TESTS=OFF -DCMAKE_CXX_COMPILER=clang++-16 > /dev/null
-	@ninja -C build-fuzz --quiet fuzz_validate fuzz_fhirpath
-	@mkdir -p build-fuzz/corpus build-fuzz/corpus-fhirpath
+	@ninja -C build-fuzz --quiet fuzz_validate fuzz_fhirpath fuzz_merkle
+	@mkdir -p build-fuzz/corpus build-fuzz/corpus-fhirpath build-fuzz/corpus-merkle
 	@build-fuzz/bin/fuzz_validate -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -rss_limit_mb=2048 \
 	  -print_final_stats=1 build-fuzz/corpus fuzz/seeds 2>build-fuzz/fuzz.log \
 	  && echo "fuzz_validate: $(FUZZ_SECONDS)s without a crash ($$(grep -o 'stat::number_of_executed_units: *[0-9]*' build-fuzz/fuzz.log | grep -o '[0-9]*$$') inputs)" \
@@ -52,6 +53,10 @@ fuzz: deps
 	  -print_final_stats=1 build-fuzz/corpus-fhirpath fuzz/seeds-fhirpath 2>build-fuzz/fuzz-fhirpath.log \
 	  && echo "fuzz_fhirpath: $(FUZZ_FHIRPATH_SECONDS)s without a crash ($$(grep -o 'stat::number_of_executed_units: *[0-9]*' build-fuzz/fuzz-fhirpath.log | grep -o '[0-9]*$$') inputs)" \
 	  || { tail -50 build-fuzz/fuzz-fhirpath.log; exit 1; }
+	@build-fuzz/bin/fuzz_merkle -max_total_time=$(FUZZ_MERKLE_SECONDS) -max_len=256 -rss_limit_mb=2048 -timeout=10 \
+	  -print_final_stats=1 build-fuzz/corpus-merkle 2>build-fuzz/fuzz-merkle.log \
+	  && echo "fuzz_merkle: $(FUZZ_MERKLE_SECONDS)s, no altered proof accepted ($$(grep -o 'stat::number_of_executed_units: *[0-9]*' build-fuzz/fuzz-merkle.log | grep -o '[0-9]*$$') inputs)" \
+	  || { tail -50 build-fuzz/fuzz-merkle.log; exit 1; }
 
 bench: build
 	@ninja -C $(BUILD_DIR) --quiet bench_limit_server bench_ingest
