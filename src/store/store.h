@@ -110,6 +110,38 @@ PreparedResource Prepare(const json::Value& resource, IndexRows rows);
 // {"resourceType":..,"id":..,"meta":{"versionId":..,"lastUpdated":..<meta_tail>}<tail>}
 std::string Assemble(const PreparedResource& r, std::string_view id, int64_t version, int64_t last_updated_us);
 
+// The audit ledger's rows. The store keeps them in order and never rewrites them; what an
+// entry holds and how the Merkle tree over them is hashed belong to src/audit.
+struct AuditEntry {
+  int64_t seq = 0;           // 0, 1, 2, ...: the leaf index
+  int64_t recorded_us = 0;
+  std::string digest;        // 32 bytes: SHA-256 of the body as first written
+  std::string action;        // C R U D E
+  std::string agent;         // who acted ("Practitioner/1", "client:app", "anonymous")
+  std::optional<std::string> body;  // the AuditEvent JSON (without id); none once erased
+  std::vector<std::string> patients;  // "Patient/123" for each patient whose data was touched
+};
+// A signed tree head.
+struct AuditHead {
+  int64_t size = 0;
+  int64_t timestamp_us = 0;
+  std::string root;       // 32 bytes
+  std::string signature;  // 64 bytes (Ed25519)
+};
+struct AuditQuery {
+  std::optional<std::string> patient;  // "Patient/123"
+  std::optional<std::string> agent;
+  std::optional<std::string> action;
+  std::optional<int64_t> from_us;      // recorded >= from
+  std::optional<int64_t> to_us;        // recorded < to
+  std::optional<int64_t> before_seq;   // paging: newest first
+  size_t count = 50;
+};
+struct AuditPage {
+  std::vector<AuditEntry> entries;  // newest first; patients not filled
+  std::optional<int64_t> next_before_seq;
+};
+
 struct CurrentInfo {
   int64_t version = 0;
   bool deleted = false;
@@ -142,6 +174,15 @@ class WriteTxn {
   // Writes a deleted version (and drops the index rows). NotFound when there is no current
   // version; returns the current one unchanged when it is already deleted.
   virtual Result<ResourceVersion> Delete(std::string_view type, std::string_view id) = 0;
+
+  // The audit ledger, seeing this transaction's appends: the number of entries, appending the
+  // next one (entry.seq must equal AuditSize()), and the Merkle nodes (level, index).
+  virtual Result<int64_t> AuditSize() = 0;
+  virtual Status AppendAudit(const AuditEntry& entry) = 0;
+  virtual Result<std::optional<std::string>> AuditNode(int level, int64_t index) = 0;
+  virtual Status PutAuditNode(int level, int64_t index, std::string_view hash) = 0;
+  virtual Status PutAuditHead(const AuditHead& head) = 0;
+  virtual Result<std::optional<AuditHead>> LatestAuditHead() = 0;
 };
 
 using UnitOfWork = std::function<Status(WriteTxn&)>;
@@ -189,6 +230,14 @@ class Store {
   // Runs `work` in the writer's next transaction and returns once that transaction is durable
   // (or failed). Unavailable when the write queue is full.
   virtual Status Write(UnitOfWork work) = 0;
+  // The audit ledger (read side). Entries from `from_seq` in order (patients filled).
+  virtual Result<std::vector<AuditEntry>> AuditEntries(int64_t from_seq, size_t count) = 0;
+  virtual Result<int64_t> AuditSize() = 0;
+  virtual Result<std::optional<std::string>> AuditNode(int level, int64_t index) = 0;
+  // Signed heads, oldest first, from `from_size` on.
+  virtual Result<std::vector<AuditHead>> AuditHeads(int64_t from_size, size_t count) = 0;
+  virtual Result<std::optional<AuditHead>> LatestAuditHead() = 0;
+  virtual Result<AuditPage> SearchAudit(const AuditQuery& query) = 0;
   // PRAGMA integrity_check or equivalent: ok, or an Internal error naming the problem.
   virtual Status CheckIntegrity() = 0;
   virtual StoreStats Stats() const = 0;

@@ -168,6 +168,36 @@ CREATE TABLE meta (
   value TEXT NOT NULL
 );
 )SQL"},
+    {3, "audit ledger", R"SQL(
+CREATE TABLE audit_log (
+  seq      INTEGER PRIMARY KEY,
+  recorded BIGINT NOT NULL,
+  digest   BLOB NOT NULL,
+  action   TEXT NOT NULL,
+  agent    TEXT NOT NULL,
+  body     BLOB
+);
+CREATE INDEX audit_log_recorded ON audit_log (recorded);
+CREATE INDEX audit_log_agent ON audit_log (agent, seq);
+CREATE TABLE audit_patient (
+  patient TEXT NOT NULL,
+  seq     INTEGER NOT NULL,
+  PRIMARY KEY (patient, seq)
+) WITHOUT ROWID;
+CREATE INDEX audit_patient_by_seq ON audit_patient (seq);
+CREATE TABLE audit_node (
+  level INTEGER NOT NULL,
+  idx   INTEGER NOT NULL,
+  hash  BLOB NOT NULL,
+  PRIMARY KEY (level, idx)
+) WITHOUT ROWID;
+CREATE TABLE audit_head (
+  size      INTEGER PRIMARY KEY,
+  timestamp BIGINT NOT NULL,
+  root      BLOB NOT NULL,
+  signature BLOB NOT NULL
+);
+)SQL"},
 };
 
 }  // namespace salus::store::internal

@@ -102,6 +102,7 @@ class Stmt {
   // SQLITE_ROW, SQLITE_DONE or an error code.
   int Step() { return sqlite3_step(s_); }
   int64_t Int(int col) { return sqlite3_column_int64(s_, col); }
+  bool IsNull(int col) { return sqlite3_column_type(s_, col) == SQLITE_NULL; }
   std::string Text(int col) {
     const void* p = sqlite3_column_blob(s_, col);
     int n = sqlite3_column_bytes(s_, col);
@@ -225,6 +226,55 @@ Status ApplyMigrations(Connection& c) {
   }
   return {};
 }
+
+
+// The audit ledger's SQL, shared by the writer's transaction and the readers.
+Result<int64_t> AuditSizeOn(Connection& c) {
+  SALUS_STMT(q, c, "SELECT COALESCE(MAX(seq) + 1, 0) FROM audit_log");
+  if (q.Step() != SQLITE_ROW) return Fail(c.LastError("audit size"));
+  return q.Int(0);
+}
+
+Result<std::optional<std::string>> AuditNodeOn(Connection& c, int level, int64_t index) {
+  SALUS_STMT(q, c, "SELECT hash FROM audit_node WHERE level = ? AND idx = ?");
+  q.Bind(1, int64_t{level}).Bind(2, index);
+  int rc = q.Step();
+  if (rc == SQLITE_DONE) return std::optional<std::string>();
+  if (rc != SQLITE_ROW) return Fail(c.LastError("audit node"));
+  return std::optional<std::string>(q.Text(0));
+}
+
+Result<std::vector<AuditHead>> AuditHeadsOn(Connection& c, const char* sql, int64_t a, int64_t b) {
+  SALUS_STMT(q, c, sql);
+  q.Bind(1, a).Bind(2, b);
+  std::vector<AuditHead> out;
+  int rc;
+  while ((rc = q.Step()) == SQLITE_ROW) out.push_back(AuditHead{q.Int(0), q.Int(1), q.Text(2), q.Text(3)});
+  if (rc != SQLITE_DONE) return Fail(c.LastError("audit heads"));
+  return out;
+}
+constexpr const char* kAuditHeadsFrom =
+    "SELECT size, timestamp, root, signature FROM audit_head WHERE size >= ? ORDER BY size LIMIT ?";
+constexpr const char* kAuditHeadLatest =
+    "SELECT size, timestamp, root, signature FROM audit_head WHERE size >= ? ORDER BY size DESC LIMIT ?";
+
+Result<std::optional<AuditHead>> LatestAuditHeadOn(Connection& c) {
+  SALUS_ASSIGN_OR_RETURN(auto heads, AuditHeadsOn(c, kAuditHeadLatest, 0, 1));
+  if (heads.empty()) return std::optional<AuditHead>();
+  return std::optional<AuditHead>(std::move(heads[0]));
+}
+
+AuditEntry AuditEntryFrom(Stmt& q) {
+  AuditEntry e;
+  e.seq = q.Int(0);
+  e.recorded_us = q.Int(1);
+  e.digest = q.Text(2);
+  e.action = q.Text(3);
+  e.agent = q.Text(4);
+  if (!q.IsNull(5)) e.body = q.Text(5);
+  return e;
+}
+constexpr const char* kAuditColumns = "SELECT seq, recorded, digest, action, agent, body FROM audit_log ";
 
 Result<ResourceVersion> ReadCurrentOn(Connection& c, std::string_view type, std::string_view id) {
   SALUS_STMT(q, c, kSelectCurrent);
@@ -481,6 +531,45 @@ class SqliteWriteTxn : public WriteTxn {
     SALUS_TRY(InsertIndexRows(row->rid, type, rows));
     return true;
   }
+
+  Result<int64_t> AuditSize() override { return AuditSizeOn(c_); }
+
+  Status AppendAudit(const AuditEntry& e) override {
+    SALUS_ASSIGN_OR_RETURN(int64_t size, AuditSizeOn(c_));
+    if (e.seq != size) return Fail(Error::Internal(fmt::format("audit entry {} appended at size {}", e.seq, size)));
+    {
+      SALUS_STMT(ins, c_, "INSERT INTO audit_log (seq, recorded, digest, action, agent, body) VALUES (?, ?, ?, ?, ?, ?)");
+      ins.Bind(1, e.seq).Bind(2, e.recorded_us).BindBlob(3, e.digest).Bind(4, e.action).Bind(5, e.agent);
+      if (e.body) ins.BindBlob(6, *e.body);
+      if (ins.Step() != SQLITE_DONE) return Fail(c_.LastError("append audit"));
+    }
+    for (const auto& p : e.patients) {
+      SALUS_STMT(ins, c_, "INSERT OR IGNORE INTO audit_patient (patient, seq) VALUES (?, ?)");
+      ins.Bind(1, p).Bind(2, e.seq);
+      if (ins.Step() != SQLITE_DONE) return Fail(c_.LastError("append audit patient"));
+    }
+    return {};
+  }
+
+  Result<std::optional<std::string>> AuditNode(int level, int64_t index) override {
+    return AuditNodeOn(c_, level, index);
+  }
+
+  Status PutAuditNode(int level, int64_t index, std::string_view hash) override {
+    SALUS_STMT(ins, c_, "INSERT INTO audit_node (level, idx, hash) VALUES (?, ?, ?)");
+    ins.Bind(1, int64_t{level}).Bind(2, index).BindBlob(3, hash);
+    if (ins.Step() != SQLITE_DONE) return Fail(c_.LastError("audit node"));
+    return {};
+  }
+
+  Status PutAuditHead(const AuditHead& h) override {
+    SALUS_STMT(ins, c_, "INSERT INTO audit_head (size, timestamp, root, signature) VALUES (?, ?, ?, ?)");
+    ins.Bind(1, h.size).Bind(2, h.timestamp_us).BindBlob(3, h.root).BindBlob(4, h.signature);
+    if (ins.Step() != SQLITE_DONE) return Fail(c_.LastError("audit head"));
+    return {};
+  }
+
+  Result<std::optional<AuditHead>> LatestAuditHead() override { return LatestAuditHeadOn(c_); }
 
   Status SetMeta(std::string_view key, std::optional<std::string_view> value) override {
     if (value) {
@@ -995,6 +1084,85 @@ class SqliteStore : public Store {
     }
     queue_cv_.notify_one();
     return done.get();
+  }
+
+  Result<std::vector<AuditEntry>> AuditEntries(int64_t from_seq, size_t count) override {
+    Lease lease(*this);
+    std::vector<AuditEntry> out;
+    {
+      SALUS_STMT(q, *lease.c, std::string(kAuditColumns) + "WHERE seq >= ? ORDER BY seq LIMIT ?");
+      q.Bind(1, from_seq).Bind(2, static_cast<int64_t>(count));
+      int rc;
+      while ((rc = q.Step()) == SQLITE_ROW) out.push_back(AuditEntryFrom(q));
+      if (rc != SQLITE_DONE) return Fail(lease.c->LastError("audit entries"));
+    }
+    if (out.empty()) return out;
+    SALUS_STMT(p, *lease.c, "SELECT seq, patient FROM audit_patient WHERE seq >= ? AND seq <= ? ORDER BY seq");
+    p.Bind(1, out.front().seq).Bind(2, out.back().seq);
+    int rc;
+    size_t i = 0;
+    while ((rc = p.Step()) == SQLITE_ROW) {
+      int64_t seq = p.Int(0);
+      while (i < out.size() && out[i].seq < seq) ++i;
+      if (i < out.size() && out[i].seq == seq) out[i].patients.push_back(p.Text(1));
+    }
+    if (rc != SQLITE_DONE) return Fail(lease.c->LastError("audit patients"));
+    return out;
+  }
+
+  Result<int64_t> AuditSize() override {
+    Lease lease(*this);
+    return AuditSizeOn(*lease.c);
+  }
+
+  Result<std::optional<std::string>> AuditNode(int level, int64_t index) override {
+    Lease lease(*this);
+    return AuditNodeOn(*lease.c, level, index);
+  }
+
+  Result<std::vector<AuditHead>> AuditHeads(int64_t from_size, size_t count) override {
+    Lease lease(*this);
+    return AuditHeadsOn(*lease.c, kAuditHeadsFrom, from_size, static_cast<int64_t>(count));
+  }
+
+  Result<std::optional<AuditHead>> LatestAuditHead() override {
+    Lease lease(*this);
+    return LatestAuditHeadOn(*lease.c);
+  }
+
+  Result<AuditPage> SearchAudit(const AuditQuery& query) override {
+    // Driven by the patient's rows when a patient is named (the usual question), else by
+    // seq (newest first) with the agent index or the recorded index narrowing it.
+    std::string sql = query.patient ? "SELECT a.seq, a.recorded, a.digest, a.action, a.agent, a.body "
+                                      "FROM audit_patient p JOIN audit_log a ON a.seq = p.seq WHERE p.patient = ?"
+                                    : std::string(kAuditColumns) + "AS a WHERE 1 = 1";
+    if (query.agent) sql += " AND a.agent = ?";
+    if (query.action) sql += " AND a.action = ?";
+    if (query.from_us) sql += " AND a.recorded >= ?";
+    if (query.to_us) sql += " AND a.recorded < ?";
+    if (query.before_seq) sql += " AND a.seq < ?";
+    sql += query.patient ? " ORDER BY p.seq DESC LIMIT ?" : " ORDER BY a.seq DESC LIMIT ?";
+    Lease lease(*this);
+    SALUS_STMT(q, *lease.c, sql);
+    int i = 1;
+    if (query.patient) q.Bind(i++, *query.patient);
+    if (query.agent) q.Bind(i++, *query.agent);
+    if (query.action) q.Bind(i++, *query.action);
+    if (query.from_us) q.Bind(i++, *query.from_us);
+    if (query.to_us) q.Bind(i++, *query.to_us);
+    if (query.before_seq) q.Bind(i++, *query.before_seq);
+    q.Bind(i++, static_cast<int64_t>(query.count + 1));
+    AuditPage page;
+    int rc;
+    while ((rc = q.Step()) == SQLITE_ROW) {
+      if (page.entries.size() == query.count) {
+        page.next_before_seq = page.entries.back().seq;
+        break;
+      }
+      page.entries.push_back(AuditEntryFrom(q));
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return Fail(lease.c->LastError("audit search"));
+    return page;
   }
 
   Status CheckIntegrity() override {
