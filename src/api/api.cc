@@ -203,6 +203,10 @@ std::string Api::Impl::Capability() const {
   for (const auto& type : defs_.resource_types()) {
     json::Value r = json::Object{};
     r.set("type", type);
+    if (type == "AuditEvent" && options_.ledger != nullptr) {
+      resources.push_back(AuditEventCapability());
+      continue;
+    }
     json::Array interactions;
     for (const char* code : {"read", "vread", "update", "patch", "delete", "history-instance", "history-type",
                              "create", "search-type"}) {
@@ -278,8 +282,10 @@ Response Api::Impl::ErrorResponse(const Error& e) const {
 }
 
 Response Api::Impl::Handle(const Request& req) const {
-  if (auto refused = Negotiate(req)) return *refused;
-  Response resp = Dispatch(req);
+  AuditNote note;
+  NoteScope scope(&note);
+  if (auto refused = Negotiate(req)) return Audited(req, *refused, note);
+  Response resp = Audited(req, Dispatch(req), note);
   auto pretty = req.Param("_pretty");
   if (pretty && *pretty == "true" && !resp.body.empty()) {
     if (auto v = json::Parse(resp.body, json::ParseLimits{.max_depth = 1000})) resp.body = json::Serialize(*v, true);
@@ -326,6 +332,7 @@ Response Api::Impl::Dispatch(const Request& req) const {
     return OutcomeResponse(404, fhir::MakeOutcome({Issue{Issue::Severity::kError, "not-supported",
         fmt::format("'{}' is not a FHIR R4 resource type", type.size() > 64 ? type.substr(0, 64) : type), {}}}));
   }
+  if (type == "AuditEvent" && options_.ledger != nullptr) return AuditEvents(req, parts);
   if (parts.size() == 1) {
     if (get) return Search(req, type);
     if (m == "POST") return Create(req, type);
@@ -430,6 +437,7 @@ Response Api::Impl::Metadata(const Request& req) const {
 Response Api::Impl::Read(const Request& req, const std::string& type, const std::string& id) const {
   auto v = store_.Read(type, id);
   if (!v) return ErrorResponse(v.error());
+  NoteReturned(*v, true);
   if (v->deleted) {
     Response r = OutcomeResponse(410, fhir::MakeOutcome({Issue{Issue::Severity::kError, "deleted",
         fmt::format("{}/{} was deleted (version {})", type, id, v->version), {}}}));
@@ -497,6 +505,7 @@ Response Api::Impl::VRead(const Request&, const std::string& type, const std::st
   }
   auto v = store_.ReadVersion(type, id, version);
   if (!v) return ErrorResponse(v.error());
+  NoteReturned(*v, true);
   if (v->deleted) {
     Response r = OutcomeResponse(410, fhir::MakeOutcome({Issue{Issue::Severity::kError, "deleted",
         fmt::format("version {} of {}/{} is a deletion", version, type, id), {}}}));
@@ -552,7 +561,7 @@ Response Api::Impl::Create(const Request& req, const std::string& type) const {
   store::PreparedResource prepared = internal::PrepareIndexed(resource);
   std::optional<std::string> existing;
   store::ResourceVersion written;
-  Status st = store_.Write([&](store::WriteTxn& txn) -> Status {
+  Status st = Write(req, [&](store::WriteTxn& txn) -> Status {
     if (criteria) {
       TxnFinder finder(txn);
       SALUS_ASSIGN_OR_RETURN(auto matches, Match(finder, type, *criteria, 2));
@@ -592,7 +601,7 @@ Response Api::Impl::Update(const Request& req, const std::string& type, const st
   store::PreparedResource prepared = internal::PrepareIndexed(resource);
   bool created = false;
   store::ResourceVersion written;
-  Status st = store_.Write([&](store::WriteTxn& txn) -> Status {
+  Status st = Write(req, [&](store::WriteTxn& txn) -> Status {
     SALUS_ASSIGN_OR_RETURN(auto cur, txn.Current(type, id));
     if (if_match && (!cur || cur->version != *if_match)) {
       return Fail(Code::kPreconditionFailed,
@@ -617,7 +626,7 @@ Response Api::Impl::ConditionalUpdate(const Request& req, const std::string& typ
   store::PreparedResource prepared = internal::PrepareIndexed(resource);
   bool created = false;
   store::ResourceVersion written;
-  Status st = store_.Write([&](store::WriteTxn& txn) -> Status {
+  Status st = Write(req, [&](store::WriteTxn& txn) -> Status {
     TxnFinder finder(txn);
     SALUS_ASSIGN_OR_RETURN(auto matches, Match(finder, type, *criteria, 2));
     if (matches.size() > 1) return Fail(Code::kPreconditionFailed, "the criteria match more than one resource");
@@ -645,7 +654,7 @@ Response Api::Impl::Delete(const Request& req, const std::string& type, const st
     if (!if_match) return ErrorResponse(BadRequest("If-Match must be an ETag like W/\"3\""));
   }
   store::ResourceVersion deleted;
-  Status st = store_.Write([&](store::WriteTxn& txn) -> Status {
+  Status st = Write(req, [&](store::WriteTxn& txn) -> Status {
     if (if_match) {
       SALUS_ASSIGN_OR_RETURN(auto cur, txn.Current(type, id));
       if (!cur || cur->version != *if_match) return Fail(Code::kPreconditionFailed, "If-Match does not match");
@@ -665,7 +674,7 @@ Response Api::Impl::ConditionalDelete(const Request& req, const std::string& typ
   if (!criteria) return ErrorResponse(criteria.error());
   if (criteria->empty()) return ErrorResponse(BadRequest("DELETE on a type needs search criteria (conditional delete)"));
   bool found = false;
-  Status st = store_.Write([&](store::WriteTxn& txn) -> Status {
+  Status st = Write(req, [&](store::WriteTxn& txn) -> Status {
     TxnFinder finder(txn);
     SALUS_ASSIGN_OR_RETURN(auto matches, Match(finder, type, *criteria, 2));
     if (matches.size() > 1) return Fail(Code::kPreconditionFailed, "the criteria match more than one resource");
@@ -716,7 +725,7 @@ Response Api::Impl::Patch(const Request& req, const std::string& type, const std
     store::PreparedResource prepared = internal::PrepareIndexed(*patched);
     store::ResourceVersion written;
     bool raced = false;
-    Status st = store_.Write([&](store::WriteTxn& txn) -> Status {
+    Status st = Write(req, [&](store::WriteTxn& txn) -> Status {
       SALUS_ASSIGN_OR_RETURN(auto now, txn.Current(type, id));
       if (!now || now->version != cur->version) {
         raced = true;
@@ -774,6 +783,7 @@ Response Api::Impl::History(const Request& req, const std::string* type, const s
   b.Link("self", base + "?" + params + (q.before_seq ? fmt::format("&_cursor={}", *q.before_seq) : ""));
   if (page->next_seq) b.Link("next", fmt::format("{}?{}&_cursor={}", base, params, *page->next_seq));
   for (const auto& v : page->versions) {
+    NoteReturned(v, false);
     b.BeginEntry();
     b.FullUrl(fmt::format("{}/{}/{}", req.base_url, v.type, v.id));
     if (!v.deleted) b.RawResource(v.body);
@@ -840,6 +850,7 @@ Response Api::Impl::SearchTypes(const Request& req, std::vector<std::string> typ
   if (!page->next_cursor.empty()) b.Link("next", link(page->next_cursor));
   if (!page->prev_cursor.empty()) b.Link("previous", link(page->prev_cursor));
   auto entry = [&](const store::ResourceVersion& v, std::string_view mode) -> Status {
+    NoteReturned(v, false);
     b.BeginEntry();
     b.FullUrl(fmt::format("{}/{}/{}", req.base_url, v.type, v.id));
     if (summary || !parsed->elements.empty()) {
@@ -933,6 +944,8 @@ Api::~Api() = default;
 Response Api::Handle(const Request& request) const { return impl_->Handle(request); }
 
 bool Api::IsQuick(const Request& request) const {
+  // An audited read waits for its ledger entry to be durable: never on an I/O thread.
+  if (impl_->options_.ledger != nullptr && Classify(request)) return false;
   if (request.method != "GET" && request.method != "HEAD") return false;
   auto parts = SplitPath(request.path);
   if (parts.size() == 1) return parts[0] == "metadata";

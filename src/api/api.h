@@ -16,6 +16,10 @@
 #include "fhir/validator.h"
 #include "store/store.h"
 
+namespace salus::audit {
+class Ledger;
+}
+
 namespace salus::api {
 
 struct Request {
@@ -25,6 +29,7 @@ struct Request {
   std::vector<std::pair<std::string, std::string>> headers;  // names lower-case
   std::string body;
   std::string base_url;  // "http://127.0.0.1:8080/fhir": for Location, fullUrl and links
+  std::string remote_address;  // the caller's IP address, for the audit ledger
 
   // The first header / query parameter with that name, or nullopt.
   std::optional<std::string_view> Header(std::string_view name) const;
@@ -46,6 +51,9 @@ struct ApiOptions {
   size_t max_count = 1000;
   int max_json_depth = 100;
   std::string software_version = "0.1.0";
+  // Every interaction (but metadata) is recorded here: writes in their own transaction, reads
+  // durably before their response. Null only in tests of other things.
+  const audit::Ledger* ledger = nullptr;
 };
 
 class Api {

@@ -178,6 +178,7 @@ Response Api::Impl::Bundle(const Request& req) const {
     return ErrorResponse(Error::Invalid("a Bundle posted to the base must have type batch or transaction", "Bundle.type"));
   }
   bool transaction = *type == "transaction";
+  if (AuditNote* note = CurrentNote(); note && !transaction) note->subtype = "batch";
   json::Value* raw_entries = bundle.find("entry");
   size_t n = raw_entries ? raw_entries->as_array().size() : 0;
   if (n > options_.max_bundle_entries) {
@@ -263,6 +264,7 @@ Response Api::Impl::Bundle(const Request& req) const {
       Request sub;
       sub.method = e.method;
       sub.base_url = req.base_url;
+      sub.remote_address = req.remote_address;
       size_t q = e.url.find('?');
       std::string path = e.url.substr(0, q);
       if (path.starts_with(req.base_url)) path = path.substr(std::min(path.size(), req.base_url.size() + 1));
@@ -382,7 +384,7 @@ Response Api::Impl::Bundle(const Request& req) const {
     return {};
   };
 
-  Status st = store_.Write([&](store::WriteTxn& txn) -> Status {
+  Status st = Write(req, [&](store::WriteTxn& txn) -> Status {
     TxnFinder finder(txn);
     if (needs_txn) {
       // Resolve conditional entries first (R4: before references are rewritten).
@@ -474,6 +476,7 @@ Response Api::Impl::Bundle(const Request& req) const {
       Request sub;
       sub.method = "GET";
       sub.base_url = req.base_url;
+      sub.remote_address = req.remote_address;
       sub.path = e.type + (e.id.empty() ? "" : "/" + e.id);
       sub.query = e.query;
       e.response = Dispatch(sub);

@@ -10,7 +10,42 @@
 #include "api/internal.h"
 #include "fhir/validator.h"
 
+namespace salus::audit {
+struct Event;
+}
+
 namespace salus::api {
+
+// What one request did, for its audit event: filled by the interactions as they run (on the
+// request's thread; the writer thread only while the request waits for it).
+struct AuditNote {
+  std::vector<std::string> what;      // resources named (read, vread)
+  std::vector<std::string> patients;  // "Patient/1": whose data was returned
+  int appended = 0;                   // events already appended inside write transactions
+  bool reads = false;                 // something was returned outside a write
+  std::string subtype;                // overrides the request's (a batch posted to the base)
+  void AddPatients(const std::vector<std::string>& more);
+};
+// The note of the request this thread is handling (null outside Handle).
+AuditNote* CurrentNote();
+class NoteScope {
+ public:
+  explicit NoteScope(AuditNote* note);
+  ~NoteScope();
+  NoteScope(const NoteScope&) = delete;
+  NoteScope& operator=(const NoteScope&) = delete;
+
+ private:
+  AuditNote* previous_;
+};
+
+// A request as BALP sees it: action (C R U D E) and restful-interaction subtype.
+struct Interaction {
+  char action;
+  std::string subtype;
+};
+// Nullopt for requests not recorded (metadata).
+std::optional<Interaction> Classify(const Request& req);
 
 class Api::Impl {
  public:
@@ -45,6 +80,17 @@ class Api::Impl {
   // A response carrying a stored version, honouring Prefer: return=.
   Response VersionResponse(const Request& req, int status, const store::ResourceVersion& v, bool location) const;
   Response ErrorResponse(const Error& e) const;
+
+  // store_.Write, with the request's audit event appended in the same transaction.
+  Status Write(const Request& req, const store::UnitOfWork& unit) const;
+  // Notes a returned resource for the request's audit event (`name_it`: as an entity too).
+  void NoteReturned(const store::ResourceVersion& v, bool name_it) const;
+  // Records the request's event (unless its writes already did) before the response goes out;
+  // a 503 instead when it cannot be made durable.
+  Response Audited(const Request& req, Response resp, const AuditNote& note) const;
+  json::Value AuditEventCapability() const;
+  Response AuditEvents(const Request& req, const std::vector<std::string_view>& parts) const;
+  audit::Event EventFor(const Request& req, const Interaction& what, int status) const;
 
   store::Store& store_;
   const fhir::Definitions& defs_;

@@ -4,7 +4,9 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include <CLI/CLI.hpp>
 
@@ -13,6 +15,8 @@
 #include <fmt/format.h>
 
 #include "api/api.h"
+#include "audit/ledger.h"
+#include "crypto/keyfile.h"
 #include "app/import.h"
 #include "app/reindex.h"
 #include "search/registry.h"
@@ -54,6 +58,18 @@ Result<std::unique_ptr<store::Store>> OpenStore(const std::string& data_dir) {
   return store::OpenSqliteStore(store::SqliteOptions{.path = (std::filesystem::path(data_dir) / "salus.db").string()});
 }
 
+std::string KeysDir(const std::string& keys, const std::string& data) {
+  return keys.empty() ? (std::filesystem::path(data) / "keys").string() : keys;
+}
+
+// The ledger's Ed25519 key: its seed in <keys>/audit-signing.key, made on first start.
+Result<crypto::SigningKey> AuditKey(const std::string& keys_dir, bool create) {
+  std::string path = (std::filesystem::path(keys_dir) / "audit-signing.key").string();
+  auto seed = create ? crypto::LoadOrCreateSecret(path, 32) : crypto::LoadSecret(path, 32);
+  if (!seed) return Fail(seed.error());
+  return *crypto::SigningKey::FromSeed(*seed);
+}
+
 // Installs the search parameters the index was last built with (R4 plus the custom ones
 // recorded by `salus reindex`); returns the generation installed.
 std::string InstallRegistry(store::Store& store, const std::string& current) {
@@ -78,7 +94,8 @@ std::string InstallRegistry(store::Store& store, const std::string& current) {
   return **generation;
 }
 
-int Serve(const std::string& listen, const std::string& data, const std::string& auth, http::ServerOptions opts) {
+int Serve(const std::string& listen, const std::string& data, const std::string& keys, const std::string& auth,
+          http::ServerOptions opts) {
   auto started = std::chrono::steady_clock::now();
   if (!SplitListen(listen, opts.host, opts.port)) {
     fmt::print(stderr, "salus: --listen must be HOST:PORT, got '{}'\n", listen);
@@ -108,14 +125,27 @@ int Serve(const std::string& listen, const std::string& data, const std::string&
     log::Error("app", "store_open_failed", {{"message", store.error().message}});
     return 1;
   }
+  auto audit_key = AuditKey(keys, true);
+  if (!audit_key) {
+    log::Error("app", "audit_key_unavailable", {{"message", audit_key.error().message}});
+    return 1;
+  }
+  audit::Ledger ledger(**store, std::move(*audit_key));
+  auto sign_head = [&] {
+    if (auto h = ledger.SignHead(); !h) log::Warn("app", "audit_head_failed", {{"message", h.error().message}});
+  };
   std::string generation = InstallRegistry(**store, "");
-  // `salus reindex` may run beside the server: when it finishes, switch to its parameters.
+  // Every 2 s: sign a tree head over the audit ledger if it grew, and, if `salus reindex`
+  // finished beside the server, switch to its search parameters.
   std::atomic<bool> stop_watch{false};
   std::thread watcher([&] {
     while (!stop_watch) {
       for (int i = 0; i < 20 && !stop_watch; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      if (!stop_watch) generation = InstallRegistry(**store, generation);
+      if (stop_watch) break;
+      sign_head();
+      generation = InstallRegistry(**store, generation);
     }
+    sign_head();
   });
   struct JoinWatcher {
     std::atomic<bool>& stop;
@@ -125,7 +155,7 @@ int Serve(const std::string& listen, const std::string& data, const std::string&
       t.join();
     }
   } join_watcher{stop_watch, watcher};
-  api::Api api(**store, defs, api::ApiOptions{.software_version = SALUS_VERSION});
+  api::Api api(**store, defs, api::ApiOptions{.software_version = SALUS_VERSION, .ledger = &ledger});
   auto server = http::Server::Start(
       opts, [&api](const api::Request& r) { return api.Handle(r); },
       [&api](const api::Request& r) { return api.IsQuick(r); });
@@ -147,13 +177,25 @@ int Serve(const std::string& listen, const std::string& data, const std::string&
   return 0;
 }
 
-int Import(const std::vector<std::string>& inputs, const std::string& data, bool no_progress) {
+int Import(const std::vector<std::string>& inputs, const std::string& data, const std::string& keys,
+           bool no_progress) {
   auto store = OpenStore(data);
   if (!store) {
     fmt::print(stderr, "salus import: {}\n", store.error().message);
     return 1;
   }
-  api::Api api(**store, fhir::Definitions::R4(), api::ApiOptions{.software_version = SALUS_VERSION});
+  auto audit_key = AuditKey(keys, true);
+  if (!audit_key) {
+    fmt::print(stderr, "salus import: {}\n", audit_key.error().message);
+    return 1;
+  }
+  audit::Ledger ledger(**store, std::move(*audit_key));
+  api::Api api(**store, fhir::Definitions::R4(),
+               api::ApiOptions{.software_version = SALUS_VERSION, .ledger = &ledger});
+  struct SignAtEnd {
+    audit::Ledger& l;
+    ~SignAtEnd() { (void)l.SignHead(); }
+  } sign_at_end{ledger};
   app::ImportSummary s = app::RunImport(api, app::ImportOptions{.inputs = inputs, .progress = !no_progress});
   fmt::print("imported {} resources from {} files in {:.2f} s ({:.0f} resources/s); {} failed\n", s.resources,
              s.files, s.seconds, s.seconds > 0 ? s.resources / s.seconds : 0.0, s.failed);
@@ -179,6 +221,63 @@ int Reindex(const std::string& data, size_t batch, bool no_progress) {
   return 0;
 }
 
+// `salus audit verify|head`.
+int Audit(const std::string& what, const std::string& data, const std::string& keys, const std::string& head_file) {
+  if (!std::filesystem::exists(std::filesystem::path(data) / "salus.db")) {
+    fmt::print(stderr, "salus audit: no database in {}\n", data);
+    return 1;
+  }
+  auto store = OpenStore(data);
+  if (!store) {
+    fmt::print(stderr, "salus audit: {}\n", store.error().message);
+    return 1;
+  }
+  auto key = AuditKey(keys, false);
+  if (!key) {
+    fmt::print(stderr, "salus audit: {}\n", key.error().message);
+    return 1;
+  }
+  if (what == "head") {
+    audit::Ledger ledger(**store, *key);
+    auto head = ledger.SignHead();
+    if (!head) {
+      fmt::print(stderr, "salus audit head: {}\n", head.error().message);
+      return 1;
+    }
+    if (!*head) {
+      fmt::print(stderr, "salus audit head: the ledger is empty\n");
+      return 1;
+    }
+    fmt::print("{}\n", audit::HeadToJson(**head));
+    return 0;
+  }
+  std::optional<store::AuditHead> kept;
+  if (!head_file.empty()) {
+    std::ifstream in(head_file);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    auto h = audit::HeadFromJson(ss.str());
+    if (!in || !h) {
+      fmt::print(stderr, "salus audit verify: cannot read a head from {}{}\n", head_file,
+                 h ? "" : ": " + h.error().message);
+      return 2;
+    }
+    kept = *h;
+  }
+  auto started = std::chrono::steady_clock::now();
+  audit::VerifyReport r = audit::VerifyLedger(**store, key->public_key(), kept);
+  double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  if (r.ok) {
+    fmt::print("audit ledger verified: {} entries, {} signed heads{}, {} erased bodies, in {:.2f} s\n", r.entries,
+               r.heads, kept ? " (one kept outside the database)" : "", r.erased_bodies, s);
+    return 0;
+  }
+  fmt::print("audit ledger FAILED verification ({} entries read, {} heads)\n", r.entries, r.heads);
+  if (r.first_bad_entry) fmt::print("first bad entry: {}\n", *r.first_bad_entry);
+  for (const auto& p : r.problems) fmt::print("  {}\n", p);
+  return 3;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -191,12 +290,13 @@ int main(int argc, char** argv) {
   app.add_option("--log-level", log_level, "debug, info, warn or error")->check(CLI::IsMember({"debug", "info", "warn", "error"}));
 
   auto* serve = app.add_subcommand("serve", "Serve the FHIR API");
-  std::string listen = "127.0.0.1:8080", data = "./data", auth;
+  std::string listen = "127.0.0.1:8080", data = "./data", auth, keys;
   http::ServerOptions opts;
   size_t body_mb = 16;
   int idle = 60, read = 30;
   serve->add_option("--listen", listen, "HOST:PORT to listen on (port 0: any free port)")->capture_default_str();
   serve->add_option("--data", data, "Data directory")->capture_default_str();
+  serve->add_option("--keys", keys, "Key directory (default: <data>/keys); keep it off the data's backups");
   serve->add_option("--auth", auth, "Authentication mode; only 'none' (development, loopback only) exists yet")
       ->required();
   serve->add_option("--base-url", opts.base_url, "External base URL of the API (default: from the Host header)");
@@ -212,6 +312,7 @@ int main(int argc, char** argv) {
   bool no_progress = false;
   import->add_option("inputs", inputs, "Files or directories (*.ndjson, *.json)")->required();
   import->add_option("--data", data, "Data directory")->capture_default_str();
+  import->add_option("--keys", keys, "Key directory (default: <data>/keys)");
   import->add_flag("--no-progress", no_progress, "Do not draw a progress bar");
 
   auto* reindex = app.add_subcommand(
@@ -221,7 +322,21 @@ int main(int argc, char** argv) {
   reindex->add_option("--batch", batch, "Resources per transaction")->capture_default_str()->check(CLI::Range(1, 100000));
   reindex->add_flag("--no-progress", no_progress, "Do not print progress");
 
+  auto* audit_cmd = app.add_subcommand("audit", "The audit ledger: verify it, or print its signed tree head");
+  audit_cmd->require_subcommand(1);
+  std::string head_file;
+  auto* verify = audit_cmd->add_subcommand(
+      "verify", "Re-check every entry, tree node and signed head; exit status 3 and the first bad entry when not");
+  verify->add_option("--data", data, "Data directory")->capture_default_str();
+  verify->add_option("--keys", keys, "Key directory (default: <data>/keys)");
+  verify->add_option("--head", head_file, "A head saved earlier (JSON from `salus audit head`): catches truncation "
+                                          "and rewritten history");
+  auto* head_cmd = audit_cmd->add_subcommand("head", "Sign (if needed) and print the latest tree head as JSON");
+  head_cmd->add_option("--data", data, "Data directory")->capture_default_str();
+  head_cmd->add_option("--keys", keys, "Key directory (default: <data>/keys)");
+
   CLI11_PARSE(app, argc, argv);
+  keys = KeysDir(keys, data);
   log::SetMinLevel(log_level == "debug" ? log::Level::kDebug
                    : log_level == "warn" ? log::Level::kWarn
                    : log_level == "error" ? log::Level::kError
@@ -230,9 +345,10 @@ int main(int argc, char** argv) {
     opts.body_limit = body_mb << 20;
     opts.idle_timeout = std::chrono::seconds(idle);
     opts.read_timeout = std::chrono::seconds(read);
-    return Serve(listen, data, auth, opts);
+    return Serve(listen, data, keys, auth, opts);
   }
-  if (*import) return Import(inputs, data, no_progress);
+  if (*import) return Import(inputs, data, keys, no_progress);
+  if (*audit_cmd) return Audit(*verify ? "verify" : "head", data, keys, head_file);
   if (*reindex) return Reindex(data, batch, no_progress);
   return 0;
 }

@@ -108,3 +108,40 @@ TEST(Password, PolicyHashAndVerify) {
 
 }  // namespace
 }  // namespace salus::crypto
+
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "crypto/keyfile.h"
+
+namespace salus::crypto {
+namespace {
+
+TEST(KeyFile, CreatedOwnerOnlyAndRefusedWhenOthersCanRead) {
+  auto dir = std::filesystem::temp_directory_path() / ("salus-keys-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::string path = (dir / "k" / "audit.key").string();
+  auto a = LoadOrCreateSecret(path, 32);
+  ASSERT_TRUE(a) << a.error().message;
+  EXPECT_EQ(a->size(), 32u);
+  struct stat st {};
+  ASSERT_EQ(::stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  ASSERT_EQ(::stat((dir / "k").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0700u);
+  auto b = LoadOrCreateSecret(path, 32);
+  ASSERT_TRUE(b);
+  EXPECT_EQ(*a, *b);  // the same key on the next start
+  EXPECT_FALSE(LoadSecret(path, 16));  // wrong length
+  ::chmod(path.c_str(), 0640);
+  auto refused = LoadSecret(path, 32);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find("chmod 600"), std::string::npos);
+  EXPECT_EQ(LoadSecret((dir / "none").string(), 32).error().code, Code::kNotFound);
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace salus::crypto

@@ -106,7 +106,7 @@ class ServerImpl : public Server {
   // Turns a Beast request into an api::Request; nullopt (and `error` set) when the target is
   // not one we serve.
   std::optional<api::Request> ToApiRequest(bhttp::request<bhttp::string_body>& req,
-                                           bhttp::response<bhttp::string_body>& error) {
+                                           bhttp::response<bhttp::string_body>& error, const std::string& remote) {
     unsigned v = req.version();
     auto target = boost::urls::parse_origin_form(req.target());
     if (!target) {
@@ -119,6 +119,7 @@ class ServerImpl : public Server {
       return std::nullopt;
     }
     api::Request out;
+    out.remote_address = remote;
     out.method = std::string(req.method_string());
     out.path = path.size() > kFhirPrefix.size() ? path.substr(kFhirPrefix.size() + 1) : std::string();
     if (!json::IsValidUtf8(out.path)) {
@@ -158,6 +159,12 @@ class ServerImpl : public Server {
 
   asio::awaitable<void> Session(tcp::socket socket) {
     ConnectionSlot slot(connections_);
+    std::string remote;
+    {
+      boost::system::error_code rec;
+      auto ep = socket.remote_endpoint(rec);
+      if (!rec) remote = ep.address().to_string();
+    }
     beast::tcp_stream stream(std::move(socket));
     beast::flat_buffer buffer;
     if (connections_.load(std::memory_order_relaxed) > options_.max_connections) {
@@ -223,7 +230,7 @@ class ServerImpl : public Server {
           auto& req = parser.get();
           auto started = std::chrono::steady_clock::now();
           bhttp::response<bhttp::string_body> err;
-          auto api_req = ToApiRequest(req, err);
+          auto api_req = ToApiRequest(req, err, remote);
           if (!api_req) {
             res = std::move(err);
           } else {

@@ -373,4 +373,49 @@ store::IndexRows ExtractIndexRows(const json::Value& resource, const Registry& r
   return rows;
 }
 
+namespace {
+void SortUnique(std::vector<std::string>& v) {
+  std::sort(v.begin(), v.end());
+  v.erase(std::unique(v.begin(), v.end()), v.end());
+}
+}  // namespace
+
+std::vector<std::string> PatientsOf(const json::Value& resource, const Registry& registry,
+                                    const fhir::Definitions& defs) {
+  std::vector<std::string> out;
+  auto type = resource.string_at("resourceType");
+  if (!type) return out;
+  if (*type == "Patient") {
+    if (auto id = resource.string_at("id")) out.push_back("Patient/" + std::string(*id));
+  }
+  store::IndexRows rows;
+  fhirpath::Workspace ws;
+  for (const auto& code : defs.PatientCompartmentParams(*type)) {
+    const SearchParam* p = registry.Find(*type, code);
+    if (p == nullptr || p->compiled == nullptr || p->type != ParamType::kReference) continue;
+    auto items = p->compiled->Evaluate(resource, ws);
+    if (!items) continue;
+    Extractor x(*p, rows);
+    for (const Item& i : *items) x.Add(i);
+  }
+  for (const auto& r : rows.references) {
+    if (r.target_type == "Patient" && !r.target_id.empty()) out.push_back("Patient/" + r.target_id);
+  }
+  SortUnique(out);
+  return out;
+}
+
+std::vector<std::string> PatientsOf(std::string_view type, std::string_view id, const store::IndexRows& rows,
+                                    const fhir::Definitions& defs) {
+  std::vector<std::string> out;
+  if (type == "Patient") out.push_back("Patient/" + std::string(id));
+  const auto& params = defs.PatientCompartmentParams(type);
+  for (const auto& r : rows.references) {
+    if (r.target_type != "Patient" || r.target_id.empty()) continue;
+    if (std::find(params.begin(), params.end(), r.param) != params.end()) out.push_back("Patient/" + r.target_id);
+  }
+  SortUnique(out);
+  return out;
+}
+
 }  // namespace salus::search

@@ -15,4 +15,13 @@ namespace salus::search {
 store::IndexRows ExtractIndexRows(const json::Value& resource, const Registry& registry = *Registry::Current(),
                                   bool skip_absent = true);
 
+// "Patient/<id>" for each patient whose compartment `resource` is in (R4
+// compartmentdefinition-patient): the Patient itself, or the Patient references of the
+// compartment's parameters for its type. Sorted, no duplicates. For the audit ledger.
+std::vector<std::string> PatientsOf(const json::Value& resource, const Registry& registry = *Registry::Current(),
+                                    const fhir::Definitions& defs = fhir::Definitions::R4());
+// The same from a resource's index rows (what a write already computed).
+std::vector<std::string> PatientsOf(std::string_view type, std::string_view id, const store::IndexRows& rows,
+                                    const fhir::Definitions& defs = fhir::Definitions::R4());
+
 }  // namespace salus::search

@@ -1,0 +1,19 @@
+// Secrets kept in files: created with owner-only permissions, refused when anyone else can
+// read them, never logged.
+// Thread-safety: plain functions (callers serialise creation of one file).
+#pragma once
+
+#include <string>
+
+#include "core/result.h"
+
+namespace salus::crypto {
+
+// The `bytes`-long secret in `path` (stored as hex), creating it with fresh random bytes (mode
+// 0600, directory 0700) when it does not exist. Fails when the file is group- or
+// world-accessible, malformed, or the wrong length.
+Result<std::string> LoadOrCreateSecret(const std::string& path, size_t bytes);
+// The same without creating: NotFound when the file does not exist.
+Result<std::string> LoadSecret(const std::string& path, size_t bytes);
+
+}  // namespace salus::crypto
