@@ -63,7 +63,10 @@ class RecordingTxn final : public store::WriteTxn {
     Note(v, std::move(before));
     return v;
   }
-  Result<int64_t> AuditSize() override { return inner_.AuditSize(); }
+  Result<AuditTail> AuditTailNow() override { return inner_.AuditTailNow(); }
+  Result<std::vector<std::string>> AuditLeaves(int64_t from, size_t count) override {
+    return inner_.AuditLeaves(from, count);
+  }
   Status AppendAudit(const store::AuditEntry& entry) override { return inner_.AppendAudit(entry); }
   Result<std::optional<std::string>> AuditNode(int level, int64_t index) override {
     return inner_.AuditNode(level, index);

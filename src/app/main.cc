@@ -95,10 +95,14 @@ std::string InstallRegistry(store::Store& store, const std::string& current) {
 }
 
 int Serve(const std::string& listen, const std::string& data, const std::string& keys, const std::string& auth,
-          http::ServerOptions opts) {
+          bool audit_off, http::ServerOptions opts) {
   auto started = std::chrono::steady_clock::now();
   if (!SplitListen(listen, opts.host, opts.port)) {
     fmt::print(stderr, "salus: --listen must be HOST:PORT, got '{}'\n", listen);
+    return 2;
+  }
+  if (audit_off && (auth != "none" || !IsLoopback(opts.host))) {
+    fmt::print(stderr, "salus: --audit off is only for benchmarks: it needs --auth none on a loopback address\n");
     return 2;
   }
   if (auth != "none") {
@@ -155,7 +159,9 @@ int Serve(const std::string& listen, const std::string& data, const std::string&
       t.join();
     }
   } join_watcher{stop_watch, watcher};
-  api::Api api(**store, defs, api::ApiOptions{.software_version = SALUS_VERSION, .ledger = &ledger});
+  if (audit_off) log::Warn("app", "audit_off", {{"message", "--audit off: nothing is recorded (benchmark baseline only)"}});
+  api::Api api(**store, defs,
+               api::ApiOptions{.software_version = SALUS_VERSION, .ledger = audit_off ? nullptr : &ledger});
   auto server = http::Server::Start(
       opts, [&api](const api::Request& r) { return api.Handle(r); },
       [&api](const api::Request& r) { return api.IsQuick(r); });
@@ -172,7 +178,8 @@ int Serve(const std::string& listen, const std::string& data, const std::string&
   std::fflush(stdout);
   int sig = 0;
   sigwait(&signals, &sig);
-  log::Info("app", "stopping", {{"signal", sig}});
+  auto stats = (*store)->Stats();
+  log::Info("app", "stopping", {{"signal", sig}, {"write_batches", stats.batches}, {"write_units", stats.units}});
   (*server)->Stop();
   return 0;
 }
@@ -297,6 +304,12 @@ int main(int argc, char** argv) {
   serve->add_option("--listen", listen, "HOST:PORT to listen on (port 0: any free port)")->capture_default_str();
   serve->add_option("--data", data, "Data directory")->capture_default_str();
   serve->add_option("--keys", keys, "Key directory (default: <data>/keys); keep it off the data's backups");
+  std::string audit_mode = "on";
+  serve->add_option("--audit", audit_mode,
+                    "'off' records nothing in the audit ledger: only with --auth none on loopback, as a benchmark "
+                    "baseline")
+      ->check(CLI::IsMember({"on", "off"}))
+      ->capture_default_str();
   serve->add_option("--auth", auth, "Authentication mode; only 'none' (development, loopback only) exists yet")
       ->required();
   serve->add_option("--base-url", opts.base_url, "External base URL of the API (default: from the Host header)");
@@ -345,7 +358,7 @@ int main(int argc, char** argv) {
     opts.body_limit = body_mb << 20;
     opts.idle_timeout = std::chrono::seconds(idle);
     opts.read_timeout = std::chrono::seconds(read);
-    return Serve(listen, data, keys, auth, opts);
+    return Serve(listen, data, keys, auth, audit_mode == "off", opts);
   }
   if (*import) return Import(inputs, data, keys, no_progress);
   if (*audit_cmd) return Audit(*verify ? "verify" : "head", data, keys, head_file);

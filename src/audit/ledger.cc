@@ -13,6 +13,10 @@ namespace salus::audit {
 
 namespace {
 
+// Nodes are stored from this level up (subtrees of 16 leaves): one node row per 16 entries
+// instead of two per entry, the rest recomputed from the leaves when a proof needs them.
+constexpr int kStoredLevel = 4;
+
 void PutU64(std::string& out, uint64_t v) {
   for (int i = 7; i >= 0; --i) out.push_back(static_cast<char>((v >> (i * 8)) & 0xff));
 }
@@ -25,23 +29,47 @@ Hash ToHash(std::string_view bytes) {
 
 std::string Str(const Hash& h) { return std::string(crypto::Bytes(h)); }
 
-// Nodes read one by one through a fetch function; remembers whether any was missing.
-class FetchedNodes final : public NodeSource {
+// The tree as stored: leaf hashes in the log's rows, nodes of complete subtrees of 16 leaves
+// and more in audit_node; the levels between are recomputed from the leaves (at most 16 read).
+class StoredNodes final : public NodeSource {
  public:
-  using Fetch = std::function<Result<std::optional<std::string>>(int, int64_t)>;
-  explicit FetchedNodes(Fetch f) : fetch_(std::move(f)) {}
+  using Leaves = std::function<Result<std::vector<std::string>>(int64_t, size_t)>;
+  using Nodes = std::function<Result<std::optional<std::string>>(int, int64_t)>;
+  StoredNodes(Leaves leaves, Nodes nodes) : leaves_(std::move(leaves)), nodes_(std::move(nodes)) {}
   Hash Node(int level, uint64_t index) const override {
-    auto r = fetch_(level, static_cast<int64_t>(index));
-    if (!r || !*r || (*r)->size() != 32) {
-      failed_ = true;
-      return Hash{};
+    if (level >= kStoredLevel) {
+      auto r = nodes_(level, static_cast<int64_t>(index));
+      if (!r || !*r || (*r)->size() != 32) return Failed();
+      return ToHash(**r);
     }
-    return ToHash(**r);
+    size_t n = size_t{1} << level;
+    auto leaves = leaves_(static_cast<int64_t>(index << level), n);
+    if (!leaves || leaves->size() != n) return Failed();
+    std::vector<Hash> row;
+    for (const auto& l : *leaves) {
+      if (l.size() != 32) return Failed();
+      row.push_back(ToHash(l));
+    }
+    return Fold(std::move(row));
   }
   bool failed() const { return failed_; }
 
+  // The root of a complete subtree from its leaves.
+  static Hash Fold(std::vector<Hash> row) {
+    while (row.size() > 1) {
+      for (size_t i = 0; i < row.size() / 2; ++i) row[i] = NodeHash(row[2 * i], row[2 * i + 1]);
+      row.resize(row.size() / 2);
+    }
+    return row[0];
+  }
+
  private:
-  Fetch fetch_;
+  Hash Failed() const {
+    failed_ = true;
+    return Hash{};
+  }
+  Leaves leaves_;
+  Nodes nodes_;
   mutable bool failed_ = false;
 };
 
@@ -244,27 +272,32 @@ Ledger::Ledger(store::Store& store, crypto::SigningKey key, const Clock& clock)
     : store_(store), key_(std::move(key)), clock_(clock) {}
 
 Result<int64_t> Ledger::Append(store::WriteTxn& txn, const Event& e0) const {
-  SALUS_ASSIGN_OR_RETURN(int64_t seq, txn.AuditSize());
+  SALUS_ASSIGN_OR_RETURN(auto tail, txn.AuditTailNow());
   store::AuditEntry entry;
-  entry.seq = seq;
-  entry.recorded_us = e0.recorded_us != 0 ? e0.recorded_us : clock_.Now().time_since_epoch().count();
-  if (e0.recorded_us != 0) {
-    entry.body = ToAuditEventJson(e0);
-  } else {
-    Event e = e0;
-    e.recorded_us = entry.recorded_us;
-    entry.body = ToAuditEventJson(e);
-  }
+  entry.seq = tail.size;
+  // Recorded by the writer, never earlier than the entry before: dates map to ranges of seq.
+  entry.recorded_us = std::max(clock_.Now().time_since_epoch().count(), tail.last_recorded_us);
+  Event e = e0;
+  e.recorded_us = entry.recorded_us;
+  entry.body = ToAuditEventJson(e);
   entry.digest = Str(crypto::Sha256(*entry.body));
+  entry.leaf = Str(EntryLeaf(entry.seq, entry.recorded_us, entry.digest));
   entry.action = std::string(1, e0.action);
   entry.agent = e0.agent.empty() ? "anonymous" : e0.agent;
-  entry.patients = e0.patients;
+  entry.patients = std::move(e.patients);
   SALUS_TRY(txn.AppendAudit(entry));
-  Hash h = EntryLeaf(seq, entry.recorded_us, entry.digest);
-  SALUS_TRY(txn.PutAuditNode(0, seq, crypto::Bytes(h)));
-  // Each leaf that completes a pair completes the node above it, and so on up.
-  int64_t index = seq;
-  for (int level = 0; index & 1; ++level) {
+  const int64_t seq = entry.seq;
+  constexpr int64_t kGroup = int64_t{1} << kStoredLevel;
+  if ((seq + 1) % kGroup != 0) return seq;
+  // The entry completed a group of 16: store its node, then every node it completes above.
+  SALUS_ASSIGN_OR_RETURN(auto leaves, txn.AuditLeaves(seq + 1 - kGroup, kGroup));
+  if (leaves.size() != static_cast<size_t>(kGroup)) return Fail(Error::Internal("audit leaves are missing"));
+  std::vector<Hash> row;
+  for (const auto& l : leaves) row.push_back(ToHash(l));
+  Hash h = StoredNodes::Fold(std::move(row));
+  int64_t index = seq >> kStoredLevel;
+  SALUS_TRY(txn.PutAuditNode(kStoredLevel, index, crypto::Bytes(h)));
+  for (int level = kStoredLevel; index & 1; ++level) {
     SALUS_ASSIGN_OR_RETURN(auto sibling, txn.AuditNode(level, index - 1));
     if (!sibling || sibling->size() != 32) {
       return Fail(Error::Internal(fmt::format("audit tree is missing node ({}, {})", level, index - 1)));
@@ -286,10 +319,12 @@ Status Ledger::Record(const Event& e) const {
 Result<std::optional<store::AuditHead>> Ledger::SignHead() const {
   std::optional<store::AuditHead> out;
   SALUS_TRY(store_.Write([&](store::WriteTxn& txn) -> Status {
-    SALUS_ASSIGN_OR_RETURN(int64_t size, txn.AuditSize());
+    SALUS_ASSIGN_OR_RETURN(auto tail, txn.AuditTailNow());
+    int64_t size = tail.size;
     SALUS_ASSIGN_OR_RETURN(out, txn.LatestAuditHead());
     if (size == 0 || (out && out->size == size)) return {};
-    FetchedNodes nodes([&](int level, int64_t index) { return txn.AuditNode(level, index); });
+    StoredNodes nodes([&](int64_t from, size_t n) { return txn.AuditLeaves(from, n); },
+                      [&](int level, int64_t index) { return txn.AuditNode(level, index); });
     Hash root = RootOf(nodes, static_cast<uint64_t>(size));
     if (nodes.failed()) return Fail(Error::Internal("audit tree nodes are missing; run `salus audit verify`"));
     store::AuditHead head;
@@ -312,7 +347,8 @@ Result<std::vector<Hash>> Ledger::InclusionProof(int64_t index, int64_t size) co
     return Fail(Error::Invalid(fmt::format("no entry {} in a tree of size {} (the log has {} entries)", index, size,
                                            current)));
   }
-  FetchedNodes nodes([&](int level, int64_t i) { return store_.AuditNode(level, i); });
+  StoredNodes nodes([&](int64_t from, size_t n) { return store_.AuditLeaves(from, n); },
+                    [&](int level, int64_t i) { return store_.AuditNode(level, i); });
   auto proof = audit::InclusionProof(nodes, static_cast<uint64_t>(index), static_cast<uint64_t>(size));
   if (nodes.failed()) return Fail(Error::Internal("audit tree nodes are missing"));
   return proof;
@@ -324,7 +360,8 @@ Result<std::vector<Hash>> Ledger::ConsistencyProof(int64_t old_size, int64_t new
     return Fail(Error::Invalid(fmt::format("no consistency proof from size {} to {} (the log has {} entries)",
                                            old_size, new_size, current)));
   }
-  FetchedNodes nodes([&](int level, int64_t i) { return store_.AuditNode(level, i); });
+  StoredNodes nodes([&](int64_t from, size_t n) { return store_.AuditLeaves(from, n); },
+                    [&](int level, int64_t i) { return store_.AuditNode(level, i); });
   auto proof = audit::ConsistencyProof(nodes, static_cast<uint64_t>(old_size), static_cast<uint64_t>(new_size));
   if (nodes.failed()) return Fail(Error::Internal("audit tree nodes are missing"));
   return proof;
@@ -378,9 +415,7 @@ VerifyReport VerifyLedger(store::Store& store, const crypto::PublicKey& key,
       auto batch = store.AuditEntries(from, static_cast<size_t>(std::min<int64_t>(hi - from, 5000)));
       if (!batch || batch->empty()) return std::nullopt;
       for (const auto& e : *batch) {
-        auto stored = store.AuditNode(0, e.seq);
-        Hash leaf = EntryLeaf(e.seq, e.recorded_us, e.digest);
-        if (!stored || !*stored || **stored != crypto::Bytes(leaf)) return e.seq;
+        if (e.leaf != crypto::Bytes(EntryLeaf(e.seq, e.recorded_us, e.digest))) return e.seq;
       }
       from = batch->back().seq + 1;
     }
@@ -389,6 +424,7 @@ VerifyReport VerifyLedger(store::Store& store, const crypto::PublicKey& key,
 
   Frontier frontier;
   int64_t latest_bad_leaf = -1;
+  int64_t last_recorded = INT64_MIN;
   int64_t expected = 0;
   size_t next_cp = 0;
   int64_t last_good = 0;
@@ -432,15 +468,23 @@ VerifyReport VerifyLedger(store::Store& store, const crypto::PublicKey& key,
       } else {
         r.erased_bodies++;
       }
+      if (e.recorded_us < last_recorded) {
+        problem(e.seq, fmt::format("entry {} is dated before the entry ahead of it", e.seq));
+      }
+      last_recorded = e.recorded_us;
       // Every node the rebuilt tree makes must equal the stored one that proofs are served from.
       frontier.Append(EntryLeaf(e.seq, e.recorded_us, e.digest), [&](int level, uint64_t index, const Hash& h) {
-        auto stored = store.AuditNode(level, static_cast<int64_t>(index));
-        if (stored && *stored && **stored == crypto::Bytes(h)) return;
+        if (level > 0 && level < kStoredLevel) return;  // recomputed from the leaves when needed
         int64_t first = static_cast<int64_t>(index << level);
         if (level == 0) {
+          if (e.leaf == crypto::Bytes(h)) return;
           latest_bad_leaf = first;
           problem(first, fmt::format("entry {} does not match the leaf recorded for it", first));
-        } else if (latest_bad_leaf < first) {  // not just the echo of a bad entry below it
+          return;
+        }
+        auto stored = store.AuditNode(level, static_cast<int64_t>(index));
+        if (stored && *stored && **stored == crypto::Bytes(h)) return;
+        if (latest_bad_leaf < first) {  // not just the echo of a bad entry below it
           problem(first, fmt::format("the stored tree node over entries {} to {} is wrong (proofs would fail)", first,
                                      first + (int64_t{1} << level) - 1));
         }

@@ -211,6 +211,24 @@ TEST_F(LedgerTest, RewrittenBodyAndDigestIsNamed) {
   EXPECT_EQ(r.first_bad_entry, 31);
 }
 
+TEST_F(LedgerTest, RewrittenEntryWithItsLeafIsNarrowedToItsGroup) {
+  Fill(50, 10);
+  // Body, digest and leaf rewritten together: the stored node over entries 32..47 disagrees.
+  std::string digest = crypto::Hex(crypto::Sha256("{}"));
+  auto e = store_->AuditEntries(37, 1);
+  ASSERT_TRUE(e && e->size() == 1);
+  std::string raw_digest(crypto::Bytes(crypto::Sha256("{}")));
+  std::string leaf = crypto::Hex(EntryLeaf(37, e->at(0).recorded_us, raw_digest));
+  Sql("UPDATE audit_log SET body = CAST('{}' AS BLOB), digest = X'" + digest + "', leaf = X'" + leaf +
+      "' WHERE seq = 37");
+  VerifyReport r = Verify();
+  EXPECT_FALSE(r.ok);
+  // The head at 40 already disagrees (entries 30..39), and the node over 32..47 too.
+  ASSERT_TRUE(r.first_bad_entry);
+  EXPECT_GE(*r.first_bad_entry, 30);
+  EXPECT_LE(*r.first_bad_entry, 37);
+}
+
 TEST_F(LedgerTest, DeletedEntryIsNamed) {
   Fill(50, 10);
   Sql("DELETE FROM audit_log WHERE seq = 12");
@@ -292,14 +310,15 @@ TEST_F(LedgerTest, ForgedHeadAndTamperedNodesAreDetected) {
   EXPECT_NE(r.problems[0].find("invalid signature"), std::string::npos) << r.problems[0];
   Sql("UPDATE audit_head SET timestamp = timestamp - 1 WHERE size = 20");
   EXPECT_TRUE(Verify().ok);
-  Sql("UPDATE audit_node SET hash = X'" + crypto::Hex(crypto::Sha256("x")) + "' WHERE level = 2 AND idx = 3");
+  Sql("UPDATE audit_node SET hash = X'" + crypto::Hex(crypto::Sha256("x")) + "' WHERE level = 4 AND idx = 0");
   r = Verify();
   EXPECT_FALSE(r.ok);
-  EXPECT_EQ(r.first_bad_entry, 12);  // the node over entries 12..15
-  EXPECT_FALSE(ledger_->InclusionProof(8, 30).has_value() &&
-               VerifyInclusion(8, 30, EntryLeaf(8, store_->AuditEntries(8, 1)->at(0).recorded_us,
-                                                store_->AuditEntries(8, 1)->at(0).digest),
-                               *ledger_->InclusionProof(8, 30), [&] {
+  EXPECT_EQ(r.first_bad_entry, 0);  // the node over entries 0..15
+  // A proof that uses the bad node (entry 20's sibling is the subtree over 0..15) fails.
+  EXPECT_FALSE(ledger_->InclusionProof(20, 30).has_value() &&
+               VerifyInclusion(20, 30, EntryLeaf(20, store_->AuditEntries(20, 1)->at(0).recorded_us,
+                                                 store_->AuditEntries(20, 1)->at(0).digest),
+                               *ledger_->InclusionProof(20, 30), [&] {
                                  Hash h{};
                                  auto head = *store_->LatestAuditHead();
                                  std::copy(head->root.begin(), head->root.end(), h.begin());

@@ -114,8 +114,9 @@ std::string Assemble(const PreparedResource& r, std::string_view id, int64_t ver
 // entry holds and how the Merkle tree over them is hashed belong to src/audit.
 struct AuditEntry {
   int64_t seq = 0;           // 0, 1, 2, ...: the leaf index
-  int64_t recorded_us = 0;
+  int64_t recorded_us = 0;   // never decreases along the log
   std::string digest;        // 32 bytes: SHA-256 of the body as first written
+  std::string leaf;          // 32 bytes: the Merkle leaf hash over seq, recorded and digest
   std::string action;        // C R U D E
   std::string agent;         // who acted ("Practitioner/1", "client:app", "anonymous")
   std::optional<std::string> body;  // the AuditEvent JSON (without id); none once erased
@@ -175,10 +176,16 @@ class WriteTxn {
   // version; returns the current one unchanged when it is already deleted.
   virtual Result<ResourceVersion> Delete(std::string_view type, std::string_view id) = 0;
 
-  // The audit ledger, seeing this transaction's appends: the number of entries, appending the
-  // next one (entry.seq must equal AuditSize()), and the Merkle nodes (level, index).
-  virtual Result<int64_t> AuditSize() = 0;
+  // The audit ledger, seeing this transaction's appends: the number of entries and the last
+  // one's time, appending the next one (entry.seq must equal the size), the stored leaf hashes
+  // of entries [from, from + count), and the Merkle nodes (level, index) src/audit stores.
+  struct AuditTail {
+    int64_t size = 0;
+    int64_t last_recorded_us = 0;
+  };
+  virtual Result<AuditTail> AuditTailNow() = 0;
   virtual Status AppendAudit(const AuditEntry& entry) = 0;
+  virtual Result<std::vector<std::string>> AuditLeaves(int64_t from, size_t count) = 0;
   virtual Result<std::optional<std::string>> AuditNode(int level, int64_t index) = 0;
   virtual Status PutAuditNode(int level, int64_t index, std::string_view hash) = 0;
   virtual Status PutAuditHead(const AuditHead& head) = 0;
@@ -233,6 +240,7 @@ class Store {
   // The audit ledger (read side). Entries from `from_seq` in order (patients filled).
   virtual Result<std::vector<AuditEntry>> AuditEntries(int64_t from_seq, size_t count) = 0;
   virtual Result<int64_t> AuditSize() = 0;
+  virtual Result<std::vector<std::string>> AuditLeaves(int64_t from, size_t count) = 0;
   virtual Result<std::optional<std::string>> AuditNode(int level, int64_t index) = 0;
   // Signed heads, oldest first, from `from_size` on.
   virtual Result<std::vector<AuditHead>> AuditHeads(int64_t from_size, size_t count) = 0;

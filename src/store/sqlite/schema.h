@@ -173,11 +173,11 @@ CREATE TABLE audit_log (
   seq      INTEGER PRIMARY KEY,
   recorded BIGINT NOT NULL,
   digest   BLOB NOT NULL,
+  leaf     BLOB NOT NULL,
   action   TEXT NOT NULL,
   agent    TEXT NOT NULL,
   body     BLOB
 );
-CREATE INDEX audit_log_recorded ON audit_log (recorded);
 CREATE INDEX audit_log_agent ON audit_log (agent, seq);
 CREATE TABLE audit_patient (
   patient TEXT NOT NULL,

@@ -146,6 +146,15 @@ class Connection {
     return {};
   }
 
+  // Runs a statement without results through the statement cache (no parsing each time).
+  Status Run(const char* named_sql) {
+    SALUS_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, Prepare(named_sql));
+    int rc = sqlite3_step(stmt);
+    sqlite3_reset(stmt);
+    if (rc != SQLITE_DONE) return Fail(LastError(named_sql));
+    return {};
+  }
+
   // The cached prepared statement for a named SQL constant, found by its address.
   Result<sqlite3_stmt*> Prepare(const char* named_sql) {
     auto it = named_.find(named_sql);
@@ -229,10 +238,45 @@ Status ApplyMigrations(Connection& c) {
 
 
 // The audit ledger's SQL, shared by the writer's transaction and the readers.
+Result<WriteTxn::AuditTail> AuditTailOn(Connection& c) {
+  // (Not MAX(seq) + 1 inside an expression: SQLite answers only a bare MAX from the b-tree's
+  // edge; wrapped, it scans the whole log.)
+  SALUS_STMT(q, c, "SELECT seq, recorded FROM audit_log ORDER BY seq DESC LIMIT 1");
+  int rc = q.Step();
+  if (rc == SQLITE_DONE) return WriteTxn::AuditTail{};
+  if (rc != SQLITE_ROW) return Fail(c.LastError("audit size"));
+  return WriteTxn::AuditTail{q.Int(0) + 1, q.Int(1)};
+}
+
 Result<int64_t> AuditSizeOn(Connection& c) {
-  SALUS_STMT(q, c, "SELECT COALESCE(MAX(seq) + 1, 0) FROM audit_log");
-  if (q.Step() != SQLITE_ROW) return Fail(c.LastError("audit size"));
-  return q.Int(0);
+  SALUS_ASSIGN_OR_RETURN(auto tail, AuditTailOn(c));
+  return tail.size;
+}
+
+Result<std::vector<std::string>> AuditLeavesOn(Connection& c, int64_t from, size_t count) {
+  SALUS_STMT(q, c, "SELECT leaf FROM audit_log WHERE seq >= ? AND seq < ? ORDER BY seq");
+  q.Bind(1, from).Bind(2, from + static_cast<int64_t>(count));
+  std::vector<std::string> out;
+  int rc;
+  while ((rc = q.Step()) == SQLITE_ROW) out.push_back(q.Text(0));
+  if (rc != SQLITE_DONE) return Fail(c.LastError("audit leaves"));
+  return out;
+}
+
+// The first seq whose entry was recorded at or after `us` (recorded never decreases along the
+// log, so a binary search over seq stands in for an index on it).
+Result<int64_t> AuditSeqAtOn(Connection& c, int64_t us) {
+  SALUS_ASSIGN_OR_RETURN(int64_t size, AuditSizeOn(c));
+  int64_t lo = 0, hi = size;
+  while (lo < hi) {
+    int64_t mid = lo + (hi - lo) / 2;
+    SALUS_STMT(q, c, "SELECT recorded FROM audit_log WHERE seq = ?");
+    q.Bind(1, mid);
+    if (q.Step() != SQLITE_ROW) return Fail(c.LastError("audit seek"));
+    if (q.Int(0) < us) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 Result<std::optional<std::string>> AuditNodeOn(Connection& c, int level, int64_t index) {
@@ -269,12 +313,13 @@ AuditEntry AuditEntryFrom(Stmt& q) {
   e.seq = q.Int(0);
   e.recorded_us = q.Int(1);
   e.digest = q.Text(2);
-  e.action = q.Text(3);
-  e.agent = q.Text(4);
-  if (!q.IsNull(5)) e.body = q.Text(5);
+  e.leaf = q.Text(3);
+  e.action = q.Text(4);
+  e.agent = q.Text(5);
+  if (!q.IsNull(6)) e.body = q.Text(6);
   return e;
 }
-constexpr const char* kAuditColumns = "SELECT seq, recorded, digest, action, agent, body FROM audit_log ";
+constexpr const char* kAuditColumns = "SELECT seq, recorded, digest, leaf, action, agent, body FROM audit_log ";
 
 Result<ResourceVersion> ReadCurrentOn(Connection& c, std::string_view type, std::string_view id) {
   SALUS_STMT(q, c, kSelectCurrent);
@@ -532,15 +577,21 @@ class SqliteWriteTxn : public WriteTxn {
     return true;
   }
 
-  Result<int64_t> AuditSize() override { return AuditSizeOn(c_); }
+  Result<AuditTail> AuditTailNow() override { return AuditTailOn(c_); }
+
+  Result<std::vector<std::string>> AuditLeaves(int64_t from, size_t count) override {
+    return AuditLeavesOn(c_, from, count);
+  }
 
   Status AppendAudit(const AuditEntry& e) override {
-    SALUS_ASSIGN_OR_RETURN(int64_t size, AuditSizeOn(c_));
-    if (e.seq != size) return Fail(Error::Internal(fmt::format("audit entry {} appended at size {}", e.seq, size)));
+    // seq is the INTEGER PRIMARY KEY: a second entry at the same position fails the insert, and
+    // the ledger computes seq from AuditTailNow in the same transaction.
     {
-      SALUS_STMT(ins, c_, "INSERT INTO audit_log (seq, recorded, digest, action, agent, body) VALUES (?, ?, ?, ?, ?, ?)");
-      ins.Bind(1, e.seq).Bind(2, e.recorded_us).BindBlob(3, e.digest).Bind(4, e.action).Bind(5, e.agent);
-      if (e.body) ins.BindBlob(6, *e.body);
+      SALUS_STMT(ins, c_, "INSERT INTO audit_log (seq, recorded, digest, leaf, action, agent, body) "
+                          "VALUES (?, ?, ?, ?, ?, ?, ?)");
+      ins.Bind(1, e.seq).Bind(2, e.recorded_us).BindBlob(3, e.digest).BindBlob(4, e.leaf).Bind(5, e.action)
+          .Bind(6, e.agent);
+      if (e.body) ins.BindBlob(7, *e.body);
       if (ins.Step() != SQLITE_DONE) return Fail(c_.LastError("append audit"));
     }
     for (const auto& p : e.patients) {
@@ -1115,6 +1166,11 @@ class SqliteStore : public Store {
     return AuditSizeOn(*lease.c);
   }
 
+  Result<std::vector<std::string>> AuditLeaves(int64_t from, size_t count) override {
+    Lease lease(*this);
+    return AuditLeavesOn(*lease.c, from, count);
+  }
+
   Result<std::optional<std::string>> AuditNode(int level, int64_t index) override {
     Lease lease(*this);
     return AuditNodeOn(*lease.c, level, index);
@@ -1133,24 +1189,31 @@ class SqliteStore : public Store {
   Result<AuditPage> SearchAudit(const AuditQuery& query) override {
     // Driven by the patient's rows when a patient is named (the usual question), else by
     // seq (newest first) with the agent index or the recorded index narrowing it.
-    std::string sql = query.patient ? "SELECT a.seq, a.recorded, a.digest, a.action, a.agent, a.body "
+    std::string sql = query.patient ? "SELECT a.seq, a.recorded, a.digest, a.leaf, a.action, a.agent, a.body "
                                       "FROM audit_patient p JOIN audit_log a ON a.seq = p.seq WHERE p.patient = ?"
                                     : std::string(kAuditColumns) + "AS a WHERE 1 = 1";
     if (query.agent) sql += " AND a.agent = ?";
     if (query.action) sql += " AND a.action = ?";
-    if (query.from_us) sql += " AND a.recorded >= ?";
-    if (query.to_us) sql += " AND a.recorded < ?";
-    if (query.before_seq) sql += " AND a.seq < ?";
+    if (query.from_us) sql += " AND a.seq >= ?";
+    if (query.to_us || query.before_seq) sql += " AND a.seq < ?";
     sql += query.patient ? " ORDER BY p.seq DESC LIMIT ?" : " ORDER BY a.seq DESC LIMIT ?";
     Lease lease(*this);
+    // Dates become a range of seq (see AuditSeqAtOn).
+    int64_t from_seq = 0, to_seq = INT64_MAX;
+    if (query.from_us) {
+      SALUS_ASSIGN_OR_RETURN(from_seq, AuditSeqAtOn(*lease.c, *query.from_us));
+    }
+    if (query.to_us) {
+      SALUS_ASSIGN_OR_RETURN(to_seq, AuditSeqAtOn(*lease.c, *query.to_us));
+    }
+    if (query.before_seq) to_seq = std::min(to_seq, *query.before_seq);
     SALUS_STMT(q, *lease.c, sql);
     int i = 1;
     if (query.patient) q.Bind(i++, *query.patient);
     if (query.agent) q.Bind(i++, *query.agent);
     if (query.action) q.Bind(i++, *query.action);
-    if (query.from_us) q.Bind(i++, *query.from_us);
-    if (query.to_us) q.Bind(i++, *query.to_us);
-    if (query.before_seq) q.Bind(i++, *query.before_seq);
+    if (query.from_us) q.Bind(i++, from_seq);
+    if (query.to_us || query.before_seq) q.Bind(i++, to_seq);
     q.Bind(i++, static_cast<int64_t>(query.count + 1));
     AuditPage page;
     int rc;
@@ -1282,7 +1345,7 @@ class SqliteStore : public Store {
     SqliteWriteTxn txn(*writer_, clock_, last_stamp, param_ids_, spans_);
     for (size_t i = 0; i < batch.size(); ++i) {
       txn.BeginUnit();
-      Status sp = writer_->Exec("SAVEPOINT unit");
+      Status sp = writer_->Run("SAVEPOINT unit");
       if (!sp) {
         results[i] = sp;
         continue;
@@ -1301,10 +1364,10 @@ class SqliteStore : public Store {
         return;
       }
       if (!st) {
-        (void)writer_->Exec("ROLLBACK TO unit");
+        (void)writer_->Run("ROLLBACK TO unit");
         txn.ForgetCache();
       }
-      (void)writer_->Exec("RELEASE unit");
+      (void)writer_->Run("RELEASE unit");
       results[i] = std::move(st);
     }
     // The read cache forgets what this batch changed before the commit makes it visible, and
