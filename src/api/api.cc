@@ -281,16 +281,37 @@ Response Api::Impl::ErrorResponse(const Error& e) const {
   return OutcomeResponse(StatusFor(e.code), fhir::OutcomeFromError(e));
 }
 
-Response Api::Impl::Handle(const Request& req) const {
-  AuditNote note;
+Response Api::Impl::Compute(const Request& req, AuditNote& note) const {
   NoteScope scope(&note);
-  if (auto refused = Negotiate(req)) return Audited(req, *refused, note);
-  Response resp = Audited(req, Dispatch(req), note);
+  if (auto refused = Negotiate(req)) return *refused;
+  Response resp = Dispatch(req);
   auto pretty = req.Param("_pretty");
   if (pretty && *pretty == "true" && !resp.body.empty()) {
     if (auto v = json::Parse(resp.body, json::ParseLimits{.max_depth = 1000})) resp.body = json::Serialize(*v, true);
   }
   return resp;
+}
+
+Response Api::Impl::Handle(const Request& req) const {
+  AuditNote note;
+  Response resp = Compute(req, note);
+  auto event = PendingEvent(req, resp, note);
+  if (!event) return resp;
+  if (Status st = options_.ledger->Record(*event); !st) return NotRecorded(st.error());
+  return resp;
+}
+
+void Api::Impl::HandleQuick(const Request& req, std::function<void(Response)> done) const {
+  AuditNote note;
+  Response resp = Compute(req, note);
+  auto event = PendingEvent(req, resp, note);
+  if (!event) {
+    done(std::move(resp));
+    return;
+  }
+  options_.ledger->RecordAsync(std::move(*event), [this, resp = std::move(resp), done = std::move(done)](Status st) mutable {
+    done(st ? std::move(resp) : NotRecorded(st.error()));
+  });
 }
 
 // POST _search: the parameters of the form body joined to the URL's; the refusal otherwise.
@@ -942,10 +963,11 @@ Api::Api(store::Store& store, const fhir::Definitions& defs, ApiOptions options)
 Api::~Api() = default;
 
 Response Api::Handle(const Request& request) const { return impl_->Handle(request); }
+void Api::HandleQuick(const Request& request, std::function<void(Response)> done) const {
+  impl_->HandleQuick(request, std::move(done));
+}
 
 bool Api::IsQuick(const Request& request) const {
-  // An audited read waits for its ledger entry to be durable: never on an I/O thread.
-  if (impl_->options_.ledger != nullptr && Classify(request)) return false;
   if (request.method != "GET" && request.method != "HEAD") return false;
   auto parts = SplitPath(request.path);
   if (parts.size() == 1) return parts[0] == "metadata";

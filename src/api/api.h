@@ -3,6 +3,7 @@
 // Thread-safety: Api is immutable after construction; Handle may run on many threads at once.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -63,8 +64,13 @@ class Api {
 
   Response Handle(const Request& request) const;
   // True for interactions that finish in microseconds without waiting on anything but
-  // SQLite's page cache (read, vread, metadata): a caller may run these on an I/O thread.
+  // SQLite's page cache (read, vread, metadata): a caller may run these on an I/O thread,
+  // through HandleQuick.
   bool IsQuick(const Request& request) const;
+  // Handle for quick interactions, without blocking: computes the response on this thread and
+  // calls `done` with it once its audit entry is durable (from the store's writer thread, or
+  // from this one when nothing needs to wait). `done` must not block.
+  void HandleQuick(const Request& request, std::function<void(Response)> done) const;
 
  private:
   class Impl;

@@ -191,22 +191,24 @@ void Api::Impl::NoteReturned(const store::ResourceVersion& v, bool name_it) cons
   if (auto doc = json::Parse(v.body, json::ParseLimits{.max_depth = 1000})) note->AddPatients(search::PatientsOf(*doc));
 }
 
-Response Api::Impl::Audited(const Request& req, Response resp, const AuditNote& note) const {
-  if (options_.ledger == nullptr) return resp;
+std::optional<audit::Event> Api::Impl::PendingEvent(const Request& req, const Response& resp,
+                                                   const AuditNote& note) const {
+  if (options_.ledger == nullptr) return std::nullopt;
   auto interaction = Classify(req);
-  if (!interaction) return resp;
+  if (!interaction) return std::nullopt;
   // Writes recorded their event with the change; what remains is reads and failures.
-  if (note.appended > 0 && !note.reads && resp.status < 400) return resp;
+  if (note.appended > 0 && !note.reads && resp.status < 400) return std::nullopt;
   if (!note.subtype.empty()) interaction->subtype = note.subtype;
   audit::Event e = EventFor(req, *interaction, resp.status);
   e.what = note.what;
   e.patients = note.patients;
-  if (Status st = options_.ledger->Record(e); !st) {
-    log::Error("api", "audit_record_failed", {{"message", st.error().message}});
-    return OutcomeResponse(503, fhir::MakeOutcome({Issue{Issue::Severity::kError, "transient",
-        "the access could not be recorded in the audit ledger, so nothing is returned; try again", {}}}));
-  }
-  return resp;
+  return e;
+}
+
+Response Api::Impl::NotRecorded(const Error& e) const {
+  log::Error("api", "audit_record_failed", {{"message", e.message}});
+  return OutcomeResponse(503, fhir::MakeOutcome({Issue{Issue::Severity::kError, "transient",
+      "the access could not be recorded in the audit ledger, so nothing is returned; try again", {}}}));
 }
 
 }  // namespace salus::api
@@ -312,6 +314,7 @@ Response Api::Impl::AuditEvents(const Request& req, const std::vector<std::strin
                           {{"index", Typed("valueString", std::to_string(*index))},
                            {"tree_size", Typed("valueString", std::to_string(*tree))},
                            {"recorded", Typed("valueString", std::to_string(e.recorded_us))},
+                           {"entry", Typed("valueBase64Binary", B64(e.body.value_or("")))},
                            {"digest", Typed("valueBase64Binary", B64(e.digest))},
                            {"leaf_hash", Typed("valueBase64Binary",
                                                B64(crypto::Bytes(audit::EntryLeaf(e.seq, e.recorded_us, e.digest))))}});
@@ -338,12 +341,14 @@ Response Api::Impl::AuditEvents(const Request& req, const std::vector<std::strin
       return ErrorResponse(Error::NotFound(fmt::format("AuditEvent/{} does not exist", seq)));
     }
     const auto& e = entries->front();
-    if (AuditNote* note = CurrentNote()) note->AddPatients(e.patients);
-    if (!e.body) {
-      return ErrorResponse(Error{Code::kGone, fmt::format("AuditEvent/{} was erased with its patient's data; its "
-                                                          "digest stays in the ledger", seq), {}});
+    if (e.body) {
+      if (auto decoded = audit::DecodeEvent(*e.body); decoded) {
+        if (AuditNote* note = CurrentNote()) note->AddPatients(decoded->patients);
+      }
     }
-    return JsonResponse(200, audit::WithId(*e.body, e.seq));
+    auto rendered = audit::RenderEntry(e);
+    if (!rendered) return ErrorResponse(rendered.error());
+    return JsonResponse(200, std::move(*rendered));
   }
   bool search = parts.size() == 1 && get;
   Request merged;
@@ -428,10 +433,11 @@ Response Api::Impl::AuditEvents(const Request& req, const std::vector<std::strin
     b.Link("next", fmt::format("{}?{}{}_cursor={}", self, params, params.empty() ? "" : "&", *page->next_before_seq));
   }
   for (const auto& e : page->entries) {
-    if (!e.body) continue;  // erased
+    auto rendered = audit::RenderEntry(e);
+    if (!rendered) continue;  // erased
     b.BeginEntry();
     b.FullUrl(fmt::format("{}/AuditEvent/{}", req.base_url, e.seq));
-    b.RawResource(audit::WithId(*e.body, e.seq));
+    b.RawResource(*rendered);
     json::Value s = json::Object{};
     s.set("mode", "match");
     b.Member("search", s);

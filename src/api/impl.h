@@ -8,11 +8,8 @@
 
 #include "api/api.h"
 #include "api/internal.h"
+#include "audit/ledger.h"
 #include "fhir/validator.h"
-
-namespace salus::audit {
-struct Event;
-}
 
 namespace salus::api {
 
@@ -52,6 +49,9 @@ class Api::Impl {
   Impl(store::Store& store, const fhir::Definitions& defs, ApiOptions options);
 
   Response Handle(const Request& req) const;
+  void HandleQuick(const Request& req, std::function<void(Response)> done) const;
+  // The response, with `note` filled for the audit event.
+  Response Compute(const Request& req, AuditNote& note) const;
   // Routing without negotiation or _pretty (used by batch entries too).
   Response Dispatch(const Request& req) const;
 
@@ -85,9 +85,11 @@ class Api::Impl {
   Status Write(const Request& req, const store::UnitOfWork& unit) const;
   // Notes a returned resource for the request's audit event (`name_it`: as an entity too).
   void NoteReturned(const store::ResourceVersion& v, bool name_it) const;
-  // Records the request's event (unless its writes already did) before the response goes out;
-  // a 503 instead when it cannot be made durable.
-  Response Audited(const Request& req, Response resp, const AuditNote& note) const;
+  // The request's audit event still to record (none when its writes recorded it, or for
+  // metadata, or with no ledger).
+  std::optional<audit::Event> PendingEvent(const Request& req, const Response& resp, const AuditNote& note) const;
+  // The 503 sent instead of a response whose audit entry could not be made durable.
+  Response NotRecorded(const Error& e) const;
   json::Value AuditEventCapability() const;
   Response AuditEvents(const Request& req, const std::vector<std::string_view>& parts) const;
   audit::Event EventFor(const Request& req, const Interaction& what, int status) const;

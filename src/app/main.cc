@@ -164,7 +164,8 @@ int Serve(const std::string& listen, const std::string& data, const std::string&
                api::ApiOptions{.software_version = SALUS_VERSION, .ledger = audit_off ? nullptr : &ledger});
   auto server = http::Server::Start(
       opts, [&api](const api::Request& r) { return api.Handle(r); },
-      [&api](const api::Request& r) { return api.IsQuick(r); });
+      [&api](const api::Request& r) { return api.IsQuick(r); },
+      [&api](const api::Request& r, std::function<void(api::Response)> done) { api.HandleQuick(r, std::move(done)); });
   if (!server) {
     log::Error("app", "listen_failed", {{"message", server.error().message}});
     return 1;

@@ -149,9 +149,10 @@ constexpr std::string_view kObjectRole = "http://terminology.hl7.org/CodeSystem/
 
 }  // namespace
 
-std::string ToAuditEventJson(const Event& e) {
+std::string ToAuditEventJson(const Event& e, std::optional<int64_t> id) {
   std::string o(kBodyPrefix);
   o.reserve(768);
+  if (id) o += "\"id\":\"" + std::to_string(*id) + "\",";
   o += "\"type\":";
   Coding(o, e.type_system, e.type_code);
   if (!e.subtype.empty()) {
@@ -226,18 +227,95 @@ std::string ToAuditEventJson(const Event& e) {
   return o;
 }
 
-std::string WithId(std::string_view body, int64_t seq) {
-  std::string out;
-  std::string id = "\"id\":\"" + std::to_string(seq) + "\",";
-  if (body.starts_with(kBodyPrefix)) {
-    out.reserve(body.size() + id.size());
-    out.append(kBodyPrefix);
-    out += id;
-    out.append(body.substr(kBodyPrefix.size()));
-  } else {
-    out = std::string(body);
+namespace {
+constexpr std::string_view kDefaultType = "http://terminology.hl7.org/CodeSystem/audit-event-type";
+constexpr std::string_view kDefaultSubtype = "http://hl7.org/fhir/restful-interaction";
+
+void Field(std::string& o, std::string_view key, std::string_view value) {
+  if (value.empty()) return;
+  o += o.size() > 1 ? ",\"" : "\"";
+  o += key;
+  o += "\":";
+  json::WriteString(value, o);
+}
+void List(std::string& o, std::string_view key, const std::vector<std::string>& values) {
+  if (values.empty()) return;
+  o += o.size() > 1 ? ",\"" : "\"";
+  o += key;
+  o += "\":[";
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i) o += ',';
+    json::WriteString(values[i], o);
   }
-  return out;
+  o += ']';
+}
+}  // namespace
+
+std::string EncodeEvent(const Event& e) {
+  std::string o = "{";
+  o.reserve(256);
+  Field(o, "a", std::string_view(&e.action, 1));
+  if (e.type_system != kDefaultType) Field(o, "ts", e.type_system);
+  if (e.type_code != "rest") Field(o, "tc", e.type_code);
+  if (e.subtype_system != kDefaultSubtype) Field(o, "ss", e.subtype_system);
+  Field(o, "s", e.subtype);
+  if (e.outcome != 0) Field(o, "o", std::to_string(e.outcome));
+  Field(o, "ot", e.outcome_text);
+  Field(o, "g", e.agent);
+  Field(o, "gn", e.agent_name);
+  Field(o, "c", e.client_id);
+  Field(o, "n", e.address);
+  List(o, "p", e.patients);
+  List(o, "w", e.what);
+  Field(o, "q", e.query);
+  Field(o, "d", e.description);
+  o += '}';
+  return o;
+}
+
+Result<Event> DecodeEvent(std::string_view stored) {
+  SALUS_ASSIGN_OR_RETURN(json::Value v, json::Parse(stored));
+  if (!v.is_object()) return Fail(Error::Internal("an audit entry is not an object"));
+  Event e;
+  auto str = [&](std::string_view k, std::string& out) {
+    if (auto x = v.string_at(k)) out = std::string(*x);
+  };
+  auto list = [&](std::string_view k, std::vector<std::string>& out) {
+    if (const json::Value* a = v.find(k); a && a->is_array()) {
+      for (const auto& x : a->as_array()) {
+        if (x.is_string()) out.push_back(x.as_string());
+      }
+    }
+  };
+  std::string action, outcome;
+  str("a", action);
+  if (action.size() == 1) e.action = action[0];
+  str("ts", e.type_system);
+  str("tc", e.type_code);
+  str("ss", e.subtype_system);
+  str("s", e.subtype);
+  str("o", outcome);
+  if (!outcome.empty()) e.outcome = std::atoi(outcome.c_str());
+  str("ot", e.outcome_text);
+  str("g", e.agent);
+  str("gn", e.agent_name);
+  str("c", e.client_id);
+  str("n", e.address);
+  list("p", e.patients);
+  list("w", e.what);
+  str("q", e.query);
+  str("d", e.description);
+  return e;
+}
+
+Result<std::string> RenderEntry(const store::AuditEntry& entry) {
+  if (!entry.body) {
+    return Fail(Error{Code::kGone, fmt::format("AuditEvent/{} was erased with its patient's data; its digest stays in "
+                                               "the ledger", entry.seq), {}});
+  }
+  SALUS_ASSIGN_OR_RETURN(Event e, DecodeEvent(*entry.body));
+  e.recorded_us = entry.recorded_us;
+  return ToAuditEventJson(e, entry.seq);
 }
 
 std::string EntryBytes(int64_t seq, int64_t recorded_us, std::string_view digest) {
@@ -279,7 +357,7 @@ Result<int64_t> Ledger::Append(store::WriteTxn& txn, const Event& e0) const {
   entry.recorded_us = std::max(clock_.Now().time_since_epoch().count(), tail.last_recorded_us);
   Event e = e0;
   e.recorded_us = entry.recorded_us;
-  entry.body = ToAuditEventJson(e);
+  entry.body = EncodeEvent(e);
   entry.digest = Str(crypto::Sha256(*entry.body));
   entry.leaf = Str(EntryLeaf(entry.seq, entry.recorded_us, entry.digest));
   entry.action = std::string(1, e0.action);
@@ -314,6 +392,15 @@ Status Ledger::Record(const Event& e) const {
     SALUS_TRY(Append(txn, e));
     return {};
   });
+}
+
+void Ledger::RecordAsync(Event e, std::function<void(Status)> done) const {
+  store_.WriteAsync(
+      [this, e = std::move(e)](store::WriteTxn& txn) -> Status {
+        SALUS_TRY(Append(txn, e));
+        return {};
+      },
+      std::move(done));
 }
 
 Result<std::optional<store::AuditHead>> Ledger::SignHead() const {

@@ -1,7 +1,8 @@
 // The audit ledger: every interaction becomes a FHIR R4 AuditEvent (IHE BALP shape) appended
 // to an append-only Merkle log (merkle.h) kept in the store, with Ed25519-signed tree heads.
 //
-// An entry's leaf commits to its position, time and the SHA-256 of its body:
+// An entry's leaf commits to its position, time and the SHA-256 of its stored body (the compact
+// encoding below):
 //   entry = seq (8 bytes, big-endian) ‖ recorded µs (8 bytes, big-endian) ‖ SHA-256(body)
 //   leaf  = SHA-256(0x00 ‖ entry)
 // so a body can later be erased (right to erasure) without breaking the tree: the digest stays.
@@ -17,6 +18,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -50,9 +52,14 @@ struct Event {
   std::string description;   // what was asked, without PHI ("Observation search")
 };
 
-std::string ToAuditEventJson(const Event& e);  // without "id": the ledger's seq is the id
-// The id spliced into a stored body: {"resourceType":"AuditEvent","id":"<seq>",...}.
-std::string WithId(std::string_view body, int64_t seq);
+// The FHIR AuditEvent for an event (its id is the ledger position, when given).
+std::string ToAuditEventJson(const Event& e, std::optional<int64_t> id = std::nullopt);
+// What the ledger stores and digests: the event's fields as compact JSON (about a sixth of the
+// AuditEvent's size), rendered as an AuditEvent when read. `recorded` is kept in the row.
+std::string EncodeEvent(const Event& e);
+Result<Event> DecodeEvent(std::string_view stored);
+// A stored entry as its AuditEvent (NotFound-free: Gone when the body was erased).
+Result<std::string> RenderEntry(const store::AuditEntry& entry);
 
 std::string EntryBytes(int64_t seq, int64_t recorded_us, std::string_view digest);
 Hash EntryLeaf(int64_t seq, int64_t recorded_us, std::string_view digest);
@@ -67,6 +74,8 @@ class Ledger {
   Result<int64_t> Append(store::WriteTxn& txn, const Event& e) const;
   // Appends in a transaction of its own; returns once durable.
   Status Record(const Event& e) const;
+  // The same without waiting: `done` runs (on the store's writer thread) once it is durable.
+  void RecordAsync(Event e, std::function<void(Status)> done) const;
   // Signs a head over the whole log if it grew since the last signed head; returns the
   // latest head either way (nullopt while the log is empty).
   Result<std::optional<store::AuditHead>> SignHead() const;

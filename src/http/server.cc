@@ -47,8 +47,9 @@ bhttp::response<bhttp::string_body> PlainError(unsigned version, bhttp::status s
 
 class ServerImpl : public Server {
  public:
-  ServerImpl(const ServerOptions& options, Handler handler, QuickPredicate quick)
-      : options_(options), handler_(std::move(handler)), quick_(std::move(quick)), ioc_(options.io_threads),
+  ServerImpl(const ServerOptions& options, Handler handler, QuickPredicate quick, QuickHandler quick_handler)
+      : options_(options), handler_(std::move(handler)), quick_(std::move(quick)),
+        quick_handler_(std::move(quick_handler)), ioc_(options.io_threads),
         workers_(static_cast<size_t>(std::max(1, options.worker_threads))), acceptor_(ioc_) {}
 
   ~ServerImpl() override { Stop(); }
@@ -83,6 +84,10 @@ class ServerImpl : public Server {
       acceptor_.close(ec);
     });
     workers_.join();
+    // Quick requests still waiting for their audit entries complete before the I/O threads go.
+    for (int i = 0; i < 30000 && quick_in_flight_.load() > 0; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
     ioc_.stop();
     for (auto& t : threads_) {
       if (t.joinable()) t.join();
@@ -237,7 +242,9 @@ class ServerImpl : public Server {
             // Run the handler on the worker pool and come back to this connection's executor.
             // (Not a ?: with co_await inside: GCC 12 miscompiles that.)
             api::Response out;
-            if (quick_ && quick_(*api_req)) {
+            if (quick_ && quick_(*api_req) && quick_handler_) {
+              out = co_await RunQuick(*api_req);
+            } else if (quick_ && quick_(*api_req)) {
               out = Run(*api_req);
             } else {
               out = co_await asio::co_spawn(workers_.get_executor(), RunAsync(std::move(*api_req)),
@@ -305,6 +312,32 @@ class ServerImpl : public Server {
     }
   }
 
+  // The quick handler as an asynchronous operation: its completion, from whichever thread
+  // calls `done`, resumes the session on its own executor.
+  asio::awaitable<api::Response> RunQuick(const api::Request& r) {
+    return asio::async_initiate<const asio::use_awaitable_t<>&, void(api::Response)>(
+        [this, &r](auto handler) {
+          auto ex = asio::get_associated_executor(handler, ioc_.get_executor());
+          auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+          quick_in_flight_.fetch_add(1);
+          auto done = [this, shared, ex](api::Response out) {
+            asio::post(ex, [shared, out = std::move(out)]() mutable { (*shared)(std::move(out)); });
+            quick_in_flight_.fetch_sub(1);
+          };
+          try {
+            quick_handler_(r, done);
+          } catch (const std::exception& e) {
+            log::Error(kComponent, "handler_threw", {{"error", e.what()}});
+            api::Response res;
+            res.status = 500;
+            res.body = OutcomeBody("exception", "internal server error");
+            res.SetHeader("content-type", "application/fhir+json; charset=utf-8");
+            done(std::move(res));
+          }
+        },
+        asio::use_awaitable);
+  }
+
   // A coroutine taking its request by value: the frame owns it (no lambda captures to dangle).
   asio::awaitable<api::Response> RunAsync(api::Request r) { co_return Run(r); }
 
@@ -326,12 +359,14 @@ class ServerImpl : public Server {
   ServerOptions options_;
   Handler handler_;
   QuickPredicate quick_;
+  QuickHandler quick_handler_;
   asio::io_context ioc_;
   asio::thread_pool workers_;
   tcp::acceptor acceptor_;
   std::vector<std::thread> threads_;
   std::atomic<bool> stopped_{false};
   std::atomic<size_t> connections_{0};
+  std::atomic<int> quick_in_flight_{0};
   std::atomic<uint64_t> requests_{0};
   // Distinguishes this process's request ids from another run's.
   const uint32_t boot_id_ = static_cast<uint32_t>(
@@ -342,8 +377,8 @@ class ServerImpl : public Server {
 }  // namespace
 
 Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options, Handler handler,
-                                              QuickPredicate quick) {
-  auto server = std::make_unique<ServerImpl>(options, std::move(handler), std::move(quick));
+                                              QuickPredicate quick, QuickHandler quick_handler) {
+  auto server = std::make_unique<ServerImpl>(options, std::move(handler), std::move(quick), std::move(quick_handler));
   SALUS_TRY(server->Listen());
   return std::unique_ptr<Server>(std::move(server));
 }

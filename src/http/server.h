@@ -36,10 +36,14 @@ class Server {
   // Which requests are quick enough to run on the I/O thread itself (a thread hop costs more
   // than a cached point read); everything else goes to the worker pool.
   using QuickPredicate = std::function<bool(const api::Request&)>;
+  // Runs a quick request on the I/O thread without blocking it: calls `done` later (from any
+  // thread) with the response, e.g. once the request's audit entry is durable.
+  using QuickHandler = std::function<void(const api::Request&, std::function<void(api::Response)> done)>;
 
-  // Binds and starts serving. Unavailable when the address cannot be bound.
+  // Binds and starts serving. Unavailable when the address cannot be bound. Quick requests go
+  // to `quick_handler` when there is one, else to `handler` on the I/O thread.
   static Result<std::unique_ptr<Server>> Start(const ServerOptions& options, Handler handler,
-                                               QuickPredicate quick = {});
+                                               QuickPredicate quick = {}, QuickHandler quick_handler = {});
   virtual ~Server() = default;
   virtual uint16_t port() const = 0;
   // Stops accepting, finishes in-flight requests, joins the threads.

