@@ -95,10 +95,16 @@ std::string InstallRegistry(store::Store& store, const std::string& current) {
 }
 
 int Serve(const std::string& listen, const std::string& data, const std::string& keys, const std::string& auth,
-          bool audit_off, http::ServerOptions opts) {
+          bool audit_off, bool insecure_http, http::ServerOptions opts) {
   auto started = std::chrono::steady_clock::now();
   if (!SplitListen(listen, opts.host, opts.port)) {
     fmt::print(stderr, "salus: --listen must be HOST:PORT, got '{}'\n", listen);
+    return 2;
+  }
+  bool tls = !opts.tls_cert_file.empty() || !opts.tls_key_file.empty();
+  if (!tls && !insecure_http && !IsLoopback(opts.host)) {
+    fmt::print(stderr, "salus: refusing plain HTTP on the network address {}: give --tls-cert and --tls-key, or "
+                       "--insecure-http when a TLS-terminating proxy sits in front\n", opts.host);
     return 2;
   }
   if (audit_off && (auth != "none" || !IsLoopback(opts.host))) {
@@ -171,7 +177,8 @@ int Serve(const std::string& listen, const std::string& data, const std::string&
     return 1;
   }
   double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-  log::Info("app", "serving", {{"url", fmt::format("http://{}:{}/fhir", opts.host, (*server)->port())},
+  log::Info("app", "serving", {{"url", fmt::format("{}://{}:{}/fhir", tls ? "https" : "http", opts.host,
+                                                  (*server)->port())},
                                {"data", data}, {"auth", "none"}, {"startup_ms", ms},
                                {"resource_types", static_cast<int64_t>(defs.resource_types().size())}});
   // A machine-readable line on stdout for scripts and tests that started us with port 0.
@@ -314,6 +321,11 @@ int main(int argc, char** argv) {
   serve->add_option("--auth", auth, "Authentication mode; only 'none' (development, loopback only) exists yet")
       ->required();
   serve->add_option("--base-url", opts.base_url, "External base URL of the API (default: from the Host header)");
+  serve->add_option("--tls-cert", opts.tls_cert_file, "PEM certificate chain: serve HTTPS (TLS 1.2 and 1.3 only, HSTS)");
+  serve->add_option("--tls-key", opts.tls_key_file, "PEM private key of --tls-cert");
+  bool insecure_http = false;
+  serve->add_flag("--insecure-http", insecure_http,
+                  "Allow plain HTTP on a non-loopback address (only behind a proxy that terminates TLS)");
   serve->add_option("--max-body-mb", body_mb, "Largest accepted request body, MiB")->capture_default_str();
   serve->add_option("--idle-timeout", idle, "Seconds a keep-alive connection may sit idle")->capture_default_str();
   serve->add_option("--read-timeout", read, "Seconds to read one request")->capture_default_str();
@@ -359,7 +371,7 @@ int main(int argc, char** argv) {
     opts.body_limit = body_mb << 20;
     opts.idle_timeout = std::chrono::seconds(idle);
     opts.read_timeout = std::chrono::seconds(read);
-    return Serve(listen, data, keys, auth, audit_mode == "off", opts);
+    return Serve(listen, data, keys, auth, audit_mode == "off", insecure_http, opts);
   }
   if (*import) return Import(inputs, data, keys, no_progress);
   if (*audit_cmd) return Audit(*verify ? "verify" : "head", data, keys, head_file);

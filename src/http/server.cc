@@ -7,8 +7,11 @@
 
 #include <boost/asio.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <openssl/ssl.h>
 #include <boost/url.hpp>
 #include <fmt/format.h>
 
@@ -55,6 +58,7 @@ class ServerImpl : public Server {
   ~ServerImpl() override { Stop(); }
 
   Status Listen() {
+    if (!options_.tls_cert_file.empty() || !options_.tls_key_file.empty()) SALUS_TRY(SetUpTls());
     beast::error_code ec;
     auto address = asio::ip::make_address(options_.host, ec);
     if (ec) return Fail(Error::Invalid(fmt::format("'{}' is not an IP address", options_.host)));
@@ -76,6 +80,32 @@ class ServerImpl : public Server {
   }
 
   uint16_t port() const override { return port_; }
+
+  // TLS 1.2 and 1.3 only, forward-secret AEAD ciphers only for 1.2, the certificate chain and
+  // key from PEM files.
+  Status SetUpTls() {
+    if (options_.tls_cert_file.empty() || options_.tls_key_file.empty()) {
+      return Fail(Error::Invalid("TLS needs both a certificate (--tls-cert) and a key (--tls-key)"));
+    }
+    auto ctx = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
+    ctx->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                     asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1 |
+                     asio::ssl::context::single_dh_use);
+    SSL_CTX* native = ctx->native_handle();
+    SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION);
+    SSL_CTX_set_options(native, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_COMPRESSION);
+    SSL_CTX_set_cipher_list(native, "ECDHE+AESGCM:ECDHE+CHACHA20");
+    beast::error_code ec;
+    ctx->use_certificate_chain_file(options_.tls_cert_file, ec);
+    if (ec) return Fail(Error::Invalid(fmt::format("cannot use the certificate {}: {}", options_.tls_cert_file, ec.message())));
+    ctx->use_private_key_file(options_.tls_key_file, asio::ssl::context::pem, ec);
+    if (ec) return Fail(Error::Invalid(fmt::format("cannot use the key {}: {}", options_.tls_key_file, ec.message())));
+    if (SSL_CTX_check_private_key(native) != 1) {
+      return Fail(Error::Invalid("the TLS key does not match the certificate"));
+    }
+    tls_ = std::move(ctx);
+    return {};
+  }
 
   void Stop() override {
     if (stopped_.exchange(true)) return;
@@ -148,7 +178,7 @@ class ServerImpl : public Server {
       out.base_url = options_.base_url;
     } else {
       auto host = req[bhttp::field::host];
-      out.base_url = fmt::format("http://{}{}", host.empty() ? fmt::format("{}:{}", options_.host, port_)
+      out.base_url = fmt::format("{}://{}{}", tls_ ? "https" : "http", host.empty() ? fmt::format("{}:{}", options_.host, port_)
                                                               : std::string(host),
                                  kFhirPrefix);
     }
@@ -170,14 +200,34 @@ class ServerImpl : public Server {
       auto ep = socket.remote_endpoint(rec);
       if (!rec) remote = ep.address().to_string();
     }
-    beast::tcp_stream stream(std::move(socket));
+    if (!tls_) {
+      beast::tcp_stream stream(std::move(socket));
+      co_await Exchange(stream, remote);
+      beast::error_code ec;
+      stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+      co_return;
+    }
+    beast::ssl_stream<beast::tcp_stream> stream(std::move(socket), *tls_);
+    // The handshake is bounded by the read timeout like a request.
+    beast::get_lowest_layer(stream).expires_after(options_.read_timeout);
+    auto [hec] = co_await stream.async_handshake(asio::ssl::stream_base::server, asio::as_tuple(asio::use_awaitable));
+    if (hec) co_return;  // not TLS, an old protocol version, a cipher we refuse: nothing to say over it
+    co_await Exchange(stream, remote);
+    beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(2));
+    auto [sec] = co_await stream.async_shutdown(asio::as_tuple(asio::use_awaitable));
+    (void)sec;
+  }
+
+  // The HTTP exchanges of one connection, over TCP or TLS.
+  template <class Stream>
+  asio::awaitable<void> Exchange(Stream& stream, const std::string& remote) {
     beast::flat_buffer buffer;
     if (connections_.load(std::memory_order_relaxed) > options_.max_connections) {
       // Too many connections: say so and close, without reading the request.
       auto res = PlainError(11, bhttp::status::service_unavailable, "transient",
                             "too many connections; try again shortly");
       res.keep_alive(false);
-      stream.expires_after(std::chrono::seconds(5));
+      beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(5));
       auto [ec, n] = co_await bhttp::async_write(stream, res, asio::as_tuple(asio::use_awaitable));
       (void)n;
       if (!ec) co_await LingeringClose(stream);
@@ -188,7 +238,7 @@ class ServerImpl : public Server {
         bhttp::request_parser<bhttp::string_body> parser;
         parser.body_limit(options_.body_limit);
         parser.header_limit(static_cast<uint32_t>(options_.header_limit));
-        stream.expires_after(options_.idle_timeout);
+        beast::get_lowest_layer(stream).expires_after(options_.idle_timeout);
         // Wait for the first byte with the idle timeout, then the rest with the read timeout.
         auto [hec, n] = co_await bhttp::async_read_header(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
         (void)n;
@@ -196,7 +246,7 @@ class ServerImpl : public Server {
         bool close = false;
         bool unread_input = false;  // we answer before reading the whole request
         if (!hec) {
-          stream.expires_after(options_.read_timeout);
+          beast::get_lowest_layer(stream).expires_after(options_.read_timeout);
           // Beast reads at most the buffer's free capacity at a time: give a large body room to
           // arrive in big reads instead of hundreds of small ones.
           if (auto length = parser.content_length(); length && *length > buffer.capacity()) {
@@ -261,6 +311,7 @@ class ServerImpl : public Server {
             }
           }
           res.set(bhttp::field::server, "Salus");
+          if (tls_) res.set(bhttp::field::strict_transport_security, "max-age=31536000; includeSubDomains");
           // Every answer carries a request id that also names it in the logs.
           std::string request_id = fmt::format("{:08x}-{:x}", boot_id_, requests_.fetch_add(1) + 1);
           res.set("X-Request-Id", request_id);
@@ -280,7 +331,7 @@ class ServerImpl : public Server {
           res.prepare_payload();
         }
         if (close) res.keep_alive(false);
-        stream.expires_after(options_.read_timeout);
+        beast::get_lowest_layer(stream).expires_after(options_.read_timeout);
         auto [wec, w] = co_await bhttp::async_write(stream, res, asio::as_tuple(asio::use_awaitable));
         (void)w;
         if (wec) break;
@@ -292,17 +343,16 @@ class ServerImpl : public Server {
     } catch (const std::exception& e) {
       log::Error(kComponent, "session_failed", {{"error", e.what()}});
     }
-    beast::error_code ec;
-    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
   }
 
   // After answering a request we did not read whole (too large, malformed), closing at once
   // would reset the connection and the client could lose our answer: stop sending, then
   // read and discard for a short while (bounded in time and bytes) before closing.
-  asio::awaitable<void> LingeringClose(beast::tcp_stream& stream) {
+  template <class Stream>
+  asio::awaitable<void> LingeringClose(Stream& stream) {
     beast::error_code ec;
-    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
-    stream.expires_after(std::chrono::seconds(2));
+    beast::get_lowest_layer(stream).socket().shutdown(tcp::socket::shutdown_send, ec);
+    beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(2));
     std::array<char, 16384> scratch;
     size_t drained = 0;
     while (drained < (64u << 20)) {
@@ -360,6 +410,7 @@ class ServerImpl : public Server {
   Handler handler_;
   QuickPredicate quick_;
   QuickHandler quick_handler_;
+  std::unique_ptr<asio::ssl::context> tls_;  // set when serving HTTPS
   asio::io_context ioc_;
   asio::thread_pool workers_;
   tcp::acceptor acceptor_;

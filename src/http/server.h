@@ -28,6 +28,8 @@ struct ServerOptions {
   std::chrono::seconds idle_timeout{60};   // keep-alive connection with no request
   size_t max_connections = 10000;          // beyond this, new connections get a 503 and are closed
   std::string base_url;                // external base (".../fhir"); default from Host
+  std::string tls_cert_file;           // PEM certificate chain: serve HTTPS (TLS 1.2+ only)
+  std::string tls_key_file;            // PEM private key
 };
 
 class Server {
