@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "store/sqlite/sqlite_store.h"
+#include "crypto/keyring.h"
 #include "support/harness.h"
 
 namespace salus::testing {
@@ -65,7 +66,10 @@ TEST(CrashTest, AcknowledgedWritesSurviveKill9) {
   }
   EXPECT_EQ(missing, 0) << "of " << acknowledged.size() << " acknowledged writes";
   server.Terminate();
-  auto store = store::OpenSqliteStore(store::SqliteOptions{.path = (data.path() / "salus.db").string()});
+  // The bodies are sealed: open with the KEK the server made on its first start.
+  auto kek = crypto::KekFromHex(ReadFile(data.path() / "keys" / "kek.key"));
+  ASSERT_TRUE(kek);
+  auto store = store::OpenSqliteStore(store::SqliteOptions{.path = (data.path() / "salus.db").string(), .kek = *kek});
   ASSERT_TRUE(store) << store.error().message;
   auto integrity = (*store)->CheckIntegrity();
   EXPECT_TRUE(integrity) << integrity.error().message;

@@ -1,5 +1,7 @@
 // The `salus` command: serve, import, --version, --help.
+#include <fcntl.h>
 #include <signal.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #include <chrono>
@@ -16,7 +18,9 @@
 
 #include "api/api.h"
 #include "audit/ledger.h"
+#include "crypto/hash.h"
 #include "crypto/keyfile.h"
+#include "crypto/keyring.h"
 #include "app/import.h"
 #include "app/reindex.h"
 #include "search/registry.h"
@@ -50,16 +54,101 @@ bool SplitListen(const std::string& listen, std::string& host, uint16_t& port) {
   return !host.empty();
 }
 
-Result<std::unique_ptr<store::Store>> OpenStore(const std::string& data_dir) {
+std::string DbPath(const std::string& data_dir) { return (std::filesystem::path(data_dir) / "salus.db").string(); }
+
+// The key-encryption key: SALUS_KEK (64 hex characters) when set, else <keys>/kek.key, made
+// on first start. A rotation that stopped between re-wrapping the data keys and replacing the
+// key file is finished here.
+Result<crypto::AeadKey> LoadKek(const std::string& keys_dir, const std::string& db_path) {
+  if (const char* env = std::getenv("SALUS_KEK"); env != nullptr && *env != '\0') {
+    auto k = crypto::KekFromHex(env);
+    if (!k) return Fail(Error::Invalid("SALUS_KEK must be 64 hexadecimal characters (32 bytes)"));
+    return *k;
+  }
+  std::string path = (std::filesystem::path(keys_dir) / "kek.key").string();
+  std::string pending = path + ".new";
+  if (std::filesystem::exists(pending)) {
+    auto fresh = crypto::LoadSecret(pending, 32);
+    auto wrapped_with = store::DataKeysKekId(db_path);
+    if (fresh && wrapped_with && *wrapped_with &&
+        **wrapped_with == crypto::KeyRing::KekId(*crypto::KekFromHex(crypto::Hex(*fresh)))) {
+      std::filesystem::rename(pending, path);
+      log::Warn("app", "kek_rotation_finished", {{"kek_id", **wrapped_with}});
+    } else {
+      std::filesystem::remove(pending);
+    }
+  }
+  SALUS_ASSIGN_OR_RETURN(std::string raw, crypto::LoadOrCreateSecret(path, 32));
+  return *crypto::KekFromHex(crypto::Hex(raw));
+}
+
+Result<std::unique_ptr<store::Store>> OpenStore(const std::string& data_dir, const std::string& keys_dir) {
   std::error_code ec;
   std::filesystem::create_directories(data_dir, ec);
   if (ec) return Fail(Error::Unavailable(fmt::format("cannot create {}: {}", data_dir, ec.message())));
   std::filesystem::permissions(data_dir, std::filesystem::perms::owner_all, std::filesystem::perm_options::replace, ec);
-  return store::OpenSqliteStore(store::SqliteOptions{.path = (std::filesystem::path(data_dir) / "salus.db").string()});
+  SALUS_ASSIGN_OR_RETURN(crypto::AeadKey kek, LoadKek(keys_dir, DbPath(data_dir)));
+  return store::OpenSqliteStore(store::SqliteOptions{.path = DbPath(data_dir), .kek = kek});
 }
 
 std::string KeysDir(const std::string& keys, const std::string& data) {
   return keys.empty() ? (std::filesystem::path(data) / "keys").string() : keys;
+}
+
+// `salus keys rotate`: a new KEK re-wraps the data keys; no body is re-encrypted. With key
+// files: the new key is written beside the old, the data keys re-wrapped in one transaction,
+// then the new file replaces the old (a crash in between is finished at the next start). With
+// SALUS_KEK: the new key comes from SALUS_NEW_KEK, and SALUS_KEK must be changed to it after.
+int RotateKeys(const std::string& data, const std::string& keys_dir) {
+  std::string db = DbPath(data);
+  if (!std::filesystem::exists(db)) {
+    fmt::print(stderr, "salus keys rotate: no database in {}\n", data);
+    return 1;
+  }
+  auto old_kek = LoadKek(keys_dir, db);
+  if (!old_kek) {
+    fmt::print(stderr, "salus keys rotate: {}\n", old_kek.error().message);
+    return 1;
+  }
+  const char* env = std::getenv("SALUS_KEK");
+  bool from_env = env != nullptr && *env != '\0';
+  crypto::AeadKey new_kek;
+  std::string path = (std::filesystem::path(keys_dir) / "kek.key").string();
+  if (from_env) {
+    const char* next = std::getenv("SALUS_NEW_KEK");
+    auto k = next ? crypto::KekFromHex(next) : std::nullopt;
+    if (!k) {
+      fmt::print(stderr, "salus keys rotate: SALUS_KEK is set, so the new key must come from SALUS_NEW_KEK (64 hex "
+                         "characters)\n");
+      return 2;
+    }
+    new_kek = *k;
+  } else {
+    auto raw = crypto::LoadOrCreateSecret(path + ".new", 32);
+    if (!raw) {
+      fmt::print(stderr, "salus keys rotate: {}\n", raw.error().message);
+      return 1;
+    }
+    new_kek = *crypto::KekFromHex(crypto::Hex(*raw));
+  }
+  auto n = store::RewrapDataKeys(db, *old_kek, new_kek);
+  if (!n) {
+    if (!from_env) std::filesystem::remove(path + ".new");
+    fmt::print(stderr, "salus keys rotate: {}\n", n.error().message);
+    return 1;
+  }
+  if (!from_env) {
+    std::filesystem::rename(path + ".new", path);
+    int dir = ::open(keys_dir.c_str(), O_RDONLY | O_DIRECTORY);
+    if (dir >= 0) {
+      ::fsync(dir);
+      ::close(dir);
+    }
+  }
+  fmt::print("re-wrapped {} data key{} from KEK {} to KEK {}; no body was re-encrypted{}\n", *n, *n == 1 ? "" : "s",
+             crypto::KeyRing::KekId(*old_kek), crypto::KeyRing::KekId(new_kek),
+             from_env ? "; now set SALUS_KEK to the value of SALUS_NEW_KEK" : "");
+  return 0;
 }
 
 // The ledger's Ed25519 key: its seed in <keys>/audit-signing.key, made on first start.
@@ -130,7 +219,7 @@ int Serve(const std::string& listen, const std::string& data, const std::string&
   signal(SIGPIPE, SIG_IGN);
 
   const auto& defs = fhir::Definitions::R4();
-  auto store = OpenStore(data);
+  auto store = OpenStore(data, keys);
   if (!store) {
     log::Error("app", "store_open_failed", {{"message", store.error().message}});
     return 1;
@@ -194,7 +283,7 @@ int Serve(const std::string& listen, const std::string& data, const std::string&
 
 int Import(const std::vector<std::string>& inputs, const std::string& data, const std::string& keys,
            bool no_progress) {
-  auto store = OpenStore(data);
+  auto store = OpenStore(data, keys);
   if (!store) {
     fmt::print(stderr, "salus import: {}\n", store.error().message);
     return 1;
@@ -217,8 +306,8 @@ int Import(const std::vector<std::string>& inputs, const std::string& data, cons
   return s.failed == 0 ? 0 : 1;
 }
 
-int Reindex(const std::string& data, size_t batch, bool no_progress) {
-  auto store = OpenStore(data);
+int Reindex(const std::string& data, const std::string& keys, size_t batch, bool no_progress) {
+  auto store = OpenStore(data, keys);
   if (!store) {
     fmt::print(stderr, "salus reindex: {}\n", store.error().message);
     return 1;
@@ -242,7 +331,7 @@ int Audit(const std::string& what, const std::string& data, const std::string& k
     fmt::print(stderr, "salus audit: no database in {}\n", data);
     return 1;
   }
-  auto store = OpenStore(data);
+  auto store = OpenStore(data, keys);
   if (!store) {
     fmt::print(stderr, "salus audit: {}\n", store.error().message);
     return 1;
@@ -345,6 +434,7 @@ int main(int argc, char** argv) {
       "reindex", "Rebuild the search index (R4 and custom SearchParameters); runs beside the server, resumable");
   size_t batch = 500;
   reindex->add_option("--data", data, "Data directory")->capture_default_str();
+  reindex->add_option("--keys", keys, "Key directory (default: <data>/keys)");
   reindex->add_option("--batch", batch, "Resources per transaction")->capture_default_str()->check(CLI::Range(1, 100000));
   reindex->add_flag("--no-progress", no_progress, "Do not print progress");
 
@@ -361,6 +451,14 @@ int main(int argc, char** argv) {
   head_cmd->add_option("--data", data, "Data directory")->capture_default_str();
   head_cmd->add_option("--keys", keys, "Key directory (default: <data>/keys)");
 
+  auto* keys_cmd = app.add_subcommand("keys", "Encryption at rest: the key-encryption key");
+  keys_cmd->require_subcommand(1);
+  auto* rotate = keys_cmd->add_subcommand(
+      "rotate", "Re-wrap the data keys under a new key-encryption key (no data is re-encrypted); safe beside a "
+                "running server");
+  rotate->add_option("--data", data, "Data directory")->capture_default_str();
+  rotate->add_option("--keys", keys, "Key directory (default: <data>/keys)");
+
   CLI11_PARSE(app, argc, argv);
   keys = KeysDir(keys, data);
   log::SetMinLevel(log_level == "debug" ? log::Level::kDebug
@@ -375,6 +473,7 @@ int main(int argc, char** argv) {
   }
   if (*import) return Import(inputs, data, keys, no_progress);
   if (*audit_cmd) return Audit(*verify ? "verify" : "head", data, keys, head_file);
-  if (*reindex) return Reindex(data, batch, no_progress);
+  if (*reindex) return Reindex(data, keys, batch, no_progress);
+  if (*keys_cmd) return RotateKeys(data, keys);
   return 0;
 }

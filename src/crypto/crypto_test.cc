@@ -145,3 +145,47 @@ TEST(KeyFile, CreatedOwnerOnlyAndRefusedWhenOthersCanRead) {
 
 }  // namespace
 }  // namespace salus::crypto
+
+#include "crypto/keyring.h"
+
+namespace salus::crypto {
+namespace {
+
+TEST(KeyRing, SealsBodiesBoundToTheirRowAndRewrapsWithoutTouchingThem) {
+  AeadKey kek = NewAeadKey(), dek1 = NewAeadKey(), dek2 = NewAeadKey();
+  KeyRing ring;
+  ring.Add(1, dek1);
+  std::string sealed = ring.SealBody(R"({"resourceType":"Patient","name":"Plaintext"})", "default|Patient|1|1");
+  EXPECT_TRUE(KeyRing::IsSealed(sealed));
+  EXPECT_EQ(sealed.find("Plaintext"), std::string::npos);
+  EXPECT_EQ(ring.OpenBody(sealed, "default|Patient|1|1"), R"({"resourceType":"Patient","name":"Plaintext"})");
+  EXPECT_FALSE(ring.OpenBody(sealed, "default|Patient|2|1"));  // moved to another resource
+  EXPECT_FALSE(ring.OpenBody(sealed, "default|Patient|1|2"));  // or version
+  std::string flipped = sealed;
+  flipped[20] ^= 1;
+  EXPECT_FALSE(ring.OpenBody(flipped, "default|Patient|1|1"));
+  // A second data key: new bodies use it, old ones still open.
+  ring.Add(2, dek2);
+  EXPECT_EQ(ring.active(), 2u);
+  std::string newer = ring.SealBody("x", "a");
+  EXPECT_EQ(newer[4], '\x02');
+  EXPECT_TRUE(ring.OpenBody(sealed, "default|Patient|1|1"));
+  KeyRing other;
+  other.Add(1, NewAeadKey());
+  EXPECT_FALSE(other.OpenBody(sealed, "default|Patient|1|1"));
+
+  // Wrapping: only the right KEK and id unwrap; a rotated KEK wraps the same data key.
+  std::string wrapped = KeyRing::Wrap(kek, 1, dek1);
+  EXPECT_EQ(KeyRing::Unwrap(kek, 1, wrapped), dek1);
+  EXPECT_FALSE(KeyRing::Unwrap(kek, 2, wrapped));
+  EXPECT_FALSE(KeyRing::Unwrap(NewAeadKey(), 1, wrapped));
+  AeadKey kek2 = NewAeadKey();
+  EXPECT_EQ(KeyRing::Unwrap(kek2, 1, KeyRing::Wrap(kek2, 1, *KeyRing::Unwrap(kek, 1, wrapped))), dek1);
+  EXPECT_NE(KeyRing::KekId(kek), KeyRing::KekId(kek2));
+  EXPECT_EQ(KeyRing::KekId(kek).size(), 16u);
+  EXPECT_EQ(KekFromHex(Hex(std::string_view(reinterpret_cast<const char*>(kek.data()), 32)) + "\n"), kek);
+  EXPECT_FALSE(KekFromHex("abcd"));
+}
+
+}  // namespace
+}  // namespace salus::crypto

@@ -197,6 +197,14 @@ CREATE TABLE audit_head (
   signature BLOB NOT NULL
 );
 )SQL"},
+    {4, "data keys for sealed bodies", R"SQL(
+CREATE TABLE data_key (
+  id      INTEGER PRIMARY KEY,
+  wrapped BLOB NOT NULL,
+  kek_id  TEXT NOT NULL,
+  created BIGINT NOT NULL
+);
+)SQL"},
 };
 
 }  // namespace salus::store::internal

@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "core/log.h"
+#include "crypto/keyring.h"
 #include "store/sqlite/search_sql.h"
 #include "store/read_cache.h"
 #include "store/sqlite/schema.h"
@@ -183,6 +184,9 @@ class Connection {
   }
 
   sqlite3* db() { return db_; }
+  // The data keys bodies are sealed with (null: stored as they are).
+  const crypto::KeyRing* ring() const { return ring_; }
+  void set_ring(const crypto::KeyRing* ring) { ring_ = ring; }
 
  private:
   Connection() = default;
@@ -196,6 +200,7 @@ class Connection {
   }
 
   sqlite3* db_ = nullptr;
+  const crypto::KeyRing* ring_ = nullptr;
   std::unordered_map<std::string, sqlite3_stmt*> cache_;
   std::unordered_map<const char*, sqlite3_stmt*> named_;
 };
@@ -321,13 +326,66 @@ AuditEntry AuditEntryFrom(Stmt& q) {
 }
 constexpr const char* kAuditColumns = "SELECT seq, recorded, digest, leaf, action, agent, body FROM audit_log ";
 
+// A body is sealed with its tenant, type, id and version as associated data.
+std::string BodyAd(std::string_view type, std::string_view id, int64_t version) {
+  return fmt::format("default|{}|{}|{}", type, id, version);
+}
+
+// Replaces a version's stored body with its plaintext.
+Status Unseal(Connection& c, ResourceVersion& v) {
+  if (v.body.empty() || !crypto::KeyRing::IsSealed(v.body)) return {};  // deleted, or plaintext from before sealing
+  if (c.ring() == nullptr) {
+    return Fail(Error::Internal("the database holds sealed bodies and no key-encryption key was given"));
+  }
+  auto plain = c.ring()->OpenBody(v.body, BodyAd(v.type, v.id, v.version));
+  if (!plain) {
+    return Fail(Error::Internal(fmt::format("the stored body of {}/{} version {} does not decrypt: it was altered, "
+                                            "moved, or sealed under a key this server does not have",
+                                            v.type, v.id, v.version)));
+  }
+  v.body = std::move(*plain);
+  return {};
+}
+
+// The data keys, unwrapped with `kek`; the first one is made when there is none.
+Status LoadDataKeys(Connection& c, const crypto::AeadKey& kek, crypto::KeyRing& ring) {
+  std::string kek_id = crypto::KeyRing::KekId(kek);
+  {
+    SALUS_STMT(q, c, "SELECT id, wrapped, kek_id FROM data_key ORDER BY id");
+    int rc;
+    while ((rc = q.Step()) == SQLITE_ROW) {
+      uint32_t id = static_cast<uint32_t>(q.Int(0));
+      std::string wrapped_by = q.Text(2);
+      if (wrapped_by != kek_id) {
+        return Fail(Error::Invalid(fmt::format("the data keys are wrapped with key-encryption key {}, and the key "
+                                               "given is {}: start with the KEK this database was sealed with",
+                                               wrapped_by, kek_id)));
+      }
+      auto key = crypto::KeyRing::Unwrap(kek, id, q.Text(1));
+      if (!key) return Fail(Error::Invalid(fmt::format("data key {} does not unwrap: it was altered", id)));
+      ring.Add(id, *key);
+    }
+    if (rc != SQLITE_DONE) return Fail(c.LastError("data keys"));
+  }
+  if (!ring.empty()) return {};
+  crypto::AeadKey first = crypto::NewAeadKey();
+  std::string wrapped = crypto::KeyRing::Wrap(kek, 1, first);
+  SALUS_STMT(ins, c, "INSERT INTO data_key (id, wrapped, kek_id, created) VALUES (1, ?, ?, ?)");
+  ins.BindBlob(1, wrapped).Bind(2, kek_id).Bind(3, SystemClock().Now().time_since_epoch().count());
+  if (ins.Step() != SQLITE_DONE) return Fail(c.LastError("data key"));
+  ring.Add(1, first);
+  return {};
+}
+
 Result<ResourceVersion> ReadCurrentOn(Connection& c, std::string_view type, std::string_view id) {
   SALUS_STMT(q, c, kSelectCurrent);
   q.Bind(1, type).Bind(2, id);
   int rc = q.Step();
   if (rc == SQLITE_DONE) return Fail(Error::NotFound(fmt::format("{}/{} is not known", type, id)));
   if (rc != SQLITE_ROW) return Fail(c.LastError("read"));
-  return ResourceVersion{std::string(type), std::string(id), q.Int(1), q.Int(3), q.Int(2) != 0, q.Text(4), q.Text(5)};
+  ResourceVersion v{std::string(type), std::string(id), q.Int(1), q.Int(3), q.Int(2) != 0, q.Text(4), q.Text(5)};
+  SALUS_TRY(Unseal(c, v));
+  return v;
 }
 
 bool HasIterate(const SearchQuery& q) {
@@ -366,6 +424,7 @@ Status RowsOn(Connection& c, const internal::Sql& sql, std::vector<ResourceVersi
     while ((rc = st.Step()) == SQLITE_ROW) {
       if (rids != nullptr) rids->push_back(st.Int(0));
       out.push_back(ResourceVersion{st.Text(1), st.Text(2), st.Int(3), st.Int(4), false, st.Text(5), st.Text(6)});
+      SALUS_TRY(Unseal(c, out.back()));
       if (keys != nullptr) {
         switch (sqlite3_column_type(raw, 7)) {
           case SQLITE_NULL: keys->push_back(std::nullopt); break;
@@ -798,8 +857,12 @@ class SqliteWriteTxn : public WriteTxn {
     SALUS_STMT(ins, c_, kInsertVersion);
     ins.Bind(1, rid).Bind(2, v.type).Bind(3, v.version).Bind(4, v.last_updated_us).Bind(5, int64_t{v.deleted});
     ins.Bind(6, v.method);
+    std::string sealed;
     if (v.deleted) {
       sqlite3_bind_null(ins_raw, 7);
+    } else if (c_.ring() != nullptr) {
+      sealed = c_.ring()->SealBody(v.body, BodyAd(v.type, v.id, v.version));
+      ins.BindBlob(7, sealed);
     } else {
       ins.BindBlob(7, v.body);
     }
@@ -969,8 +1032,18 @@ class SqliteStore : public Store {
   Status Init() {
     SALUS_ASSIGN_OR_RETURN(writer_, Connection::Open(options_.path, true));
     SALUS_TRY(ApplyMigrations(*writer_));
+    if (options_.kek) {
+      SALUS_TRY(LoadDataKeys(*writer_, *options_.kek, ring_));
+      writer_->set_ring(&ring_);
+    } else {
+      SALUS_STMT(q, *writer_, "SELECT COUNT(*) FROM data_key");
+      if (q.Step() == SQLITE_ROW && q.Int(0) > 0) {
+        return Fail(Error::Invalid("this database seals its bodies: start it with its key-encryption key"));
+      }
+    }
     for (int i = 0; i < std::max(1, options_.readers); ++i) {
       SALUS_ASSIGN_OR_RETURN(auto r, Connection::Open(options_.path, false));
+      if (options_.kek) r->set_ring(&ring_);
       readers_.push_back(std::move(r));
       free_readers_.push_back(readers_.back().get());
     }
@@ -1004,8 +1077,9 @@ class SqliteStore : public Store {
       return Fail(Error::NotFound(fmt::format("{}/{} has no version {}", type, id, version)));
     }
     if (rc != SQLITE_ROW) return Fail(lease.c->LastError("vread"));
-    return ResourceVersion{std::string(type), std::string(id), q.Int(0), q.Int(2), q.Int(1) != 0, q.Text(3),
-                           q.Text(4)};
+    ResourceVersion v{std::string(type), std::string(id), q.Int(0), q.Int(2), q.Int(1) != 0, q.Text(3), q.Text(4)};
+    SALUS_TRY(Unseal(*lease.c, v));
+    return v;
   }
 
   Result<HistoryPage> History(const HistoryQuery& query) override {
@@ -1046,6 +1120,7 @@ class SqliteStore : public Store {
       last_seq = q.Int(0);
       page.versions.push_back(
           ResourceVersion{q.Text(1), q.Text(2), q.Int(3), q.Int(4), q.Int(5) != 0, q.Text(6), q.Text(7)});
+      SALUS_TRY(Unseal(*lease.c, page.versions.back()));
     }
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) return Fail(lease.c->LastError("history"));
     return page;
@@ -1066,6 +1141,7 @@ class SqliteStore : public Store {
       last_rid = q.Int(0);
       page.resources.push_back(
           ResourceVersion{std::string(type), q.Text(1), q.Int(2), q.Int(3), false, q.Text(4), q.Text(5)});
+      SALUS_TRY(Unseal(*lease.c, page.resources.back()));
     }
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) return Fail(lease.c->LastError("list"));
     return page;
@@ -1388,6 +1464,7 @@ class SqliteStore : public Store {
   }
 
   SqliteOptions options_;
+  crypto::KeyRing ring_;  // filled in Init, read-only after
   const Clock& clock_;
   ReadCache cache_;
   std::unique_ptr<Connection> writer_;  // used only by the writer thread after Init
@@ -1418,6 +1495,54 @@ class SqliteStore : public Store {
 };
 
 }  // namespace
+
+Result<int> RewrapDataKeys(const std::string& path, const crypto::AeadKey& old_kek, const crypto::AeadKey& new_kek) {
+  SALUS_ASSIGN_OR_RETURN(auto c, Connection::Open(path, true));
+  SALUS_TRY(ApplyMigrations(*c));
+  SALUS_TRY(c->Exec("BEGIN IMMEDIATE"));
+  int count = 0;
+  Status st = [&]() -> Status {
+    crypto::KeyRing ring;
+    std::vector<std::pair<uint32_t, std::string>> rewrapped;
+    std::string old_id = crypto::KeyRing::KekId(old_kek), new_id = crypto::KeyRing::KekId(new_kek);
+    {
+      SALUS_STMT(q, *c, "SELECT id, wrapped, kek_id FROM data_key ORDER BY id");
+      while (q.Step() == SQLITE_ROW) {
+        uint32_t id = static_cast<uint32_t>(q.Int(0));
+        if (q.Text(2) != old_id) {
+          return Fail(Error::Invalid(fmt::format("data key {} is wrapped with KEK {}, not the current one ({})", id,
+                                                 q.Text(2), old_id)));
+        }
+        auto key = crypto::KeyRing::Unwrap(old_kek, id, q.Text(1));
+        if (!key) return Fail(Error::Invalid(fmt::format("data key {} does not unwrap", id)));
+        rewrapped.emplace_back(id, crypto::KeyRing::Wrap(new_kek, id, *key));
+      }
+    }
+    for (const auto& [id, wrapped] : rewrapped) {
+      SALUS_STMT(up, *c, "UPDATE data_key SET wrapped = ?, kek_id = ? WHERE id = ?");
+      up.BindBlob(1, wrapped).Bind(2, new_id).Bind(3, int64_t{id});
+      if (up.Step() != SQLITE_DONE) return Fail(c->LastError("rewrap"));
+    }
+    count = static_cast<int>(rewrapped.size());
+    return {};
+  }();
+  if (!st) {
+    (void)c->Exec("ROLLBACK");
+    return Fail(st.error());
+  }
+  SALUS_TRY(c->Exec("COMMIT"));
+  return count;
+}
+
+Result<std::optional<std::string>> DataKeysKekId(const std::string& path) {
+  SALUS_ASSIGN_OR_RETURN(auto c, Connection::Open(path, true));
+  SALUS_TRY(ApplyMigrations(*c));
+  SALUS_STMT(q, *c, "SELECT kek_id FROM data_key ORDER BY id LIMIT 1");
+  int rc = q.Step();
+  if (rc == SQLITE_DONE) return std::optional<std::string>();
+  if (rc != SQLITE_ROW) return Fail(c->LastError("data keys"));
+  return std::optional<std::string>(q.Text(0));
+}
 
 Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteOptions& options) {
   if (sqlite3_threadsafe() == 0) return Fail(Error::Internal("SQLite was built without thread support"));
