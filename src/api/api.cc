@@ -336,34 +336,89 @@ Response Api::Impl::Dispatch(const Request& req) const {
         fmt::format("{} is not allowed on /{}", m, req.path), {}}}));
     return r;
   };
+  // Deny by default: with authentication on, every route below names what it needs.
+#define SALUS_NEED(type, perms) \
+  if (auto denied = Deny(req, type, perms)) return *denied
+  bool is_metadata = parts.size() == 1 && parts[0] == "metadata";
+  if (req.auth_required && !req.principal && !is_metadata) return *Deny(req, "", 0);
+  auto need_all_types = [&](uint8_t perms) -> std::optional<Response> {
+    // System-level search and history without _type touch every type.
+    std::vector<std::string> types;
+    if (auto t = req.Param("_type")) {
+      for (const auto& x : search::SplitValues(*t)) types.push_back(x);
+    } else {
+      types = {"*"};
+    }
+    for (const auto& t : types) {
+      if (auto denied = Deny(req, t, perms)) return denied;
+    }
+    return std::nullopt;
+  };
   if (parts.empty()) {
-    if (m == "POST") return Bundle(req);
-    if (get) return SystemSearch(req);
+    if (m == "POST") return Bundle(req);  // transactions check each entry; batch entries are dispatched
+    if (get) {
+      if (auto denied = need_all_types(auth::kSearch)) return *denied;
+      return SystemSearch(req);
+    }
     return not_allowed();
   }
-  if (parts[0] == "metadata") return get && parts.size() == 1 ? Metadata(req) : not_allowed();
-  if (parts[0] == "_history") return get && parts.size() == 1 ? History(req, nullptr, nullptr) : not_allowed();
+  if (is_metadata) return get ? Metadata(req) : not_allowed();
+  if (parts[0] == "metadata") return not_allowed();
+  if (parts[0] == "_history") {
+    if (auto denied = need_all_types(auth::kRead)) return *denied;
+    return get && parts.size() == 1 ? History(req, nullptr, nullptr) : not_allowed();
+  }
   if (parts[0] == "_search" && parts.size() == 1) {
     if (m != "POST") return not_allowed();
     auto merged = WithSearchForm(req);
-    return merged ? SystemSearch(*merged) : merged.error();
+    if (!merged) return merged.error();
+    if (auto denied = [&]() -> std::optional<Response> {
+          std::vector<std::string> types = {"*"};
+          if (auto t = merged->Param("_type")) types = search::SplitValues(*t);
+          for (const auto& t : types) {
+            if (auto d = Deny(*merged, t, auth::kSearch)) return d;
+          }
+          return std::nullopt;
+        }()) {
+      return *denied;
+    }
+    return SystemSearch(*merged);
   }
   std::string type(parts[0]);
   if (!defs_.IsResourceType(type)) {
     return OutcomeResponse(404, fhir::MakeOutcome({Issue{Issue::Severity::kError, "not-supported",
         fmt::format("'{}' is not a FHIR R4 resource type", type.size() > 64 ? type.substr(0, 64) : type), {}}}));
   }
-  if (type == "AuditEvent" && options_.ledger != nullptr) return AuditEvents(req, parts);
+  if (type == "AuditEvent" && options_.ledger != nullptr) {
+    SALUS_NEED(type, get ? (parts.size() == 1 ? auth::kSearch : auth::kRead) : auth::kSearch);
+    return AuditEvents(req, parts);
+  }
   if (parts.size() == 1) {
-    if (get) return Search(req, type);
-    if (m == "POST") return Create(req, type);
-    if (m == "PUT") return ConditionalUpdate(req, type);
-    if (m == "DELETE") return ConditionalDelete(req, type);
+    if (get) {
+      SALUS_NEED(type, auth::kSearch);
+      return Search(req, type);
+    }
+    if (m == "POST") {
+      SALUS_NEED(type, auth::kCreate | (req.Header("if-none-exist") ? auth::kSearch : 0));
+      return Create(req, type);
+    }
+    if (m == "PUT") {
+      SALUS_NEED(type, auth::kUpdate | auth::kSearch);
+      return ConditionalUpdate(req, type);
+    }
+    if (m == "DELETE") {
+      SALUS_NEED(type, auth::kDelete | auth::kSearch);
+      return ConditionalDelete(req, type);
+    }
     return not_allowed();
   }
-  if (parts[1] == "_history" && parts.size() == 2) return get ? History(req, &type, nullptr) : not_allowed();
+  if (parts[1] == "_history" && parts.size() == 2) {
+    SALUS_NEED(type, auth::kRead);
+    return get ? History(req, &type, nullptr) : not_allowed();
+  }
   if (parts[1] == "_search" && parts.size() == 2) {
     if (m != "POST") return not_allowed();
+    SALUS_NEED(type, auth::kSearch);
     auto merged = WithSearchForm(req);
     return merged ? Search(*merged, type) : merged.error();
   }
@@ -372,13 +427,26 @@ Response Api::Impl::Dispatch(const Request& req) const {
     return ErrorResponse(BadRequest(fmt::format("'{}' is not a valid resource id", id.size() > 64 ? id.substr(0, 64) : id)));
   }
   if (parts.size() == 2) {
-    if (get) return Read(req, type, id);
-    if (m == "PUT") return Update(req, type, id);
-    if (m == "DELETE") return Delete(req, type, id);
-    if (m == "PATCH") return Patch(req, type, id);
+    if (get) {
+      SALUS_NEED(type, auth::kRead);
+      return Read(req, type, id);
+    }
+    if (m == "PUT") {
+      SALUS_NEED(type, auth::kUpdate);
+      return Update(req, type, id);
+    }
+    if (m == "DELETE") {
+      SALUS_NEED(type, auth::kDelete);
+      return Delete(req, type, id);
+    }
+    if (m == "PATCH") {
+      SALUS_NEED(type, auth::kUpdate);
+      return Patch(req, type, id);
+    }
     return not_allowed();
   }
   if (parts.size() == 3 && type == "Patient" && parts[2] == "$everything") {
+    SALUS_NEED("*", auth::kRead | auth::kSearch);
     return get ? Everything(req, id) : not_allowed();
   }
   if (parts.size() == 3 && type == "Patient" && parts[2] != "_history") {
@@ -389,6 +457,7 @@ Response Api::Impl::Dispatch(const Request& req) const {
       return OutcomeResponse(404, fhir::MakeOutcome({Issue{Issue::Severity::kError, "not-supported",
           fmt::format("'{}' is not a FHIR R4 resource type", target.size() > 64 ? target.substr(0, 64) : target), {}}}));
     }
+    SALUS_NEED(target, auth::kSearch);
     auto cond = search::PatientCompartment(target, id);
     if (!cond) {
       return ErrorResponse(BadRequest(fmt::format("{} is not in the Patient compartment", target)));
@@ -397,6 +466,7 @@ Response Api::Impl::Dispatch(const Request& req) const {
   }
   if (parts[2] == "_history") {
     if (!get) return not_allowed();
+    SALUS_NEED(type, auth::kRead);
     if (parts.size() == 3) return History(req, &type, &id);
     if (parts.size() == 4) return VRead(req, type, id, parts[3]);
   }
@@ -889,11 +959,16 @@ Response Api::Impl::SearchTypes(const Request& req, std::vector<std::string> typ
     b.EndEntry();
     return {};
   };
+  size_t withheld = 0;
   if (!parsed->count_only) {
     for (const auto& v : page->matches) {
       if (auto st = entry(v, "match"); !st) return ErrorResponse(st.error());
     }
     for (const auto& v : page->included) {
+      if (!MayRead(req, v.type)) {
+        ++withheld;  // the token may not read this type: left out, and said so below
+        continue;
+      }
       if (auto st = entry(v, "include"); !st) return ErrorResponse(st.error());
     }
   }
@@ -903,6 +978,12 @@ Response Api::Impl::SearchTypes(const Request& req, std::vector<std::string> typ
     for (const auto& n : parsed->ignored) names += (names.empty() ? "" : ", ") + n;
     notes.push_back(Issue{Issue::Severity::kWarning, "not-supported",
                           fmt::format("ignored unknown search parameters: {}", names), {}});
+  }
+  if (withheld > 0) {
+    notes.push_back(Issue{Issue::Severity::kInformation, "suppressed",
+                          fmt::format("{} included resources were left out: the access token may not read their types",
+                                      withheld),
+                          {}});
   }
   if (page->included_truncated) {
     notes.push_back(Issue{Issue::Severity::kWarning, "too-costly",

@@ -20,6 +20,9 @@
 namespace salus::audit {
 class Ledger;
 }
+namespace salus::auth {
+struct Principal;
+}
 
 namespace salus::api {
 
@@ -31,6 +34,10 @@ struct Request {
   std::string body;
   std::string base_url;  // "http://127.0.0.1:8080/fhir": for Location, fullUrl and links
   std::string remote_address;  // the caller's IP address, for the audit ledger
+  bool fhir = true;            // false: an OAuth/SMART endpoint, `path` is the full URL path
+  // Who is asking (from the bearer token), when the server requires authentication.
+  std::shared_ptr<const auth::Principal> principal;
+  bool auth_required = false;  // then no principal means 401 (metadata excepted)
 
   // The first header / query parameter with that name, or nullopt.
   std::optional<std::string_view> Header(std::string_view name) const;

@@ -253,6 +253,18 @@ Response Api::Impl::Bundle(const Request& req) const {
   if (!problems.empty()) {
     return ErrorResponse(Error{Code::kInvalid, "the Bundle's requests are not valid", std::move(problems)});
   }
+  if (transaction) {
+    // A transaction is all or nothing: every entry must be allowed before any runs. (Batch
+    // entries are checked one by one as they are dispatched.)
+    for (const Entry& e : entries) {
+      uint8_t need = e.method == "POST" ? auth::kCreate
+                     : e.method == "PUT" || e.method == "PATCH" ? auth::kUpdate
+                     : e.method == "DELETE" ? auth::kDelete
+                     : e.id.empty() ? auth::kSearch : auth::kRead;
+      if (e.conditional || e.if_none_exist) need |= auth::kSearch;
+      if (auto denied = Deny(req, e.type, need)) return *denied;
+    }
+  }
 
   // Bundle entries carry resources only when asked (Prefer: return=representation).
   std::string prefer = PreferReturn(req);
@@ -265,6 +277,8 @@ Response Api::Impl::Bundle(const Request& req) const {
       sub.method = e.method;
       sub.base_url = req.base_url;
       sub.remote_address = req.remote_address;
+      sub.principal = req.principal;  // each entry is authorised as its sender
+      sub.auth_required = req.auth_required;
       size_t q = e.url.find('?');
       std::string path = e.url.substr(0, q);
       if (path.starts_with(req.base_url)) path = path.substr(std::min(path.size(), req.base_url.size() + 1));
@@ -477,6 +491,8 @@ Response Api::Impl::Bundle(const Request& req) const {
       sub.method = "GET";
       sub.base_url = req.base_url;
       sub.remote_address = req.remote_address;
+      sub.principal = req.principal;  // each entry is authorised as its sender
+      sub.auth_required = req.auth_required;
       sub.path = e.type + (e.id.empty() ? "" : "/" + e.id);
       sub.query = e.query;
       e.response = Dispatch(sub);

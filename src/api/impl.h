@@ -9,6 +9,7 @@
 #include "api/api.h"
 #include "api/internal.h"
 #include "audit/ledger.h"
+#include "auth/tokens.h"
 #include "fhir/validator.h"
 
 namespace salus::api {
@@ -80,6 +81,12 @@ class Api::Impl {
   // A response carrying a stored version, honouring Prefer: return=.
   Response VersionResponse(const Request& req, int status, const store::ResourceVersion& v, bool location) const;
   Response ErrorResponse(const Error& e) const;
+
+  // With authentication on: a 401 when there is no principal, a 403 when its scopes do not
+  // give every permission in `need` (auth::Permission bits) on `type`; nullopt when allowed.
+  std::optional<Response> Deny(const Request& req, std::string_view type, uint8_t need) const;
+  // Whether the principal may read resources of `type` (includes are filtered by it).
+  bool MayRead(const Request& req, std::string_view type) const;
 
   // store_.Write, with the request's audit event appended in the same transaction.
   Status Write(const Request& req, const store::UnitOfWork& unit) const;

@@ -18,6 +18,11 @@
 
 #include "api/api.h"
 #include "audit/ledger.h"
+#include "auth/identity.h"
+#include "auth/oauth.h"
+#include "auth/tokens.h"
+#include "auth/totp.h"
+#include "crypto/random.h"
 #include "crypto/hash.h"
 #include "crypto/keyfile.h"
 #include "crypto/keyring.h"
@@ -89,6 +94,21 @@ Result<std::unique_ptr<store::Store>> OpenStore(const std::string& data_dir, con
   std::filesystem::permissions(data_dir, std::filesystem::perms::owner_all, std::filesystem::perm_options::replace, ec);
   SALUS_ASSIGN_OR_RETURN(crypto::AeadKey kek, LoadKek(keys_dir, DbPath(data_dir)));
   return store::OpenSqliteStore(store::SqliteOptions{.path = DbPath(data_dir), .kek = kek});
+}
+
+// With authentication on and no user yet: an admin with a one-time password, printed once,
+// to be changed at first sign-in.
+Status BootstrapAdmin(auth::Directory& directory) {
+  SALUS_ASSIGN_OR_RETURN(auto users, directory.Users());
+  if (!users.empty()) return {};
+  std::string raw(15, '\0');
+  crypto::RandomBytes(raw.data(), raw.size());
+  std::string password = auth::Base32Encode(raw);  // 24 characters, 120 bits
+  SALUS_TRY(directory.AddUser("admin", auth::Role::kAdmin, password, "", true));
+  fmt::print("first start: created user 'admin' with the one-time password {} (it must be changed, with TOTP "
+             "enrolment, at first sign-in)\n", password);
+  std::fflush(stdout);
+  return {};
 }
 
 std::string KeysDir(const std::string& keys, const std::string& data) {
@@ -200,12 +220,12 @@ int Serve(const std::string& listen, const std::string& data, const std::string&
     fmt::print(stderr, "salus: --audit off is only for benchmarks: it needs --auth none on a loopback address\n");
     return 2;
   }
-  if (auth != "none") {
-    fmt::print(stderr, "salus: authentication is not available in this build yet; start with --auth none "
-                       "(development only, loopback addresses only)\n");
+  if (auth != "none" && auth != "smart") {
+    fmt::print(stderr, "salus: --auth must be smart (OAuth2 / SMART on FHIR) or none (development, loopback only)\n");
     return 2;
   }
-  if (!IsLoopback(opts.host)) {
+  const bool smart = auth == "smart";
+  if (!smart && !IsLoopback(opts.host)) {
     fmt::print(stderr, "salus: --auth none is refused on non-loopback address {}: it would expose patient data "
                        "without authentication\n", opts.host);
     return 2;
@@ -257,10 +277,50 @@ int Serve(const std::string& listen, const std::string& data, const std::string&
   if (audit_off) log::Warn("app", "audit_off", {{"message", "--audit off: nothing is recorded (benchmark baseline only)"}});
   api::Api api(**store, defs,
                api::ApiOptions{.software_version = SALUS_VERSION, .ledger = audit_off ? nullptr : &ledger});
+  auth::Directory directory(**store);
+  auth::TokenService tokens(**store, directory);
+  if (smart) {
+    if (auto st = BootstrapAdmin(directory); !st) {
+      log::Error("app", "bootstrap_failed", {{"message", st.error().message}});
+      return 1;
+    }
+  }
+  std::string issuer = opts.base_url.empty() ? fmt::format("{}://{}:{}", tls ? "https" : "http", opts.host, opts.port)
+                                             : opts.base_url.substr(0, opts.base_url.rfind("/fhir"));
+  auth::OAuthServer oauth(directory, tokens, &ledger, auth::OAuthOptions{.issuer = issuer});
+  // Every FHIR request carries its principal (or none, answered 401 by the API) when
+  // authentication is on; OAuth endpoints go to the authorisation server.
+  auto authenticate = [&](const api::Request& r0) {
+    api::Request r = r0;
+    if (!smart) return r;
+    r.auth_required = true;
+    if (auto h = r.Header("authorization"); h && h->size() > 7 && (h->starts_with("Bearer ") || h->starts_with("bearer "))) {
+      auto p = tokens.Validate(h->substr(7));
+      if (p && *p) r.principal = std::make_shared<const auth::Principal>(std::move(**p));
+    }
+    return r;
+  };
+  auto oauth_reply = [&](const api::Request& r) {
+    api::Response out;
+    if (!smart) {
+      out.status = 404;
+      out.body = R"j({"error":"invalid_request","error_description":"authentication is off (--auth none)"})j";
+      out.SetHeader("content-type", "application/json");
+      return out;
+    }
+    auth::HttpReply reply = oauth.Handle(auth::HttpCall{r.method, r.path, r.headers, r.body, r.remote_address});
+    out.status = reply.status;
+    out.headers = std::move(reply.headers);
+    out.body = std::move(reply.body);
+    return out;
+  };
   auto server = http::Server::Start(
-      opts, [&api](const api::Request& r) { return api.Handle(r); },
-      [&api](const api::Request& r) { return api.IsQuick(r); },
-      [&api](const api::Request& r, std::function<void(api::Response)> done) { api.HandleQuick(r, std::move(done)); });
+      opts,
+      [&](const api::Request& r) { return r.fhir ? api.Handle(authenticate(r)) : oauth_reply(r); },
+      [&](const api::Request& r) { return r.fhir && api.IsQuick(r); },
+      [&](const api::Request& r, std::function<void(api::Response)> done) {
+        api.HandleQuick(authenticate(r), std::move(done));
+      });
   if (!server) {
     log::Error("app", "listen_failed", {{"message", server.error().message}});
     return 1;
@@ -268,7 +328,7 @@ int Serve(const std::string& listen, const std::string& data, const std::string&
   double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
   log::Info("app", "serving", {{"url", fmt::format("{}://{}:{}/fhir", tls ? "https" : "http", opts.host,
                                                   (*server)->port())},
-                               {"data", data}, {"auth", "none"}, {"startup_ms", ms},
+                               {"data", data}, {"auth", auth}, {"startup_ms", ms},
                                {"resource_types", static_cast<int64_t>(defs.resource_types().size())}});
   // A machine-readable line on stdout for scripts and tests that started us with port 0.
   fmt::print("listening {}\n", (*server)->port());
@@ -323,6 +383,128 @@ int Reindex(const std::string& data, const std::string& keys, size_t batch, bool
              s->resources, s->seconds, s->seconds > 0 ? s->resources / s->seconds : 0.0,
              s->resumed ? ", resumed" : "", s->custom_parameters, s->moved_on);
   return 0;
+}
+
+struct AdminArgs {
+  std::string object, verb, name, role = "practitioner", fhir_user, kind = "backend", scope, jwks_file;
+  std::vector<std::string> redirect_uris;
+  bool password_stdin = false;
+};
+
+// `salus admin user add|list|disable`, `salus admin client add|list`: local administration,
+// recorded in the audit ledger as admin actions.
+int Admin(const AdminArgs& a, const std::string& data, const std::string& keys) {
+  auto store = OpenStore(data, keys);
+  if (!store) {
+    fmt::print(stderr, "salus admin: {}\n", store.error().message);
+    return 1;
+  }
+  auto audit_key = AuditKey(keys, true);
+  if (!audit_key) {
+    fmt::print(stderr, "salus admin: {}\n", audit_key.error().message);
+    return 1;
+  }
+  audit::Ledger ledger(**store, std::move(*audit_key));
+  auth::Directory directory(**store);
+  auto record = [&](std::string what, int outcome) {
+    audit::Event e;
+    e.action = 'E';
+    e.type_system = "http://dicom.nema.org/resources/ontology/DCM";
+    e.type_code = "110136";  // security roles changed
+    e.subtype_system = "urn:salus:admin";
+    e.subtype = a.object + "-" + a.verb;
+    e.outcome = outcome;
+    e.agent = "System/salus-cli";
+    const char* user = std::getenv("USER");
+    e.agent_name = user ? user : "";
+    e.description = std::move(what);
+    (void)ledger.Record(e);
+    (void)ledger.SignHead();
+  };
+  if (a.object == "user" && a.verb == "list") {
+    auto users = directory.Users();
+    if (!users) {
+      fmt::print(stderr, "salus admin: {}\n", users.error().message);
+      return 1;
+    }
+    for (const auto& u : *users) {
+      fmt::print("{}\t{}\t{}\t{}{}{}\n", u.username, auth::RoleName(u.role), u.fhir_user.empty() ? "-" : u.fhir_user,
+                 u.disabled ? "disabled" : "enabled", u.totp_secret.empty() ? "" : ", totp", u.must_change_password ? ", must change password" : "");
+    }
+    return 0;
+  }
+  if (a.object == "user" && a.verb == "add") {
+    auto role = auth::ParseRole(a.role);
+    if (!role) {
+      fmt::print(stderr, "salus admin: --role is admin, practitioner or patient\n");
+      return 2;
+    }
+    std::string password;
+    bool one_time = !a.password_stdin;
+    if (a.password_stdin) {
+      std::getline(std::cin, password);
+    } else {
+      std::string raw(15, '\0');
+      crypto::RandomBytes(raw.data(), raw.size());
+      password = auth::Base32Encode(raw);
+    }
+    auto u = directory.AddUser(a.name, *role, password, a.fhir_user, one_time);
+    if (!u) {
+      fmt::print(stderr, "salus admin: {}\n", u.error().message);
+      record("user add refused: " + u.error().message, 4);
+      return 1;
+    }
+    record(fmt::format("user {} added as {}", u->username, auth::RoleName(u->role)), 0);
+    fmt::print("added {} ({})\n", u->username, auth::RoleName(u->role));
+    if (one_time) fmt::print("one-time password: {} (to be changed at first sign-in)\n", password);
+    return 0;
+  }
+  if (a.object == "user" && a.verb == "disable") {
+    auto st = directory.DisableUser(a.name);
+    if (!st) {
+      fmt::print(stderr, "salus admin: {}\n", st.error().message);
+      return 1;
+    }
+    record(fmt::format("user {} disabled; its tokens revoked", a.name), 0);
+    fmt::print("disabled {}; every token it held is revoked\n", a.name);
+    return 0;
+  }
+  if (a.object == "client" && a.verb == "list") {
+    auto clients = directory.Clients();
+    if (!clients) {
+      fmt::print(stderr, "salus admin: {}\n", clients.error().message);
+      return 1;
+    }
+    for (const auto& c : *clients) {
+      fmt::print("{}\t{}\t{}\t{}{}\n", c.id, auth::ClientKindName(c.kind), c.name, c.scopes, c.disabled ? "\tdisabled" : "");
+    }
+    return 0;
+  }
+  if (a.object == "client" && a.verb == "add") {
+    auto kind = auth::ParseClientKind(a.kind);
+    if (!kind) {
+      fmt::print(stderr, "salus admin: --kind is public, confidential or backend\n");
+      return 2;
+    }
+    std::string jwks;
+    if (!a.jwks_file.empty()) {
+      std::ifstream in(a.jwks_file);
+      std::stringstream ss;
+      ss << in.rdbuf();
+      jwks = ss.str();
+    }
+    auto added = directory.AddClient(a.name, *kind, a.redirect_uris, a.scope, jwks);
+    if (!added) {
+      fmt::print(stderr, "salus admin: {}\n", added.error().message);
+      return 1;
+    }
+    record(fmt::format("client {} ({}) added with scopes {}", added->first.id, a.kind, a.scope), 0);
+    fmt::print("client_id: {}\n", added->first.id);
+    if (!added->second.empty()) fmt::print("client_secret: {} (shown once; only its hash is kept)\n", added->second);
+    return 0;
+  }
+  fmt::print(stderr, "salus admin: unknown command\n");
+  return 2;
 }
 
 // `salus audit verify|head`.
@@ -407,8 +589,9 @@ int main(int argc, char** argv) {
                     "baseline")
       ->check(CLI::IsMember({"on", "off"}))
       ->capture_default_str();
-  serve->add_option("--auth", auth, "Authentication mode; only 'none' (development, loopback only) exists yet")
-      ->required();
+  serve->add_option("--auth", auth, "smart: OAuth2 / SMART on FHIR bearer tokens; none: development, loopback only")
+      ->required()
+      ->check(CLI::IsMember({"smart", "none"}));
   serve->add_option("--base-url", opts.base_url, "External base URL of the API (default: from the Host header)");
   serve->add_option("--tls-cert", opts.tls_cert_file, "PEM certificate chain: serve HTTPS (TLS 1.2 and 1.3 only, HSTS)");
   serve->add_option("--tls-key", opts.tls_key_file, "PEM private key of --tls-cert");
@@ -451,6 +634,33 @@ int main(int argc, char** argv) {
   head_cmd->add_option("--data", data, "Data directory")->capture_default_str();
   head_cmd->add_option("--keys", keys, "Key directory (default: <data>/keys)");
 
+  AdminArgs admin_args;
+  auto* admin = app.add_subcommand("admin", "Users and OAuth clients");
+  admin->require_subcommand(1);
+  auto* admin_user = admin->add_subcommand("user", "Users: admin, practitioner, patient");
+  admin_user->require_subcommand(1);
+  auto* user_add = admin_user->add_subcommand("add", "Add a user (a one-time password is printed unless --password-stdin)");
+  user_add->add_option("name", admin_args.name, "User name")->required();
+  user_add->add_option("--role", admin_args.role, "admin, practitioner or patient")->capture_default_str();
+  user_add->add_option("--fhir-user", admin_args.fhir_user, "Their Practitioner/<id> or Patient/<id>");
+  user_add->add_flag("--password-stdin", admin_args.password_stdin, "Read the password from standard input");
+  auto* user_list = admin_user->add_subcommand("list", "List users");
+  auto* user_disable = admin_user->add_subcommand("disable", "Disable a user and revoke all their tokens");
+  user_disable->add_option("name", admin_args.name, "User name")->required();
+  auto* admin_client = admin->add_subcommand("client", "OAuth2 clients");
+  admin_client->require_subcommand(1);
+  auto* client_add = admin_client->add_subcommand("add", "Register a client (its secret is printed once)");
+  client_add->add_option("name", admin_args.name, "Client name")->required();
+  client_add->add_option("--kind", admin_args.kind, "public, confidential or backend")->capture_default_str();
+  client_add->add_option("--scope", admin_args.scope, "Scopes it may be granted, e.g. \"system/*.rs\"")->required();
+  client_add->add_option("--redirect-uri", admin_args.redirect_uris, "Redirect URIs (public and confidential)");
+  client_add->add_option("--jwks", admin_args.jwks_file, "JWKS file (backend services with private_key_jwt)");
+  auto* client_list = admin_client->add_subcommand("list", "List clients");
+  for (auto* sub : {user_add, user_list, user_disable, client_add, client_list}) {
+    sub->add_option("--data", data, "Data directory")->capture_default_str();
+    sub->add_option("--keys", keys, "Key directory (default: <data>/keys)");
+  }
+
   auto* keys_cmd = app.add_subcommand("keys", "Encryption at rest: the key-encryption key");
   keys_cmd->require_subcommand(1);
   auto* rotate = keys_cmd->add_subcommand(
@@ -475,5 +685,10 @@ int main(int argc, char** argv) {
   if (*audit_cmd) return Audit(*verify ? "verify" : "head", data, keys, head_file);
   if (*reindex) return Reindex(data, keys, batch, no_progress);
   if (*keys_cmd) return RotateKeys(data, keys);
+  if (*admin) {
+    admin_args.object = *admin_user ? "user" : "client";
+    admin_args.verb = (*user_add || *client_add) ? "add" : (*user_list || *client_list) ? "list" : "disable";
+    return Admin(admin_args, data, keys);
+  }
   return 0;
 }

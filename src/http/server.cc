@@ -149,14 +149,23 @@ class ServerImpl : public Server {
       return std::nullopt;
     }
     std::string path = target->path();  // percent-decoded
-    if (path != kFhirPrefix && !path.starts_with(std::string(kFhirPrefix) + "/")) {
+    api::Request out;
+    // The OAuth endpoints and SMART's discovery document (also at the FHIR base) go to the
+    // authorisation server; the rest of /fhir to the FHIR API.
+    bool oauth = path.starts_with("/oauth2/") || path == "/.well-known/smart-configuration" ||
+                 path == "/fhir/.well-known/smart-configuration";
+    if (!oauth && path != kFhirPrefix && !path.starts_with(std::string(kFhirPrefix) + "/")) {
       error = PlainError(v, bhttp::status::not_found, "not-found", "not found: the FHIR API is at /fhir");
       return std::nullopt;
     }
-    api::Request out;
+    out.fhir = !oauth;
     out.remote_address = remote;
     out.method = std::string(req.method_string());
-    out.path = path.size() > kFhirPrefix.size() ? path.substr(kFhirPrefix.size() + 1) : std::string();
+    if (oauth) {
+      out.path = path;
+    } else {
+      out.path = path.size() > kFhirPrefix.size() ? path.substr(kFhirPrefix.size() + 1) : std::string();
+    }
     if (!json::IsValidUtf8(out.path)) {
       error = PlainError(v, bhttp::status::bad_request, "invalid", "the URL path is not valid UTF-8");
       return std::nullopt;

@@ -177,6 +177,11 @@ class WriteTxn {
   // version; returns the current one unchanged when it is already deleted.
   virtual Result<ResourceVersion> Delete(std::string_view type, std::string_view id) = 0;
 
+  // Small named records of other layers (users, OAuth clients, tokens): JSON bodies keyed by
+  // (kind, id), sealed like resource bodies; nullopt deletes.
+  virtual Result<std::optional<std::string>> GetRecord(std::string_view kind, std::string_view id) = 0;
+  virtual Status PutRecord(std::string_view kind, std::string_view id, std::optional<std::string_view> body) = 0;
+
   // The audit ledger, seeing this transaction's appends: the number of entries and the last
   // one's time, appending the next one (entry.seq must equal the size), the stored leaf hashes
   // of entries [from, from + count), and the Merkle nodes (level, index) src/audit stores.
@@ -231,6 +236,9 @@ class Store {
   virtual Result<int64_t> Count(std::string_view type) = 0;
   // A value set with WriteTxn::SetMeta; nullopt when unset.
   virtual Result<std::optional<std::string>> GetMeta(std::string_view key) = 0;
+  // A record (see WriteTxn::PutRecord); all records of a kind, by id.
+  virtual Result<std::optional<std::string>> GetRecord(std::string_view kind, std::string_view id) = 0;
+  virtual Result<std::vector<std::pair<std::string, std::string>>> ListRecords(std::string_view kind) = 0;
   // One page of a search over the index tables (see store/query.h).
   virtual Result<SearchPage> Search(const SearchQuery& query) = 0;
   // The store's plan for the query's page (for tests that guard against full scans).

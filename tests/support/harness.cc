@@ -1,5 +1,6 @@
 #include "support/harness.h"
 
+#include <algorithm>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -136,7 +137,11 @@ ServerProcess::ServerProcess(const std::filesystem::path& data_dir, std::vector<
     ::close(out[0]);
     ::close(out[1]);
     std::vector<std::string> args = {SALUS_BINARY, "--log-level", "warn", "serve", "--listen", "127.0.0.1:0",
-                                     "--data", data_dir.string(), "--auth", "none"};
+                                     "--data", data_dir.string()};
+    if (std::find(extra.begin(), extra.end(), "--auth") == extra.end()) {
+      args.push_back("--auth");
+      args.push_back("none");
+    }
     args.insert(args.end(), extra.begin(), extra.end());
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
@@ -145,15 +150,23 @@ ServerProcess::ServerProcess(const std::filesystem::path& data_dir, std::vector<
     ::_exit(127);
   }
   ::close(out[1]);
+  // Lines before "listening PORT" (a first start's one-time password) are kept for the test.
   std::string line;
   char c;
   pollfd p{out[0], POLLIN, 0};
   while (::poll(&p, 1, 10000) > 0 && ::read(out[0], &c, 1) == 1) {
-    if (c == '\n') break;
-    line.push_back(c);
+    if (c != '\n') {
+      line.push_back(c);
+      continue;
+    }
+    if (line.starts_with("listening ")) {
+      port_ = static_cast<uint16_t>(std::atoi(line.c_str() + 10));
+      break;
+    }
+    preamble_ += line + "\n";
+    line.clear();
   }
   ::close(out[0]);
-  if (line.starts_with("listening ")) port_ = static_cast<uint16_t>(std::atoi(line.c_str() + 10));
 }
 
 ServerProcess::~ServerProcess() {

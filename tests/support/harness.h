@@ -45,18 +45,21 @@ class TempDir {
 
 class ServerProcess {
  public:
-  // Starts `salus serve --listen 127.0.0.1:0 --data DIR --auth none EXTRA...` and waits for it
-  // to print its port.
+  // Starts `salus serve --listen 127.0.0.1:0 --data DIR [--auth none] EXTRA...` (--auth none
+  // unless EXTRA names --auth) and waits for it to print its port.
   explicit ServerProcess(const std::filesystem::path& data_dir, std::vector<std::string> extra = {});
   ~ServerProcess();
   bool ok() const { return port_ != 0; }
   uint16_t port() const { return port_; }
   void Kill9();           // SIGKILL, no chance to flush anything
   int Terminate();        // SIGTERM, returns the exit status
+  // What the server printed on stdout before its port.
+  const std::string& preamble() const { return preamble_; }
 
  private:
   pid_t pid_ = -1;
   uint16_t port_ = 0;
+  std::string preamble_;
 };
 
 std::string ReadFile(const std::filesystem::path& p);

@@ -197,13 +197,19 @@ CREATE TABLE audit_head (
   signature BLOB NOT NULL
 );
 )SQL"},
-    {4, "data keys for sealed bodies", R"SQL(
+    {4, "data keys for sealed bodies; records", R"SQL(
 CREATE TABLE data_key (
   id      INTEGER PRIMARY KEY,
   wrapped BLOB NOT NULL,
   kek_id  TEXT NOT NULL,
   created BIGINT NOT NULL
 );
+CREATE TABLE record (
+  kind TEXT NOT NULL,
+  id   TEXT NOT NULL,
+  body BLOB NOT NULL,
+  PRIMARY KEY (kind, id)
+) WITHOUT ROWID;
 )SQL"},
 };
 

@@ -347,6 +347,24 @@ Status Unseal(Connection& c, ResourceVersion& v) {
   return {};
 }
 
+std::string RecordAd(std::string_view kind, std::string_view id) { return fmt::format("record|{}|{}", kind, id); }
+
+Result<std::optional<std::string>> GetRecordOn(Connection& c, std::string_view kind, std::string_view id) {
+  SALUS_STMT(q, c, "SELECT body FROM record WHERE kind = ? AND id = ?");
+  q.Bind(1, kind).Bind(2, id);
+  int rc = q.Step();
+  if (rc == SQLITE_DONE) return std::optional<std::string>();
+  if (rc != SQLITE_ROW) return Fail(c.LastError("record"));
+  std::string body = q.Text(0);
+  if (crypto::KeyRing::IsSealed(body)) {
+    if (c.ring() == nullptr) return Fail(Error::Internal("a sealed record and no key-encryption key"));
+    auto plain = c.ring()->OpenBody(body, RecordAd(kind, id));
+    if (!plain) return Fail(Error::Internal(fmt::format("record {}/{} does not decrypt: it was altered", kind, id)));
+    return std::optional<std::string>(std::move(*plain));
+  }
+  return std::optional<std::string>(std::move(body));
+}
+
 // The data keys, unwrapped with `kek`; the first one is made when there is none.
 Status LoadDataKeys(Connection& c, const crypto::AeadKey& kek, crypto::KeyRing& ring) {
   std::string kek_id = crypto::KeyRing::KekId(kek);
@@ -680,6 +698,25 @@ class SqliteWriteTxn : public WriteTxn {
   }
 
   Result<std::optional<AuditHead>> LatestAuditHead() override { return LatestAuditHeadOn(c_); }
+
+  Result<std::optional<std::string>> GetRecord(std::string_view kind, std::string_view id) override {
+    return GetRecordOn(c_, kind, id);
+  }
+
+  Status PutRecord(std::string_view kind, std::string_view id, std::optional<std::string_view> body) override {
+    if (!body) {
+      SALUS_STMT(del, c_, "DELETE FROM record WHERE kind = ? AND id = ?");
+      del.Bind(1, kind).Bind(2, id);
+      if (del.Step() != SQLITE_DONE) return Fail(c_.LastError("delete record"));
+      return {};
+    }
+    std::string stored = c_.ring() ? c_.ring()->SealBody(*body, RecordAd(kind, id)) : std::string(*body);
+    SALUS_STMT(up, c_, "INSERT INTO record (kind, id, body) VALUES (?, ?, ?) "
+                       "ON CONFLICT (kind, id) DO UPDATE SET body = excluded.body");
+    up.Bind(1, kind).Bind(2, id).BindBlob(3, stored);
+    if (up.Step() != SQLITE_DONE) return Fail(c_.LastError("put record"));
+    return {};
+  }
 
   Status SetMeta(std::string_view key, std::optional<std::string_view> value) override {
     if (value) {
@@ -1150,6 +1187,29 @@ class SqliteStore : public Store {
   Result<SearchPage> Search(const SearchQuery& q) override {
     Lease lease(*this);
     return SearchOn(*lease.c, q);
+  }
+
+  Result<std::optional<std::string>> GetRecord(std::string_view kind, std::string_view id) override {
+    Lease lease(*this);
+    return GetRecordOn(*lease.c, kind, id);
+  }
+
+  Result<std::vector<std::pair<std::string, std::string>>> ListRecords(std::string_view kind) override {
+    std::vector<std::string> ids;
+    {
+      Lease lease(*this);
+      SALUS_STMT(q, *lease.c, "SELECT id FROM record WHERE kind = ? ORDER BY id");
+      q.Bind(1, kind);
+      int rc;
+      while ((rc = q.Step()) == SQLITE_ROW) ids.push_back(q.Text(0));
+      if (rc != SQLITE_DONE) return Fail(lease.c->LastError("records"));
+    }
+    std::vector<std::pair<std::string, std::string>> out;
+    for (auto& id : ids) {
+      SALUS_ASSIGN_OR_RETURN(auto body, GetRecord(kind, id));
+      if (body) out.emplace_back(std::move(id), std::move(*body));
+    }
+    return out;
   }
 
   Result<std::optional<std::string>> GetMeta(std::string_view key) override {

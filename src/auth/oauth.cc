@@ -1,0 +1,303 @@
+#include "auth/oauth.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "core/base64.h"
+#include "core/json.h"
+#include "fhir/definitions.h"
+
+namespace salus::auth {
+
+namespace {
+
+HttpReply JsonReply(int status, const json::Value& v) {
+  HttpReply r;
+  r.status = status;
+  r.headers = {{"content-type", "application/json"}, {"cache-control", "no-store"}, {"pragma", "no-cache"}};
+  r.body = json::Serialize(v);
+  return r;
+}
+
+HttpReply OAuthError(int status, std::string_view error, std::string_view description) {
+  json::Value v = json::Object{};
+  v.set("error", std::string(error));
+  v.set("error_description", std::string(description));
+  return JsonReply(status, v);
+}
+
+std::optional<std::string_view> HeaderOf(const HttpCall& c, std::string_view name) {
+  for (const auto& [k, v] : c.headers) {
+    if (k == name) return v;
+  }
+  return std::nullopt;
+}
+
+int Hex(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// application/x-www-form-urlencoded; nullopt when malformed or a name repeats (RFC 6749 §3.1).
+std::optional<std::map<std::string, std::string>> ParseForm(std::string_view body) {
+  std::map<std::string, std::string> out;
+  auto decode = [](std::string_view s) -> std::optional<std::string> {
+    std::string o;
+    for (size_t i = 0; i < s.size(); ++i) {
+      if (s[i] == '+') {
+        o.push_back(' ');
+      } else if (s[i] == '%') {
+        if (i + 2 >= s.size()) return std::nullopt;
+        int hi = Hex(s[i + 1]), lo = Hex(s[i + 2]);
+        if (hi < 0 || lo < 0) return std::nullopt;
+        o.push_back(static_cast<char>(hi * 16 + lo));
+        i += 2;
+      } else {
+        o.push_back(s[i]);
+      }
+    }
+    return o;
+  };
+  while (!body.empty()) {
+    size_t amp = body.find('&');
+    std::string_view pair = body.substr(0, amp);
+    body = amp == std::string_view::npos ? std::string_view() : body.substr(amp + 1);
+    if (pair.empty()) continue;
+    size_t eq = pair.find('=');
+    auto k = decode(pair.substr(0, eq));
+    auto v = decode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1));
+    if (!k || !v || !out.emplace(*k, *v).second) return std::nullopt;
+  }
+  return out;
+}
+
+bool IsFormPost(const HttpCall& c) {
+  auto ct = HeaderOf(c, "content-type");
+  return c.method == "POST" && ct && ct->starts_with("application/x-www-form-urlencoded");
+}
+
+bool IsResourceType(std::string_view t) { return fhir::Definitions::R4().IsResourceType(t); }
+
+}  // namespace
+
+int64_t Throttle::WaitSeconds(const std::string& key, int64_t now_s) {
+  std::lock_guard lock(mu_);
+  auto it = state_.find(key);
+  if (it == state_.end()) return 0;
+  if (now_s - it->second.last_s > 900) {  // quiet for 15 minutes: forgotten
+    state_.erase(it);
+    return 0;
+  }
+  if (it->second.failures < 5) return 0;
+  int64_t wait = std::min<int64_t>(int64_t{1} << std::min(it->second.failures - 5, 9), 300);
+  return std::max<int64_t>(0, it->second.last_s + wait - now_s);
+}
+
+void Throttle::Failed(const std::string& key, int64_t now_s) {
+  std::lock_guard lock(mu_);
+  if (state_.size() > 100000) state_.clear();  // bounded memory under a flood
+  auto& s = state_[key];
+  s.failures++;
+  s.last_s = now_s;
+}
+
+void Throttle::Succeeded(const std::string& key) {
+  std::lock_guard lock(mu_);
+  state_.erase(key);
+}
+
+OAuthServer::OAuthServer(Directory& directory, TokenService& tokens, const audit::Ledger* ledger, OAuthOptions options,
+                         const Clock& clock)
+    : directory_(directory), tokens_(tokens), ledger_(ledger), options_(std::move(options)), clock_(clock) {}
+
+bool OAuthServer::Serves(std::string_view path) {
+  return path == "/.well-known/smart-configuration" || path == "/fhir/.well-known/smart-configuration" ||
+         path.starts_with("/oauth2/");
+}
+
+HttpReply OAuthServer::Handle(const HttpCall& call) {
+  if (call.path.ends_with("/.well-known/smart-configuration")) {
+    if (call.method != "GET" && call.method != "HEAD") return OAuthError(405, "invalid_request", "use GET");
+    return Configuration();
+  }
+  if (call.path == "/oauth2/token") return Token(call);
+  if (call.path == "/oauth2/introspect") return Introspect(call);
+  if (call.path == "/oauth2/revoke") return Revoke(call);
+  return OAuthError(404, "invalid_request", "no such endpoint");
+}
+
+HttpReply OAuthServer::Configuration() const {
+  auto v = json::Parse(fmt::format(R"({{
+    "issuer": "{0}",
+    "token_endpoint": "{0}/oauth2/token",
+    "introspection_endpoint": "{0}/oauth2/introspect",
+    "revocation_endpoint": "{0}/oauth2/revoke",
+    "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+    "grant_types_supported": ["client_credentials"],
+    "scopes_supported": ["system/*.cruds", "system/*.rs", "user/*.cruds", "user/*.rs"],
+    "response_types_supported": [],
+    "code_challenge_methods_supported": ["S256"],
+    "capabilities": ["permission-v2", "permission-v1"]
+  }})",
+                                   options_.issuer));
+  return JsonReply(200, *v);
+}
+
+std::optional<Client> OAuthServer::AuthenticateClient(const HttpCall& call,
+                                                      const std::map<std::string, std::string>& form,
+                                                      HttpReply& error) {
+  std::string id, secret;
+  if (auto h = HeaderOf(call, "authorization"); h && h->starts_with("Basic ")) {
+    auto decoded = DecodeBase64(h->substr(6));
+    size_t colon = decoded ? decoded->find(':') : std::string::npos;
+    if (colon == std::string::npos) {
+      error = OAuthError(401, "invalid_client", "malformed Basic credentials");
+      return std::nullopt;
+    }
+    id = decoded->substr(0, colon);
+    secret = decoded->substr(colon + 1);
+  } else {
+    auto i = form.find("client_id"), s = form.find("client_secret");
+    if (i != form.end()) id = i->second;
+    if (s != form.end()) secret = s->second;
+  }
+  int64_t now_s = clock_.Now().time_since_epoch().count() / 1'000'000;
+  std::string key = "client:" + id, addr = "addr:" + call.remote_address;
+  if (int64_t wait = std::max(throttle_.WaitSeconds(key, now_s), throttle_.WaitSeconds(addr, now_s)); wait > 0) {
+    error = OAuthError(429, "slow_down", fmt::format("too many failed attempts; try again in {} s", wait));
+    error.headers.emplace_back("retry-after", std::to_string(wait));
+    return std::nullopt;
+  }
+  auto client = directory_.FindClient(id);
+  bool ok = client && *client && !(*client)->disabled && Directory::SecretMatches(**client, secret);
+  if (!ok) {
+    throttle_.Failed(key, now_s);
+    throttle_.Failed(addr, now_s);
+    Record(call, "110122", 4, "Client/" + id.substr(0, 64), id.substr(0, 64), "client authentication failed");
+    error = OAuthError(401, "invalid_client", "client authentication failed");
+    error.headers.emplace_back("www-authenticate", "Basic realm=\"salus\"");
+    return std::nullopt;
+  }
+  throttle_.Succeeded(key);
+  return **client;
+}
+
+HttpReply OAuthServer::Token(const HttpCall& call) {
+  if (!IsFormPost(call)) return OAuthError(400, "invalid_request", "POST application/x-www-form-urlencoded");
+  auto form = ParseForm(call.body);
+  if (!form) return OAuthError(400, "invalid_request", "the form is malformed or repeats a parameter");
+  HttpReply error;
+  auto client = AuthenticateClient(call, *form, error);
+  if (!client) return error;
+  auto grant = form->find("grant_type");
+  if (grant == form->end() || grant->second != "client_credentials") {
+    return OAuthError(400, "unsupported_grant_type", "this server grants client_credentials");
+  }
+  if (client->kind != ClientKind::kBackend) {
+    return OAuthError(400, "unauthorized_client", "only backend-service clients use client_credentials");
+  }
+  auto requested_it = form->find("scope");
+  ScopeSet requested = ParseScopes(requested_it == form->end() ? "" : requested_it->second, &IsResourceType);
+  ScopeSet allowed = ParseScopes(client->scopes, &IsResourceType);
+  // Grant the intersection, system/ scopes only, permission by permission.
+  ScopeSet granted;
+  for (const auto& r : requested.resources) {
+    if (r.context != ScopeContext::kSystem) continue;
+    uint8_t perms = r.permissions & allowed.PermissionsFor(ScopeContext::kSystem, r.type);
+    if (r.type == "*") {
+      perms = 0;
+      for (const auto& a : allowed.resources) {
+        if (a.context == ScopeContext::kSystem && a.type == "*") perms |= a.permissions & r.permissions;
+      }
+    }
+    if (perms != 0) granted.resources.push_back(ResourceScope{ScopeContext::kSystem, r.type, perms});
+  }
+  if (granted.resources.empty()) {
+    Record(call, "110122", 4, "Client/" + client->id, client->id, "no requested scope may be granted");
+    return OAuthError(400, "invalid_scope", "none of the requested scopes may be granted to this client");
+  }
+  Principal p;
+  p.client_id = client->id;
+  p.scopes = granted;
+  auto issued = tokens_.Issue(p, options_.backend_token_seconds);
+  if (!issued) return OAuthError(503, "temporarily_unavailable", "the token could not be stored");
+  Record(call, "110122", 0, "Client/" + client->id, client->id, "access token issued: " + granted.ToString());
+  json::Value v = json::Object{};
+  v.set("access_token", issued->token);
+  v.set("token_type", "Bearer");
+  v.set("expires_in", json::Value::Integer(issued->expires_in_s));
+  v.set("scope", granted.ToString());
+  return JsonReply(200, v);
+}
+
+HttpReply OAuthServer::Introspect(const HttpCall& call) {
+  if (!IsFormPost(call)) return OAuthError(400, "invalid_request", "POST application/x-www-form-urlencoded");
+  auto form = ParseForm(call.body);
+  if (!form) return OAuthError(400, "invalid_request", "the form is malformed");
+  HttpReply error;
+  auto client = AuthenticateClient(call, *form, error);
+  if (!client) return error;
+  json::Value v = json::Object{};
+  auto t = form->find("token");
+  auto p = t == form->end() ? Result<std::optional<Principal>>(std::nullopt) : tokens_.Validate(t->second);
+  if (!p || !*p) {
+    v.set("active", false);
+    return JsonReply(200, v);
+  }
+  const Principal& pr = **p;
+  v.set("active", true);
+  v.set("scope", pr.scopes.ToString());
+  v.set("client_id", pr.client_id);
+  if (!pr.username.empty()) v.set("username", pr.username);
+  if (!pr.fhir_user.empty()) v.set("fhirUser", pr.fhir_user);
+  if (!pr.patient.empty()) v.set("patient", pr.patient);
+  v.set("exp", json::Value::Integer(pr.expires_us / 1'000'000));
+  v.set("token_type", "Bearer");
+  return JsonReply(200, v);
+}
+
+HttpReply OAuthServer::Revoke(const HttpCall& call) {
+  if (!IsFormPost(call)) return OAuthError(400, "invalid_request", "POST application/x-www-form-urlencoded");
+  auto form = ParseForm(call.body);
+  if (!form) return OAuthError(400, "invalid_request", "the form is malformed");
+  HttpReply error;
+  auto client = AuthenticateClient(call, *form, error);
+  if (!client) return error;
+  auto t = form->find("token");
+  if (t != form->end()) {
+    auto p = tokens_.Validate(t->second);
+    // A client may revoke only its own tokens (RFC 7009 §2.1); others are ignored silently.
+    if (p && *p && (*p)->client_id == client->id) {
+      if (auto st = tokens_.Revoke(t->second); !st) {
+        return OAuthError(503, "temporarily_unavailable", "the token could not be revoked");
+      }
+      Record(call, "110123", 0, "Client/" + client->id, client->id, "token revoked");
+    }
+  }
+  HttpReply ok;
+  ok.status = 200;
+  ok.headers = {{"cache-control", "no-store"}};
+  return ok;
+}
+
+void OAuthServer::Record(const HttpCall& call, std::string_view subtype, int outcome, std::string_view agent,
+                         std::string_view client, std::string_view text) {
+  if (ledger_ == nullptr) return;
+  audit::Event e;
+  e.action = 'E';
+  e.type_system = "http://dicom.nema.org/resources/ontology/DCM";
+  e.type_code = "110114";  // user authentication
+  e.subtype_system = "http://dicom.nema.org/resources/ontology/DCM";
+  e.subtype = std::string(subtype);  // 110122 login, 110123 logout
+  e.outcome = outcome;
+  e.outcome_text = std::string(text.substr(0, 300));
+  e.agent = std::string(agent);
+  e.client_id = std::string(client);
+  e.address = call.remote_address;
+  (void)ledger_->Record(e);
+}
+
+}  // namespace salus::auth

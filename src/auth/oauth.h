@@ -1,0 +1,87 @@
+// The OAuth 2.0 / SMART App Launch endpoints: /.well-known/smart-configuration (also at the
+// FHIR base), /oauth2/token, /oauth2/introspect, /oauth2/revoke. This step serves backend
+// services (client_credentials, client secret); the authorization-code flow with its login
+// pages comes next.
+// Thread-safety: OAuthServer is thread-safe.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "audit/ledger.h"
+#include "auth/identity.h"
+#include "auth/tokens.h"
+
+namespace salus::auth {
+
+struct HttpCall {
+  std::string method;
+  std::string path;  // full path: "/oauth2/token"
+  std::vector<std::pair<std::string, std::string>> headers;  // names lower-case
+  std::string body;
+  std::string remote_address;
+};
+
+struct HttpReply {
+  int status = 200;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+};
+
+struct OAuthOptions {
+  std::string issuer;                 // the server's base URL ("https://host:port")
+  int64_t user_token_seconds = 900;   // interactive users: 15 minutes
+  int64_t backend_token_seconds = 300;  // backend services: 5 minutes
+};
+
+// Refuses after repeated failures for a key (a client, an account, an address), for a time that
+// doubles with each further failure and is capped, so an attacker cannot lock anyone out for long.
+class Throttle {
+ public:
+  // Seconds to wait before the next attempt for `key` (0: go ahead).
+  int64_t WaitSeconds(const std::string& key, int64_t now_s);
+  void Failed(const std::string& key, int64_t now_s);
+  void Succeeded(const std::string& key);
+
+ private:
+  struct State {
+    int failures = 0;
+    int64_t last_s = 0;
+  };
+  std::mutex mu_;
+  std::map<std::string, State> state_;  // GUARDED_BY(mu_)
+};
+
+class OAuthServer {
+ public:
+  OAuthServer(Directory& directory, TokenService& tokens, const audit::Ledger* ledger, OAuthOptions options,
+              const Clock& clock = SystemClock());
+  // Whether `path` is one of these endpoints.
+  static bool Serves(std::string_view path);
+  HttpReply Handle(const HttpCall& call);
+
+ private:
+  HttpReply Configuration() const;
+  HttpReply Token(const HttpCall& call);
+  HttpReply Introspect(const HttpCall& call);
+  HttpReply Revoke(const HttpCall& call);
+  // The client a request authenticates as (HTTP Basic or form fields); nullopt and `error`
+  // filled otherwise.
+  std::optional<Client> AuthenticateClient(const HttpCall& call, const std::map<std::string, std::string>& form,
+                                           HttpReply& error);
+  void Record(const HttpCall& call, std::string_view subtype, int outcome, std::string_view agent,
+              std::string_view client, std::string_view text);
+
+  Directory& directory_;
+  TokenService& tokens_;
+  const audit::Ledger* ledger_;
+  OAuthOptions options_;
+  const Clock& clock_;
+  Throttle throttle_;
+};
+
+}  // namespace salus::auth

@@ -1,0 +1,121 @@
+#include "auth/tokens.h"
+
+#include "core/base64.h"
+#include "core/json.h"
+#include "crypto/hash.h"
+#include "crypto/random.h"
+
+namespace salus::auth {
+
+namespace {
+constexpr std::string_view kToken = "auth.token";
+constexpr int64_t kRecheckUs = 1'000'000;
+constexpr size_t kCacheMax = 100000;
+
+std::string Base64Url(std::string_view bytes) {
+  std::string b = EncodeBase64(bytes);
+  for (char& c : b) {
+    if (c == '+') c = '-';
+    if (c == '/') c = '_';
+  }
+  while (!b.empty() && b.back() == '=') b.pop_back();
+  return b;
+}
+
+std::string ToJson(const Principal& p) {
+  json::Value v = json::Object{};
+  v.set("username", p.username);
+  if (p.role) v.set("role", std::string(RoleName(*p.role)));
+  v.set("fhirUser", p.fhir_user);
+  v.set("client", p.client_id);
+  v.set("scope", p.scopes.ToString());
+  v.set("patient", p.patient);
+  v.set("exp", json::Value::Integer(p.expires_us));
+  v.set("epoch", json::Value::Integer(p.epoch));
+  return json::Serialize(v);
+}
+
+std::optional<Principal> FromJson(std::string_view text) {
+  auto v = json::Parse(text);
+  if (!v) return std::nullopt;
+  Principal p;
+  p.username = std::string(v->string_at("username").value_or(""));
+  if (auto r = v->string_at("role")) p.role = ParseRole(*r);
+  p.fhir_user = std::string(v->string_at("fhirUser").value_or(""));
+  p.client_id = std::string(v->string_at("client").value_or(""));
+  p.scopes = ParseScopes(v->string_at("scope").value_or(""));
+  p.patient = std::string(v->string_at("patient").value_or(""));
+  try {
+    p.expires_us = std::stoll(v->find("exp")->as_number().text);
+    p.epoch = std::stoll(v->find("epoch")->as_number().text);
+  } catch (...) {
+    return std::nullopt;
+  }
+  return p;
+}
+}  // namespace
+
+std::string Principal::Agent() const {
+  if (!fhir_user.empty()) return fhir_user;
+  if (!username.empty()) return "User/" + username;
+  return "Client/" + client_id;
+}
+
+std::string TokenHash(std::string_view token) { return crypto::Hex(crypto::Sha256(token)); }
+
+TokenService::TokenService(store::Store& store, const Directory& directory, const Clock& clock)
+    : store_(store), directory_(directory), clock_(clock) {}
+
+Result<IssuedToken> TokenService::Issue(const Principal& principal0, int64_t lifetime_s) {
+  std::string raw(32, '\0');
+  crypto::RandomBytes(raw.data(), raw.size());
+  std::string token = Base64Url(raw);
+  Principal p = principal0;
+  p.expires_us = clock_.Now().time_since_epoch().count() + lifetime_s * 1'000'000;
+  std::string hash = TokenHash(token);
+  SALUS_TRY(store_.Write([&](store::WriteTxn& txn) { return txn.PutRecord(kToken, hash, ToJson(p)); }));
+  return IssuedToken{std::move(token), lifetime_s};
+}
+
+Result<std::optional<Principal>> TokenService::Validate(std::string_view token) {
+  if (token.empty() || token.size() > 100) return std::optional<Principal>();
+  std::string hash = TokenHash(token);
+  int64_t now = clock_.Now().time_since_epoch().count();
+  {
+    std::lock_guard lock(mu_);
+    auto it = cache_.find(hash);
+    if (it != cache_.end()) {
+      if (it->second.principal.expires_us <= now) {
+        cache_.erase(it);
+        return std::optional<Principal>();
+      }
+      if (now - it->second.checked_us < kRecheckUs) return std::optional<Principal>(it->second.principal);
+    }
+  }
+  SALUS_ASSIGN_OR_RETURN(auto body, store_.GetRecord(kToken, hash));
+  std::optional<Principal> p = body ? FromJson(*body) : std::nullopt;
+  if (p && p->expires_us <= now) p.reset();
+  if (p && !p->username.empty()) {
+    SALUS_ASSIGN_OR_RETURN(auto user, directory_.FindUser(p->username));
+    if (!user || user->disabled || user->token_epoch != p->epoch) p.reset();
+  }
+  std::lock_guard lock(mu_);
+  if (!p) {
+    cache_.erase(hash);
+    return p;
+  }
+  if (cache_.size() >= kCacheMax) cache_.clear();
+  cache_[hash] = Cached{*p, now};
+  return p;
+}
+
+Status TokenService::Revoke(std::string_view token) {
+  std::string hash = TokenHash(token);
+  {
+    std::lock_guard lock(mu_);
+    cache_.erase(hash);
+  }
+  return store_.Write([&](store::WriteTxn& txn) { return txn.PutRecord(kToken, hash, std::nullopt); });
+}
+
+}  // namespace salus::auth
