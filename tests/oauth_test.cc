@@ -6,7 +6,11 @@
 
 #include "core/base64.h"
 #include "core/json.h"
+#include "crypto/random.h"
 #include "support/harness.h"
+#include "support/jws.h"
+
+#include <fstream>
 
 namespace salus::testing {
 namespace {
@@ -31,10 +35,12 @@ class AuthTest : public ::testing::Test {
   }
   static uint16_t port() { return server_->port(); }
   // Registers a backend client with the admin command; its id and secret.
-  static std::pair<std::string, std::string> AddClient(const std::string& name, const std::string& scope) {
+  static std::pair<std::string, std::string> AddClient(const std::string& name, const std::string& scope,
+                                                       const std::string& jwks_file = {}) {
     int status = 0;
     std::string out = RunCommand(std::string(SALUS_BINARY) + " --log-level warn admin client add " + name +
-                                     " --kind backend --scope '" + scope + "' --data " + dir_->path().string(),
+                                     " --kind backend --scope '" + scope + "' --data " + dir_->path().string() +
+                                     (jwks_file.empty() ? "" : " --jwks " + jwks_file),
                                  &status);
     EXPECT_EQ(WEXITSTATUS(status), 0) << out;
     auto field = [&](const std::string& key) {
@@ -197,6 +203,53 @@ TEST_F(AuthTest, BackendServicesGetWhatTheirScopesAllowAndNothingElse) {
                {{"Content-Type", "application/x-www-form-urlencoded"},
                 {"Authorization", "Basic " + EncodeBase64(reader + ":" + reader_secret)}});
   EXPECT_EQ(json::Serialize(*Body(intro).find("active")), "false");
+}
+
+TEST_F(AuthTest, BackendServicesAuthenticateWithSignedAssertions) {
+  auto rsa = JwsSigner::Rsa(2048, "rsa-1");
+  auto ec = JwsSigner::EcP384("ec-1");
+  auto stranger = JwsSigner::EcP384("ec-1");
+  std::string jwks_file = (dir_->path() / "jwks.json").string();
+  std::ofstream(jwks_file) << R"({"keys":[)" << rsa.PublicJwk() << "," << ec.PublicJwk() << "]}";
+  auto [id, secret] = AddClient("signed", "system/Patient.rs", jwks_file);
+  auto [id2, secret2] = AddClient("signed-too", "system/Patient.rs", jwks_file);
+  ASSERT_FALSE(id.empty());
+  EXPECT_TRUE(secret.empty());  // a registered key, no secret
+  std::string aud = "http://127.0.0.1:" + std::to_string(port()) + "/oauth2/token";
+  int64_t now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  auto assertion = [&](const JwsSigner& key, const std::string& jti, int64_t exp, const std::string& audience,
+                       const std::string& sub, const std::string& iss) {
+    return key.Sign(std::string(R"({"alg":")") + key.alg() + R"(","kid":")" + key.kid() + R"(","typ":"JWT"})",
+                    R"({"iss":")" + iss + R"(","sub":")" + sub + R"(","aud":")" + audience + R"(","exp":)" +
+                        std::to_string(exp) + R"(,"jti":")" + jti + "\"}");
+  };
+  auto request = [&](const std::string& jwt) {
+    return Http(port(), "POST", "/oauth2/token",
+                "grant_type=client_credentials&scope=system/Patient.rs&client_assertion_type="
+                "urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer&client_assertion=" + jwt,
+                {{"Content-Type", "application/x-www-form-urlencoded"}});
+  };
+  std::string j1 = crypto::NewId(), j2 = crypto::NewId();
+  auto ok = request(assertion(rsa, j1, now + 240, aud, id, id));
+  ASSERT_EQ(ok.status, 200) << ok.body;
+  std::string token(Body(ok).string_at("access_token").value_or(""));
+  EXPECT_EQ(As(token, "GET", "/fhir/Patient?_count=1").status, 200);
+  EXPECT_EQ(request(assertion(ec, j2, now + 240, aud, id, id)).status, 200);
+  // Refused: a replayed jti, an exp too far ahead or past, another audience, sub not the
+  // client, a key that is not registered (split over two clients: five failures in a row slow
+  // a client down).
+  for (const auto& jwt : {assertion(rsa, j1, now + 240, aud, id, id), assertion(rsa, crypto::NewId(), now + 3600, aud, id, id),
+                          assertion(rsa, crypto::NewId(), now - 10, aud, id, id),
+                          assertion(rsa, crypto::NewId(), now + 240, "https://elsewhere/oauth2/token", id2, id2),
+                          assertion(ec, crypto::NewId(), now + 240, aud, "someone-else", id2),
+                          assertion(stranger, crypto::NewId(), now + 240, aud, id2, id2)}) {
+    auto r = request(jwt);
+    EXPECT_EQ(r.status, 401) << r.body;
+    EXPECT_EQ(Body(r).string_at("error"), "invalid_client");
+  }
+  auto conf = Body(Http(port(), "GET", "/fhir/.well-known/smart-configuration"));
+  EXPECT_NE(json::Serialize(*conf.find("token_endpoint_auth_methods_supported")).find("private_key_jwt"),
+            std::string::npos);
 }
 
 TEST_F(AuthTest, RepeatedFailuresAreSlowedDown) {

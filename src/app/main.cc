@@ -285,8 +285,8 @@ int Serve(const std::string& listen, const std::string& data, const std::string&
       return 1;
     }
   }
-  std::string issuer = opts.base_url.empty() ? fmt::format("{}://{}:{}", tls ? "https" : "http", opts.host, opts.port)
-                                             : opts.base_url.substr(0, opts.base_url.rfind("/fhir"));
+  // The issuer (and the audience of client assertions): from --base-url, else each request's Host.
+  std::string issuer = opts.base_url.empty() ? "" : opts.base_url.substr(0, opts.base_url.rfind("/fhir"));
   auth::OAuthServer oauth(directory, tokens, &ledger, auth::OAuthOptions{.issuer = issuer});
   // Every FHIR request carries its principal (or none, answered 401 by the API) when
   // authentication is on; OAuth endpoints go to the authorisation server.
@@ -308,7 +308,8 @@ int Serve(const std::string& listen, const std::string& data, const std::string&
       out.SetHeader("content-type", "application/json");
       return out;
     }
-    auth::HttpReply reply = oauth.Handle(auth::HttpCall{r.method, r.path, r.headers, r.body, r.remote_address});
+    auth::HttpReply reply =
+        oauth.Handle(auth::HttpCall{r.method, r.path, r.headers, r.body, r.remote_address, r.base_url});
     out.status = reply.status;
     out.headers = std::move(reply.headers);
     out.body = std::move(reply.body);

@@ -79,6 +79,7 @@ class Directory {
   Result<std::vector<Client>> Clients() const;
   // True when `secret` is the client's secret (constant time).
   static bool SecretMatches(const Client& c, std::string_view secret);
+  store::Store& store() const { return store_; }
 
  private:
   store::Store& store_;

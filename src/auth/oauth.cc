@@ -5,7 +5,9 @@
 #include <algorithm>
 
 #include "core/base64.h"
+#include "crypto/jose.h"
 #include "core/json.h"
+#include "crypto/hash.h"
 #include "fhir/definitions.h"
 
 namespace salus::auth {
@@ -81,9 +83,13 @@ bool IsFormPost(const HttpCall& c) {
 
 bool IsResourceType(std::string_view t) { return fhir::Definitions::R4().IsResourceType(t); }
 
+// One address may carry many clients and users (a clinic behind NAT): more failures pass
+// before it is slowed down than for one client or account.
+constexpr int kAddressFreeFailures = 20;
+
 }  // namespace
 
-int64_t Throttle::WaitSeconds(const std::string& key, int64_t now_s) {
+int64_t Throttle::WaitSeconds(const std::string& key, int64_t now_s, int free_failures) {
   std::lock_guard lock(mu_);
   auto it = state_.find(key);
   if (it == state_.end()) return 0;
@@ -91,8 +97,8 @@ int64_t Throttle::WaitSeconds(const std::string& key, int64_t now_s) {
     state_.erase(it);
     return 0;
   }
-  if (it->second.failures < 5) return 0;
-  int64_t wait = std::min<int64_t>(int64_t{1} << std::min(it->second.failures - 5, 9), 300);
+  if (it->second.failures < free_failures) return 0;
+  int64_t wait = std::min<int64_t>(int64_t{1} << std::min(it->second.failures - free_failures, 9), 300);
   return std::max<int64_t>(0, it->second.last_s + wait - now_s);
 }
 
@@ -121,7 +127,7 @@ bool OAuthServer::Serves(std::string_view path) {
 HttpReply OAuthServer::Handle(const HttpCall& call) {
   if (call.path.ends_with("/.well-known/smart-configuration")) {
     if (call.method != "GET" && call.method != "HEAD") return OAuthError(405, "invalid_request", "use GET");
-    return Configuration();
+    return Configuration(call);
   }
   if (call.path == "/oauth2/token") return Token(call);
   if (call.path == "/oauth2/introspect") return Introspect(call);
@@ -129,26 +135,42 @@ HttpReply OAuthServer::Handle(const HttpCall& call) {
   return OAuthError(404, "invalid_request", "no such endpoint");
 }
 
-HttpReply OAuthServer::Configuration() const {
+std::string OAuthServer::Issuer(const HttpCall& call) const {
+  if (!options_.issuer.empty()) return options_.issuer;
+  std::string base = call.base_url;
+  if (base.ends_with("/fhir")) base.resize(base.size() - 5);
+  return base;
+}
+
+HttpReply OAuthServer::Configuration(const HttpCall& call) const {
   auto v = json::Parse(fmt::format(R"({{
     "issuer": "{0}",
     "token_endpoint": "{0}/oauth2/token",
     "introspection_endpoint": "{0}/oauth2/introspect",
     "revocation_endpoint": "{0}/oauth2/revoke",
-    "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+    "token_endpoint_auth_methods_supported": ["private_key_jwt", "client_secret_basic", "client_secret_post"],
+    "token_endpoint_auth_signing_alg_values_supported": ["RS384", "ES384"],
     "grant_types_supported": ["client_credentials"],
     "scopes_supported": ["system/*.cruds", "system/*.rs", "user/*.cruds", "user/*.rs"],
     "response_types_supported": [],
     "code_challenge_methods_supported": ["S256"],
     "capabilities": ["permission-v2", "permission-v1"]
   }})",
-                                   options_.issuer));
+                                   Issuer(call)));
   return JsonReply(200, *v);
 }
 
 std::optional<Client> OAuthServer::AuthenticateClient(const HttpCall& call,
                                                       const std::map<std::string, std::string>& form,
                                                       HttpReply& error) {
+  if (auto type = form.find("client_assertion_type"); type != form.end()) {
+    auto assertion = form.find("client_assertion");
+    if (type->second != "urn:ietf:params:oauth:client-assertion-type:jwt-bearer" || assertion == form.end()) {
+      error = OAuthError(401, "invalid_client", "client_assertion_type must be jwt-bearer, with a client_assertion");
+      return std::nullopt;
+    }
+    return AuthenticateByAssertion(call, assertion->second, error);
+  }
   std::string id, secret;
   if (auto h = HeaderOf(call, "authorization"); h && h->starts_with("Basic ")) {
     auto decoded = DecodeBase64(h->substr(6));
@@ -166,7 +188,7 @@ std::optional<Client> OAuthServer::AuthenticateClient(const HttpCall& call,
   }
   int64_t now_s = clock_.Now().time_since_epoch().count() / 1'000'000;
   std::string key = "client:" + id, addr = "addr:" + call.remote_address;
-  if (int64_t wait = std::max(throttle_.WaitSeconds(key, now_s), throttle_.WaitSeconds(addr, now_s)); wait > 0) {
+  if (int64_t wait = std::max(throttle_.WaitSeconds(key, now_s), throttle_.WaitSeconds(addr, now_s, kAddressFreeFailures)); wait > 0) {
     error = OAuthError(429, "slow_down", fmt::format("too many failed attempts; try again in {} s", wait));
     error.headers.emplace_back("retry-after", std::to_string(wait));
     return std::nullopt;
@@ -182,6 +204,81 @@ std::optional<Client> OAuthServer::AuthenticateClient(const HttpCall& call,
     return std::nullopt;
   }
   throttle_.Succeeded(key);
+  return **client;
+}
+
+std::optional<Client> OAuthServer::AuthenticateByAssertion(const HttpCall& call, std::string_view assertion,
+                                                           HttpReply& error) {
+  int64_t now_s = clock_.Now().time_since_epoch().count() / 1'000'000;
+  auto refuse = [&](std::string_view client, std::string_view why) -> std::optional<Client> {
+    throttle_.Failed("client:" + std::string(client), now_s);
+    throttle_.Failed("addr:" + call.remote_address, now_s);
+    Record(call, "110122", 4, "Client/" + std::string(client.substr(0, 64)), client.substr(0, 64),
+           "client assertion refused: " + std::string(why));
+    error = OAuthError(401, "invalid_client", why);
+    return std::nullopt;
+  };
+  // Who claims to have signed: read before verifying only to find the registered keys.
+  size_t d1 = assertion.find('.'), d2 = d1 == std::string_view::npos ? d1 : assertion.find('.', d1 + 1);
+  auto payload_text = d2 == std::string_view::npos ? std::nullopt
+                                                   : crypto::Base64UrlDecode(assertion.substr(d1 + 1, d2 - d1 - 1));
+  auto claimed = payload_text ? json::Parse(*payload_text) : Result<json::Value>(Fail(Error::Invalid("")));
+  std::string iss(claimed && claimed->is_object() ? claimed->string_at("iss").value_or("") : "");
+  if (int64_t wait = std::max(throttle_.WaitSeconds("client:" + iss, now_s),
+                              throttle_.WaitSeconds("addr:" + call.remote_address, now_s, kAddressFreeFailures));
+      wait > 0) {
+    error = OAuthError(429, "slow_down", fmt::format("too many failed attempts; try again in {} s", wait));
+    error.headers.emplace_back("retry-after", std::to_string(wait));
+    return std::nullopt;
+  }
+  auto client = directory_.FindClient(iss);
+  if (!client || !*client || (*client)->disabled || (*client)->jwks.empty()) {
+    return refuse(iss, "no enabled client with registered keys has this id");
+  }
+  auto jwks = json::Parse((*client)->jwks);
+  if (!jwks) return refuse(iss, "the client's registered JWKS does not parse");
+  auto verified = crypto::VerifyJws(assertion, *jwks);
+  if (!verified) return refuse(iss, verified.error().message);
+  const json::Value& c = verified->payload;
+  auto number = [&](std::string_view k) -> std::optional<int64_t> {
+    const json::Value* x = c.find(k);
+    if (!x || !x->is_number()) return std::nullopt;
+    try {
+      return std::stoll(x->as_number().text);
+    } catch (...) {
+      return std::nullopt;
+    }
+  };
+  std::string audience = Issuer(call) + "/oauth2/token";
+  auto aud = c.find("aud");
+  bool aud_ok = aud && ((aud->is_string() && aud->as_string() == audience) ||
+                        (aud->is_array() && std::any_of(aud->as_array().begin(), aud->as_array().end(), [&](const auto& a) {
+                           return a.is_string() && a.as_string() == audience;
+                         })));
+  if (c.string_at("sub") != std::optional<std::string_view>(iss)) return refuse(iss, "sub must equal iss (the client id)");
+  if (!aud_ok) return refuse(iss, "aud must be this server's token endpoint, " + audience);
+  auto exp = number("exp");
+  if (!exp || *exp <= now_s) return refuse(iss, "the assertion has expired (exp)");
+  if (*exp > now_s + 300) return refuse(iss, "exp may be at most five minutes ahead");
+  std::string jti(c.string_at("jti").value_or(""));
+  if (jti.empty() || jti.size() > 256) return refuse(iss, "the assertion needs a jti");
+  // Each jti once: kept until the assertion would have expired anyway.
+  bool replay = false;
+  Status st = directory_.store().Write([&](store::WriteTxn& txn) -> Status {
+    std::string key = crypto::Hex(crypto::Sha256(iss + "|" + jti));
+    SALUS_ASSIGN_OR_RETURN(auto seen, txn.GetRecord("auth.jti", key));
+    if (seen) {
+      replay = true;
+      return {};
+    }
+    return txn.PutRecord("auth.jti", key, std::to_string(*exp));
+  });
+  if (!st) {
+    error = OAuthError(503, "temporarily_unavailable", "the assertion could not be recorded");
+    return std::nullopt;
+  }
+  if (replay) return refuse(iss, "this assertion (jti) was used already");
+  throttle_.Succeeded("client:" + iss);
   return **client;
 }
 

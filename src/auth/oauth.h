@@ -24,6 +24,7 @@ struct HttpCall {
   std::vector<std::pair<std::string, std::string>> headers;  // names lower-case
   std::string body;
   std::string remote_address;
+  std::string base_url;  // the FHIR base this request came to ("https://host/fhir")
 };
 
 struct HttpReply {
@@ -33,7 +34,7 @@ struct HttpReply {
 };
 
 struct OAuthOptions {
-  std::string issuer;                 // the server's base URL ("https://host:port")
+  std::string issuer;                 // the server's URL ("https://host:port"); empty: from each request's base
   int64_t user_token_seconds = 900;   // interactive users: 15 minutes
   int64_t backend_token_seconds = 300;  // backend services: 5 minutes
 };
@@ -42,8 +43,9 @@ struct OAuthOptions {
 // doubles with each further failure and is capped, so an attacker cannot lock anyone out for long.
 class Throttle {
  public:
-  // Seconds to wait before the next attempt for `key` (0: go ahead).
-  int64_t WaitSeconds(const std::string& key, int64_t now_s);
+  // Seconds to wait before the next attempt for `key` (0: go ahead): none for the first
+  // `free_failures`, then 1 s doubling with each failure up to 5 minutes.
+  int64_t WaitSeconds(const std::string& key, int64_t now_s, int free_failures = 5);
   void Failed(const std::string& key, int64_t now_s);
   void Succeeded(const std::string& key);
 
@@ -65,7 +67,11 @@ class OAuthServer {
   HttpReply Handle(const HttpCall& call);
 
  private:
-  HttpReply Configuration() const;
+  HttpReply Configuration(const HttpCall& call) const;
+  std::string Issuer(const HttpCall& call) const;
+  // private_key_jwt (SMART Backend Services): the client whose registered key signed the
+  // assertion, or nullopt with `error` filled.
+  std::optional<Client> AuthenticateByAssertion(const HttpCall& call, std::string_view assertion, HttpReply& error);
   HttpReply Token(const HttpCall& call);
   HttpReply Introspect(const HttpCall& call);
   HttpReply Revoke(const HttpCall& call);

@@ -189,3 +189,49 @@ TEST(KeyRing, SealsBodiesBoundToTheirRowAndRewrapsWithoutTouchingThem) {
 
 }  // namespace
 }  // namespace salus::crypto
+
+#include "crypto/jose.h"
+#include "support/jws.h"
+
+namespace salus::crypto {
+namespace {
+
+TEST(Jose, VerifiesRs384AndEs384AgainstTheRegisteredKeysOnly) {
+  auto rsa = testing::JwsSigner::Rsa(2048, "r1");
+  auto ec = testing::JwsSigner::EcP384("e1");
+  auto other = testing::JwsSigner::EcP384("e1");  // same kid, not registered
+  auto jwks = json::Parse(R"({"keys":[)" + rsa.PublicJwk() + "," + ec.PublicJwk() + "]}");
+  ASSERT_TRUE(jwks);
+  std::string payload = R"({"iss":"c","sub":"c","aud":"https://x/oauth2/token","exp":1,"jti":"j"})";
+  for (auto* s : {&rsa, &ec}) {
+    std::string jws = s->Sign(std::string(R"({"alg":")") + s->alg() + R"(","kid":")" + s->kid() + R"(","typ":"JWT"})",
+                              payload);
+    auto ok = VerifyJws(jws, *jwks);
+    ASSERT_TRUE(ok) << ok.error().message;
+    EXPECT_EQ(ok->payload.string_at("jti"), "j");
+    EXPECT_EQ(ok->kid, s->kid());
+    // Any changed byte of the signed part or the signature fails.
+    for (size_t i : {size_t{3}, jws.find('.') + 3, jws.size() - 3}) {
+      std::string bad = jws;
+      bad[i] = bad[i] == 'A' ? 'B' : 'A';
+      EXPECT_FALSE(VerifyJws(bad, *jwks)) << i;
+    }
+  }
+  std::string forged = other.Sign(R"({"alg":"ES384","kid":"e1"})", payload);
+  EXPECT_FALSE(VerifyJws(forged, *jwks));
+  // Algorithms we do not accept, whatever the token says.
+  EXPECT_FALSE(VerifyJws(Base64UrlEncode(R"({"alg":"none"})") + "." + Base64UrlEncode(payload) + ".", *jwks));
+  EXPECT_FALSE(VerifyJws(Base64UrlEncode(R"({"alg":"HS384","kid":"r1"})") + "." + Base64UrlEncode(payload) + ".AAAA",
+                         *jwks));
+  // RS384 claimed with the EC key's kid: no key matches.
+  EXPECT_FALSE(VerifyJws(rsa.Sign(R"({"alg":"RS384","kid":"e1"})", payload), *jwks));
+  // Short RSA keys are refused.
+  auto weak = testing::JwsSigner::Rsa(1024, "w");
+  auto weak_jwks = json::Parse(R"({"keys":[)" + weak.PublicJwk() + "]}");
+  EXPECT_FALSE(VerifyJws(weak.Sign(R"({"alg":"RS384","kid":"w"})", payload), *weak_jwks));
+  EXPECT_FALSE(VerifyJws("a.b", *jwks));
+  EXPECT_FALSE(VerifyJws("a.b.c.d", *jwks));
+}
+
+}  // namespace
+}  // namespace salus::crypto
