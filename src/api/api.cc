@@ -445,6 +445,14 @@ Response Api::Impl::Dispatch(const Request& req) const {
     }
     return not_allowed();
   }
+  if (parts.size() == 3 && type == "Patient" && parts[2] == "$erase") {
+    if (m != "POST") return not_allowed();
+    if (req.auth_required && (!req.principal || req.principal->role != auth::Role::kAdmin)) {
+      return OutcomeResponse(403, fhir::MakeOutcome({Issue{Issue::Severity::kError, "forbidden",
+          "only an administrator may erase a patient's data", {}}}));
+    }
+    return Erase(req, id);
+  }
   if (parts.size() == 3 && type == "Patient" && parts[2] == "$everything") {
     SALUS_NEED("*", auth::kRead | auth::kSearch);
     return get ? Everything(req, id) : not_allowed();

@@ -10,8 +10,10 @@
 #include "fhirpath/value.h"
 
 #include <charconv>
+#include <set>
 #include <cctype>
 #include "search/indexer.h"
+#include "search/parse.h"
 
 namespace salus::api {
 
@@ -68,6 +70,17 @@ class RecordingTxn final : public store::WriteTxn {
   }
   Status PutRecord(std::string_view kind, std::string_view id, std::optional<std::string_view> body) override {
     return inner_.PutRecord(kind, id, body);
+  }
+  Result<int64_t> EraseResources(const std::vector<std::pair<std::string, std::string>>& r) override {
+    SALUS_ASSIGN_OR_RETURN(int64_t n, inner_.EraseResources(r));
+    what.push_back(fmt::format("{} resources erased", r.size()));
+    return n;
+  }
+  Result<std::vector<int64_t>> EraseAuditBodies(std::string_view patient) override {
+    return inner_.EraseAuditBodies(patient);
+  }
+  Status NoteAuditErasure(int64_t erasure_seq, const std::vector<int64_t>& seqs) override {
+    return inner_.NoteAuditErasure(erasure_seq, seqs);
   }
   Result<AuditTail> AuditTailNow() override { return inner_.AuditTailNow(); }
   Result<std::vector<std::string>> AuditLeaves(int64_t from, size_t count) override {
@@ -295,6 +308,58 @@ Result<int64_t> WholeNumber(const Request& req, std::string_view name, std::opti
 }
 
 }  // namespace
+
+Response Api::Impl::Erase(const Request& req, const std::string& id) const {
+  auto patient = store_.Read("Patient", id);
+  if (!patient) return ErrorResponse(patient.error());
+  size_t resources = 0;
+  int64_t versions = 0;
+  Status st = store_.Write([&](store::WriteTxn& txn) -> Status {
+    std::vector<std::pair<std::string, std::string>> doomed = {{"Patient", id}};
+    std::set<std::string> binaries;
+    auto note_binaries = [&](std::string_view body) {
+      // Attachments that point at Binary resources go with the data that points at them.
+      for (size_t at = body.find("\"Binary/"); at != std::string_view::npos; at = body.find("\"Binary/", at + 1)) {
+        size_t start = at + 8, end = start;
+        while (end < body.size() && (std::isalnum(static_cast<unsigned char>(body[end])) || body[end] == '-' || body[end] == '.')) ++end;
+        if (end > start && end < body.size() && body[end] == '"') binaries.emplace(body.substr(start, end - start));
+      }
+    };
+    note_binaries(patient->body);
+    for (const auto& t : defs_.resource_types()) {
+      auto cond = search::PatientCompartment(t, id);
+      if (!cond || t == "Patient") continue;
+      store::SearchQuery q;
+      q.types = {t};
+      q.all.push_back(*cond);
+      q.count = 1000;
+      while (true) {
+        SALUS_ASSIGN_OR_RETURN(auto page, txn.Search(q));
+        for (const auto& v : page.matches) {
+          doomed.emplace_back(v.type, v.id);
+          note_binaries(v.body);
+        }
+        if (page.next_cursor.empty()) break;
+        q.cursor = page.next_cursor;
+      }
+    }
+    for (const auto& b : binaries) doomed.emplace_back("Binary", b);
+    resources = doomed.size();
+    SALUS_ASSIGN_OR_RETURN(versions, txn.EraseResources(doomed));
+    if (options_.ledger != nullptr) {
+      audit::Event e = EventFor(req, Interaction{'D', "erase"}, 200);
+      e.query.clear();
+      e.description = fmt::format("erasure of one patient's record: {} resources, {} versions", resources, versions);
+      SALUS_TRY(options_.ledger->AppendErasure(txn, "Patient/" + id, e));
+    }
+    return {};
+  });
+  if (!st) return ErrorResponse(st.error());
+  if (AuditNote* note = CurrentNote()) note->appended++;  // recorded with the erasure, without the patient
+  return OutcomeResponse(200, fhir::InformationOutcome(fmt::format(
+      "erased {} resources ({} versions, index rows included) and the bodies of the audit entries that named the "
+      "patient", resources, versions)));
+}
 
 json::Value Api::Impl::AuditEventCapability() const {
   auto v = json::Parse(R"({"type":"AuditEvent",

@@ -75,6 +75,10 @@ class Api::Impl {
   Response SearchTypes(const Request& req, std::vector<std::string> types, std::optional<store::Condition> extra,
                        const std::string& self) const;
   Response Everything(const Request& req, const std::string& id) const;
+  // POST Patient/[id]/$erase: every version of every resource in the patient's compartment
+  // (and Binaries their attachments point to) hard-deleted in one transaction, with the
+  // bodies of the audit entries naming the patient; the erasure itself recorded without PHI.
+  Response Erase(const Request& req, const std::string& id) const;
   Response Metadata(const Request& req) const;
   Response Bundle(const Request& req) const;
 

@@ -504,6 +504,21 @@ int Admin(const AdminArgs& a, const std::string& data, const std::string& keys) 
     if (!added->second.empty()) fmt::print("client_secret: {} (shown once; only its hash is kept)\n", added->second);
     return 0;
   }
+  if (a.object == "patient" && a.verb == "erase") {
+    api::Api api(**store, fhir::Definitions::R4(), api::ApiOptions{.software_version = SALUS_VERSION, .ledger = &ledger});
+    api::Request r;
+    r.method = "POST";
+    r.path = "Patient/" + a.name + "/$erase";
+    r.base_url = "local";
+    r.remote_address = "local";
+    api::Response out = api.Handle(r);
+    (void)ledger.SignHead();
+    auto v = json::Parse(out.body);
+    std::string text = v && v->find("issue") ? std::string(v->find("issue")->as_array()[0].string_at("diagnostics").value_or(""))
+                                             : out.body;
+    fmt::print("{}{}\n", out.status == 200 ? "" : "salus admin: ", text);
+    return out.status == 200 ? 0 : 1;
+  }
   fmt::print(stderr, "salus admin: unknown command\n");
   return 2;
 }
@@ -657,7 +672,12 @@ int main(int argc, char** argv) {
   client_add->add_option("--redirect-uri", admin_args.redirect_uris, "Redirect URIs (public and confidential)");
   client_add->add_option("--jwks", admin_args.jwks_file, "JWKS file (backend services with private_key_jwt)");
   auto* client_list = admin_client->add_subcommand("list", "List clients");
-  for (auto* sub : {user_add, user_list, user_disable, client_add, client_list}) {
+  auto* admin_patient = admin->add_subcommand("patient", "A patient's data");
+  admin_patient->require_subcommand(1);
+  auto* patient_erase = admin_patient->add_subcommand(
+      "erase", "Hard-delete everything in the patient's compartment and the audit bodies naming them (GDPR art. 17)");
+  patient_erase->add_option("id", admin_args.name, "The Patient's id")->required();
+  for (auto* sub : {user_add, user_list, user_disable, client_add, client_list, patient_erase}) {
     sub->add_option("--data", data, "Data directory")->capture_default_str();
     sub->add_option("--keys", keys, "Key directory (default: <data>/keys)");
   }
@@ -687,8 +707,11 @@ int main(int argc, char** argv) {
   if (*reindex) return Reindex(data, keys, batch, no_progress);
   if (*keys_cmd) return RotateKeys(data, keys);
   if (*admin) {
-    admin_args.object = *admin_user ? "user" : "client";
-    admin_args.verb = (*user_add || *client_add) ? "add" : (*user_list || *client_list) ? "list" : "disable";
+    admin_args.object = *admin_user ? "user" : *admin_client ? "client" : "patient";
+    admin_args.verb = (*user_add || *client_add)     ? "add"
+                      : (*user_list || *client_list) ? "list"
+                      : *patient_erase               ? "erase"
+                                                     : "disable";
     return Admin(admin_args, data, keys);
   }
   return 0;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <map>
 
 #include "core/base64.h"
 #include "core/json.h"
@@ -269,6 +270,7 @@ std::string EncodeEvent(const Event& e) {
   List(o, "w", e.what);
   Field(o, "q", e.query);
   Field(o, "d", e.description);
+  Field(o, "x", e.erased);
   o += '}';
   return o;
 }
@@ -305,6 +307,7 @@ Result<Event> DecodeEvent(std::string_view stored) {
   list("w", e.what);
   str("q", e.query);
   str("d", e.description);
+  str("x", e.erased);
   return e;
 }
 
@@ -384,6 +387,27 @@ Result<int64_t> Ledger::Append(store::WriteTxn& txn, const Event& e0) const {
     index >>= 1;
     SALUS_TRY(txn.PutAuditNode(level + 1, index, crypto::Bytes(h)));
   }
+  return seq;
+}
+
+std::string ErasureCommitment(const std::vector<int64_t>& seqs) {
+  crypto::Sha256Stream h;
+  h.Add("salus-erasure-v1");
+  for (int64_t s : seqs) {
+    std::string b;
+    PutU64(b, static_cast<uint64_t>(s));
+    h.Add(b);
+  }
+  return crypto::Hex(h.Finish());
+}
+
+Result<int64_t> Ledger::AppendErasure(store::WriteTxn& txn, std::string_view patient, Event e) const {
+  SALUS_ASSIGN_OR_RETURN(auto seqs, txn.EraseAuditBodies(patient));
+  e.erased = ErasureCommitment(seqs);
+  e.patients.clear();  // the record of an erasure names nobody
+  e.description += fmt::format("; the bodies of {} audit entries erased", seqs.size());
+  SALUS_ASSIGN_OR_RETURN(int64_t seq, Append(txn, e));
+  SALUS_TRY(txn.NoteAuditErasure(seq, seqs));
   return seq;
 }
 
@@ -509,6 +533,17 @@ VerifyReport VerifyLedger(store::Store& store, const crypto::PublicKey& key,
     return std::nullopt;
   };
 
+  // Erased bodies are allowed only where an erasure entry says so, and commits to the list.
+  std::map<int64_t, int64_t> erased_by;                 // seq -> erasure entry
+  std::map<int64_t, std::vector<int64_t>> erasures;     // erasure entry -> seqs
+  if (auto er = store.AuditErasures()) {
+    for (const auto& [seq, by] : *er) {
+      erased_by[seq] = by;
+      erasures[by].push_back(seq);
+    }
+  } else {
+    problem(std::nullopt, "cannot read the erasure records: " + er.error().message);
+  }
   Frontier frontier;
   int64_t latest_bad_leaf = -1;
   int64_t last_recorded = INT64_MIN;
@@ -552,8 +587,16 @@ VerifyReport VerifyLedger(store::Store& store, const crypto::PublicKey& key,
         if (crypto::Bytes(crypto::Sha256(*e.body)) != e.digest) {
           problem(e.seq, fmt::format("entry {}: its body does not match the digest recorded with it", e.seq));
         }
+      } else if (!erased_by.contains(e.seq)) {
+        problem(e.seq, fmt::format("entry {} has lost its body, and no erasure recorded it", e.seq));
       } else {
         r.erased_bodies++;
+      }
+      if (auto it = erasures.find(e.seq); it != erasures.end()) {
+        auto decoded = e.body ? DecodeEvent(*e.body) : Result<Event>(Fail(Error::Invalid("")));
+        if (!decoded || decoded->erased != ErasureCommitment(it->second)) {
+          problem(e.seq, fmt::format("entry {} is not the erasure the erased entries point to", e.seq));
+        }
       }
       if (e.recorded_us < last_recorded) {
         problem(e.seq, fmt::format("entry {} is dated before the entry ahead of it", e.seq));

@@ -50,6 +50,7 @@ struct Event {
   std::vector<std::string> what;      // resources touched ("Observation/1/_history/2")
   std::string query;         // a search's query string (BALP puts it in entity.query, base64)
   std::string description;   // what was asked, without PHI ("Observation search")
+  std::string erased;        // an erasure: hex SHA-256 of the seqs whose bodies it erased
 };
 
 // The FHIR AuditEvent for an event (its id is the ledger position, when given).
@@ -62,6 +63,8 @@ Result<Event> DecodeEvent(std::string_view stored);
 Result<std::string> RenderEntry(const store::AuditEntry& entry);
 
 std::string EntryBytes(int64_t seq, int64_t recorded_us, std::string_view digest);
+// The commitment an erasure entry makes to the seqs it erased.
+std::string ErasureCommitment(const std::vector<int64_t>& seqs);
 Hash EntryLeaf(int64_t seq, int64_t recorded_us, std::string_view digest);
 std::string HeadMessage(int64_t size, int64_t timestamp_us, std::string_view root);
 bool HeadSignatureValid(const crypto::PublicKey& key, const store::AuditHead& head);
@@ -74,6 +77,10 @@ class Ledger {
   Result<int64_t> Append(store::WriteTxn& txn, const Event& e) const;
   // Appends in a transaction of its own; returns once durable.
   Status Record(const Event& e) const;
+  // Inside the unit of work that erases a patient's data: erases the bodies of the entries
+  // naming `patient` (their digests stay, so the tree still verifies) and appends `e`, which
+  // commits to exactly which entries it erased; its seq.
+  Result<int64_t> AppendErasure(store::WriteTxn& txn, std::string_view patient, Event e) const;
   // The same without waiting: `done` runs (on the store's writer thread) once it is durable.
   void RecordAsync(Event e, std::function<void(Status)> done) const;
   // Signs a head over the whole log if it grew since the last signed head; returns the

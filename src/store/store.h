@@ -177,6 +177,16 @@ class WriteTxn {
   // version; returns the current one unchanged when it is already deleted.
   virtual Result<ResourceVersion> Delete(std::string_view type, std::string_view id) = 0;
 
+  // Erasure (the right to be forgotten), the only hard delete: every version and index row of
+  // each resource goes. Returns how many versions were removed.
+  virtual Result<int64_t> EraseResources(const std::vector<std::pair<std::string, std::string>>& resources) = 0;
+  // Erases the bodies of the audit entries naming `patient` ("Patient/1") and forgets which
+  // entries those were; the entries themselves (their digests, and so the tree) stay. Returns
+  // the seqs whose bodies were erased, ascending.
+  virtual Result<std::vector<int64_t>> EraseAuditBodies(std::string_view patient) = 0;
+  // Records that `erasure_seq` (an entry appended in this transaction) erased `seqs`' bodies.
+  virtual Status NoteAuditErasure(int64_t erasure_seq, const std::vector<int64_t>& seqs) = 0;
+
   // Small named records of other layers (users, OAuth clients, tokens): JSON bodies keyed by
   // (kind, id), sealed like resource bodies; nullopt deletes.
   virtual Result<std::optional<std::string>> GetRecord(std::string_view kind, std::string_view id) = 0;
@@ -258,6 +268,8 @@ class Store {
   virtual Result<std::vector<AuditHead>> AuditHeads(int64_t from_size, size_t count) = 0;
   virtual Result<std::optional<AuditHead>> LatestAuditHead() = 0;
   virtual Result<AuditPage> SearchAudit(const AuditQuery& query) = 0;
+  // For each erased entry (ascending seq), the erasure entry that erased its body.
+  virtual Result<std::vector<std::pair<int64_t, int64_t>>> AuditErasures() = 0;
   // PRAGMA integrity_check or equivalent: ok, or an Internal error naming the problem.
   virtual Status CheckIntegrity() = 0;
   virtual StoreStats Stats() const = 0;

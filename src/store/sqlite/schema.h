@@ -204,6 +204,10 @@ CREATE TABLE data_key (
   kek_id  TEXT NOT NULL,
   created BIGINT NOT NULL
 );
+CREATE TABLE audit_erased (
+  seq     INTEGER PRIMARY KEY,
+  erasure INTEGER NOT NULL
+);
 CREATE TABLE record (
   kind TEXT NOT NULL,
   id   TEXT NOT NULL,

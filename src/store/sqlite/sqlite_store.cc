@@ -130,8 +130,10 @@ class Connection {
     }
     sqlite3_busy_timeout(c->db_, 5000);
     sqlite3_extended_result_codes(c->db_, 1);
+    // secure_delete: what is deleted (an erasure, replaced index rows) is overwritten with
+    // zeros, not left in free pages.
     const char* pragmas = writer ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=OFF;"
-                                   "PRAGMA cache_size=-262144; PRAGMA temp_store=MEMORY;"
+                                   "PRAGMA cache_size=-262144; PRAGMA temp_store=MEMORY; PRAGMA secure_delete=ON;"
                                  : "PRAGMA cache_size=-32768; PRAGMA temp_store=MEMORY; PRAGMA query_only=1;";
     SALUS_TRY(c->Exec(pragmas));
     return c;
@@ -701,6 +703,56 @@ class SqliteWriteTxn : public WriteTxn {
 
   Result<std::optional<std::string>> GetRecord(std::string_view kind, std::string_view id) override {
     return GetRecordOn(c_, kind, id);
+  }
+
+  Result<int64_t> EraseResources(const std::vector<std::pair<std::string, std::string>>& resources) override {
+    int64_t versions = 0;
+    for (const auto& [type, id] : resources) {
+      SALUS_ASSIGN_OR_RETURN(auto row, Lookup(type, id));
+      if (!row) continue;
+      SALUS_TRY(DropIndexRows(row->rid));
+      {
+        SALUS_STMT(del, c_, "DELETE FROM versions WHERE rid = ?");
+        del.Bind(1, row->rid);
+        if (del.Step() != SQLITE_DONE) return Fail(c_.LastError("erase versions"));
+        versions += sqlite3_changes(c_.db());
+      }
+      SALUS_STMT(del, c_, "DELETE FROM resources WHERE rid = ?");
+      del.Bind(1, row->rid);
+      if (del.Step() != SQLITE_DONE) return Fail(c_.LastError("erase resource"));
+      cache_[Key(type, id)] = std::nullopt;  // gone, for the rest of this transaction
+      written_.emplace_back(type, id);  // the read cache forgets it at commit
+    }
+    return versions;
+  }
+
+  Result<std::vector<int64_t>> EraseAuditBodies(std::string_view patient) override {
+    std::vector<int64_t> seqs;
+    {
+      SALUS_STMT(q, c_, "SELECT seq FROM audit_patient WHERE patient = ? ORDER BY seq");
+      q.Bind(1, patient);
+      int rc;
+      while ((rc = q.Step()) == SQLITE_ROW) seqs.push_back(q.Int(0));
+      if (rc != SQLITE_DONE) return Fail(c_.LastError("audit patient"));
+    }
+    for (int64_t seq : seqs) {
+      SALUS_STMT(up, c_, "UPDATE audit_log SET body = NULL WHERE seq = ?");
+      up.Bind(1, seq);
+      if (up.Step() != SQLITE_DONE) return Fail(c_.LastError("erase audit body"));
+    }
+    SALUS_STMT(del, c_, "DELETE FROM audit_patient WHERE patient = ?");
+    del.Bind(1, patient);
+    if (del.Step() != SQLITE_DONE) return Fail(c_.LastError("erase audit patient"));
+    return seqs;
+  }
+
+  Status NoteAuditErasure(int64_t erasure_seq, const std::vector<int64_t>& seqs) override {
+    for (int64_t seq : seqs) {
+      SALUS_STMT(ins, c_, "INSERT OR REPLACE INTO audit_erased (seq, erasure) VALUES (?, ?)");
+      ins.Bind(1, seq).Bind(2, erasure_seq);
+      if (ins.Step() != SQLITE_DONE) return Fail(c_.LastError("note erasure"));
+    }
+    return {};
   }
 
   Status PutRecord(std::string_view kind, std::string_view id, std::optional<std::string_view> body) override {
@@ -1358,6 +1410,16 @@ class SqliteStore : public Store {
     }
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) return Fail(lease.c->LastError("audit search"));
     return page;
+  }
+
+  Result<std::vector<std::pair<int64_t, int64_t>>> AuditErasures() override {
+    Lease lease(*this);
+    SALUS_STMT(q, *lease.c, "SELECT seq, erasure FROM audit_erased ORDER BY seq");
+    std::vector<std::pair<int64_t, int64_t>> out;
+    int rc;
+    while ((rc = q.Step()) == SQLITE_ROW) out.emplace_back(q.Int(0), q.Int(1));
+    if (rc != SQLITE_DONE) return Fail(lease.c->LastError("audit erasures"));
+    return out;
   }
 
   Status CheckIntegrity() override {
