@@ -33,7 +33,7 @@ build-all: configure
 
 run: build
 	@mkdir -p $(DATA)
-	$(BUILD_DIR)/bin/salus serve --listen $(LISTEN) --data $(DATA) --auth none
+	$(BUILD_DIR)/bin/salus serve --listen $(LISTEN) --data $(DATA) --auth smart
 
 test: configure
 	@ninja -C $(BUILD_DIR)
