@@ -257,12 +257,17 @@ int Serve(const std::string& listen, const std::string& data, const std::string&
   // Every 2 s: sign a tree head over the audit ledger if it grew, and, if `salus reindex`
   // finished beside the server, switch to its search parameters.
   std::atomic<bool> stop_watch{false};
+  auth::Directory directory(**store);
+  auth::TokenService tokens(**store, directory);
   std::thread watcher([&] {
-    while (!stop_watch) {
+    for (int round = 1; !stop_watch; ++round) {
       for (int i = 0; i < 20 && !stop_watch; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
       if (stop_watch) break;
       sign_head();
       generation = InstallRegistry(**store, generation);
+      if (round % 150 == 0) {  // every 5 minutes: expired tokens and assertion ids go
+        if (auto swept = tokens.Sweep(); !swept) log::Warn("app", "token_sweep_failed", {{"message", swept.error().message}});
+      }
     }
     sign_head();
   });
@@ -277,8 +282,6 @@ int Serve(const std::string& listen, const std::string& data, const std::string&
   if (audit_off) log::Warn("app", "audit_off", {{"message", "--audit off: nothing is recorded (benchmark baseline only)"}});
   api::Api api(**store, defs,
                api::ApiOptions{.software_version = SALUS_VERSION, .ledger = audit_off ? nullptr : &ledger});
-  auth::Directory directory(**store);
-  auth::TokenService tokens(**store, directory);
   if (smart) {
     if (auto st = BootstrapAdmin(directory); !st) {
       log::Error("app", "bootstrap_failed", {{"message", st.error().message}});

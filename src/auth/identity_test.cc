@@ -82,6 +82,12 @@ TEST_F(IdentityTest, UsersPasswordsAndDisabling) {
   ASSERT_TRUE(tokens.Revoke(t3->token));
   EXPECT_FALSE(*tokens.Validate(t3->token));
   EXPECT_FALSE(*tokens.Validate("made-up"));
+  // Expired ones are swept away; live ones stay.
+  auto live = tokens.Issue(svc, 300);
+  auto swept = tokens.Sweep();
+  ASSERT_TRUE(swept);
+  EXPECT_EQ(*swept, 1u);  // t2 (the revoked one is gone already; the user's lives 900 s)
+  EXPECT_TRUE(*tokens.Validate(live->token));
 }
 
 TEST_F(IdentityTest, ClientsKeepOnlyAHashOfTheirSecret) {

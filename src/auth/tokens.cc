@@ -109,6 +109,31 @@ Result<std::optional<Principal>> TokenService::Validate(std::string_view token) 
   return p;
 }
 
+Result<size_t> TokenService::Sweep() {
+  int64_t now = clock_.Now().time_since_epoch().count();
+  std::vector<std::pair<std::string, std::string>> gone;  // (kind, id)
+  SALUS_ASSIGN_OR_RETURN(auto tokens, store_.ListRecords(kToken));
+  for (const auto& [id, body] : tokens) {
+    auto p = FromJson(body);
+    if (!p || p->expires_us <= now) gone.emplace_back(std::string(kToken), id);
+  }
+  SALUS_ASSIGN_OR_RETURN(auto jtis, store_.ListRecords("auth.jti"));
+  for (const auto& [id, body] : jtis) {
+    int64_t exp_s = 0;
+    try {
+      exp_s = std::stoll(body);
+    } catch (...) {
+    }
+    if (exp_s * 1'000'000 <= now) gone.emplace_back("auth.jti", id);
+  }
+  if (gone.empty()) return size_t{0};
+  SALUS_TRY(store_.Write([&](store::WriteTxn& txn) -> Status {
+    for (const auto& [kind, id] : gone) SALUS_TRY(txn.PutRecord(kind, id, std::nullopt));
+    return {};
+  }));
+  return gone.size();
+}
+
 Status TokenService::Revoke(std::string_view token) {
   std::string hash = TokenHash(token);
   {

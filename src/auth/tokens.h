@@ -47,6 +47,9 @@ class TokenService {
   // disabled since.
   Result<std::optional<Principal>> Validate(std::string_view token);
   Status Revoke(std::string_view token);
+  // Deletes the records of expired tokens and of client-assertion ids past their expiry; how
+  // many went.
+  Result<size_t> Sweep();
 
  private:
   struct Cached {
