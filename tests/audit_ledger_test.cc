@@ -17,13 +17,6 @@ namespace {
 
 using json::Value;
 
-std::string IdFrom(const HttpResponse& created) {
-  std::string loc = created.header("location");
-  std::string tail = loc.substr(loc.find("/fhir/") + 6);
-  tail = tail.substr(0, tail.find("/_history"));
-  return tail.substr(tail.find('/') + 1);
-}
-
 Value Body(const HttpResponse& r) {
   auto v = json::Parse(r.body, json::ParseLimits{.max_depth = 100});
   EXPECT_TRUE(v) << r.body.substr(0, 200);

@@ -18,13 +18,6 @@ bool FileContains(const std::filesystem::path& p, const std::string& needle) {
   return ReadFile(p).find(needle) != std::string::npos;
 }
 
-std::string IdFrom(const HttpResponse& created) {
-  std::string loc = created.header("location");
-  std::string tail = loc.substr(loc.find("/fhir/") + 6);
-  tail = tail.substr(0, tail.find("/_history"));
-  return tail.substr(tail.find('/') + 1);
-}
-
 TEST(EncryptionAtRest, PlantedStringsNeverReachTheDisk) {
   TempDir dir;
   auto data = dir.path() / "data";

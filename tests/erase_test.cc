@@ -13,13 +13,6 @@
 namespace salus::testing {
 namespace {
 
-std::string IdFrom(const HttpResponse& created) {
-  std::string loc = created.header("location");
-  std::string tail = loc.substr(loc.find("/fhir/") + 6);
-  tail = tail.substr(0, tail.find("/_history"));
-  return tail.substr(tail.find('/') + 1);
-}
-
 TEST(Erase, EverythingOfOnePatientGoesAndTheLedgerStillVerifies) {
   TempDir dir;
   auto data = dir.path() / "data";

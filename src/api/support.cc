@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "api/internal.h"
+#include "core/url.h"
 
 #include "search/indexer.h"
 #include "search/parse.h"
@@ -51,21 +52,7 @@ Result<std::string> PercentDecode(std::string_view s) {
 
 }  // namespace
 
-std::string PercentEncode(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(s.size());
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' || c == ',' || c == ':') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 0xF]);
-    }
-  }
-  return out;
-}
+std::string PercentEncode(std::string_view s) { return salus::PercentEncode(s, "-._~,:"); }
 
 Result<std::vector<std::pair<std::string, std::string>>> ParseQueryString(std::string_view text) {
   std::vector<std::pair<std::string, std::string>> out;

@@ -76,6 +76,14 @@ class LedgerTest : public ::testing::Test {
   VerifyReport Verify(const std::optional<store::AuditHead>& kept = std::nullopt) {
     return VerifyLedger(*store_, key_.public_key(), kept);
   }
+  // 50 entries with a head every 10, then `sql`: verification fails and names `first_bad`.
+  void ExpectCaught(const std::string& sql, int64_t first_bad) {
+    Fill(50, 10);
+    Sql(sql);
+    VerifyReport r = Verify();
+    EXPECT_FALSE(r.ok);
+    EXPECT_EQ(r.first_bad_entry, first_bad);
+  }
 
   ManualClock clock_{TimePoint(std::chrono::seconds(1'800'000'000))};
   crypto::SigningKey key_ = crypto::SigningKey::Generate();
@@ -202,20 +210,15 @@ TEST_F(LedgerTest, SearchByPatientAgentActionAndDate) {
 
 // Each kind of tampering, every time, with the first bad entry named.
 TEST_F(LedgerTest, FlippedBodyByteIsNamed) {
-  Fill(50, 10);
-  Sql("UPDATE audit_log SET body = CAST(replace(CAST(body AS TEXT), 'Patient/p3', 'Patient/p4') AS BLOB) WHERE seq = 23");
-  VerifyReport r = Verify();
-  EXPECT_FALSE(r.ok);
-  EXPECT_EQ(r.first_bad_entry, 23);
+  ExpectCaught("UPDATE audit_log SET body = CAST(replace(CAST(body AS TEXT), 'Patient/p3', 'Patient/p4') AS BLOB) "
+               "WHERE seq = 23",
+               23);
 }
 
 TEST_F(LedgerTest, RewrittenBodyAndDigestIsNamed) {
-  Fill(50, 10);
-  Sql("UPDATE audit_log SET body = CAST('{}' AS BLOB), digest = X'" + crypto::Hex(crypto::Sha256("{}")) +
-      "' WHERE seq = 31");
-  VerifyReport r = Verify();
-  EXPECT_FALSE(r.ok);
-  EXPECT_EQ(r.first_bad_entry, 31);
+  ExpectCaught("UPDATE audit_log SET body = CAST('{}' AS BLOB), digest = X'" + crypto::Hex(crypto::Sha256("{}")) +
+                   "' WHERE seq = 31",
+               31);
 }
 
 TEST_F(LedgerTest, RewrittenEntryWithItsLeafIsNarrowedToItsGroup) {
@@ -236,32 +239,17 @@ TEST_F(LedgerTest, RewrittenEntryWithItsLeafIsNarrowedToItsGroup) {
   EXPECT_LE(*r.first_bad_entry, 37);
 }
 
-TEST_F(LedgerTest, DeletedEntryIsNamed) {
-  Fill(50, 10);
-  Sql("DELETE FROM audit_log WHERE seq = 12");
-  VerifyReport r = Verify();
-  EXPECT_FALSE(r.ok);
-  EXPECT_EQ(r.first_bad_entry, 12);
-}
+TEST_F(LedgerTest, DeletedEntryIsNamed) { ExpectCaught("DELETE FROM audit_log WHERE seq = 12", 12); }
 
 TEST_F(LedgerTest, ReorderedEntriesAreNamed) {
-  Fill(50, 10);
   // Swap the contents of entries 17 and 18 (each keeps its seq).
-  Sql("UPDATE audit_log SET recorded = -recorded, seq = seq + 1000 WHERE seq IN (17, 18);"
-      "UPDATE audit_log SET seq = 18, recorded = -recorded WHERE seq = 1017;"
-      "UPDATE audit_log SET seq = 17, recorded = -recorded WHERE seq = 1018;");
-  VerifyReport r = Verify();
-  EXPECT_FALSE(r.ok);
-  EXPECT_EQ(r.first_bad_entry, 17);
+  ExpectCaught("UPDATE audit_log SET recorded = -recorded, seq = seq + 1000 WHERE seq IN (17, 18);"
+               "UPDATE audit_log SET seq = 18, recorded = -recorded WHERE seq = 1017;"
+               "UPDATE audit_log SET seq = 17, recorded = -recorded WHERE seq = 1018;",
+               17);
 }
 
-TEST_F(LedgerTest, TruncationIsDetected) {
-  Fill(50, 10);
-  Sql("DELETE FROM audit_log WHERE seq >= 45");
-  VerifyReport r = Verify();
-  EXPECT_FALSE(r.ok);
-  EXPECT_EQ(r.first_bad_entry, 45);
-}
+TEST_F(LedgerTest, TruncationIsDetected) { ExpectCaught("DELETE FROM audit_log WHERE seq >= 45", 45); }
 
 TEST_F(LedgerTest, TruncationWithItsHeadsIsCaughtByAKeptHead) {
   Fill(50, 10);

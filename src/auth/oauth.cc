@@ -283,22 +283,19 @@ std::optional<Client> OAuthServer::AuthenticateByAssertion(const HttpCall& call,
 }
 
 HttpReply OAuthServer::Token(const HttpCall& call) {
-  if (!IsFormPost(call)) return OAuthError(400, "invalid_request", "POST application/x-www-form-urlencoded");
-  auto form = ParseForm(call.body);
-  if (!form) return OAuthError(400, "invalid_request", "the form is malformed or repeats a parameter");
-  HttpReply error;
-  auto client = AuthenticateClient(call, *form, error);
-  if (!client) return error;
-  auto grant = form->find("grant_type");
-  if (grant == form->end() || grant->second != "client_credentials") {
+  std::map<std::string, std::string> form;
+  Client client;
+  if (auto refused = ClientForm(call, form, client)) return *refused;
+  auto grant = form.find("grant_type");
+  if (grant == form.end() || grant->second != "client_credentials") {
     return OAuthError(400, "unsupported_grant_type", "this server grants client_credentials");
   }
-  if (client->kind != ClientKind::kBackend) {
+  if (client.kind != ClientKind::kBackend) {
     return OAuthError(400, "unauthorized_client", "only backend-service clients use client_credentials");
   }
-  auto requested_it = form->find("scope");
-  ScopeSet requested = ParseScopes(requested_it == form->end() ? "" : requested_it->second, &IsResourceType);
-  ScopeSet allowed = ParseScopes(client->scopes, &IsResourceType);
+  auto requested_it = form.find("scope");
+  ScopeSet requested = ParseScopes(requested_it == form.end() ? "" : requested_it->second, &IsResourceType);
+  ScopeSet allowed = ParseScopes(client.scopes, &IsResourceType);
   // Grant the intersection, system/ scopes only, permission by permission.
   ScopeSet granted;
   for (const auto& r : requested.resources) {
@@ -313,15 +310,15 @@ HttpReply OAuthServer::Token(const HttpCall& call) {
     if (perms != 0) granted.resources.push_back(ResourceScope{ScopeContext::kSystem, r.type, perms});
   }
   if (granted.resources.empty()) {
-    Record(call, "110122", 4, "Client/" + client->id, client->id, "no requested scope may be granted");
+    Record(call, "110122", 4, "Client/" + client.id, client.id, "no requested scope may be granted");
     return OAuthError(400, "invalid_scope", "none of the requested scopes may be granted to this client");
   }
   Principal p;
-  p.client_id = client->id;
+  p.client_id = client.id;
   p.scopes = granted;
   auto issued = tokens_.Issue(p, options_.backend_token_seconds);
   if (!issued) return OAuthError(503, "temporarily_unavailable", "the token could not be stored");
-  Record(call, "110122", 0, "Client/" + client->id, client->id, "access token issued: " + granted.ToString());
+  Record(call, "110122", 0, "Client/" + client.id, client.id, "access token issued: " + granted.ToString());
   json::Value v = json::Object{};
   v.set("access_token", issued->token);
   v.set("token_type", "Bearer");
@@ -330,16 +327,26 @@ HttpReply OAuthServer::Token(const HttpCall& call) {
   return JsonReply(200, v);
 }
 
-HttpReply OAuthServer::Introspect(const HttpCall& call) {
+std::optional<HttpReply> OAuthServer::ClientForm(const HttpCall& call, std::map<std::string, std::string>& form,
+                                                 Client& client) {
   if (!IsFormPost(call)) return OAuthError(400, "invalid_request", "POST application/x-www-form-urlencoded");
-  auto form = ParseForm(call.body);
-  if (!form) return OAuthError(400, "invalid_request", "the form is malformed");
+  auto parsed = ParseForm(call.body);
+  if (!parsed) return OAuthError(400, "invalid_request", "the form is malformed or repeats a parameter");
+  form = std::move(*parsed);
   HttpReply error;
-  auto client = AuthenticateClient(call, *form, error);
-  if (!client) return error;
+  auto c = AuthenticateClient(call, form, error);
+  if (!c) return error;
+  client = std::move(*c);
+  return std::nullopt;
+}
+
+HttpReply OAuthServer::Introspect(const HttpCall& call) {
+  std::map<std::string, std::string> form;
+  Client client;
+  if (auto refused = ClientForm(call, form, client)) return *refused;
   json::Value v = json::Object{};
-  auto t = form->find("token");
-  auto p = t == form->end() ? Result<std::optional<Principal>>(std::nullopt) : tokens_.Validate(t->second);
+  auto t = form.find("token");
+  auto p = t == form.end() ? Result<std::optional<Principal>>(std::nullopt) : tokens_.Validate(t->second);
   if (!p || !*p) {
     v.set("active", false);
     return JsonReply(200, v);
@@ -357,21 +364,18 @@ HttpReply OAuthServer::Introspect(const HttpCall& call) {
 }
 
 HttpReply OAuthServer::Revoke(const HttpCall& call) {
-  if (!IsFormPost(call)) return OAuthError(400, "invalid_request", "POST application/x-www-form-urlencoded");
-  auto form = ParseForm(call.body);
-  if (!form) return OAuthError(400, "invalid_request", "the form is malformed");
-  HttpReply error;
-  auto client = AuthenticateClient(call, *form, error);
-  if (!client) return error;
-  auto t = form->find("token");
-  if (t != form->end()) {
+  std::map<std::string, std::string> form;
+  Client client;
+  if (auto refused = ClientForm(call, form, client)) return *refused;
+  auto t = form.find("token");
+  if (t != form.end()) {
     auto p = tokens_.Validate(t->second);
     // A client may revoke only its own tokens (RFC 7009 §2.1); others are ignored silently.
-    if (p && *p && (*p)->client_id == client->id) {
+    if (p && *p && (*p)->client_id == client.id) {
       if (auto st = tokens_.Revoke(t->second); !st) {
         return OAuthError(503, "temporarily_unavailable", "the token could not be revoked");
       }
-      Record(call, "110123", 0, "Client/" + client->id, client->id, "token revoked");
+      Record(call, "110123", 0, "Client/" + client.id, client.id, "token revoked");
     }
   }
   HttpReply ok;

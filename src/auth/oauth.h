@@ -74,6 +74,8 @@ class OAuthServer {
   std::optional<Client> AuthenticateByAssertion(const HttpCall& call, std::string_view assertion, HttpReply& error);
   HttpReply Token(const HttpCall& call);
   HttpReply Introspect(const HttpCall& call);
+  // A form POST from an authenticated client: fills `form` and `client`, or returns the reply.
+  std::optional<HttpReply> ClientForm(const HttpCall& call, std::map<std::string, std::string>& form, Client& client);
   HttpReply Revoke(const HttpCall& call);
   // The client a request authenticates as (HTTP Basic or form fields); nullopt and `error`
   // filled otherwise.

@@ -1,6 +1,6 @@
 #include "auth/tokens.h"
 
-#include "core/base64.h"
+#include "crypto/jose.h"
 #include "core/json.h"
 #include "crypto/hash.h"
 #include "crypto/random.h"
@@ -11,16 +11,6 @@ namespace {
 constexpr std::string_view kToken = "auth.token";
 constexpr int64_t kRecheckUs = 1'000'000;
 constexpr size_t kCacheMax = 100000;
-
-std::string Base64Url(std::string_view bytes) {
-  std::string b = EncodeBase64(bytes);
-  for (char& c : b) {
-    if (c == '+') c = '-';
-    if (c == '/') c = '_';
-  }
-  while (!b.empty() && b.back() == '=') b.pop_back();
-  return b;
-}
 
 std::string ToJson(const Principal& p) {
   json::Value v = json::Object{};
@@ -69,7 +59,7 @@ TokenService::TokenService(store::Store& store, const Directory& directory, cons
 Result<IssuedToken> TokenService::Issue(const Principal& principal0, int64_t lifetime_s) {
   std::string raw(32, '\0');
   crypto::RandomBytes(raw.data(), raw.size());
-  std::string token = Base64Url(raw);
+  std::string token = crypto::Base64UrlEncode(raw);
   Principal p = principal0;
   p.expires_us = clock_.Now().time_since_epoch().count() + lifetime_s * 1'000'000;
   std::string hash = TokenHash(token);

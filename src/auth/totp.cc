@@ -5,6 +5,7 @@
 #include <cctype>
 #include <memory>
 
+#include "core/url.h"
 #include "crypto/hash.h"
 #include "crypto/random.h"
 
@@ -13,20 +14,7 @@ namespace salus::auth {
 namespace {
 constexpr std::string_view kBase32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
-std::string PercentEncode(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' || c == '@') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    }
-  }
-  return out;
-}
+std::string PercentEncode(std::string_view s) { return salus::PercentEncode(s, "-._~@"); }
 }  // namespace
 
 std::string NewTotpSecret() {

@@ -190,6 +190,15 @@ int ServerProcess::Terminate() {
   return status;
 }
 
+std::string IdFrom(const HttpResponse& created) {
+  std::string loc = created.header("location");
+  size_t at = loc.find("/fhir/");
+  if (at == std::string::npos) return {};
+  std::string tail = loc.substr(at + 6);
+  tail = tail.substr(0, tail.find("/_history"));
+  return tail.substr(tail.find('/') + 1);
+}
+
 std::string ReadFile(const std::filesystem::path& p) {
   std::ifstream in(p, std::ios::binary);
   std::stringstream ss;

@@ -63,6 +63,8 @@ class ServerProcess {
 };
 
 std::string ReadFile(const std::filesystem::path& p);
+// The id in a create's Location header (".../fhir/Type/id/_history/1").
+std::string IdFrom(const HttpResponse& created);
 // Runs a shell command; returns its standard output and sets *status (as pclose returns it).
 std::string RunCommand(const std::string& cmd, int* status);
 std::filesystem::path SharedTestdata();
