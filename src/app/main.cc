@@ -312,7 +312,7 @@ int Serve(const std::string& listen, const std::string& data, const std::string&
       return out;
     }
     auth::HttpReply reply =
-        oauth.Handle(auth::HttpCall{r.method, r.path, r.headers, r.body, r.remote_address, r.base_url});
+        oauth.Handle(auth::HttpCall{r.method, r.path, r.query, r.headers, r.body, r.remote_address, r.base_url});
     out.status = reply.status;
     out.headers = std::move(reply.headers);
     out.body = std::move(reply.body);

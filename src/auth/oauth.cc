@@ -14,21 +14,6 @@ namespace salus::auth {
 
 namespace {
 
-HttpReply JsonReply(int status, const json::Value& v) {
-  HttpReply r;
-  r.status = status;
-  r.headers = {{"content-type", "application/json"}, {"cache-control", "no-store"}, {"pragma", "no-cache"}};
-  r.body = json::Serialize(v);
-  return r;
-}
-
-HttpReply OAuthError(int status, std::string_view error, std::string_view description) {
-  json::Value v = json::Object{};
-  v.set("error", std::string(error));
-  v.set("error_description", std::string(description));
-  return JsonReply(status, v);
-}
-
 std::optional<std::string_view> HeaderOf(const HttpCall& c, std::string_view name) {
   for (const auto& [k, v] : c.headers) {
     if (k == name) return v;
@@ -89,6 +74,21 @@ constexpr int kAddressFreeFailures = 20;
 
 }  // namespace
 
+HttpReply JsonReply(int status, const json::Value& v) {
+  HttpReply r;
+  r.status = status;
+  r.headers = {{"content-type", "application/json"}, {"cache-control", "no-store"}, {"pragma", "no-cache"}};
+  r.body = json::Serialize(v);
+  return r;
+}
+
+HttpReply OAuthError(int status, std::string_view error, std::string_view description) {
+  json::Value v = json::Object{};
+  v.set("error", std::string(error));
+  v.set("error_description", std::string(description));
+  return JsonReply(status, v);
+}
+
 int64_t Throttle::WaitSeconds(const std::string& key, int64_t now_s, int free_failures) {
   std::lock_guard lock(mu_);
   auto it = state_.find(key);
@@ -129,6 +129,7 @@ HttpReply OAuthServer::Handle(const HttpCall& call) {
     if (call.method != "GET" && call.method != "HEAD") return OAuthError(405, "invalid_request", "use GET");
     return Configuration(call);
   }
+  if (call.path == "/oauth2/authorize") return call.method == "POST" ? AuthorizeStep(call) : Authorize(call);
   if (call.path == "/oauth2/token") return Token(call);
   if (call.path == "/oauth2/introspect") return Introspect(call);
   if (call.path == "/oauth2/revoke") return Revoke(call);
@@ -145,16 +146,20 @@ std::string OAuthServer::Issuer(const HttpCall& call) const {
 HttpReply OAuthServer::Configuration(const HttpCall& call) const {
   auto v = json::Parse(fmt::format(R"({{
     "issuer": "{0}",
+    "authorization_endpoint": "{0}/oauth2/authorize",
     "token_endpoint": "{0}/oauth2/token",
     "introspection_endpoint": "{0}/oauth2/introspect",
     "revocation_endpoint": "{0}/oauth2/revoke",
     "token_endpoint_auth_methods_supported": ["private_key_jwt", "client_secret_basic", "client_secret_post"],
     "token_endpoint_auth_signing_alg_values_supported": ["RS384", "ES384"],
-    "grant_types_supported": ["client_credentials"],
-    "scopes_supported": ["system/*.cruds", "system/*.rs", "user/*.cruds", "user/*.rs"],
-    "response_types_supported": [],
+    "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
+    "scopes_supported": ["system/*.cruds", "system/*.rs", "user/*.cruds", "user/*.rs", "patient/*.rs",
+                         "launch/patient", "offline_access", "online_access"],
+    "response_types_supported": ["code"],
     "code_challenge_methods_supported": ["S256"],
-    "capabilities": ["permission-v2", "permission-v1"]
+    "capabilities": ["launch-standalone", "client-public", "client-confidential-symmetric",
+                     "client-confidential-asymmetric", "context-standalone-patient", "permission-offline",
+                     "permission-online", "permission-user", "permission-v2", "permission-v1"]
   }})",
                                    Issuer(call)));
   return JsonReply(200, *v);
@@ -194,7 +199,9 @@ std::optional<Client> OAuthServer::AuthenticateClient(const HttpCall& call,
     return std::nullopt;
   }
   auto client = directory_.FindClient(id);
-  bool ok = client && *client && !(*client)->disabled && Directory::SecretMatches(**client, secret);
+  bool ok = client && *client && !(*client)->disabled &&
+            (Directory::SecretMatches(**client, secret) ||
+             ((*client)->kind == ClientKind::kPublic && secret.empty()));
   if (!ok) {
     throttle_.Failed(key, now_s);
     throttle_.Failed(addr, now_s);
@@ -287,8 +294,11 @@ HttpReply OAuthServer::Token(const HttpCall& call) {
   Client client;
   if (auto refused = ClientForm(call, form, client)) return *refused;
   auto grant = form.find("grant_type");
+  if (grant != form.end() && grant->second == "authorization_code") return CodeGrant(call, form, client);
+  if (grant != form.end() && grant->second == "refresh_token") return RefreshGrant(call, form, client);
   if (grant == form.end() || grant->second != "client_credentials") {
-    return OAuthError(400, "unsupported_grant_type", "this server grants client_credentials");
+    return OAuthError(400, "unsupported_grant_type",
+                      "grant_type is authorization_code, refresh_token or client_credentials");
   }
   if (client.kind != ClientKind::kBackend) {
     return OAuthError(400, "unauthorized_client", "only backend-service clients use client_credentials");

@@ -1,11 +1,13 @@
 // The OAuth 2.0 / SMART App Launch endpoints: /.well-known/smart-configuration (also at the
-// FHIR base), /oauth2/token, /oauth2/introspect, /oauth2/revoke. This step serves backend
-// services (client_credentials, client secret); the authorization-code flow with its login
-// pages comes next.
+// FHIR base), /oauth2/authorize (authorization code with PKCE S256; sign-in pages: password,
+// first-login password change, TOTP enrolment, TOTP or recovery code, patient picker),
+// /oauth2/token (authorization_code, refresh_token with rotation and reuse detection,
+// client_credentials for backend services), /oauth2/introspect, /oauth2/revoke.
 // Thread-safety: OAuthServer is thread-safe.
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -13,6 +15,7 @@
 #include <vector>
 
 #include "audit/ledger.h"
+#include "core/json.h"
 #include "auth/identity.h"
 #include "auth/tokens.h"
 
@@ -21,6 +24,7 @@ namespace salus::auth {
 struct HttpCall {
   std::string method;
   std::string path;  // full path: "/oauth2/token"
+  std::vector<std::pair<std::string, std::string>> query;  // decoded
   std::vector<std::pair<std::string, std::string>> headers;  // names lower-case
   std::string body;
   std::string remote_address;
@@ -33,10 +37,17 @@ struct HttpReply {
   std::string body;
 };
 
+// The token endpoint's JSON answers (never cached).
+HttpReply JsonReply(int status, const json::Value& v);
+HttpReply OAuthError(int status, std::string_view error, std::string_view description);
+
 struct OAuthOptions {
   std::string issuer;                 // the server's URL ("https://host:port"); empty: from each request's base
   int64_t user_token_seconds = 900;   // interactive users: 15 minutes
   int64_t backend_token_seconds = 300;  // backend services: 5 minutes
+  int64_t refresh_idle_seconds = 1800;  // a session unused this long is logged off
+  int64_t refresh_max_seconds = 86400;  // and none lives longer than this
+  std::string fhir_base;                // the aud SMART clients must name; empty: from the request
 };
 
 // Refuses after repeated failures for a key (a client, an account, an address), for a time that
@@ -83,6 +94,30 @@ class OAuthServer {
                                            HttpReply& error);
   void Record(const HttpCall& call, std::string_view subtype, int outcome, std::string_view agent,
               std::string_view client, std::string_view text);
+
+  // Sign-in (signin.cc).
+  struct Flow {
+    std::string client_id, redirect_uri, state, challenge;
+    ScopeSet requested;
+    std::string stage = "password";  // password, change, enroll, recovery, totp, patient
+    std::string username;
+    std::string new_totp_secret;
+    std::vector<std::string> recovery_codes;  // shown once after enrolment
+    int64_t expires_us = 0;
+  };
+  HttpReply Authorize(const HttpCall& call);
+  HttpReply AuthorizeStep(const HttpCall& call);
+  HttpReply StagePage(const std::string& flow_id, const Flow& flow, std::string_view error);
+  // The next stage after the password (and after each later step), or the redirect with a code.
+  HttpReply Advance(const HttpCall& call, const std::string& flow_id, Flow& flow);
+  HttpReply IssueCode(const HttpCall& call, const std::string& flow_id, Flow& flow, const User& user,
+                      const std::string& patient);
+  HttpReply CodeGrant(const HttpCall& call, const std::map<std::string, std::string>& form, const Client& client);
+  HttpReply RefreshGrant(const HttpCall& call, const std::map<std::string, std::string>& form, const Client& client);
+  // Access token (and refresh token, in `family`, when asked for) as the token response.
+  HttpReply TokenResponse(const Principal& p, bool refresh, const std::string& family, int64_t family_start_us);
+  std::mutex flows_mu_;
+  std::map<std::string, Flow> flows_;  // GUARDED_BY(flows_mu_)
 
   Directory& directory_;
   TokenService& tokens_;

@@ -12,7 +12,7 @@ constexpr std::string_view kToken = "auth.token";
 constexpr int64_t kRecheckUs = 1'000'000;
 constexpr size_t kCacheMax = 100000;
 
-std::string ToJson(const Principal& p) {
+std::string PrincipalToJson(const Principal& p) {
   json::Value v = json::Object{};
   v.set("username", p.username);
   if (p.role) v.set("role", std::string(RoleName(*p.role)));
@@ -25,9 +25,9 @@ std::string ToJson(const Principal& p) {
   return json::Serialize(v);
 }
 
-std::optional<Principal> FromJson(std::string_view text) {
+std::optional<Principal> PrincipalFromJson(std::string_view text) {
   auto v = json::Parse(text);
-  if (!v) return std::nullopt;
+  if (!v || !v->is_object()) return std::nullopt;
   Principal p;
   p.username = std::string(v->string_at("username").value_or(""));
   if (auto r = v->string_at("role")) p.role = ParseRole(*r);
@@ -35,15 +35,21 @@ std::optional<Principal> FromJson(std::string_view text) {
   p.client_id = std::string(v->string_at("client").value_or(""));
   p.scopes = ParseScopes(v->string_at("scope").value_or(""));
   p.patient = std::string(v->string_at("patient").value_or(""));
+  const json::Value* exp = v->find("exp");
+  const json::Value* epoch = v->find("epoch");
+  if (exp == nullptr || !exp->is_number() || epoch == nullptr || !epoch->is_number()) return std::nullopt;
   try {
-    p.expires_us = std::stoll(v->find("exp")->as_number().text);
-    p.epoch = std::stoll(v->find("epoch")->as_number().text);
+    p.expires_us = std::stoll(exp->as_number().text);
+    p.epoch = std::stoll(epoch->as_number().text);
   } catch (...) {
     return std::nullopt;
   }
   return p;
 }
 }  // namespace
+
+std::string TokenService::Encode(const Principal& p) { return PrincipalToJson(p); }
+std::optional<Principal> TokenService::Decode(std::string_view text) { return PrincipalFromJson(text); }
 
 std::string Principal::Agent() const {
   if (!fhir_user.empty()) return fhir_user;
@@ -63,7 +69,7 @@ Result<IssuedToken> TokenService::Issue(const Principal& principal0, int64_t lif
   Principal p = principal0;
   p.expires_us = clock_.Now().time_since_epoch().count() + lifetime_s * 1'000'000;
   std::string hash = TokenHash(token);
-  SALUS_TRY(store_.Write([&](store::WriteTxn& txn) { return txn.PutRecord(kToken, hash, ToJson(p)); }));
+  SALUS_TRY(store_.Write([&](store::WriteTxn& txn) { return txn.PutRecord(kToken, hash, PrincipalToJson(p)); }));
   return IssuedToken{std::move(token), lifetime_s};
 }
 
@@ -83,7 +89,7 @@ Result<std::optional<Principal>> TokenService::Validate(std::string_view token) 
     }
   }
   SALUS_ASSIGN_OR_RETURN(auto body, store_.GetRecord(kToken, hash));
-  std::optional<Principal> p = body ? FromJson(*body) : std::nullopt;
+  std::optional<Principal> p = body ? PrincipalFromJson(*body) : std::nullopt;
   if (p && p->expires_us <= now) p.reset();
   if (p && !p->username.empty()) {
     SALUS_ASSIGN_OR_RETURN(auto user, directory_.FindUser(p->username));
@@ -104,7 +110,7 @@ Result<size_t> TokenService::Sweep() {
   std::vector<std::pair<std::string, std::string>> gone;  // (kind, id)
   SALUS_ASSIGN_OR_RETURN(auto tokens, store_.ListRecords(kToken));
   for (const auto& [id, body] : tokens) {
-    auto p = FromJson(body);
+    auto p = PrincipalFromJson(body);
     if (!p || p->expires_us <= now) gone.emplace_back(std::string(kToken), id);
   }
   SALUS_ASSIGN_OR_RETURN(auto jtis, store_.ListRecords("auth.jti"));

@@ -50,6 +50,9 @@ class TokenService {
   // Deletes the records of expired tokens and of client-assertion ids past their expiry; how
   // many went.
   Result<size_t> Sweep();
+  // A principal as stored with a token (JSON), and back.
+  static std::string Encode(const Principal& p);
+  static std::optional<Principal> Decode(std::string_view text);
 
  private:
   struct Cached {
