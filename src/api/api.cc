@@ -337,8 +337,9 @@ Response Api::Impl::Dispatch(const Request& req) const {
     return r;
   };
   // Deny by default: with authentication on, every route below names what it needs.
-#define SALUS_NEED(type, perms) \
-  if (auto denied = Deny(req, type, perms)) return *denied
+#define SALUS_NEED(type, perms)                          \
+  if (auto denied = Deny(req, type, perms)) return *denied; \
+  ConfineScope salus_confine(ConfinementFor(req, type, perms))
   bool is_metadata = parts.size() == 1 && parts[0] == "metadata";
   if (req.auth_required && !req.principal && !is_metadata) return *Deny(req, "", 0);
   auto need_all_types = [&](uint8_t perms) -> std::optional<Response> {
@@ -351,6 +352,10 @@ Response Api::Impl::Dispatch(const Request& req) const {
     }
     for (const auto& t : types) {
       if (auto denied = Deny(req, t, perms)) return denied;
+      if (!ConfinementFor(req, t, perms).empty()) {
+        return OutcomeResponse(403, fhir::MakeOutcome({Issue{Issue::Severity::kError, "forbidden",
+            "patient-level access searches and reads history one type at a time", {}}}));
+      }
     }
     return std::nullopt;
   };
@@ -377,6 +382,7 @@ Response Api::Impl::Dispatch(const Request& req) const {
           if (auto t = merged->Param("_type")) types = search::SplitValues(*t);
           for (const auto& t : types) {
             if (auto d = Deny(*merged, t, auth::kSearch)) return d;
+            if (!ConfinementFor(*merged, t, auth::kSearch).empty()) return OutsideCompartment();
           }
           return std::nullopt;
         }()) {
@@ -414,6 +420,7 @@ Response Api::Impl::Dispatch(const Request& req) const {
   }
   if (parts[1] == "_history" && parts.size() == 2) {
     SALUS_NEED(type, auth::kRead);
+    if (ConfinedPatient()) return OutsideCompartment();  // history across patients
     return get ? History(req, &type, nullptr) : not_allowed();
   }
   if (parts[1] == "_search" && parts.size() == 2) {
@@ -455,6 +462,7 @@ Response Api::Impl::Dispatch(const Request& req) const {
   }
   if (parts.size() == 3 && type == "Patient" && parts[2] == "$everything") {
     SALUS_NEED("*", auth::kRead | auth::kSearch);
+    if (ConfinedPatient() && *ConfinedPatient() != id) return OutsideCompartment();
     return get ? Everything(req, id) : not_allowed();
   }
   if (parts.size() == 3 && type == "Patient" && parts[2] != "_history") {
@@ -466,6 +474,7 @@ Response Api::Impl::Dispatch(const Request& req) const {
           fmt::format("'{}' is not a FHIR R4 resource type", target.size() > 64 ? target.substr(0, 64) : target), {}}}));
     }
     SALUS_NEED(target, auth::kSearch);
+    if (ConfinedPatient() && *ConfinedPatient() != id) return OutsideCompartment();
     auto cond = search::PatientCompartment(target, id);
     if (!cond) {
       return ErrorResponse(BadRequest(fmt::format("{} is not in the Patient compartment", target)));
@@ -475,6 +484,10 @@ Response Api::Impl::Dispatch(const Request& req) const {
   if (parts[2] == "_history") {
     if (!get) return not_allowed();
     SALUS_NEED(type, auth::kRead);
+    if (const std::string* c = ConfinedPatient()) {
+      auto current = store_.Read(type, id);
+      if (current && !InCompartment(*current, *c)) return OutsideCompartment();
+    }
     if (parts.size() == 3) return History(req, &type, &id);
     if (parts.size() == 4) return VRead(req, type, id, parts[3]);
   }
@@ -536,6 +549,7 @@ Response Api::Impl::Metadata(const Request& req) const {
 Response Api::Impl::Read(const Request& req, const std::string& type, const std::string& id) const {
   auto v = store_.Read(type, id);
   if (!v) return ErrorResponse(v.error());
+  if (const std::string* c = ConfinedPatient(); c && !v->deleted && !InCompartment(*v, *c)) return OutsideCompartment();
   NoteReturned(*v, true);
   if (v->deleted) {
     Response r = OutcomeResponse(410, fhir::MakeOutcome({Issue{Issue::Severity::kError, "deleted",
@@ -604,6 +618,7 @@ Response Api::Impl::VRead(const Request&, const std::string& type, const std::st
   }
   auto v = store_.ReadVersion(type, id, version);
   if (!v) return ErrorResponse(v.error());
+  if (const std::string* c = ConfinedPatient(); c && !v->deleted && !InCompartment(*v, *c)) return OutsideCompartment();
   NoteReturned(*v, true);
   if (v->deleted) {
     Response r = OutcomeResponse(410, fhir::MakeOutcome({Issue{Issue::Severity::kError, "deleted",
@@ -927,9 +942,20 @@ Response Api::Impl::SearchTypes(const Request& req, std::vector<std::string> typ
   options.lenient = Lenient(req);
   options.base_url = req.base_url;
   options.now_us = SystemClock().Now().time_since_epoch().count();
+  std::vector<std::string> searched = types;
   auto parsed = search::ParseSearch(req.query, std::move(types), options);
   if (!parsed) return ErrorResponse(parsed.error());
   if (extra) parsed->query.all.push_back(std::move(*extra));
+  if (const std::string* c = ConfinedPatient(); c && searched.size() == 1) {
+    // Patient-level access: only the patient's compartment (types outside it are shared).
+    if (searched[0] == "Patient") {
+      auto own = search::ParseSearch({{"_id", *c}}, {"Patient"}, options);
+      if (!own) return ErrorResponse(own.error());
+      for (auto& cond : own->query.all) parsed->query.all.push_back(std::move(cond));
+    } else if (auto cond = search::PatientCompartment(searched[0], *c)) {
+      parsed->query.all.push_back(std::move(*cond));
+    }
+  }
   std::optional<fhir::SummaryMode> summary;
   if (!parsed->summary.empty() && parsed->summary != "count") summary = fhir::ParseSummaryMode(parsed->summary);
   auto page = store_.Search(parsed->query);
@@ -973,7 +999,8 @@ Response Api::Impl::SearchTypes(const Request& req, std::vector<std::string> typ
       if (auto st = entry(v, "match"); !st) return ErrorResponse(st.error());
     }
     for (const auto& v : page->included) {
-      if (!MayRead(req, v.type)) {
+      std::string confine = ConfinementFor(req, v.type, auth::kRead);
+      if (!MayRead(req, v.type) || (!confine.empty() && !InCompartment(v, confine))) {
         ++withheld;  // the token may not read this type: left out, and said so below
         continue;
       }
@@ -989,7 +1016,7 @@ Response Api::Impl::SearchTypes(const Request& req, std::vector<std::string> typ
   }
   if (withheld > 0) {
     notes.push_back(Issue{Issue::Severity::kInformation, "suppressed",
-                          fmt::format("{} included resources were left out: the access token may not read their types",
+                          fmt::format("{} included resources were left out: the access token may not read them",
                                       withheld),
                           {}});
   }

@@ -20,11 +20,12 @@ namespace salus::api {
 namespace {
 
 thread_local AuditNote* current_note = nullptr;
+thread_local const std::string* current_confinement = nullptr;
 
 // Notes what a unit of work writes: the versions and the patients whose compartments they are in.
 class RecordingTxn final : public store::WriteTxn {
  public:
-  explicit RecordingTxn(store::WriteTxn& inner) : inner_(inner) {}
+  explicit RecordingTxn(store::WriteTxn& inner, std::string confine = {}) : inner_(inner), confine_(std::move(confine)) {}
 
   std::vector<std::string> what;
   std::vector<std::string> patients;
@@ -45,14 +46,25 @@ class RecordingTxn final : public store::WriteTxn {
   }
   Result<store::ResourceVersion> Put(std::string_view type, std::string_view id,
                                      const store::PreparedResource& resource, std::string_view method) override {
+    auto who = search::PatientsOf(type, id, resource.rows);
+    SALUS_TRY(CheckConfined(type, who));
+    if (!confine_.empty()) {  // an update must not take another patient's resource either
+      if (auto current = inner_.Read(type, id); current && !current->deleted) {
+        if (auto doc = json::Parse(current->body, json::ParseLimits{.max_depth = 1000})) {
+          SALUS_TRY(CheckConfined(type, search::PatientsOf(*doc)));
+        }
+      }
+    }
     SALUS_ASSIGN_OR_RETURN(auto v, inner_.Put(type, id, resource, method));
-    Note(v, search::PatientsOf(type, id, resource.rows));
+    Note(v, std::move(who));
     return v;
   }
   Result<store::ResourceVersion> Create(std::string_view type, std::string_view id,
                                         const store::PreparedResource& resource) override {
+    auto who = search::PatientsOf(type, id, resource.rows);
+    SALUS_TRY(CheckConfined(type, who));
     SALUS_ASSIGN_OR_RETURN(auto v, inner_.Create(type, id, resource));
-    Note(v, search::PatientsOf(type, id, resource.rows));
+    Note(v, std::move(who));
     return v;
   }
   Result<store::ResourceVersion> Delete(std::string_view type, std::string_view id) override {
@@ -61,6 +73,7 @@ class RecordingTxn final : public store::WriteTxn {
     if (auto current = inner_.Read(type, id); current && !current->deleted) {
       if (auto doc = json::Parse(current->body, json::ParseLimits{.max_depth = 1000})) before = search::PatientsOf(*doc);
     }
+    SALUS_TRY(CheckConfined(type, before));
     SALUS_ASSIGN_OR_RETURN(auto v, inner_.Delete(type, id));
     Note(v, std::move(before));
     return v;
@@ -97,6 +110,13 @@ class RecordingTxn final : public store::WriteTxn {
   Result<std::optional<store::AuditHead>> LatestAuditHead() override { return inner_.LatestAuditHead(); }
 
  private:
+  // With patient-level access, what is written must be in the patient's compartment.
+  Status CheckConfined(std::string_view type, const std::vector<std::string>& who) const {
+    if (confine_.empty()) return {};
+    if (type != "Patient" && fhir::Definitions::R4().PatientCompartmentParams(type).empty()) return {};
+    if (std::find(who.begin(), who.end(), "Patient/" + confine_) != who.end()) return {};
+    return Fail(Code::kForbidden, "patient-level access may write only the patient's own data");
+  }
   void Note(const store::ResourceVersion& v, std::vector<std::string> p) {
     what.push_back(fmt::format("{}/{}/_history/{}", v.type, v.id, v.version));
     for (auto& x : p) {
@@ -104,11 +124,18 @@ class RecordingTxn final : public store::WriteTxn {
     }
   }
   store::WriteTxn& inner_;
+  std::string confine_;
 };
 
 }  // namespace
 
 AuditNote* CurrentNote() { return current_note; }
+
+const std::string* ConfinedPatient() { return current_confinement; }
+ConfineScope::ConfineScope(std::string patient) : patient_(std::move(patient)), previous_(current_confinement) {
+  if (!patient_.empty()) current_confinement = &patient_;
+}
+ConfineScope::~ConfineScope() { current_confinement = previous_; }
 
 NoteScope::NoteScope(AuditNote* note) : previous_(current_note) { current_note = note; }
 NoteScope::~NoteScope() { current_note = previous_; }
@@ -181,10 +208,12 @@ audit::Event Api::Impl::EventFor(const Request& req, const Interaction& what, in
 }
 
 Status Api::Impl::Write(const Request& req, const store::UnitOfWork& unit) const {
-  if (options_.ledger == nullptr) return store_.Write(unit);
+  std::string confine = ConfinedPatient() ? *ConfinedPatient() : std::string();  // read here: the unit runs elsewhere
+  if (options_.ledger == nullptr && confine.empty()) return store_.Write(unit);
   bool appended = false;
   Status st = store_.Write([&](store::WriteTxn& txn) -> Status {
-    RecordingTxn rec(txn);
+    RecordingTxn rec(txn, confine);
+    if (options_.ledger == nullptr) return unit(rec);
     SALUS_TRY(unit(rec));
     if (rec.what.empty()) return {};  // nothing written (a conditional create that matched)
     auto interaction = Classify(req);
@@ -226,7 +255,8 @@ std::optional<Response> Api::Impl::Deny(const Request& req, std::string_view typ
   const auth::Principal& p = *req.principal;
   uint8_t have = p.scopes.PermissionsFor(auth::ScopeContext::kSystem, type);
   if (!p.username.empty()) have |= p.scopes.PermissionsFor(auth::ScopeContext::kUser, type);
-  // patient/ scopes need compartment confinement, which is not enforced yet: they grant nothing.
+  // patient/ scopes grant within the launch patient's compartment (ConfinementFor says when).
+  if (!p.patient.empty() && type != "AuditEvent") have |= p.scopes.PermissionsFor(auth::ScopeContext::kPatient, type);
   if (type == "AuditEvent") {
     // The ledger is for administrators: a scope that names AuditEvent, or an admin's wildcard.
     uint8_t named = 0;
@@ -239,6 +269,29 @@ std::optional<Response> Api::Impl::Deny(const Request& req, std::string_view typ
   return OutcomeResponse(403, fhir::MakeOutcome({Issue{Issue::Severity::kError, "forbidden",
       fmt::format("the access token does not allow this on {}: it needs '{}' and grants '{}'", type,
                   auth::PermissionLetters(need), auth::PermissionLetters(have & auth::kAllPermissions)), {}}}));
+}
+
+std::string Api::Impl::ConfinementFor(const Request& req, std::string_view type, uint8_t need) const {
+  if (!req.auth_required || !req.principal || req.principal->patient.empty()) return {};
+  const auth::Principal& p = *req.principal;
+  uint8_t broad = p.scopes.PermissionsFor(auth::ScopeContext::kSystem, type);
+  if (!p.username.empty()) broad |= p.scopes.PermissionsFor(auth::ScopeContext::kUser, type);
+  return (broad & need) == need ? std::string() : p.patient;
+}
+
+bool Api::Impl::InCompartment(const store::ResourceVersion& v, const std::string& patient) const {
+  if (v.type == "Patient") return v.id == patient;
+  if (defs_.PatientCompartmentParams(v.type).empty()) return true;
+  if (v.deleted || v.body.empty()) return false;
+  auto doc = json::Parse(v.body, json::ParseLimits{.max_depth = 1000});
+  if (!doc) return false;
+  auto who = search::PatientsOf(*doc);
+  return std::find(who.begin(), who.end(), "Patient/" + patient) != who.end();
+}
+
+Response Api::Impl::OutsideCompartment() const {
+  return OutcomeResponse(403, fhir::MakeOutcome({Issue{Issue::Severity::kError, "forbidden",
+      "the access token is for one patient's data, and this is not in their compartment", {}}}));
 }
 
 bool Api::Impl::MayRead(const Request& req, std::string_view type) const {

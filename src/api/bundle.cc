@@ -253,6 +253,7 @@ Response Api::Impl::Bundle(const Request& req) const {
   if (!problems.empty()) {
     return ErrorResponse(Error{Code::kInvalid, "the Bundle's requests are not valid", std::move(problems)});
   }
+  std::string confine;
   if (transaction) {
     // A transaction is all or nothing: every entry must be allowed before any runs. (Batch
     // entries are checked one by one as they are dispatched.)
@@ -263,8 +264,11 @@ Response Api::Impl::Bundle(const Request& req) const {
                      : e.id.empty() ? auth::kSearch : auth::kRead;
       if (e.conditional || e.if_none_exist) need |= auth::kSearch;
       if (auto denied = Deny(req, e.type, need)) return *denied;
+      if (confine.empty()) confine = ConfinementFor(req, e.type, need);
     }
   }
+  // Patient-level access anywhere in a transaction confines all of its writes.
+  ConfineScope confine_scope(confine);
 
   // Bundle entries carry resources only when asked (Prefer: return=representation).
   std::string prefer = PreferReturn(req);

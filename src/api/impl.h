@@ -37,6 +37,21 @@ class NoteScope {
   AuditNote* previous_;
 };
 
+// Patient-level access (SMART patient/ scopes): the patient this request's data must belong
+// to, set by the route for the interaction it runs (null: not confined).
+const std::string* ConfinedPatient();
+class ConfineScope {
+ public:
+  explicit ConfineScope(std::string patient);
+  ~ConfineScope();
+  ConfineScope(const ConfineScope&) = delete;
+  ConfineScope& operator=(const ConfineScope&) = delete;
+
+ private:
+  std::string patient_;
+  const std::string* previous_;
+};
+
 // A request as BALP sees it: action (C R U D E) and restful-interaction subtype.
 struct Interaction {
   char action;
@@ -91,6 +106,12 @@ class Api::Impl {
   std::optional<Response> Deny(const Request& req, std::string_view type, uint8_t need) const;
   // Whether the principal may read resources of `type` (includes are filtered by it).
   bool MayRead(const Request& req, std::string_view type) const;
+  // The patient id when the permissions `need` on `type` come from patient/ scopes only (the
+  // data must then be in that patient's compartment); empty otherwise.
+  std::string ConfinementFor(const Request& req, std::string_view type, uint8_t need) const;
+  // Whether `v` belongs to `patient`'s compartment (types outside the compartment: yes).
+  bool InCompartment(const store::ResourceVersion& v, const std::string& patient) const;
+  Response OutsideCompartment() const;
 
   // store_.Write, with the request's audit event appended in the same transaction.
   Status Write(const Request& req, const store::UnitOfWork& unit) const;

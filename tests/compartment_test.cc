@@ -1,0 +1,222 @@
+// The access matrix: every interaction × scope kind (patient/, user/, system/) × inside and
+// outside the patient's compartment, through the real server with real tokens; and no
+// response to a patient-level token carries another patient's data.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <chrono>
+#include <regex>
+
+#include "auth/totp.h"
+#include "core/base64.h"
+#include "core/url.h"
+#include "crypto/hash.h"
+#include "crypto/jose.h"
+#include "support/harness.h"
+
+namespace salus::testing {
+namespace {
+
+std::string Match(const std::string& text, const std::string& pattern) {
+  std::smatch m;
+  return std::regex_search(text, m, std::regex(pattern)) ? m[1].str() : std::string();
+}
+
+std::string Form(const std::vector<std::pair<std::string, std::string>>& kv) {
+  std::string out;
+  for (const auto& [k, v] : kv) out += (out.empty() ? "" : "&") + PercentEncode(k) + "=" + PercentEncode(v);
+  return out;
+}
+
+class CompartmentTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new TempDir();
+    server_ = new ServerProcess(dir_->path(), {"--auth", "smart"});
+    ASSERT_TRUE(server_->ok());
+    std::string data = " --data " + dir_->path().string();
+    std::string salus = std::string(SALUS_BINARY) + " --log-level warn ";
+    int status = 0;
+    std::string out = RunCommand(salus + "admin client add app --kind public --redirect-uri http://127.0.0.1/cb --scope "
+                                 "'patient/*.cruds user/*.cruds launch/patient'" + data, &status);
+    app_ = Match(out, "client_id: (\\S+)");
+    out = RunCommand(salus + "admin client add svc --kind backend --scope 'system/*.cruds'" + data, &status);
+    svc_ = Match(out, "client_id: (\\S+)");
+    svc_secret_ = Match(out, "client_secret: (\\S+)");
+    // Data: Alice and Bob, each with an Observation, a Condition, an Encounter; Alice's
+    // Observation names Bob as performer's subject? No: each resource belongs to one patient.
+    system_ = SystemToken();
+    alice_ = Create("Patient", R"({"resourceType":"Patient","name":[{"family":"Alicesmith"}]})");
+    bob_ = Create("Patient", R"({"resourceType":"Patient","name":[{"family":"Bobjones"}]})");
+    for (auto* who : {&alice_, &bob_}) {
+      std::string ref = R"({"reference":"Patient/)" + *who + R"("})";
+      obs_[*who] = Create("Observation", R"({"resourceType":"Observation","status":"final","code":{"text":"hr"},"subject":)" + ref + "}");
+      cond_[*who] = Create("Condition", R"({"resourceType":"Condition","subject":)" + ref + "}");
+    }
+    practitioner_ = Create("Practitioner", R"({"resourceType":"Practitioner","name":[{"family":"Shared"}]})");
+    RunCommand("printf 'alice long password\\n' | " + salus + "admin user add alice --role patient --fhir-user Patient/" +
+                   alice_ + " --password-stdin" + data, &status);
+    RunCommand("printf 'doctor long password\\n' | " + salus + "admin user add doc --role practitioner --password-stdin" + data,
+               &status);
+  }
+  static void TearDownTestSuite() {
+    delete server_;
+    delete dir_;
+  }
+  static uint16_t port() { return server_->port(); }
+  static std::string SystemToken() {
+    auto r = Http(port(), "POST", "/oauth2/token", "grant_type=client_credentials&scope=system/*.cruds",
+                  {{"Content-Type", "application/x-www-form-urlencoded"},
+                   {"Authorization", "Basic " + EncodeBase64(svc_ + ":" + svc_secret_)}});
+    return Match(r.body, "\"access_token\":\"([^\"]+)\"");
+  }
+  static std::string Create(const std::string& type, const std::string& body) {
+    auto r = Http(port(), "POST", "/fhir/" + type, body,
+                  {{"Authorization", "Bearer " + system_}, {"Content-Type", "application/fhir+json"}});
+    EXPECT_EQ(r.status, 201) << r.body;
+    return IdFrom(r);
+  }
+  // Signs `user` in through the pages (any stage), asking for `scope`; the access token.
+  static std::string SignIn(const std::string& user, const std::string& password, const std::string& scope,
+                            const std::string& pick = {}) {
+    std::string verifier(60, 'q');
+    std::string base = "http://127.0.0.1:" + std::to_string(port()) + "/fhir";
+    auto page = Http(port(), "GET", "/oauth2/authorize?" + Form({{"response_type", "code"}, {"client_id", app_},
+                                                                {"redirect_uri", "http://127.0.0.1/cb"}, {"scope", scope},
+                                                                {"code_challenge", crypto::Base64UrlEncode(crypto::Bytes(crypto::Sha256(verifier)))},
+                                                                {"code_challenge_method", "S256"}, {"aud", base}}));
+    std::string flow = Match(page.body, "name=\"flow\" value=\"([^\"]+)\"");
+    auto post = [&](std::vector<std::pair<std::string, std::string>> f) {
+      f.insert(f.begin(), {"flow", flow});
+      return Http(port(), "POST", "/oauth2/authorize", Form(f), {{"Content-Type", "application/x-www-form-urlencoded"}});
+    };
+    auto now = [] {
+      return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    };
+    HttpResponse r = post({{"username", user}, {"password", password}});
+    for (int i = 0; i < 6 && r.status == 200; ++i) {
+      if (r.body.find("Set up your authenticator") != std::string::npos) {
+        totp_[user] = *auth::Base32Decode(Match(r.body, "Key: <code>([A-Z2-7]+)</code>"));
+        r = post({{"code", auth::TotpCode(totp_[user], now())}});
+      } else if (r.body.find("recovery codes") != std::string::npos) {
+        r = post({});
+      } else if (r.body.find("Second step") != std::string::npos) {
+        r = post({{"code", auth::TotpCode(totp_[user], now() + 30)}});
+      } else if (r.body.find("Choose the patient") != std::string::npos) {
+        r = post({{"patient", pick}});
+      } else {
+        break;
+      }
+    }
+    EXPECT_EQ(r.status, 302) << r.body.substr(0, 400);
+    auto t = Http(port(), "POST", "/oauth2/token",
+                  Form({{"grant_type", "authorization_code"}, {"code", Match(r.header("location"), "code=([^&]+)")},
+                        {"redirect_uri", "http://127.0.0.1/cb"}, {"client_id", app_}, {"code_verifier", verifier}}),
+                  {{"Content-Type", "application/x-www-form-urlencoded"}});
+    return Match(t.body, "\"access_token\":\"([^\"]+)\"");
+  }
+  static HttpResponse As(const std::string& token, const std::string& method, const std::string& path,
+                         const std::string& body = {}) {
+    std::vector<std::pair<std::string, std::string>> h = {{"Authorization", "Bearer " + token}};
+    if (!body.empty()) h.emplace_back("Content-Type", "application/fhir+json");
+    return Http(port(), method, path, body, h);
+  }
+
+  static TempDir* dir_;
+  static ServerProcess* server_;
+  static std::string app_, svc_, svc_secret_, system_, alice_, bob_, practitioner_;
+  static std::map<std::string, std::string> obs_, cond_, totp_;
+};
+TempDir* CompartmentTest::dir_ = nullptr;
+ServerProcess* CompartmentTest::server_ = nullptr;
+std::string CompartmentTest::app_, CompartmentTest::svc_, CompartmentTest::svc_secret_, CompartmentTest::system_,
+    CompartmentTest::alice_, CompartmentTest::bob_, CompartmentTest::practitioner_;
+std::map<std::string, std::string> CompartmentTest::obs_, CompartmentTest::cond_, CompartmentTest::totp_;
+
+TEST_F(CompartmentTest, EveryInteractionForEveryScopeKindInsideAndOutside) {
+  std::string patient_rs = SignIn("alice", "alice long password", "patient/*.rs");
+  std::string patient_cruds = SignIn("alice", "alice long password", "patient/*.cruds");
+  std::string user_rs = SignIn("doc", "doctor long password", "user/*.rs");
+  std::string doc_patient = SignIn("doc", "doctor long password", "patient/*.rs launch/patient", bob_);
+  ASSERT_FALSE(patient_rs.empty());
+  ASSERT_FALSE(user_rs.empty());
+  ASSERT_FALSE(doc_patient.empty());
+  struct Case {
+    std::string name, method, path, body;
+    int patient_in, patient_out;  // statuses for Alice's patient/*.rs token, on her data and on Bob's
+  };
+  std::vector<std::pair<Case, Case>> matrix;  // (on Alice's data, on Bob's data)
+  auto both = [&](std::string name, std::string method, std::string alice_path, std::string bob_path, int ok, int refused,
+                  std::string body_alice = {}, std::string body_bob = {}) {
+    matrix.push_back({Case{name, method, alice_path, body_alice, ok, ok}, Case{name, method, bob_path, body_bob, refused, refused}});
+  };
+  both("read Patient", "GET", "/fhir/Patient/" + alice_, "/fhir/Patient/" + bob_, 200, 403);
+  both("read Observation", "GET", "/fhir/Observation/" + obs_[alice_], "/fhir/Observation/" + obs_[bob_], 200, 403);
+  both("vread", "GET", "/fhir/Condition/" + cond_[alice_] + "/_history/1", "/fhir/Condition/" + cond_[bob_] + "/_history/1", 200, 403);
+  both("history-instance", "GET", "/fhir/Observation/" + obs_[alice_] + "/_history", "/fhir/Observation/" + obs_[bob_] + "/_history", 200, 403);
+  both("compartment search", "GET", "/fhir/Patient/" + alice_ + "/Observation", "/fhir/Patient/" + bob_ + "/Observation", 200, 403);
+  both("$everything", "GET", "/fhir/Patient/" + alice_ + "/$everything", "/fhir/Patient/" + bob_ + "/$everything", 200, 403);
+  for (const auto& [mine, theirs] : matrix) {
+    // patient/*.rs for Alice: her data yes, Bob's no.
+    EXPECT_EQ(As(patient_rs, mine.method, mine.path).status, mine.patient_in) << mine.name << " (patient, inside)";
+    auto out = As(patient_rs, theirs.method, theirs.path);
+    EXPECT_EQ(out.status, theirs.patient_out) << theirs.name << " (patient, outside)";
+    EXPECT_EQ(out.body.find(bob_), std::string::npos) << theirs.name;
+    // user/*.rs (a practitioner): both.
+    EXPECT_EQ(As(user_rs, mine.method, mine.path).status, 200) << mine.name << " (user)";
+    EXPECT_EQ(As(user_rs, theirs.method, theirs.path).status, 200) << theirs.name << " (user)";
+    // system/*.cruds: both.
+    EXPECT_EQ(As(system_, theirs.method, theirs.path).status, 200) << theirs.name << " (system)";
+    // A practitioner's patient/ token for Bob: the other way round.
+    EXPECT_EQ(As(doc_patient, theirs.method, theirs.path).status, 200) << theirs.name << " (doc for Bob)";
+    EXPECT_EQ(As(doc_patient, mine.method, mine.path).status, 403) << mine.name << " (doc for Bob, Alice's data)";
+  }
+  // Searches are confined, not refused: Alice sees her own, never Bob's, whatever she asks.
+  for (const std::string& q : std::vector<std::string>{"/fhir/Observation", "/fhir/Observation?subject=Patient/" + bob_, "/fhir/Patient",
+                               "/fhir/Patient?_id=" + bob_, "/fhir/Condition?_revinclude=Observation:subject",
+                               "/fhir/Observation?_include=Observation:subject", "/fhir/Patient?_revinclude=Condition:subject",
+                               "/fhir/Observation?subject:Patient.name=Bobjones"}) {
+    auto r = As(patient_rs, "GET", q);
+    EXPECT_EQ(r.status, 200) << q;
+    // Nothing of Bob's in the entries (the self link echoes the query, which may name him).
+    size_t entries = r.body.find("\"entry\"");
+    std::string data = entries == std::string::npos ? std::string() : r.body.substr(entries);
+    EXPECT_EQ(data.find(bob_), std::string::npos) << q << ": " << data.substr(0, 300);
+    EXPECT_EQ(data.find(obs_[bob_]), std::string::npos) << q;
+  }
+  EXPECT_NE(As(patient_rs, "GET", "/fhir/Observation").body.find(obs_[alice_]), std::string::npos);
+  EXPECT_NE(As(user_rs, "GET", "/fhir/Observation").body.find(obs_[bob_]), std::string::npos);
+  // Resources outside the Patient compartment are shared.
+  EXPECT_EQ(As(patient_rs, "GET", "/fhir/Practitioner/" + practitioner_).status, 200);
+  // Across patients: type and system history and multi-type search are refused.
+  EXPECT_EQ(As(patient_rs, "GET", "/fhir/Observation/_history").status, 403);
+  EXPECT_EQ(As(patient_rs, "GET", "/fhir?_type=Observation,Condition").status, 403);
+  EXPECT_EQ(As(patient_rs, "GET", "/fhir/_history").status, 403);
+  EXPECT_EQ(As(patient_rs, "GET", "/fhir/AuditEvent").status, 403);
+
+  // Writes: rs grants none; cruds writes only into her own compartment.
+  std::string obs_for = R"({"resourceType":"Observation","status":"final","code":{"text":"bp"},"subject":{"reference":"Patient/)";
+  EXPECT_EQ(As(patient_rs, "POST", "/fhir/Observation", obs_for + alice_ + "\"}}").status, 403);
+  EXPECT_EQ(As(patient_cruds, "POST", "/fhir/Observation", obs_for + alice_ + "\"}}").status, 201);
+  EXPECT_EQ(As(patient_cruds, "POST", "/fhir/Observation", obs_for + bob_ + "\"}}").status, 403);
+  EXPECT_EQ(As(patient_cruds, "PUT", "/fhir/Observation/" + obs_[bob_],
+               R"({"resourceType":"Observation","id":")" + obs_[bob_] + R"(","status":"final","code":{"text":"x"},"subject":{"reference":"Patient/)" + alice_ + "\"}}")
+                .status,
+            403);  // taking over Bob's resource
+  EXPECT_EQ(As(patient_cruds, "DELETE", "/fhir/Condition/" + cond_[bob_]).status, 403);
+  EXPECT_EQ(As(system_, "GET", "/fhir/Condition/" + cond_[bob_]).status, 200);  // still there
+  std::string tx = R"({"resourceType":"Bundle","type":"transaction","entry":[
+    {"resource":)" + obs_for + alice_ + R"("}},"request":{"method":"POST","url":"Observation"}},
+    {"resource":)" + obs_for + bob_ + R"("}},"request":{"method":"POST","url":"Observation"}}]})";
+  EXPECT_EQ(As(patient_cruds, "POST", "/fhir", tx).status, 403);  // all or nothing
+  std::string batch = R"({"resourceType":"Bundle","type":"batch","entry":[
+    {"request":{"method":"GET","url":"Observation/)" + obs_[alice_] + R"("}},
+    {"request":{"method":"GET","url":"Observation/)" + obs_[bob_] + R"("}}]})";
+  auto b = As(patient_rs, "POST", "/fhir", batch);
+  ASSERT_EQ(b.status, 200);
+  EXPECT_NE(b.body.find("\"status\":\"403"), std::string::npos);
+  EXPECT_EQ(b.body.find("\"id\":\"" + obs_[bob_] + "\""), std::string::npos);
+}
+
+}  // namespace
+}  // namespace salus::testing
