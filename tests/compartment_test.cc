@@ -99,9 +99,21 @@ class CompartmentTest : public ::testing::Test {
         totp_[user] = *auth::Base32Decode(Match(r.body, "Key: <code>([A-Z2-7]+)</code>"));
         r = post({{"code", auth::TotpCode(totp_[user], now())}});
       } else if (r.body.find("recovery codes") != std::string::npos) {
+        std::regex code_re("<code>([a-z2-7-]{19})</code>");
+        for (std::sregex_iterator it(r.body.begin(), r.body.end(), code_re), end; it != end; ++it) {
+          recovery_[user].push_back((*it)[1].str());
+        }
         r = post({});
       } else if (r.body.find("Second step") != std::string::npos) {
-        r = post({{"code", auth::TotpCode(totp_[user], now() + 30)}});
+        // A TOTP code works once per 30-second step: later sign-ins in the same minute use
+        // the recovery codes.
+        std::string code = auth::TotpCode(totp_[user], now() + 30);
+        if (used_step_[user]) {
+          code = recovery_[user].back();
+          recovery_[user].pop_back();
+        }
+        used_step_[user] = true;
+        r = post({{"code", code}});
       } else if (r.body.find("Choose the patient") != std::string::npos) {
         r = post({{"patient", pick}});
       } else {
@@ -126,6 +138,8 @@ class CompartmentTest : public ::testing::Test {
   static ServerProcess* server_;
   static std::string app_, svc_, svc_secret_, system_, alice_, bob_, practitioner_;
   static std::map<std::string, std::string> obs_, cond_, totp_;
+  static inline std::map<std::string, std::vector<std::string>> recovery_;
+  static inline std::map<std::string, bool> used_step_;
 };
 TempDir* CompartmentTest::dir_ = nullptr;
 ServerProcess* CompartmentTest::server_ = nullptr;
@@ -216,6 +230,38 @@ TEST_F(CompartmentTest, EveryInteractionForEveryScopeKindInsideAndOutside) {
   ASSERT_EQ(b.status, 200);
   EXPECT_NE(b.body.find("\"status\":\"403"), std::string::npos);
   EXPECT_EQ(b.body.find("\"id\":\"" + obs_[bob_] + "\""), std::string::npos);
+}
+
+TEST_F(CompartmentTest, BreakGlassIsTimeLimitedAuditedAndVisible) {
+  std::string narrow = SignIn("doc", "doctor long password", "user/Observation.rs");
+  ASSERT_FALSE(narrow.empty());
+  EXPECT_EQ(As(narrow, "GET", "/fhir/Patient/" + bob_).status, 403);
+  auto glass = [&](const std::string& token, const std::string& reason) {
+    return Http(port(), "POST", "/oauth2/break-glass", Form({{"reason", reason}}),
+                {{"Content-Type", "application/x-www-form-urlencoded"}, {"Authorization", "Bearer " + token}});
+  };
+  EXPECT_EQ(glass(narrow, "short").status, 400);
+  EXPECT_EQ(glass("nope", "patient unconscious in the emergency room").status, 401);
+  std::string patient_token = SignIn("alice", "alice long password", "patient/*.rs");
+  EXPECT_EQ(glass(patient_token, "I want to see everything please").status, 403);
+  auto r = glass(narrow, "patient unconscious in the emergency room");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_NE(r.body.find("\"break_glass\":true"), std::string::npos);
+  EXPECT_NE(r.body.find("\"expires_in\":3600"), std::string::npos);
+  std::string emergency = Match(r.body, "\"access_token\":\"([^\"]+)\"");
+  EXPECT_EQ(As(emergency, "GET", "/fhir/Patient/" + bob_).status, 200);
+  EXPECT_EQ(As(emergency, "POST", "/fhir/Patient", R"({"resourceType":"Patient"})").status, 403);  // read only
+  // Every use says break-the-glass in the ledger; the grant is listed for administrators.
+  auto events = As(system_, "GET", "/fhir/AuditEvent?patient=Patient/" + bob_);
+  EXPECT_EQ(As(system_, "GET", "/fhir/AuditEvent").status, 403);  // system/*.cruds does not name AuditEvent
+  int status = 0;
+  std::string out = RunCommand(std::string(SALUS_BINARY) + " --log-level warn admin break-glass --data " +
+                                   dir_->path().string(), &status);
+  EXPECT_NE(out.find("ACTIVE\tdoc\tpatient unconscious in the emergency room"), std::string::npos) << out;
+  std::string ledger = RunCommand("sqlite3 " + (dir_->path() / "salus.db").string() +
+                                      " \"SELECT COUNT(*) FROM audit_log WHERE CAST(body AS TEXT) LIKE '%\\\"u\\\":\\\"BTG\\\"%'\"",
+                                  &status);
+  EXPECT_GE(std::atoi(ledger.c_str()), 2) << ledger;  // the grant and the read
 }
 
 }  // namespace

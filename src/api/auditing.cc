@@ -195,6 +195,7 @@ audit::Event Api::Impl::EventFor(const Request& req, const Interaction& what, in
     e.agent = req.principal->Agent();
     e.agent_name = req.principal->username;
     e.client_id = req.principal->client_id;
+    if (!req.principal->break_glass.empty()) e.purpose = "BTG";  // every use of emergency access says so
   }
   e.address = req.remote_address;
   if (what.action == 'E') {

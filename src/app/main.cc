@@ -507,6 +507,24 @@ int Admin(const AdminArgs& a, const std::string& data, const std::string& keys) 
     if (!added->second.empty()) fmt::print("client_secret: {} (shown once; only its hash is kept)\n", added->second);
     return 0;
   }
+  if (a.object == "break-glass") {
+    auto grants = (**store).ListRecords("auth.breakglass");
+    if (!grants) {
+      fmt::print(stderr, "salus admin: {}\n", grants.error().message);
+      return 1;
+    }
+    int64_t now = SystemClock().Now().time_since_epoch().count();
+    for (const auto& [id, body] : *grants) {
+      auto g = json::Parse(body);
+      if (!g) continue;
+      int64_t granted = std::stoll(g->find("granted")->as_number().text);
+      int64_t expires = std::stoll(g->find("expires")->as_number().text);
+      fmt::print("{}\t{}\t{}\t{}\t{}\n", FormatInstant(TimePoint(std::chrono::microseconds(granted))),
+                 g->string_at("agent").value_or(""), expires > now ? "ACTIVE" : "ended",
+                 g->string_at("user").value_or(""), g->string_at("reason").value_or(""));
+    }
+    return 0;
+  }
   if (a.object == "patient" && a.verb == "erase") {
     api::Api api(**store, fhir::Definitions::R4(), api::ApiOptions{.software_version = SALUS_VERSION, .ledger = &ledger});
     api::Request r;
@@ -675,12 +693,13 @@ int main(int argc, char** argv) {
   client_add->add_option("--redirect-uri", admin_args.redirect_uris, "Redirect URIs (public and confidential)");
   client_add->add_option("--jwks", admin_args.jwks_file, "JWKS file (backend services with private_key_jwt)");
   auto* client_list = admin_client->add_subcommand("list", "List clients");
+  auto* admin_glass = admin->add_subcommand("break-glass", "List emergency-access grants (active ones first in mind)");
   auto* admin_patient = admin->add_subcommand("patient", "A patient's data");
   admin_patient->require_subcommand(1);
   auto* patient_erase = admin_patient->add_subcommand(
       "erase", "Hard-delete everything in the patient's compartment and the audit bodies naming them (GDPR art. 17)");
   patient_erase->add_option("id", admin_args.name, "The Patient's id")->required();
-  for (auto* sub : {user_add, user_list, user_disable, client_add, client_list, patient_erase}) {
+  for (auto* sub : {user_add, user_list, user_disable, client_add, client_list, patient_erase, admin_glass}) {
     sub->add_option("--data", data, "Data directory")->capture_default_str();
     sub->add_option("--keys", keys, "Key directory (default: <data>/keys)");
   }
@@ -710,7 +729,7 @@ int main(int argc, char** argv) {
   if (*reindex) return Reindex(data, keys, batch, no_progress);
   if (*keys_cmd) return RotateKeys(data, keys);
   if (*admin) {
-    admin_args.object = *admin_user ? "user" : *admin_client ? "client" : "patient";
+    admin_args.object = *admin_user ? "user" : *admin_client ? "client" : *admin_glass ? "break-glass" : "patient";
     admin_args.verb = (*user_add || *client_add)     ? "add"
                       : (*user_list || *client_list) ? "list"
                       : *patient_erase               ? "erase"

@@ -188,7 +188,14 @@ std::string ToAuditEventJson(const Event& e, std::optional<int64_t> id) {
     Who(o, e.client_id, {}, "urn:salus:client");
     o += ",\"requestor\":false}";
   }
-  o += "],\"source\":{\"site\":\"salus\",\"observer\":{\"display\":\"salus\"},\"type\":[";
+  o += "]";
+  if (!e.purpose.empty()) {
+    o += ",\"purposeOfEvent\":[{\"coding\":[";
+    Coding(o, "http://terminology.hl7.org/CodeSystem/v3-ActReason", e.purpose,
+           e.purpose == "BTG" ? "break the glass" : "");
+    o += "]}]";
+  }
+  o += ",\"source\":{\"site\":\"salus\",\"observer\":{\"display\":\"salus\"},\"type\":[";
   Coding(o, "http://terminology.hl7.org/CodeSystem/security-source-type", "4", "Application Server");
   o += "]}";
   bool any = false;
@@ -271,6 +278,7 @@ std::string EncodeEvent(const Event& e) {
   Field(o, "q", e.query);
   Field(o, "d", e.description);
   Field(o, "x", e.erased);
+  Field(o, "u", e.purpose);
   o += '}';
   return o;
 }
@@ -308,6 +316,7 @@ Result<Event> DecodeEvent(std::string_view stored) {
   str("q", e.query);
   str("d", e.description);
   str("x", e.erased);
+  str("u", e.purpose);
   return e;
 }
 

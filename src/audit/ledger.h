@@ -51,6 +51,7 @@ struct Event {
   std::string query;         // a search's query string (BALP puts it in entity.query, base64)
   std::string description;   // what was asked, without PHI ("Observation search")
   std::string erased;        // an erasure: hex SHA-256 of the seqs whose bodies it erased
+  std::string purpose;       // v3-ActReason code, "BTG" for break-glass access
 };
 
 // The FHIR AuditEvent for an event (its id is the ledger position, when given).

@@ -131,6 +131,7 @@ HttpReply OAuthServer::Handle(const HttpCall& call) {
   }
   if (call.path == "/oauth2/authorize") return call.method == "POST" ? AuthorizeStep(call) : Authorize(call);
   if (call.path == "/oauth2/token") return Token(call);
+  if (call.path == "/oauth2/break-glass") return BreakGlass(call);
   if (call.path == "/oauth2/introspect") return Introspect(call);
   if (call.path == "/oauth2/revoke") return Revoke(call);
   return OAuthError(404, "invalid_request", "no such endpoint");

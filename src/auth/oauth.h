@@ -47,6 +47,7 @@ struct OAuthOptions {
   int64_t backend_token_seconds = 300;  // backend services: 5 minutes
   int64_t refresh_idle_seconds = 1800;  // a session unused this long is logged off
   int64_t refresh_max_seconds = 86400;  // and none lives longer than this
+  int64_t break_glass_seconds = 3600;   // emergency access lasts an hour
   std::string fhir_base;                // the aud SMART clients must name; empty: from the request
 };
 
@@ -113,6 +114,8 @@ class OAuthServer {
   HttpReply IssueCode(const HttpCall& call, const std::string& flow_id, Flow& flow, const User& user,
                       const std::string& patient);
   HttpReply CodeGrant(const HttpCall& call, const std::map<std::string, std::string>& form, const Client& client);
+  // POST /oauth2/break-glass: a signed-in practitioner's emergency access, with a reason.
+  HttpReply BreakGlass(const HttpCall& call);
   HttpReply RefreshGrant(const HttpCall& call, const std::map<std::string, std::string>& form, const Client& client);
   // Access token (and refresh token, in `family`, when asked for) as the token response.
   HttpReply TokenResponse(const Principal& p, bool refresh, const std::string& family, int64_t family_start_us);

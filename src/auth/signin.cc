@@ -477,6 +477,69 @@ HttpReply OAuthServer::CodeGrant(const HttpCall& call, const std::map<std::strin
   return TokenResponse(*p, refresh, NewSecretId(), clock_.Now().time_since_epoch().count());
 }
 
+HttpReply OAuthServer::BreakGlass(const HttpCall& call) {
+  if (call.method != "POST") return OAuthError(405, "invalid_request", "POST a reason");
+  std::optional<Principal> who;
+  for (const auto& [k, v] : call.headers) {
+    if (k == "authorization" && v.size() > 7 && (v.starts_with("Bearer ") || v.starts_with("bearer "))) {
+      if (auto p = tokens_.Validate(v.substr(7)); p && *p) who = std::move(**p);
+    }
+  }
+  if (!who || who->username.empty()) {
+    HttpReply r = OAuthError(401, "invalid_token", "break-glass needs a signed-in user's bearer token");
+    r.headers.emplace_back("www-authenticate", "Bearer realm=\"salus\"");
+    return r;
+  }
+  if (who->role != Role::kPractitioner && who->role != Role::kAdmin) {
+    return OAuthError(403, "access_denied", "only practitioners may break the glass");
+  }
+  if (!who->break_glass.empty()) return OAuthError(400, "invalid_request", "this token is already an emergency one");
+  auto form = Params(call.body);
+  std::string reason = form ? Get(*form, "reason") : "";
+  if (reason.size() < 10 || reason.size() > 500) {
+    return OAuthError(400, "invalid_request", "give the reason for emergency access (10 to 500 characters)");
+  }
+  // Read access to every patient, for an hour, every use marked as break-the-glass.
+  Principal p = *who;
+  p.scopes = ParseScopes("user/*.rs");
+  p.patient.clear();
+  p.break_glass = reason;
+  auto issued = tokens_.Issue(p, options_.break_glass_seconds);
+  if (!issued) return OAuthError(503, "temporarily_unavailable", "the token could not be stored");
+  int64_t now = clock_.Now().time_since_epoch().count();
+  json::Value grant = json::Object{};
+  grant.set("user", p.username);
+  grant.set("agent", p.Agent());
+  grant.set("reason", reason);
+  grant.set("granted", json::Value::Integer(now));
+  grant.set("expires", json::Value::Integer(now + options_.break_glass_seconds * 1'000'000));
+  (void)directory_.store().Write([&](store::WriteTxn& txn) {
+    return txn.PutRecord("auth.breakglass", std::to_string(now) + "-" + p.username, json::Serialize(grant));
+  });
+  if (ledger_ != nullptr) {
+    audit::Event e;
+    e.action = 'E';
+    e.type_system = "http://dicom.nema.org/resources/ontology/DCM";
+    e.type_code = "110113";  // security alert
+    e.subtype_system = "urn:salus:security";
+    e.subtype = "break-glass";
+    e.purpose = "BTG";
+    e.agent = p.Agent();
+    e.agent_name = p.username;
+    e.client_id = p.client_id;
+    e.address = call.remote_address;
+    e.description = "emergency access granted for 60 minutes: " + reason;
+    (void)ledger_->Record(e);
+  }
+  json::Value v = json::Object{};
+  v.set("access_token", issued->token);
+  v.set("token_type", "Bearer");
+  v.set("expires_in", json::Value::Integer(issued->expires_in_s));
+  v.set("scope", p.scopes.ToString());
+  v.set("break_glass", true);
+  return JsonReply(200, v);
+}
+
 HttpReply OAuthServer::RefreshGrant(const HttpCall& call, const std::map<std::string, std::string>& form,
                                     const Client& client) {
   std::string token = Get(form, "refresh_token");

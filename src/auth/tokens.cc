@@ -22,6 +22,7 @@ std::string PrincipalToJson(const Principal& p) {
   v.set("patient", p.patient);
   v.set("exp", json::Value::Integer(p.expires_us));
   v.set("epoch", json::Value::Integer(p.epoch));
+  if (!p.break_glass.empty()) v.set("breakGlass", p.break_glass);
   return json::Serialize(v);
 }
 
@@ -35,6 +36,7 @@ std::optional<Principal> PrincipalFromJson(std::string_view text) {
   p.client_id = std::string(v->string_at("client").value_or(""));
   p.scopes = ParseScopes(v->string_at("scope").value_or(""));
   p.patient = std::string(v->string_at("patient").value_or(""));
+  p.break_glass = std::string(v->string_at("breakGlass").value_or(""));
   const json::Value* exp = v->find("exp");
   const json::Value* epoch = v->find("epoch");
   if (exp == nullptr || !exp->is_number() || epoch == nullptr || !epoch->is_number()) return std::nullopt;

@@ -29,6 +29,7 @@ struct Principal {
   std::string patient;  // launch context (patient/ scopes), an id
   int64_t expires_us = 0;
   int64_t epoch = 0;  // the user's token epoch when issued
+  std::string break_glass;  // emergency access: the reason given (empty otherwise)
   // The audit agent: the FHIR user, else "User/<name>", else "Client/<id>".
   std::string Agent() const;
 };
