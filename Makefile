@@ -4,6 +4,7 @@ SANITIZE ?= 0
 FUZZ_SECONDS ?= 60
 FUZZ_FHIRPATH_SECONDS ?= 30
 FUZZ_MERKLE_SECONDS ?= 15
+FUZZ_AUTH_SECONDS ?= 15
 LISTEN ?= 127.0.0.1:8080
 DATA ?= ./data
 CMAKE_FLAGS ?=
@@ -43,8 +44,8 @@ test: configure
 fuzz: deps
 	@cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSALUS_FUZZ=ON \
 	  -DSALUS_BUILD_TESTS=OFF -DCMAKE_CXX_COMPILER=clang++-16 > /dev/null
-	@ninja -C build-fuzz --quiet fuzz_validate fuzz_fhirpath fuzz_merkle
-	@mkdir -p build-fuzz/corpus build-fuzz/corpus-fhirpath build-fuzz/corpus-merkle
+	@ninja -C build-fuzz --quiet fuzz_validate fuzz_fhirpath fuzz_merkle fuzz_auth
+	@mkdir -p build-fuzz/corpus build-fuzz/corpus-fhirpath build-fuzz/corpus-merkle build-fuzz/corpus-auth
 	@build-fuzz/bin/fuzz_validate -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -rss_limit_mb=2048 \
 	  -print_final_stats=1 build-fuzz/corpus fuzz/seeds 2>build-fuzz/fuzz.log \
 	  && echo "fuzz_validate: $(FUZZ_SECONDS)s without a crash ($$(grep -o 'stat::number_of_executed_units: *[0-9]*' build-fuzz/fuzz.log | grep -o '[0-9]*$$') inputs)" \
@@ -57,6 +58,10 @@ fuzz: deps
 	  -print_final_stats=1 build-fuzz/corpus-merkle 2>build-fuzz/fuzz-merkle.log \
 	  && echo "fuzz_merkle: $(FUZZ_MERKLE_SECONDS)s, no altered proof accepted ($$(grep -o 'stat::number_of_executed_units: *[0-9]*' build-fuzz/fuzz-merkle.log | grep -o '[0-9]*$$') inputs)" \
 	  || { tail -50 build-fuzz/fuzz-merkle.log; exit 1; }
+	@build-fuzz/bin/fuzz_auth -max_total_time=$(FUZZ_AUTH_SECONDS) -max_len=4096 -rss_limit_mb=2048 -timeout=10 \
+	  -print_final_stats=1 build-fuzz/corpus-auth fuzz/seeds-auth 2>build-fuzz/fuzz-auth.log \
+	  && echo "fuzz_auth: $(FUZZ_AUTH_SECONDS)s, scopes and client assertions, no forgery verified ($$(grep -o 'stat::number_of_executed_units: *[0-9]*' build-fuzz/fuzz-auth.log | grep -o '[0-9]*$$') inputs)" \
+	  || { tail -50 build-fuzz/fuzz-auth.log; exit 1; }
 
 bench: build
 	@ninja -C $(BUILD_DIR) --quiet bench_limit_server bench_ingest
