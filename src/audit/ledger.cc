@@ -428,12 +428,43 @@ Status Ledger::Record(const Event& e) const {
 }
 
 void Ledger::RecordAsync(Event e, std::function<void(Status)> done) const {
+  bool queue_flush = false;
+  {
+    std::lock_guard lock(pending_mu_);
+    if (pending_.size() >= 20000) {  // the writer is not keeping up: refuse rather than pile up
+      done(Fail(Error::Unavailable("too many accesses are waiting to be recorded; try again shortly")));
+      return;
+    }
+    pending_.push_back(Pending{std::move(e), std::move(done)});
+    if (!flush_queued_) flush_queued_ = queue_flush = true;
+  }
+  if (queue_flush) Flush();
+}
+
+void Ledger::Flush() const {
+  // The unit takes whatever is pending when it runs; events that come after that wait for
+  // the next flush, queued by the first of them.
+  auto batch = std::make_shared<std::vector<Pending>>();
   store_.WriteAsync(
-      [this, e = std::move(e)](store::WriteTxn& txn) -> Status {
-        SALUS_TRY(Append(txn, e));
+      [this, batch](store::WriteTxn& txn) -> Status {
+        {
+          std::lock_guard lock(pending_mu_);
+          batch->swap(pending_);
+          flush_queued_ = false;
+        }
+        for (const auto& p : *batch) SALUS_TRY(Append(txn, p.event));
         return {};
       },
-      std::move(done));
+      [this, batch](Status st) {
+        {
+          std::lock_guard lock(pending_mu_);
+          if (flush_queued_ && batch->empty()) {  // the store refused the unit (queue full, stopping)
+            batch->swap(pending_);
+            flush_queued_ = false;
+          }
+        }
+        for (auto& p : *batch) p.done(st);
+      });
 }
 
 Result<std::optional<store::AuditHead>> Ledger::SignHead() const {

@@ -19,6 +19,8 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -93,9 +95,20 @@ class Ledger {
   const crypto::PublicKey& public_key() const { return key_.public_key(); }
 
  private:
+  // Events recorded asynchronously wait here and go to the writer together: one unit of work
+  // appends all that arrived while the previous one was queued (one savepoint, one job).
+  struct Pending {
+    Event event;
+    std::function<void(Status)> done;
+  };
+  void Flush() const;
+
   store::Store& store_;
   crypto::SigningKey key_;
   const Clock& clock_;
+  mutable std::mutex pending_mu_;
+  mutable std::vector<Pending> pending_;  // GUARDED_BY(pending_mu_)
+  mutable bool flush_queued_ = false;     // GUARDED_BY(pending_mu_)
 };
 
 struct VerifyReport {

@@ -4,7 +4,9 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <filesystem>
+#include <thread>
 
 #include "core/json.h"
 #include "crypto/hash.h"
@@ -177,6 +179,32 @@ TEST_F(LedgerTest, WritesAndTheirAuditEntryCommitTogether) {
   EXPECT_EQ(*store_->AuditSize(), 2);
   ASSERT_TRUE(ledger_->SignHead());
   EXPECT_TRUE(Verify().ok);
+}
+
+TEST_F(LedgerTest, AsynchronousRecordsFromManyThreadsAllLandInOrder) {
+  constexpr int kThreads = 8, kEach = 200;
+  std::atomic<int> done{0}, failed{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        ledger_->RecordAsync(ReadEvent(t * kEach + i), [&](Status st) {
+          if (!st) failed++;
+          done++;
+        });
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (int i = 0; i < 3000 && done.load() < kThreads * kEach; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  EXPECT_EQ(done.load(), kThreads * kEach);
+  EXPECT_EQ(failed.load(), 0);
+  EXPECT_EQ(*store_->AuditSize(), kThreads * kEach);
+  // Fewer transactions than events: they were appended together.
+  EXPECT_LT(store_->Stats().batches, kThreads * kEach);
+  ASSERT_TRUE(ledger_->SignHead());
+  VerifyReport r = Verify();
+  EXPECT_TRUE(r.ok) << (r.problems.empty() ? "" : r.problems[0]);
 }
 
 TEST_F(LedgerTest, SearchByPatientAgentActionAndDate) {
