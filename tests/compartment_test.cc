@@ -13,20 +13,13 @@
 #include "crypto/hash.h"
 #include "crypto/jose.h"
 #include "support/harness.h"
+#include "support/web.h"
 
 namespace salus::testing {
 namespace {
 
-std::string Match(const std::string& text, const std::string& pattern) {
-  std::smatch m;
-  return std::regex_search(text, m, std::regex(pattern)) ? m[1].str() : std::string();
-}
-
-std::string Form(const std::vector<std::pair<std::string, std::string>>& kv) {
-  std::string out;
-  for (const auto& [k, v] : kv) out += (out.empty() ? "" : "&") + PercentEncode(k) + "=" + PercentEncode(v);
-  return out;
-}
+std::string Match(const std::string& text, const std::string& pattern) { return FirstMatch(text, pattern); }
+std::string Form(const std::vector<std::pair<std::string, std::string>>& kv) { return FormEncode(kv); }
 
 class CompartmentTest : public ::testing::Test {
  protected:
@@ -129,9 +122,7 @@ class CompartmentTest : public ::testing::Test {
   }
   static HttpResponse As(const std::string& token, const std::string& method, const std::string& path,
                          const std::string& body = {}) {
-    std::vector<std::pair<std::string, std::string>> h = {{"Authorization", "Bearer " + token}};
-    if (!body.empty()) h.emplace_back("Content-Type", "application/fhir+json");
-    return Http(port(), method, path, body, h);
+    return WithToken(port(), token, method, path, body);
   }
 
   static TempDir* dir_;

@@ -8,6 +8,7 @@
 #include "core/json.h"
 #include "crypto/random.h"
 #include "support/harness.h"
+#include "support/web.h"
 #include "support/jws.h"
 
 #include <fstream>
@@ -63,9 +64,7 @@ class AuthTest : public ::testing::Test {
   }
   static HttpResponse As(const std::string& token, const std::string& method, const std::string& path,
                          const std::string& body = {}) {
-    std::vector<std::pair<std::string, std::string>> h = {{"Authorization", "Bearer " + token}};
-    if (!body.empty()) h.emplace_back("Content-Type", "application/fhir+json");
-    return Http(port(), method, path, body, h);
+    return WithToken(port(), token, method, path, body);
   }
   static TempDir* dir_;
   static ServerProcess* server_;

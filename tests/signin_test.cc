@@ -14,22 +14,15 @@
 #include "crypto/hash.h"
 #include "crypto/jose.h"
 #include "support/harness.h"
+#include "support/web.h"
 
 namespace salus::testing {
 namespace {
 
 using json::Value;
 
-std::string Match(const std::string& text, const std::string& pattern) {
-  std::smatch m;
-  return std::regex_search(text, m, std::regex(pattern)) ? m[1].str() : std::string();
-}
-
-std::string Form(const std::vector<std::pair<std::string, std::string>>& kv) {
-  std::string out;
-  for (const auto& [k, v] : kv) out += (out.empty() ? "" : "&") + PercentEncode(k) + "=" + PercentEncode(v);
-  return out;
-}
+std::string Match(const std::string& text, const std::string& pattern) { return FirstMatch(text, pattern); }
+std::string Form(const std::vector<std::pair<std::string, std::string>>& kv) { return FormEncode(kv); }
 
 int64_t Now() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
@@ -83,9 +76,7 @@ class SignInTest : public ::testing::Test {
     return v ? *v : Value();
   }
   HttpResponse As(const std::string& token, const std::string& method, const std::string& path, const std::string& body = {}) {
-    std::vector<std::pair<std::string, std::string>> h = {{"Authorization", "Bearer " + token}};
-    if (!body.empty()) h.emplace_back("Content-Type", "application/fhir+json");
-    return Http(port(), method, path, body, h);
+    return WithToken(port(), token, method, path, body);
   }
 
   TempDir dir_;

@@ -23,29 +23,10 @@ bool IsResultParameter(std::string_view name) {
   return std::find(std::begin(kNames), std::end(kNames), name) != std::end(kNames);
 }
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 Result<std::string> PercentDecode(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '+') {
-      out.push_back(' ');
-    } else if (s[i] == '%') {
-      if (i + 2 >= s.size()) return Fail(Error::Invalid("truncated percent-escape in query"));
-      int hi = HexValue(s[i + 1]), lo = HexValue(s[i + 2]);
-      if (hi < 0 || lo < 0) return Fail(Error::Invalid("invalid percent-escape in query"));
-      out.push_back(static_cast<char>(hi * 16 + lo));
-      i += 2;
-    } else {
-      out.push_back(s[i]);
-    }
-  }
+  auto decoded = salus::FormDecode(s);
+  if (!decoded) return Fail(Error::Invalid("invalid percent-escape in query"));
+  std::string out = std::move(*decoded);
   if (!json::IsValidUtf8(out)) return Fail(Error::Invalid("query is not valid UTF-8"));
   return out;
 }

@@ -7,6 +7,7 @@
 #include "core/base64.h"
 #include "crypto/jose.h"
 #include "core/json.h"
+#include "core/url.h"
 #include "crypto/hash.h"
 #include "fhir/definitions.h"
 
@@ -19,46 +20,6 @@ std::optional<std::string_view> HeaderOf(const HttpCall& c, std::string_view nam
     if (k == name) return v;
   }
   return std::nullopt;
-}
-
-int Hex(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// application/x-www-form-urlencoded; nullopt when malformed or a name repeats (RFC 6749 §3.1).
-std::optional<std::map<std::string, std::string>> ParseForm(std::string_view body) {
-  std::map<std::string, std::string> out;
-  auto decode = [](std::string_view s) -> std::optional<std::string> {
-    std::string o;
-    for (size_t i = 0; i < s.size(); ++i) {
-      if (s[i] == '+') {
-        o.push_back(' ');
-      } else if (s[i] == '%') {
-        if (i + 2 >= s.size()) return std::nullopt;
-        int hi = Hex(s[i + 1]), lo = Hex(s[i + 2]);
-        if (hi < 0 || lo < 0) return std::nullopt;
-        o.push_back(static_cast<char>(hi * 16 + lo));
-        i += 2;
-      } else {
-        o.push_back(s[i]);
-      }
-    }
-    return o;
-  };
-  while (!body.empty()) {
-    size_t amp = body.find('&');
-    std::string_view pair = body.substr(0, amp);
-    body = amp == std::string_view::npos ? std::string_view() : body.substr(amp + 1);
-    if (pair.empty()) continue;
-    size_t eq = pair.find('=');
-    auto k = decode(pair.substr(0, eq));
-    auto v = decode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1));
-    if (!k || !v || !out.emplace(*k, *v).second) return std::nullopt;
-  }
-  return out;
 }
 
 bool IsFormPost(const HttpCall& c) {
@@ -341,7 +302,7 @@ HttpReply OAuthServer::Token(const HttpCall& call) {
 std::optional<HttpReply> OAuthServer::ClientForm(const HttpCall& call, std::map<std::string, std::string>& form,
                                                  Client& client) {
   if (!IsFormPost(call)) return OAuthError(400, "invalid_request", "POST application/x-www-form-urlencoded");
-  auto parsed = ParseForm(call.body);
+  auto parsed = salus::ParseForm(call.body);
   if (!parsed) return OAuthError(400, "invalid_request", "the form is malformed or repeats a parameter");
   form = std::move(*parsed);
   HttpReply error;

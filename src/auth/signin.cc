@@ -80,42 +80,6 @@ HttpReply Redirect(const std::string& uri, const std::vector<std::pair<std::stri
   return r;
 }
 
-std::optional<std::map<std::string, std::string>> Params(std::string_view text) {
-  std::map<std::string, std::string> out;
-  auto hex = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
-  auto decode = [&](std::string_view s) -> std::optional<std::string> {
-    std::string o;
-    for (size_t i = 0; i < s.size(); ++i) {
-      if (s[i] == '+') {
-        o.push_back(' ');
-      } else if (s[i] == '%') {
-        if (i + 2 >= s.size() || hex(s[i + 1]) < 0 || hex(s[i + 2]) < 0) return std::nullopt;
-        o.push_back(static_cast<char>(hex(s[i + 1]) * 16 + hex(s[i + 2])));
-        i += 2;
-      } else {
-        o.push_back(s[i]);
-      }
-    }
-    return o;
-  };
-  while (!text.empty()) {
-    size_t amp = text.find('&');
-    std::string_view pair = text.substr(0, amp);
-    text = amp == std::string_view::npos ? std::string_view() : text.substr(amp + 1);
-    if (pair.empty()) continue;
-    size_t eq = pair.find('=');
-    auto k = decode(pair.substr(0, eq));
-    auto v = decode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1));
-    if (!k || !v || !out.emplace(*k, *v).second) return std::nullopt;
-  }
-  return out;
-}
-
 std::string Get(const std::map<std::string, std::string>& m, const std::string& k) {
   auto it = m.find(k);
   return it == m.end() ? std::string() : it->second;
@@ -225,7 +189,7 @@ HttpReply OAuthServer::StagePage(const std::string& id, const Flow& flow, std::s
 }
 
 HttpReply OAuthServer::AuthorizeStep(const HttpCall& call) {
-  auto form = Params(call.body);
+  auto form = salus::ParseForm(call.body);
   if (!call.query.empty()) return Page(400, "Sign-in refused", "<p>Unexpected parameters.</p>");
   if (!form) return Page(400, "Sign-in refused", "<p>The form is malformed.</p>");
   std::string id = Get(*form, "flow");
@@ -494,7 +458,7 @@ HttpReply OAuthServer::BreakGlass(const HttpCall& call) {
     return OAuthError(403, "access_denied", "only practitioners may break the glass");
   }
   if (!who->break_glass.empty()) return OAuthError(400, "invalid_request", "this token is already an emergency one");
-  auto form = Params(call.body);
+  auto form = salus::ParseForm(call.body);
   std::string reason = form ? Get(*form, "reason") : "";
   if (reason.size() < 10 || reason.size() > 500) {
     return OAuthError(400, "invalid_request", "give the reason for emergency access (10 to 500 characters)");
