@@ -210,6 +210,17 @@ TEST_F(CompartmentTest, EveryInteractionForEveryScopeKindInsideAndOutside) {
             403);  // taking over Bob's resource
   EXPECT_EQ(As(patient_cruds, "DELETE", "/fhir/Condition/" + cond_[bob_]).status, 403);
   EXPECT_EQ(As(system_, "GET", "/fhir/Condition/" + cond_[bob_]).status, 200);  // still there
+  // A resource that moved from Bob to Alice: her history of it shows only her versions.
+  std::string moved = Create("Observation", obs_for + bob_ + "\"}}");
+  ASSERT_EQ(As(system_, "PUT", "/fhir/Observation/" + moved,
+               R"({"resourceType":"Observation","id":")" + moved + R"(","status":"final","code":{"text":"bp"},"subject":{"reference":"Patient/)" + alice_ + "\"}}")
+                .status,
+            200);
+  auto hist = As(patient_rs, "GET", "/fhir/Observation/" + moved + "/_history");
+  ASSERT_EQ(hist.status, 200);
+  EXPECT_NE(hist.body.find("Patient/" + alice_), std::string::npos);
+  EXPECT_EQ(hist.body.find("Patient/" + bob_), std::string::npos) << hist.body.substr(0, 400);
+  EXPECT_EQ(As(patient_rs, "GET", "/fhir/Observation/" + moved + "/_history/1").status, 403);
   std::string tx = R"({"resourceType":"Bundle","type":"transaction","entry":[
     {"resource":)" + obs_for + alice_ + R"("}},"request":{"method":"POST","url":"Observation"}},
     {"resource":)" + obs_for + bob_ + R"("}},"request":{"method":"POST","url":"Observation"}}]})";

@@ -896,7 +896,11 @@ Response Api::Impl::History(const Request& req, const std::string* type, const s
   internal::BundleWriter b("history", FormatInstant(SystemClock().Now()));
   b.Link("self", base + "?" + params + (q.before_seq ? fmt::format("&_cursor={}", *q.before_seq) : ""));
   if (page->next_seq) b.Link("next", fmt::format("{}?{}&_cursor={}", base, params, *page->next_seq));
+  const std::string* confined = ConfinedPatient();
   for (const auto& v : page->versions) {
+    // Patient-level access: a version that belonged to someone else is not shown (a resource
+    // may have moved between patients).
+    if (confined && !v.deleted && !InCompartment(v, *confined)) continue;
     NoteReturned(v, false);
     b.BeginEntry();
     b.FullUrl(fmt::format("{}/{}/{}", req.base_url, v.type, v.id));
