@@ -245,6 +245,27 @@ void Api::Impl::NoteReturned(const store::ResourceVersion& v, bool name_it) cons
   if (auto doc = json::Parse(v.body, json::ParseLimits{.max_depth = 1000})) note->AddPatients(search::PatientsOf(*doc));
 }
 
+namespace {
+// What `p` may do on `type`: its system/ scopes, user/ scopes when a user signed in, and
+// (`with_patient`) patient/ scopes when it has a launch patient — those within that patient's
+// compartment only (ConfinementFor). The ledger (AuditEvent) needs a scope that names it, or an
+// admin's wildcard.
+uint8_t Granted(const auth::Principal& p, std::string_view type, bool with_patient) {
+  uint8_t have = p.scopes.PermissionsFor(auth::ScopeContext::kSystem, type);
+  if (!p.username.empty()) have |= p.scopes.PermissionsFor(auth::ScopeContext::kUser, type);
+  if (type == "AuditEvent") {
+    if (p.role == auth::Role::kAdmin) return have;
+    uint8_t named = 0;
+    for (const auto& r : p.scopes.resources) {
+      if (r.type == "AuditEvent" && r.context != auth::ScopeContext::kPatient) named |= r.permissions;
+    }
+    return named;
+  }
+  if (with_patient && !p.patient.empty()) have |= p.scopes.PermissionsFor(auth::ScopeContext::kPatient, type);
+  return have;
+}
+}  // namespace
+
 std::optional<Response> Api::Impl::Deny(const Request& req, std::string_view type, uint8_t need) const {
   if (!req.auth_required) return std::nullopt;
   if (!req.principal) {
@@ -253,19 +274,7 @@ std::optional<Response> Api::Impl::Deny(const Request& req, std::string_view typ
     r.SetHeader("www-authenticate", "Bearer realm=\"salus\"");
     return r;
   }
-  const auth::Principal& p = *req.principal;
-  uint8_t have = p.scopes.PermissionsFor(auth::ScopeContext::kSystem, type);
-  if (!p.username.empty()) have |= p.scopes.PermissionsFor(auth::ScopeContext::kUser, type);
-  // patient/ scopes grant within the launch patient's compartment (ConfinementFor says when).
-  if (!p.patient.empty() && type != "AuditEvent") have |= p.scopes.PermissionsFor(auth::ScopeContext::kPatient, type);
-  if (type == "AuditEvent") {
-    // The ledger is for administrators: a scope that names AuditEvent, or an admin's wildcard.
-    uint8_t named = 0;
-    for (const auto& r : p.scopes.resources) {
-      if (r.type == "AuditEvent" && r.context != auth::ScopeContext::kPatient) named |= r.permissions;
-    }
-    if (p.role != auth::Role::kAdmin) have = named;
-  }
+  uint8_t have = Granted(*req.principal, type, true);
   if ((have & need) == need) return std::nullopt;
   return OutcomeResponse(403, fhir::MakeOutcome({Issue{Issue::Severity::kError, "forbidden",
       fmt::format("the access token does not allow this on {}: it needs '{}' and grants '{}'", type,
@@ -274,10 +283,7 @@ std::optional<Response> Api::Impl::Deny(const Request& req, std::string_view typ
 
 std::string Api::Impl::ConfinementFor(const Request& req, std::string_view type, uint8_t need) const {
   if (!req.auth_required || !req.principal || req.principal->patient.empty()) return {};
-  const auth::Principal& p = *req.principal;
-  uint8_t broad = p.scopes.PermissionsFor(auth::ScopeContext::kSystem, type);
-  if (!p.username.empty()) broad |= p.scopes.PermissionsFor(auth::ScopeContext::kUser, type);
-  return (broad & need) == need ? std::string() : p.patient;
+  return (Granted(*req.principal, type, false) & need) == need ? std::string() : req.principal->patient;
 }
 
 bool Api::Impl::InCompartment(const store::ResourceVersion& v, const std::string& patient) const {
@@ -296,7 +302,8 @@ Response Api::Impl::OutsideCompartment() const {
 }
 
 bool Api::Impl::MayRead(const Request& req, std::string_view type) const {
-  return !Deny(req, type, auth::kRead).has_value();
+  if (!req.auth_required) return true;
+  return req.principal && (Granted(*req.principal, type, true) & auth::kRead) != 0;
 }
 
 std::optional<audit::Event> Api::Impl::PendingEvent(const Request& req, const Response& resp,

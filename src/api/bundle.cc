@@ -25,6 +25,17 @@ using internal::TxnFinder;
 
 namespace {
 
+// A request for one entry of a Bundle: who sent the Bundle, from where, to which base (each
+// entry is authorised and audited as its sender); method, path, query and body its own.
+Request EntryRequest(const Request& bundle) {
+  Request sub;
+  sub.base_url = bundle.base_url;
+  sub.remote_address = bundle.remote_address;
+  sub.principal = bundle.principal;
+  sub.auth_required = bundle.auth_required;
+  return sub;
+}
+
 struct Entry {
   size_t index = 0;
   std::string method;
@@ -277,12 +288,8 @@ Response Api::Impl::Bundle(const Request& req) const {
 
   if (!transaction) {
     for (Entry& e : entries) {
-      Request sub;
+      Request sub = EntryRequest(req);
       sub.method = e.method;
-      sub.base_url = req.base_url;
-      sub.remote_address = req.remote_address;
-      sub.principal = req.principal;  // each entry is authorised as its sender
-      sub.auth_required = req.auth_required;
       size_t q = e.url.find('?');
       std::string path = e.url.substr(0, q);
       if (path.starts_with(req.base_url)) path = path.substr(std::min(path.size(), req.base_url.size() + 1));
@@ -491,12 +498,8 @@ Response Api::Impl::Bundle(const Request& req) const {
 
   for (Entry& e : entries) {
     if (e.method == "GET" || e.method == "HEAD") {
-      Request sub;
+      Request sub = EntryRequest(req);
       sub.method = "GET";
-      sub.base_url = req.base_url;
-      sub.remote_address = req.remote_address;
-      sub.principal = req.principal;  // each entry is authorised as its sender
-      sub.auth_required = req.auth_required;
       sub.path = e.type + (e.id.empty() ? "" : "/" + e.id);
       sub.query = e.query;
       e.response = Dispatch(sub);

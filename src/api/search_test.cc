@@ -18,6 +18,15 @@ class SearchTest : public ApiTest {
     ASSERT_TRUE(r.status == 201 || r.status == 200) << r.body;
   }
 
+  // The URL of a Bundle's link with this relation, below the base ("" when there is none).
+  std::string LinkOf(const Response& r, std::string_view relation) {
+    json::Value b = Json(r);
+    for (const auto& l : b.find("link")->as_array()) {
+      if (l.string_at("relation") == relation) return std::string(*l.string_at("url")).substr(17);
+    }
+    return {};
+  }
+
   // "Type/id" of the entries with search.mode = mode, in order.
   std::vector<std::string> Entries(const Response& r, std::string_view mode = "match") {
     std::vector<std::string> out;
@@ -212,28 +221,15 @@ TEST_F(SearchTest, PagingIsStableWhileOthersWrite) {
       Call("DELETE", "Patient/q5");
       Put("Patient", "q9", R"({"resourceType":"Patient","gender":"other"})");
     }
-    next.clear();
-    json::Value b = Json(r);
-    for (const auto& l : b.find("link")->as_array()) {
-      if (l.string_at("relation") == "next") next = std::string(*l.string_at("url")).substr(std::string("http://test/fhir/").size());
-    }
+    next = LinkOf(r, "next");
     ++pages;
   }
   EXPECT_EQ(seen, (std::vector<std::string>{"Patient/q0", "Patient/q1", "Patient/q2", "Patient/q3", "Patient/q4",
                                             "Patient/q6", "Patient/q9"}));
   // And back: the previous link of the last page leads to the page before it.
   Response first = Call("GET", "Patient?gender=other&_count=3");
-  json::Value b = Json(first);
-  std::string second_url;
-  for (const auto& l : b.find("link")->as_array()) {
-    if (l.string_at("relation") == "next") second_url = std::string(*l.string_at("url")).substr(17);
-  }
-  Response second = Call("GET", second_url);
-  std::string prev_url;
-  json::Value second_bundle = Json(second);
-  for (const auto& l : second_bundle.find("link")->as_array()) {
-    if (l.string_at("relation") == "previous") prev_url = std::string(*l.string_at("url")).substr(17);
-  }
+  Response second = Call("GET", LinkOf(first, "next"));
+  std::string prev_url = LinkOf(second, "previous");
   ASSERT_FALSE(prev_url.empty());
   EXPECT_EQ(Entries(Call("GET", prev_url)), Entries(first));
 }
@@ -263,11 +259,7 @@ TEST_F(SearchTest, SortedPagingIsStableWhileOthersWrite) {
         Put("Patient", "mid", R"({"resourceType":"Patient","gender":"unknown","birthDate":"2003-06-01"})");
         Call("DELETE", descending ? "Patient/s1" : "Patient/s4");
       }
-      next.clear();
-      json::Value b = Json(r);
-      for (const auto& l : b.find("link")->as_array()) {
-        if (l.string_at("relation") == "next") next = std::string(*l.string_at("url")).substr(17);
-      }
+      next = LinkOf(r, "next");
       ++pages;
     }
     std::vector<std::string> expected =

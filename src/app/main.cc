@@ -96,14 +96,19 @@ Result<std::unique_ptr<store::Store>> OpenStore(const std::string& data_dir, con
   return store::OpenSqliteStore(store::SqliteOptions{.path = DbPath(data_dir), .kek = kek});
 }
 
+// A password for one use: 24 base32 characters, 120 random bits.
+std::string OneTimePassword() {
+  std::string raw(15, '\0');
+  crypto::RandomBytes(raw.data(), raw.size());
+  return auth::Base32Encode(raw);
+}
+
 // With authentication on and no user yet: an admin with a one-time password, printed once,
 // to be changed at first sign-in.
 Status BootstrapAdmin(auth::Directory& directory) {
   SALUS_ASSIGN_OR_RETURN(auto users, directory.Users());
   if (!users.empty()) return {};
-  std::string raw(15, '\0');
-  crypto::RandomBytes(raw.data(), raw.size());
-  std::string password = auth::Base32Encode(raw);  // 24 characters, 120 bits
+  std::string password = OneTimePassword();
   SALUS_TRY(directory.AddUser("admin", auth::Role::kAdmin, password, "", true));
   fmt::print("first start: created user 'admin' with the one-time password {} (it must be changed, with TOTP "
              "enrolment, at first sign-in)\n", password);
@@ -293,12 +298,12 @@ int Serve(const std::string& listen, const std::string& data, const std::string&
   auth::OAuthServer oauth(directory, tokens, &ledger, auth::OAuthOptions{.issuer = issuer});
   // Every FHIR request carries its principal (or none, answered 401 by the API) when
   // authentication is on; OAuth endpoints go to the authorisation server.
+  // (Only with --auth smart: the request is copied to carry its principal.)
   auto authenticate = [&](const api::Request& r0) {
     api::Request r = r0;
-    if (!smart) return r;
     r.auth_required = true;
-    if (auto h = r.Header("authorization"); h && h->size() > 7 && (h->starts_with("Bearer ") || h->starts_with("bearer "))) {
-      auto p = tokens.Validate(h->substr(7));
+    if (auto bearer = auth::BearerToken(r.headers)) {
+      auto p = tokens.Validate(*bearer);
       if (p && *p) r.principal = std::make_shared<const auth::Principal>(std::move(**p));
     }
     return r;
@@ -320,10 +325,17 @@ int Serve(const std::string& listen, const std::string& data, const std::string&
   };
   auto server = http::Server::Start(
       opts,
-      [&](const api::Request& r) { return r.fhir ? api.Handle(authenticate(r)) : oauth_reply(r); },
+      [&](const api::Request& r) {
+        if (!r.fhir) return oauth_reply(r);
+        return smart ? api.Handle(authenticate(r)) : api.Handle(r);
+      },
       [&](const api::Request& r) { return r.fhir && api.IsQuick(r); },
       [&](const api::Request& r, std::function<void(api::Response)> done) {
-        api.HandleQuick(authenticate(r), std::move(done));
+        if (smart) {
+          api.HandleQuick(authenticate(r), std::move(done));
+        } else {
+          api.HandleQuick(r, std::move(done));
+        }
       });
   if (!server) {
     log::Error("app", "listen_failed", {{"message", server.error().message}});
@@ -448,9 +460,7 @@ int Admin(const AdminArgs& a, const std::string& data, const std::string& keys) 
     if (a.password_stdin) {
       std::getline(std::cin, password);
     } else {
-      std::string raw(15, '\0');
-      crypto::RandomBytes(raw.data(), raw.size());
-      password = auth::Base32Encode(raw);
+      password = OneTimePassword();
     }
     auto u = directory.AddUser(a.name, *role, password, a.fhir_user, one_time);
     if (!u) {

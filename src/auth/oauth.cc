@@ -27,7 +27,6 @@ bool IsFormPost(const HttpCall& c) {
   return c.method == "POST" && ct && ct->starts_with("application/x-www-form-urlencoded");
 }
 
-bool IsResourceType(std::string_view t) { return fhir::Definitions::R4().IsResourceType(t); }
 
 // One address may carry many clients and users (a clinic behind NAT): more failures pass
 // before it is slowed down than for one client or account.
@@ -80,10 +79,8 @@ OAuthServer::OAuthServer(Directory& directory, TokenService& tokens, const audit
                          const Clock& clock)
     : directory_(directory), tokens_(tokens), ledger_(ledger), options_(std::move(options)), clock_(clock) {}
 
-bool OAuthServer::Serves(std::string_view path) {
-  return path == "/.well-known/smart-configuration" || path == "/fhir/.well-known/smart-configuration" ||
-         path.starts_with("/oauth2/");
-}
+bool IsResourceType(std::string_view t) { return fhir::Definitions::R4().IsResourceType(t); }
+
 
 HttpReply OAuthServer::Handle(const HttpCall& call) {
   if (call.path.ends_with("/.well-known/smart-configuration")) {

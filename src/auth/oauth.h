@@ -37,6 +37,9 @@ struct HttpReply {
   std::string body;
 };
 
+// A resource type of R4 (what scope strings may name).
+bool IsResourceType(std::string_view t);
+
 // The token endpoint's JSON answers (never cached).
 HttpReply JsonReply(int status, const json::Value& v);
 HttpReply OAuthError(int status, std::string_view error, std::string_view description);
@@ -74,8 +77,6 @@ class OAuthServer {
  public:
   OAuthServer(Directory& directory, TokenService& tokens, const audit::Ledger* ledger, OAuthOptions options,
               const Clock& clock = SystemClock());
-  // Whether `path` is one of these endpoints.
-  static bool Serves(std::string_view path);
   HttpReply Handle(const HttpCall& call);
 
  private:

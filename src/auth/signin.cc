@@ -85,14 +85,6 @@ std::string Get(const std::map<std::string, std::string>& m, const std::string& 
   return it == m.end() ? std::string() : it->second;
 }
 
-bool IsResourceType(std::string_view t) { return fhir::Definitions::R4().IsResourceType(t); }
-
-std::string NewSecretId() {
-  std::string raw(32, '\0');
-  crypto::RandomBytes(raw.data(), raw.size());
-  return crypto::Base64UrlEncode(raw);
-}
-
 }  // namespace
 
 HttpReply OAuthServer::Authorize(const HttpCall& call) {
@@ -135,7 +127,7 @@ HttpReply OAuthServer::Authorize(const HttpCall& call) {
   flow.challenge = challenge;
   flow.requested = ParseScopes(Get(*params, "scope"), &IsResourceType);
   flow.expires_us = clock_.Now().time_since_epoch().count() + kFlowSeconds * 1'000'000;
-  std::string id = NewSecretId();
+  std::string id = NewOpaqueToken();
   {
     std::lock_guard lock(flows_mu_);
     int64_t now = clock_.Now().time_since_epoch().count();
@@ -362,7 +354,7 @@ HttpReply OAuthServer::IssueCode(const HttpCall& call, const std::string& id, Fl
   p.scopes = granted;
   p.patient = patient;
   p.epoch = u.token_epoch;
-  std::string code = NewSecretId();
+  std::string code = NewOpaqueToken();
   json::Value v = json::Object{};
   v.set("principal", TokenService::Encode(p));
   v.set("challenge", flow.challenge);
@@ -388,7 +380,7 @@ HttpReply OAuthServer::TokenResponse(const Principal& p, bool refresh, const std
   v.set("scope", p.scopes.ToString());
   if (!p.patient.empty()) v.set("patient", p.patient);
   if (refresh) {
-    std::string token = NewSecretId();
+    std::string token = NewOpaqueToken();
     int64_t now = clock_.Now().time_since_epoch().count();
     json::Value r = json::Object{};
     r.set("principal", TokenService::Encode(p));
@@ -438,16 +430,14 @@ HttpReply OAuthServer::CodeGrant(const HttpCall& call, const std::map<std::strin
   }
   bool refresh = p->scopes.offline_access || p->scopes.online_access;
   Record(call, "110122", 0, p->Agent(), client.id, "access token issued: " + p->scopes.ToString());
-  return TokenResponse(*p, refresh, NewSecretId(), clock_.Now().time_since_epoch().count());
+  return TokenResponse(*p, refresh, NewOpaqueToken(), clock_.Now().time_since_epoch().count());
 }
 
 HttpReply OAuthServer::BreakGlass(const HttpCall& call) {
   if (call.method != "POST") return OAuthError(405, "invalid_request", "POST a reason");
   std::optional<Principal> who;
-  for (const auto& [k, v] : call.headers) {
-    if (k == "authorization" && v.size() > 7 && (v.starts_with("Bearer ") || v.starts_with("bearer "))) {
-      if (auto p = tokens_.Validate(v.substr(7)); p && *p) who = std::move(**p);
-    }
+  if (auto bearer = BearerToken(call.headers)) {
+    if (auto p = tokens_.Validate(*bearer); p && *p) who = std::move(**p);
   }
   if (!who || who->username.empty()) {
     HttpReply r = OAuthError(401, "invalid_token", "break-glass needs a signed-in user's bearer token");

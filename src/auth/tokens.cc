@@ -61,13 +61,26 @@ std::string Principal::Agent() const {
 
 std::string TokenHash(std::string_view token) { return crypto::Hex(crypto::Sha256(token)); }
 
+std::string NewOpaqueToken() {
+  std::string raw(32, '\0');
+  crypto::RandomBytes(raw.data(), raw.size());
+  return crypto::Base64UrlEncode(raw);
+}
+
+std::optional<std::string_view> BearerToken(const std::vector<std::pair<std::string, std::string>>& headers) {
+  for (const auto& [k, v] : headers) {
+    if (k == "authorization" && v.size() > 7 && (v.starts_with("Bearer ") || v.starts_with("bearer "))) {
+      return std::string_view(v).substr(7);
+    }
+  }
+  return std::nullopt;
+}
+
 TokenService::TokenService(store::Store& store, const Directory& directory, const Clock& clock)
     : store_(store), directory_(directory), clock_(clock) {}
 
 Result<IssuedToken> TokenService::Issue(const Principal& principal0, int64_t lifetime_s) {
-  std::string raw(32, '\0');
-  crypto::RandomBytes(raw.data(), raw.size());
-  std::string token = crypto::Base64UrlEncode(raw);
+  std::string token = NewOpaqueToken();
   Principal p = principal0;
   p.expires_us = clock_.Now().time_since_epoch().count() + lifetime_s * 1'000'000;
   std::string hash = TokenHash(token);

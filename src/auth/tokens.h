@@ -10,6 +10,8 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "auth/identity.h"
 #include "auth/scopes.h"
@@ -68,5 +70,9 @@ class TokenService {
 };
 
 std::string TokenHash(std::string_view token);
+// A new opaque secret (256 random bits, base64url): tokens, codes, flow ids.
+std::string NewOpaqueToken();
+// The token of an "Authorization: Bearer ..." header among `headers` (names lower-case).
+std::optional<std::string_view> BearerToken(const std::vector<std::pair<std::string, std::string>>& headers);
 
 }  // namespace salus::auth
