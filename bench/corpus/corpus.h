@@ -1,0 +1,85 @@
+// Synthetic patient documents with ground truth, for the capture pipeline's tests and its
+// accuracy benchmark. Every person, payer, identifier and phone number is invented (phone
+// numbers in the fictional 555-01xx range, e-mail at example.org); each page says it is a
+// sample.
+//
+// A document is drawn with cairo + pango, rasterised at a chosen resolution, optionally
+// degraded with Leptonica (skew, rotation, blur, noise, shadow, JPEG artefacts, low
+// resolution, a phone photo's perspective), and encoded as PNG, JPEG, TIFF or PDF (with or
+// without a text layer). Not thread-safe: call from one thread.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace salus::corpus {
+
+// Layouts and fonts used while developing the pipeline ("dev") and those kept out of that loop
+// to check that accuracy generalises ("holdout").
+enum class Split { kDev, kHoldout };
+
+enum class Degradation {
+  kClean,
+  kSkew,        // rotated by 1-4 degrees
+  kRotated,     // rotated by 90, 180 or 270 degrees
+  kBlur,        // slight defocus
+  kNoise,       // sensor noise
+  kShadow,      // uneven illumination
+  kJpeg,        // heavy JPEG artefacts (quality 20-30)
+  kLowRes,      // 150 dpi
+  kPhoto,       // perspective, background, shadow and JPEG: a phone photo of the page
+};
+
+enum class Format { kPng, kJpeg, kTiff, kPdfText, kPdfImage };
+
+const char* DegradationName(Degradation d);
+const char* FormatName(Format f);
+const char* FormatExtension(Format f);
+
+// Ground truth. `fields` maps a field key to its expected value in normal form: dates
+// YYYY-MM-DD, gender male|female|other|unknown, phone as 10 digits, codes as printed.
+// List items are keyed with an index: "allergy.0", "medication.1.strength", "lab.2.value".
+struct Truth {
+  std::string kind;    // intake, insurance_card, lab_report, medication_list, referral
+  std::string layout;  // e.g. intake-left
+  Split split = Split::kDev;
+  std::string font;
+  Degradation degradation = Degradation::kClean;
+  Format format = Format::kPng;
+  int pages = 1;
+  std::map<std::string, std::string> fields;
+};
+
+std::string TruthToJson(const Truth& truth);
+
+struct Sample {
+  Truth truth;
+  std::string bytes;       // the encoded file
+  std::string media_type;  // image/png, application/pdf ...
+};
+
+struct SampleSpec {
+  std::string layout;  // one of Layouts()
+  Degradation degradation = Degradation::kClean;
+  Format format = Format::kPng;
+  uint64_t seed = 1;
+};
+
+struct LayoutInfo {
+  std::string name;
+  std::string kind;
+  Split split;
+};
+const std::vector<LayoutInfo>& Layouts();
+
+// Renders one document. Throws std::runtime_error on an unknown layout.
+Sample Generate(const SampleSpec& spec);
+
+// A deterministic mix over every layout, degradation and format for the given split,
+// `count` documents long.
+std::vector<SampleSpec> Mix(Split split, int count, uint64_t seed);
+
+}  // namespace salus::corpus

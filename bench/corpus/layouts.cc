@@ -1,0 +1,530 @@
+// The document layouts of the synthetic corpus. Each draws one page in points and states the
+// fields it prints. Dev layouts are used while tuning the pipeline; holdout layouts (and their
+// fonts) are kept out of that loop.
+#include "layouts.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include <fmt/format.h>
+
+namespace salus::corpus::internal {
+namespace {
+
+constexpr double kLetterW = 612, kLetterH = 792;
+constexpr double kCardW = 243, kCardH = 153;
+constexpr const char* kSampleNote = "SAMPLE - synthetic test document, not a real patient";
+
+std::string Upper(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return s;
+}
+
+std::string Capitalised(const std::string& s) {
+  std::string out = s;
+  if (!out.empty()) out[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(out[0])));
+  return out;
+}
+
+std::string Join(const std::vector<std::string>& items, const std::string& sep) {
+  std::string out;
+  for (size_t i = 0; i < items.size(); ++i) out += (i ? sep : "") + items[i];
+  return out;
+}
+
+void Footer(Canvas& c, double w, double h) { c.Text(54, h - 40, kSampleNote, 7); (void)w; }
+
+// ---- truth per kind ----
+
+void PersonTruth(const Content& k, Truth& t) {
+  t.fields["name.family"] = k.person.family;
+  t.fields["name.given"] = k.person.given;
+  t.fields["birthDate"] = k.person.birth.Iso();
+}
+
+void IntakeTruth(const Content& k, Truth& t) {
+  PersonTruth(k, t);
+  const Person& p = k.person;
+  t.fields["gender"] = p.gender;
+  t.fields["address.line"] = p.street;
+  t.fields["address.city"] = p.city;
+  t.fields["address.state"] = p.state;
+  t.fields["address.postalCode"] = p.zip;
+  t.fields["phone"] = p.phone;
+  t.fields["email"] = p.email;
+  t.fields["coverage.payer"] = k.coverage.payer;
+  t.fields["coverage.memberId"] = k.coverage.member_id;
+  if (k.allergies.empty()) t.fields["allergies"] = "none";
+  for (size_t i = 0; i < k.allergies.size(); ++i)
+    t.fields[fmt::format("allergy.{}", i)] = k.allergies[i];
+}
+
+void CardTruth(const Content& k, Truth& t) {
+  t.fields["name.family"] = k.person.family;
+  t.fields["name.given"] = k.person.given;
+  t.fields["coverage.payer"] = k.coverage.payer;
+  t.fields["coverage.memberId"] = k.coverage.member_id;
+  t.fields["coverage.group"] = k.coverage.group;
+  t.fields["coverage.rxbin"] = k.coverage.rxbin;
+  t.fields["coverage.rxpcn"] = k.coverage.rxpcn;
+}
+
+void MedicareTruth(const Content& k, Truth& t) {
+  t.fields["name.family"] = k.person.family;
+  t.fields["name.given"] = k.person.given;
+  t.fields["coverage.payer"] = "Medicare";
+  t.fields["coverage.mbi"] = k.coverage.mbi;
+}
+
+void LabTruth(const Content& k, Truth& t) {
+  PersonTruth(k, t);
+  t.fields["lab.collected"] = k.collected.Iso();
+  for (size_t i = 0; i < k.labs.size(); ++i) {
+    const LabTest& l = k.labs[i];
+    t.fields[fmt::format("lab.{}.code", i)] = l.loinc;
+    t.fields[fmt::format("lab.{}.value", i)] = l.value;
+    t.fields[fmt::format("lab.{}.unit", i)] = l.ucum;
+    t.fields[fmt::format("lab.{}.range", i)] = l.range;
+  }
+}
+
+void MedsTruth(const Content& k, Truth& t) {
+  PersonTruth(k, t);
+  for (size_t i = 0; i < k.medications.size(); ++i) {
+    const Medication& m = k.medications[i];
+    t.fields[fmt::format("medication.{}.name", i)] = m.name;
+    t.fields[fmt::format("medication.{}.strength", i)] = m.strength;
+    t.fields[fmt::format("medication.{}.route", i)] = m.route;
+    t.fields[fmt::format("medication.{}.frequency", i)] = m.frequency;
+  }
+}
+
+void ReferralTruth(const Content& k, Truth& t) {
+  PersonTruth(k, t);
+  t.fields["referral.npi"] = k.provider_npi;
+}
+
+// ---- intake forms ----
+
+void SexBoxes(Canvas& c, double x, double y, double size, const std::string& gender,
+              bool short_labels = false) {
+  struct Option {
+    const char* label;
+    const char* short_label;
+    const char* value;
+  };
+  static constexpr Option kOptions[] = {
+      {"Male", "M", "male"}, {"Female", "F", "female"}, {"Other", "X", "other"}};
+  for (const Option& o : kOptions) {
+    c.CheckBox(x, y + 1, size, gender == o.value);
+    x += size + 4;
+    x += c.Text(x, y, short_labels ? o.short_label : o.label, size) + 12;
+  }
+}
+
+void IntakeLeft(Canvas& c, const Content& k) {
+  const Person& p = k.person;
+  double y = 54;
+  c.Text(54, y, k.clinic, 16, true);
+  y += 26;
+  c.Text(54, y, "Patient Registration Form", 13, true);
+  y += 34;
+  double vx = 200;
+  auto row = [&](const std::string& label, const std::string& value) {
+    c.Text(54, y, label + ":", 10.5, true);
+    c.Text(vx, y, value, 11);
+    y += 24;
+  };
+  row("Last Name", p.family);
+  row("First Name", p.given);
+  row("Date of Birth", p.birth.Us());
+  c.Text(54, y, "Sex:", 10.5, true);
+  SexBoxes(c, vx, y, 10.5, p.gender);
+  y += 24;
+  row("Street Address", p.street);
+  c.Text(54, y, "City:", 10.5, true);
+  c.Text(vx, y, p.city, 11);
+  c.Text(340, y, "State:", 10.5, true);
+  c.Text(380, y, p.state, 11);
+  c.Text(430, y, "ZIP:", 10.5, true);
+  c.Text(460, y, p.zip, 11);
+  y += 24;
+  row("Phone", PhoneUs(p.phone));
+  row("Email", p.email);
+  y += 14;
+  c.Text(54, y, "Insurance", 12, true);
+  y += 24;
+  row("Insurance Company", k.coverage.payer);
+  row("Member ID", k.coverage.member_id);
+  y += 14;
+  c.Text(54, y, "Allergies", 12, true);
+  y += 24;
+  c.CheckBox(54, y + 1, 10.5, k.allergies.empty());
+  c.Text(70, y, "No known allergies", 10.5);
+  y += 24;
+  row("Allergies", Join(k.allergies, ", "));
+  y += 30;
+  c.Text(54, y, "Signature: ______________________________    Date: ____________", 10.5);
+  Footer(c, kLetterW, kLetterH);
+}
+
+void IntakeBoxes(Canvas& c, const Content& k) {
+  const Person& p = k.person;
+  double y = 50;
+  c.Text(54, y, k.clinic, 15, true);
+  y += 22;
+  c.Text(54, y, "NEW PATIENT INFORMATION", 12, true);
+  y += 30;
+  const double box_h = 22, gap = 14;
+  auto field = [&](double x, double w, const std::string& label, const std::string& value) {
+    c.Text(x, y, label, 8);
+    c.Box(x, y + 11, w, box_h);
+    c.Text(x + 5, y + 15, value, 11);
+  };
+  auto next = [&] { y += 11 + box_h + gap; };
+  field(54, 240, "LAST NAME", p.family);
+  field(306, 252, "FIRST NAME", p.given);
+  next();
+  field(54, 160, "DATE OF BIRTH (MM/DD/YYYY)", p.birth.Us());
+  c.Text(230, y, "SEX", 8);
+  SexBoxes(c, 232, y + 16, 10, p.gender);
+  next();
+  field(54, 504, "STREET ADDRESS", p.street);
+  next();
+  field(54, 250, "CITY", p.city);
+  field(316, 60, "STATE", p.state);
+  field(388, 170, "ZIP CODE", p.zip);
+  next();
+  field(54, 200, "PHONE", PhoneDash(p.phone));
+  field(266, 292, "E-MAIL", p.email);
+  next();
+  field(54, 250, "INSURANCE COMPANY", k.coverage.payer);
+  field(316, 242, "MEMBER ID", k.coverage.member_id);
+  next();
+  field(54, 504, "ALLERGIES (LIST ALL)", k.allergies.empty() ? "None" : Join(k.allergies, ", "));
+  next();
+  y += 20;
+  c.Text(54, y, "I confirm the information above is correct.", 9);
+  Footer(c, kLetterW, kLetterH);
+}
+
+void IntakeGrid(Canvas& c, const Content& k) {
+  const Person& p = k.person;
+  double y = 56;
+  c.Text(54, y, "Patient Intake", 18, true);
+  c.TextRight(558, y + 4, k.clinic, 10);
+  y += 40;
+  const double x0 = 54, w = 504, row_h = 36;
+  struct Cell {
+    const char* label;
+    std::string value;
+    double width;  // fraction of the row
+  };
+  std::vector<std::vector<Cell>> rows = {
+      {{"Patient last name", p.family, 0.5}, {"Patient first name", p.given, 0.5}},
+      {{"Birth date", p.birth.Us(), 0.34}, {"Home phone", PhoneUs(p.phone), 0.33},
+       {"Email address", p.email, 0.33}},
+      {{"Address", p.street, 1.0}},
+      {{"City", p.city, 0.45}, {"State", p.state, 0.2}, {"Zip", p.zip, 0.35}},
+      {{"Insurance carrier", k.coverage.payer, 0.5}, {"Subscriber ID", k.coverage.member_id, 0.5}},
+      {{"Drug allergies", k.allergies.empty() ? "NKDA" : Join(k.allergies, ", "), 1.0}},
+  };
+  for (const auto& row : rows) {
+    double x = x0;
+    for (const Cell& cell : row) {
+      double cw = w * cell.width;
+      c.Box(x, y, cw, row_h, 0.9);
+      c.Text(x + 4, y + 3, cell.label, 7.5);
+      c.Text(x + 6, y + 16, cell.value, 11);
+      x += cw;
+    }
+    y += row_h;
+  }
+  y += 20;
+  c.Text(54, y, "Gender:", 10.5, true);
+  SexBoxes(c, 110, y, 10.5, p.gender);
+  Footer(c, kLetterW, kLetterH);
+}
+
+void IntakeRuled(Canvas& c, const Content& k) {
+  const Person& p = k.person;
+  double y = 60;
+  c.Text(54, y, Upper(k.clinic), 14, true);
+  y += 22;
+  c.Text(54, y, "Patient Demographics", 12);
+  y += 30;
+  const double label_w = 170, row_h = 26;
+  auto row = [&](const std::string& label, const std::string& value) {
+    c.Line(54, y, 558, y, 0.7);
+    c.Text(60, y + 7, label, 10);
+    c.Line(54 + label_w, y, 54 + label_w, y + row_h, 0.7);
+    c.Text(54 + label_w + 8, y + 6, value, 11);
+    y += row_h;
+  };
+  row("Surname", p.family);
+  row("Given name", p.given);
+  row("Birth date", p.birth.Long());
+  row("Sex", Capitalised(p.gender));
+  row("Home address", p.street);
+  row("Town / City", p.city);
+  row("State", p.state);
+  row("Postal code", p.zip);
+  row("Telephone", PhoneDash(p.phone));
+  row("E-mail", p.email);
+  row("Health plan", k.coverage.payer);
+  row("Member number", k.coverage.member_id);
+  row("Known allergies", k.allergies.empty() ? "None known" : Join(k.allergies, "; "));
+  c.Line(54, y, 558, y, 0.7);
+  Footer(c, kLetterW, kLetterH);
+}
+
+void IntakeTwoColumn(Canvas& c, const Content& k) {
+  const Person& p = k.person;
+  double y = 54;
+  c.Text(54, y, k.clinic, 14, true);
+  y += 20;
+  c.Text(54, y, "Registration - please print clearly", 10);
+  y += 36;
+  auto pair = [&](double x, double lw, double vw, const std::string& label,
+                  const std::string& value) {
+    c.Text(x, y, label, 10);
+    c.Line(x + lw, y + 14, x + lw + vw, y + 14, 0.6);
+    c.Text(x + lw + 4, y, value, 11);
+  };
+  pair(54, 70, 170, "Last name", p.family);
+  pair(310, 70, 178, "First name", p.given);
+  y += 30;
+  pair(54, 70, 170, "Birth date", p.birth.Dashed());
+  c.Text(310, y, "Sex", 10);
+  SexBoxes(c, 384, y, 10, p.gender, true);
+  y += 30;
+  pair(54, 70, 434, "Address", p.street);
+  y += 30;
+  pair(54, 70, 170, "City", p.city);
+  pair(310, 40, 50, "State", p.state);
+  pair(410, 30, 118, "ZIP", p.zip);
+  y += 30;
+  pair(54, 70, 170, "Cell phone", PhoneUs(p.phone));
+  pair(310, 70, 178, "Email", p.email);
+  y += 30;
+  pair(54, 70, 170, "Insurer", k.coverage.payer);
+  pair(310, 70, 178, "Policy ID", k.coverage.member_id);
+  y += 30;
+  pair(54, 70, 434, "Allergies", k.allergies.empty() ? "none" : Join(k.allergies, ", "));
+  Footer(c, kLetterW, kLetterH);
+}
+
+// ---- insurance cards ----
+
+void CardA(Canvas& c, const Content& k) {
+  c.Box(6, 6, kCardW - 12, kCardH - 12, 1.2);
+  c.Fill(6, 6, kCardW - 12, 26, 0.85);
+  c.Text(14, 11, k.coverage.payer, 12, true);
+  double y = 40;
+  auto row = [&](const std::string& label, const std::string& value) {
+    c.Text(14, y, label, 7.5, true);
+    c.Text(80, y, value, 8.5);
+    y += 13;
+  };
+  row("Member:", Upper(k.person.given + " " + k.person.family));
+  row("Member ID:", k.coverage.member_id);
+  row("Group:", k.coverage.group);
+  row("RxBIN:", k.coverage.rxbin);
+  row("RxPCN:", k.coverage.rxpcn);
+  c.Text(14, y + 4, "PCP $25   Specialist $50   ER $250", 6.5);
+  c.Text(14, kCardH - 20, "SAMPLE CARD - NOT VALID", 5.5);
+}
+
+void CardB(Canvas& c, const Content& k) {
+  c.Box(5, 5, kCardW - 10, kCardH - 10, 1.0);
+  c.TextRight(kCardW - 14, 12, k.coverage.payer, 11, true);
+  c.Text(14, 36, "Subscriber Name", 6.5);
+  c.Text(14, 45, k.person.family + ", " + k.person.given, 9, true);
+  c.Text(14, 64, "ID#", 6.5);
+  c.Text(14, 73, k.coverage.member_id, 9, true);
+  c.Text(140, 64, "Grp#", 6.5);
+  c.Text(140, 73, k.coverage.group, 9, true);
+  c.Text(14, 94, "BIN", 6.5);
+  c.Text(14, 103, k.coverage.rxbin, 9);
+  c.Text(80, 94, "PCN", 6.5);
+  c.Text(80, 103, k.coverage.rxpcn, 9);
+  c.Text(14, kCardH - 24, "Sample card for testing only", 5.5);
+}
+
+void CardMedicare(Canvas& c, const Content& k) {
+  c.Box(5, 5, kCardW - 10, kCardH - 10, 1.0);
+  c.Fill(5, 5, kCardW - 10, 22, 0.8);
+  c.Text(14, 10, "MEDICARE HEALTH INSURANCE", 10, true);
+  c.Text(14, 38, "Name/Nombre", 6.5);
+  c.Text(14, 47, Upper(k.person.given + " " + k.person.family), 9.5, true);
+  c.Text(14, 68, "Medicare Number/Numero de Medicare", 6.5);
+  const std::string& m = k.coverage.mbi;
+  c.Text(14, 77, m.substr(0, 4) + "-" + m.substr(4, 3) + "-" + m.substr(7), 10, true);
+  c.Text(14, 98, "Entitled to        Coverage starts", 6.5);
+  c.Text(14, 107, "HOSPITAL (PART A)   " + k.collected.Dashed(), 8);
+  c.Text(14, kCardH - 22, "Sample card for testing only", 5.5);
+}
+
+// ---- lab reports ----
+
+std::string Flag(const LabTest& l) { return l.flag_high ? "H" : l.flag_low ? "L" : ""; }
+
+void LabRuled(Canvas& c, const Content& k) {
+  double y = 50;
+  c.Text(54, y, "Example Reference Laboratory", 16, true);
+  y += 22;
+  c.Text(54, y, "Final Report", 11);
+  y += 30;
+  c.Text(54, y, "Patient:", 10, true);
+  c.Text(130, y, Upper(k.person.family) + ", " + Upper(k.person.given), 10.5);
+  c.Text(330, y, "DOB:", 10, true);
+  c.Text(380, y, k.person.birth.Us(), 10.5);
+  y += 18;
+  c.Text(54, y, "Collected:", 10, true);
+  c.Text(130, y, k.collected.Us(), 10.5);
+  c.Text(330, y, "Ordered by:", 10, true);
+  c.Text(400, y, k.provider_name, 10.5);
+  y += 34;
+  const double cols[] = {54, 230, 310, 350, 450, 558};
+  const char* heads[] = {"Test", "Result", "Flag", "Units", "Reference Range"};
+  c.Fill(54, y - 3, 504, 18, 0.88);
+  for (int i = 0; i < 5; ++i) c.Text(cols[i] + 4, y, heads[i], 10, true);
+  y += 18;
+  c.Line(54, y - 3, 558, y - 3, 1.0);
+  for (const LabTest& l : k.labs) {
+    c.Text(cols[0] + 4, y + 2, l.printed_name, 10.5);
+    c.Text(cols[1] + 4, y + 2, l.value, 10.5, l.flag_high || l.flag_low);
+    c.Text(cols[2] + 4, y + 2, Flag(l), 10.5, true);
+    c.Text(cols[3] + 4, y + 2, l.unit_printed, 10.5);
+    c.Text(cols[4] + 4, y + 2, l.range, 10.5);
+    y += 20;
+    c.Line(54, y - 3, 558, y - 3, 0.5);
+  }
+  Footer(c, kLetterW, kLetterH);
+}
+
+void LabPlain(Canvas& c, const Content& k) {
+  double y = 54;
+  c.Text(54, y, k.clinic + " Laboratory Services", 13, true);
+  y += 30;
+  c.Text(54, y, "Name: " + k.person.given + " " + k.person.family, 10.5);
+  y += 16;
+  c.Text(54, y, "Birth date: " + k.person.birth.Iso(), 10.5);
+  y += 16;
+  c.Text(54, y, "Specimen collected: " + k.collected.Long(), 10.5);
+  y += 36;
+  const double cols[] = {54, 240, 330, 450};
+  const char* heads[] = {"TEST NAME", "VALUE", "REFERENCE", "UNITS"};
+  for (int i = 0; i < 4; ++i) c.Text(cols[i], y, heads[i], 9.5, true);
+  y += 22;
+  for (const LabTest& l : k.labs) {
+    std::string value = l.value;
+    if (!Flag(l).empty()) value += " " + Flag(l);
+    c.Text(cols[0], y, l.printed_name, 10.5);
+    c.Text(cols[1], y, value, 10.5);
+    c.Text(cols[2], y, l.range, 10.5);
+    c.Text(cols[3], y, l.unit_printed, 10.5);
+    y += 19;
+  }
+  Footer(c, kLetterW, kLetterH);
+}
+
+// ---- medication lists ----
+
+void MedsTable(Canvas& c, const Content& k) {
+  double y = 54;
+  c.Text(54, y, "Current Medication List", 16, true);
+  y += 30;
+  c.Text(54, y, "Patient: " + k.person.given + " " + k.person.family, 10.5);
+  c.Text(330, y, "Date of birth: " + k.person.birth.Us(), 10.5);
+  y += 36;
+  const double cols[] = {54, 220, 300, 400, 558};
+  const char* heads[] = {"Medication", "Strength", "Route", "How often"};
+  c.Fill(54, y - 4, 504, 20, 0.88);
+  for (int i = 0; i < 4; ++i) c.Text(cols[i] + 4, y, heads[i], 10, true);
+  y += 20;
+  for (const Medication& m : k.medications) {
+    c.Text(cols[0] + 4, y + 2, m.name + " " + m.form, 10.5);
+    c.Text(cols[1] + 4, y + 2, m.strength, 10.5);
+    c.Text(cols[2] + 4, y + 2, m.route_printed, 10.5);
+    c.Text(cols[3] + 4, y + 2, m.frequency, 10.5);
+    y += 22;
+    c.Line(54, y - 4, 558, y - 4, 0.5);
+  }
+  Footer(c, kLetterW, kLetterH);
+}
+
+void MedsLines(Canvas& c, const Content& k) {
+  double y = 60;
+  c.Text(54, y, "My medicines", 15, true);
+  y += 26;
+  c.Text(54, y,
+         fmt::format("{} {} - born {}", k.person.given, k.person.family, k.person.birth.Long()),
+         10.5);
+  y += 34;
+  int n = 1;
+  for (const Medication& m : k.medications) {
+    c.Text(54, y,
+           fmt::format("{}. {} {} {} - take {} {}", n++, m.name, m.strength, m.form,
+                       m.route_printed, m.frequency),
+           11);
+    y += 22;
+  }
+  Footer(c, kLetterW, kLetterH);
+}
+
+// ---- referral letter ----
+
+void Referral(Canvas& c, const Content& k) {
+  double y = 54;
+  c.Text(54, y, k.clinic, 15, true);
+  y += 18;
+  c.Text(54, y, "Referral Letter", 10.5);
+  y += 30;
+  c.Text(54, y, k.letter_date.Long(), 10.5);
+  y += 30;
+  c.Text(54, y, "Re: " + k.person.given + " " + k.person.family, 10.5, true);
+  y += 16;
+  c.Text(54, y, "Date of birth: " + k.person.birth.Us(), 10.5);
+  y += 30;
+  c.Text(54, y, "Dear Colleague,", 10.5);
+  y += 24;
+  c.Text(54, y, "I am referring the above patient for " + k.reason + ".", 10.5);
+  y += 16;
+  c.Text(54, y, "Current medications and recent results are enclosed. Please contact", 10.5);
+  y += 16;
+  c.Text(54, y, "our office with any questions.", 10.5);
+  y += 36;
+  c.Text(54, y, "Sincerely,", 10.5);
+  y += 40;
+  c.Text(54, y, k.provider_name, 10.5);
+  y += 16;
+  c.Text(54, y, "NPI: " + k.provider_npi, 10.5);
+  Footer(c, kLetterW, kLetterH);
+}
+
+}  // namespace
+
+const std::vector<LayoutDef>& LayoutDefs() {
+  static const std::vector<LayoutDef> kDefs = {
+      {"intake-left", "intake", Split::kDev, kLetterW, kLetterH, IntakeLeft, IntakeTruth},
+      {"intake-boxes", "intake", Split::kDev, kLetterW, kLetterH, IntakeBoxes, IntakeTruth},
+      {"intake-grid", "intake", Split::kDev, kLetterW, kLetterH, IntakeGrid, IntakeTruth},
+      {"intake-ruled", "intake", Split::kHoldout, kLetterW, kLetterH, IntakeRuled, IntakeTruth},
+      {"intake-twocol", "intake", Split::kHoldout, kLetterW, kLetterH, IntakeTwoColumn,
+       IntakeTruth},
+      {"card-a", "insurance_card", Split::kDev, kCardW, kCardH, CardA, CardTruth},
+      {"card-medicare", "insurance_card", Split::kDev, kCardW, kCardH, CardMedicare,
+       MedicareTruth},
+      {"card-b", "insurance_card", Split::kHoldout, kCardW, kCardH, CardB, CardTruth},
+      {"lab-ruled", "lab_report", Split::kDev, kLetterW, kLetterH, LabRuled, LabTruth},
+      {"lab-plain", "lab_report", Split::kHoldout, kLetterW, kLetterH, LabPlain, LabTruth},
+      {"meds-table", "medication_list", Split::kDev, kLetterW, kLetterH, MedsTable, MedsTruth},
+      {"meds-lines", "medication_list", Split::kHoldout, kLetterW, kLetterH, MedsLines,
+       MedsTruth},
+      {"referral-letter", "referral", Split::kDev, kLetterW, kLetterH, Referral, ReferralTruth},
+  };
+  return kDefs;
+}
+
+}  // namespace salus::corpus::internal
