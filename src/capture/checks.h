@@ -1,0 +1,48 @@
+// Field checks for captured values: each parses text as read and returns the value in normal
+// form, or nothing when the text is not a valid value of that kind.
+// Thread-safety: all functions are reentrant.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace salus::capture {
+
+// Dates as printed on US documents: 03/14/1962, 03-14-1962, 1962-03-14, March 14, 1962,
+// 14 Mar 1962. Returns YYYY-MM-DD.
+std::optional<std::string> ParseDate(std::string_view text);
+// A birth date: a date not in the future and at most 120 years before `today` (YYYY-MM-DD).
+std::optional<std::string> ParseBirthDate(std::string_view text, std::string_view today);
+
+// A US phone number through libphonenumber: returns the 10-digit national number.
+std::optional<std::string> ParsePhone(std::string_view text);
+std::optional<std::string> ParseEmail(std::string_view text);
+// A US state or territory: its two-letter USPS code (from the code or the full name).
+std::optional<std::string> ParseState(std::string_view text);
+// ZIP or ZIP+4: 12345 or 12345-6789.
+std::optional<std::string> ParseZip(std::string_view text);
+
+// National Provider Identifier: 10 digits whose Luhn check digit is computed over the prefix
+// 80840 and the first nine digits.
+bool NpiValid(std::string_view npi);
+std::optional<std::string> ParseNpi(std::string_view text);
+// Medicare Beneficiary Identifier (CMS): 11 characters in the pattern
+// C A AN N A AN N A A N N, letters excluding S L O I B Z; dashes as printed are removed.
+std::optional<std::string> ParseMbi(std::string_view text);
+// RxBIN: 6 digits.
+std::optional<std::string> ParseRxBin(std::string_view text);
+// Member, group and PCN identifiers: letters, digits and dashes, `min`-`max` long, without
+// characters a reader doubled (the same glyph three times in a row is refused).
+std::optional<std::string> ParseIdentifier(std::string_view text, size_t min, size_t max);
+
+// male | female | other from M/F/X/Male/Female/Other/Non-binary (any case).
+std::optional<std::string> ParseGender(std::string_view text);
+
+// Text without leading/trailing spaces and punctuation that readers add at edges.
+std::string Trim(std::string_view text);
+std::string Lower(std::string_view text);
+// Edit distance, for matching labels and names against what was read.
+int EditDistance(std::string_view a, std::string_view b);
+
+}  // namespace salus::capture

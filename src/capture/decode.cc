@@ -1,0 +1,228 @@
+#include "capture/decode.h"
+
+#include <leptonica/allheaders.h>
+#include <poppler/cpp/poppler-document.h>
+#include <poppler/cpp/poppler-global.h>
+#include <poppler/cpp/poppler-image.h>
+#include <poppler/cpp/poppler-page-renderer.h>
+#include <poppler/cpp/poppler-page.h>
+
+#include <cmath>
+#include <cstring>
+#include <memory>
+#include <mutex>
+
+#include <fmt/format.h>
+
+namespace salus::capture {
+namespace {
+
+constexpr int kMinTextLayerWords = 8;
+
+Error Refuse(std::string code, std::string message) {
+  Error e = Error::Invalid(message);
+  if (!e.issues.empty()) e.issues.front().code = std::move(code);
+  else e.issues.push_back({Issue::Severity::kError, std::move(code), std::move(message), {}});
+  return e;
+}
+
+// Poppler and Leptonica print diagnostics to stderr; a document's content must never reach a
+// log, so both are silenced once per process.
+void SilenceLibraries() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    setMsgSeverity(L_SEVERITY_NONE);
+    poppler::set_debug_error_function([](const std::string&, void*) {}, nullptr);
+  });
+}
+
+Result<std::vector<Page>> DecodeRaster(std::string_view bytes, FileKind kind,
+                                       const DecodeLimits& limits) {
+  auto data = reinterpret_cast<const l_uint8*>(bytes.data());
+  int pages = 1;
+  if (kind == FileKind::kTiff) {
+    // Count the directories by reading headers until one is missing, without decoding pixels.
+    pages = 0;
+    for (;;) {
+      l_int32 w = 0, h = 0, bps = 0, spp = 0, res = 0, cmap = 0, format = 0;
+      if (readHeaderMemTiff(data, bytes.size(), pages, &w, &h, &bps, &spp, &res, &cmap, &format) !=
+          0)
+        break;
+      if (++pages > limits.max_pages)
+        return std::unexpected(Refuse("too-costly", fmt::format(
+            "the TIFF has more than {} pages", limits.max_pages)));
+    }
+    if (pages == 0) return std::unexpected(Refuse("invalid", "the TIFF file cannot be read"));
+  }
+  std::vector<Page> out;
+  int64_t total = 0;
+  for (int n = 0; n < pages; ++n) {
+    l_int32 w = 0, h = 0, bps = 0, spp = 0, res = 0, cmap = 0, format = 0;
+    bool header_ok =
+        kind == FileKind::kTiff
+            ? readHeaderMemTiff(data, bytes.size(), n, &w, &h, &bps, &spp, &res, &cmap, &format) == 0
+            : pixReadHeaderMem(data, bytes.size(), &format, &w, &h, &bps, &spp, &cmap) == 0;
+    if (!header_ok || w <= 0 || h <= 0)
+      return std::unexpected(Refuse("invalid", fmt::format(
+          "the {} file's header cannot be read", FileKindName(kind))));
+    int64_t pixels = static_cast<int64_t>(w) * h;
+    if (pixels > limits.max_page_pixels)
+      return std::unexpected(Refuse("too-costly", fmt::format(
+          "page {} is {}x{} pixels; the limit is {} megapixels", n + 1, w, h,
+          limits.max_page_pixels / 1'000'000)));
+    total += pixels;
+    if (total > limits.max_total_pixels)
+      return std::unexpected(Refuse("too-costly", "the pages together exceed the pixel limit"));
+    if (std::min(w, h) < limits.min_side)
+      return std::unexpected(Refuse("invalid", fmt::format(
+          "page {} is {}x{} pixels, too small to read; take the photo closer or scan at 300 dpi",
+          n + 1, w, h)));
+    Pix* pix = kind == FileKind::kTiff ? pixReadMemTiff(data, bytes.size(), n)
+                                       : pixReadMem(data, bytes.size());
+    if (pix == nullptr)
+      return std::unexpected(Refuse("invalid", fmt::format(
+          "page {} of the {} file is damaged and cannot be decoded", n + 1, FileKindName(kind))));
+    Page page;
+    page.image = Image(pix);
+    page.width = page.image.width();
+    page.height = page.image.height();
+    page.dpi = page.image.dpi();
+    // A JPEG's EXIF orientation is not applied here; orientation is detected from the text.
+    out.push_back(std::move(page));
+  }
+  return out;
+}
+
+std::string Utf8(const poppler::ustring& s) {
+  poppler::byte_array bytes = s.to_utf8();
+  return std::string(bytes.begin(), bytes.end());
+}
+
+Result<std::vector<Page>> DecodePdf(std::string_view bytes, const DecodeLimits& limits) {
+  std::unique_ptr<poppler::document> doc(
+      poppler::document::load_from_raw_data(bytes.data(), static_cast<int>(bytes.size())));
+  if (!doc) return std::unexpected(Refuse("invalid", "the PDF is damaged and cannot be read"));
+  if (doc->is_locked())
+    return std::unexpected(Refuse("invalid", "the PDF is password-protected"));
+  int count = doc->pages();
+  if (count <= 0) return std::unexpected(Refuse("invalid", "the PDF has no pages"));
+  if (count > limits.max_pages)
+    return std::unexpected(Refuse("too-costly", fmt::format(
+        "the PDF has {} pages; the limit is {}", count, limits.max_pages)));
+
+  poppler::page_renderer renderer;
+  renderer.set_image_format(poppler::image::format_gray8);
+  renderer.set_render_hint(poppler::page_renderer::antialiasing, true);
+  renderer.set_render_hint(poppler::page_renderer::text_antialiasing, true);
+
+  std::vector<Page> out;
+  int64_t total = 0;
+  for (int i = 0; i < count; ++i) {
+    std::unique_ptr<poppler::page> page(doc->create_page(i));
+    if (!page) return std::unexpected(Refuse("invalid", fmt::format("PDF page {} cannot be read", i + 1)));
+    poppler::rectf rect = page->page_rect();
+    double w_in = rect.width() / 72.0, h_in = rect.height() / 72.0;
+    if (!(w_in > 0.5 && h_in > 0.5 && w_in < 200 && h_in < 200))
+      return std::unexpected(Refuse("invalid", fmt::format(
+          "PDF page {} measures {:.1f}x{:.1f} inches; not a document page", i + 1, w_in, h_in)));
+    // Large pages are rendered at a lower resolution rather than past the pixel limit.
+    double dpi = limits.pdf_dpi;
+    double budget = std::sqrt(static_cast<double>(limits.max_page_pixels) / (w_in * h_in));
+    dpi = std::min(dpi, std::floor(budget));
+    if (dpi < 100)
+      return std::unexpected(Refuse("too-costly", fmt::format(
+          "PDF page {} is too large to render at a readable resolution", i + 1)));
+    Page out_page;
+    out_page.dpi = static_cast<int>(dpi);
+    out_page.width = static_cast<int>(std::lround(w_in * dpi));
+    out_page.height = static_cast<int>(std::lround(h_in * dpi));
+    total += static_cast<int64_t>(out_page.width) * out_page.height;
+    if (total > limits.max_total_pixels)
+      return std::unexpected(Refuse("too-costly", "the PDF's pages together exceed the pixel limit"));
+
+    double scale = dpi / 72.0;
+    for (const poppler::text_box& box : page->text_list()) {
+      std::string text = Utf8(box.text());
+      if (text.empty()) continue;
+      poppler::rectf r = box.bbox();
+      Word w;
+      w.text = std::move(text);
+      w.box = {static_cast<int>(r.left() * scale), static_cast<int>(r.top() * scale),
+               std::max(1, static_cast<int>(r.width() * scale)),
+               std::max(1, static_cast<int>(r.height() * scale))};
+      w.confidence = 1.0f;
+      out_page.text_layer.push_back(std::move(w));
+    }
+    // Pages are rendered even when their text layer is used: checkboxes are drawings.
+    if (static_cast<int>(out_page.text_layer.size()) < kMinTextLayerWords) out_page.text_layer.clear();
+    {
+      poppler::image img = renderer.render_page(page.get(), dpi, dpi);
+      if (!img.is_valid())
+        return std::unexpected(Refuse("invalid", fmt::format("PDF page {} cannot be rendered", i + 1)));
+      int w = img.width(), h = img.height();
+      Pix* pix = pixCreate(w, h, 8);
+      if (pix == nullptr) return std::unexpected(Error::Internal("out of memory rendering a page"));
+      const char* src = img.const_data();
+      int stride = img.bytes_per_row();
+      l_uint32* dst = pixGetData(pix);
+      int wpl = pixGetWpl(pix);
+      for (int y = 0; y < h; ++y) {
+        const auto* row = reinterpret_cast<const unsigned char*>(src + static_cast<size_t>(y) * stride);
+        l_uint32* line = dst + static_cast<size_t>(y) * wpl;
+        for (int x = 0; x < w; ++x) SET_DATA_BYTE(line, x, row[x]);
+      }
+      pixSetResolution(pix, out_page.dpi, out_page.dpi);
+      out_page.image = Image(pix);
+      out_page.width = w;
+      out_page.height = h;
+    }
+    out.push_back(std::move(out_page));
+  }
+  return out;
+}
+
+}  // namespace
+
+FileKind Sniff(std::string_view b) {
+  auto starts = [&](std::string_view magic) { return b.substr(0, magic.size()) == magic; };
+  if (starts("\x89PNG\r\n\x1a\n")) return FileKind::kPng;
+  if (starts("\xff\xd8\xff")) return FileKind::kJpeg;
+  if (starts(std::string_view("II*\0", 4)) || starts(std::string_view("MM\0*", 4)))
+    return FileKind::kTiff;
+  if (starts("%PDF-")) return FileKind::kPdf;
+  return FileKind::kUnknown;
+}
+
+const char* FileKindName(FileKind kind) {
+  switch (kind) {
+    case FileKind::kPng: return "PNG";
+    case FileKind::kJpeg: return "JPEG";
+    case FileKind::kTiff: return "TIFF";
+    case FileKind::kPdf: return "PDF";
+    case FileKind::kUnknown: return "unknown";
+  }
+  return "unknown";
+}
+
+Result<std::vector<Page>> Decode(std::string_view bytes, const DecodeLimits& limits) {
+  SilenceLibraries();
+  if (bytes.empty()) return std::unexpected(Refuse("invalid", "the document is empty"));
+  if (bytes.size() > limits.max_bytes)
+    return std::unexpected(Refuse("too-costly", fmt::format(
+        "the document is {} bytes; the limit is {} MiB", bytes.size(), limits.max_bytes >> 20)));
+  FileKind kind = Sniff(bytes);
+  switch (kind) {
+    case FileKind::kPng:
+    case FileKind::kJpeg:
+    case FileKind::kTiff:
+      return DecodeRaster(bytes, kind, limits);
+    case FileKind::kPdf:
+      return DecodePdf(bytes, limits);
+    case FileKind::kUnknown:
+      break;
+  }
+  return std::unexpected(Refuse("not-supported",
+                                "the document is not a PNG, JPEG, TIFF or PDF file"));
+}
+
+}  // namespace salus::capture

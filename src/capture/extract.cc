@@ -1,0 +1,996 @@
+#include "capture/extract.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <functional>
+#include <map>
+#include <optional>
+#include <regex>
+
+#include <fmt/format.h>
+
+#include "capture/checks.h"
+
+namespace salus::capture {
+namespace {
+
+// ---- text helpers ----
+
+// Lower case, letters/digits/#/% kept, everything else one space; parenthesised parts dropped.
+std::string Normalise(std::string_view text) {
+  std::string out;
+  int depth = 0;
+  for (char c : text) {
+    if (c == '(') { ++depth; continue; }
+    if (c == ')') { depth = std::max(0, depth - 1); continue; }
+    if (depth) continue;
+    unsigned char u = static_cast<unsigned char>(c);
+    if (std::isalnum(u) || c == '#' || c == '%' || c == '/') {
+      out.push_back(static_cast<char>(std::tolower(u)));
+    } else if (!out.empty() && out.back() != ' ') {
+      out.push_back(' ');
+    }
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
+
+bool FuzzyEquals(std::string_view read, std::string_view expected) {
+  if (read == expected) return true;
+  int allowed = expected.size() >= 12 ? 2 : expected.size() >= 5 ? 1 : 0;
+  return allowed > 0 && std::abs(static_cast<int>(read.size()) - static_cast<int>(expected.size())) <= allowed &&
+         EditDistance(read, expected) <= allowed;
+}
+
+std::string TitleCase(std::string_view text) {
+  std::string out(text);
+  bool all_upper = std::none_of(out.begin(), out.end(), [](unsigned char c) { return std::islower(c); });
+  if (!all_upper) return out;
+  bool start = true;
+  for (char& c : out) {
+    unsigned char u = static_cast<unsigned char>(c);
+    c = static_cast<char>(start ? std::toupper(u) : std::tolower(u));
+    start = !std::isalpha(u) && c != '\'';
+  }
+  return out;
+}
+
+// ---- labels ----
+
+enum class Target {
+  kFamily, kGiven, kFullName, kBirthDate, kGender, kStreet, kCity, kState, kZip, kPhone, kEmail,
+  kPayer, kMemberId, kGroup, kRxBin, kRxPcn, kMbi, kAllergies, kCollected, kNpi,
+};
+
+struct Label {
+  const char* text;  // normalised
+  Target target;
+};
+
+// Labels as US patient documents print them. Matching is on normalised text (parentheses
+// dropped), exact or within one edit for longer labels.
+constexpr Label kLabels[] = {
+    {"last name", Target::kFamily}, {"surname", Target::kFamily}, {"family name", Target::kFamily},
+    {"patient last name", Target::kFamily}, {"last", Target::kFamily},
+    {"first name", Target::kGiven}, {"given name", Target::kGiven},
+    {"patient first name", Target::kGiven}, {"first", Target::kGiven},
+    {"patient name", Target::kFullName}, {"name", Target::kFullName}, {"patient", Target::kFullName},
+    {"member", Target::kFullName}, {"member name", Target::kFullName},
+    {"subscriber name", Target::kFullName}, {"subscriber", Target::kFullName},
+    {"insured name", Target::kFullName}, {"name/nombre", Target::kFullName}, {"re", Target::kFullName},
+    {"date of birth", Target::kBirthDate}, {"dob", Target::kBirthDate},
+    {"birth date", Target::kBirthDate}, {"birthdate", Target::kBirthDate},
+    {"d o b", Target::kBirthDate}, {"date of birth mm/dd/yyyy", Target::kBirthDate},
+    {"sex", Target::kGender}, {"gender", Target::kGender}, {"sex at birth", Target::kGender},
+    {"street address", Target::kStreet}, {"address", Target::kStreet},
+    {"home address", Target::kStreet}, {"mailing address", Target::kStreet},
+    {"street", Target::kStreet}, {"address line 1", Target::kStreet},
+    {"city", Target::kCity}, {"town", Target::kCity}, {"town / city", Target::kCity},
+    {"town city", Target::kCity}, {"city/town", Target::kCity},
+    {"state", Target::kState}, {"st", Target::kState},
+    {"zip", Target::kZip}, {"zip code", Target::kZip}, {"postal code", Target::kZip},
+    {"zipcode", Target::kZip}, {"zip/postal code", Target::kZip},
+    {"phone", Target::kPhone}, {"home phone", Target::kPhone}, {"cell phone", Target::kPhone},
+    {"telephone", Target::kPhone}, {"mobile", Target::kPhone}, {"mobile phone", Target::kPhone},
+    {"phone number", Target::kPhone}, {"tel", Target::kPhone}, {"cell", Target::kPhone},
+    {"email", Target::kEmail}, {"e mail", Target::kEmail}, {"email address", Target::kEmail},
+    {"e mail address", Target::kEmail},
+    {"insurance company", Target::kPayer}, {"insurance carrier", Target::kPayer},
+    {"insurer", Target::kPayer}, {"health plan", Target::kPayer}, {"carrier", Target::kPayer},
+    {"payer", Target::kPayer}, {"plan name", Target::kPayer}, {"insurance plan", Target::kPayer},
+    {"primary insurance", Target::kPayer},
+    {"member id", Target::kMemberId}, {"subscriber id", Target::kMemberId},
+    {"policy id", Target::kMemberId}, {"member number", Target::kMemberId},
+    {"id#", Target::kMemberId}, {"id #", Target::kMemberId}, {"id", Target::kMemberId},
+    {"policy number", Target::kMemberId}, {"member #", Target::kMemberId},
+    {"id number", Target::kMemberId}, {"member id#", Target::kMemberId},
+    {"policy #", Target::kMemberId}, {"identification number", Target::kMemberId},
+    {"group", Target::kGroup}, {"group number", Target::kGroup}, {"grp#", Target::kGroup},
+    {"grp", Target::kGroup}, {"group #", Target::kGroup}, {"group no", Target::kGroup},
+    {"grp #", Target::kGroup}, {"group id", Target::kGroup},
+    {"rxbin", Target::kRxBin}, {"bin", Target::kRxBin}, {"rx bin", Target::kRxBin},
+    {"rxpcn", Target::kRxPcn}, {"pcn", Target::kRxPcn}, {"rx pcn", Target::kRxPcn},
+    {"medicare number", Target::kMbi}, {"mbi", Target::kMbi},
+    {"medicare number/numero de medicare", Target::kMbi}, {"medicare beneficiary identifier", Target::kMbi},
+    {"allergies", Target::kAllergies}, {"drug allergies", Target::kAllergies},
+    {"known allergies", Target::kAllergies}, {"allergies list all", Target::kAllergies},
+    {"allergic to", Target::kAllergies}, {"medication allergies", Target::kAllergies},
+    {"collected", Target::kCollected}, {"specimen collected", Target::kCollected},
+    {"collection date", Target::kCollected}, {"date collected", Target::kCollected},
+    {"date of collection", Target::kCollected},
+    {"npi", Target::kNpi}, {"npi #", Target::kNpi}, {"npi number", Target::kNpi},
+};
+
+struct LabelHit {
+  Target target;
+  size_t label_length;
+  std::string inline_value;  // text after "Label:" in the same phrase
+  bool has_inline = false;
+};
+
+std::optional<LabelHit> MatchLabelText(const std::string& norm, bool allow_fuzzy) {
+  std::optional<LabelHit> best;
+  for (const Label& l : kLabels) {
+    std::string_view lt = l.text;
+    bool match = norm == lt || (allow_fuzzy && lt.size() >= 5 && FuzzyEquals(norm, lt));
+    if (!match && norm.find('/') != std::string::npos) {
+      // "Name/Nombre": the part before a slash.
+      std::string head = norm.substr(0, norm.find('/'));
+      while (!head.empty() && head.back() == ' ') head.pop_back();
+      match = head == lt;
+    }
+    if (match && (!best || lt.size() > best->label_length)) best = LabelHit{l.target, lt.size(), {}, false};
+  }
+  return best;
+}
+
+// A phrase is a label when its whole text is one; or "Label: value" within one phrase.
+std::optional<LabelHit> MatchLabel(const Phrase& p) {
+  std::string norm = Normalise(p.text);
+  if (norm.empty()) return std::nullopt;
+  if (auto hit = MatchLabelText(norm, true)) return hit;
+  size_t colon = p.text.find(':');
+  if (colon != std::string::npos && colon > 0 && colon + 1 < p.text.size()) {
+    std::string head = Normalise(p.text.substr(0, colon));
+    if (auto hit = MatchLabelText(head, true)) {
+      hit->inline_value = Trim(p.text.substr(colon + 1));
+      hit->has_inline = !hit->inline_value.empty();
+      if (hit->has_inline) return hit;
+    }
+  }
+  // "ID# XQH123" or "DOB 01/02/1990": a short label word followed by its value.
+  for (size_t cut = norm.find(' '); cut != std::string::npos; cut = norm.find(' ', cut + 1)) {
+    std::string head = norm.substr(0, cut);
+    if (head.size() > 24) break;
+    auto hit = MatchLabelText(head, false);
+    if (!hit) continue;
+    static const std::map<Target, bool> kInlineWithoutColon = {
+        {Target::kBirthDate, true}, {Target::kMemberId, true}, {Target::kGroup, true},
+        {Target::kRxBin, true}, {Target::kRxPcn, true}, {Target::kNpi, true}};
+    if (!kInlineWithoutColon.contains(hit->target)) continue;
+    // Find the same cut in the original text by word count.
+    int words = static_cast<int>(std::count(head.begin(), head.end(), ' ')) + 1;
+    size_t pos = 0;
+    for (int i = 0; i < words && pos != std::string::npos; ++i) pos = p.text.find(' ', pos + (i ? 1 : 0));
+    if (pos == std::string::npos) continue;
+    hit->inline_value = Trim(p.text.substr(pos + 1));
+    hit->has_inline = !hit->inline_value.empty();
+    if (hit->has_inline) return hit;
+  }
+  return std::nullopt;
+}
+
+// ---- candidates ----
+
+struct Candidate {
+  std::string text;
+  Box box;
+  float confidence = 0;
+  int page = 0;
+  size_t label_length = 0;
+  int order = 0;  // 0 inline, 1 right, 2 below
+};
+
+struct PagePhrase {
+  const Phrase* phrase;
+  int line;
+  int index;  // within the line
+};
+
+class Reader {
+ public:
+  Reader(const std::vector<Layout>& pages, std::string_view today) : pages_(pages), today_(today) {}
+
+  void CollectLabels() {
+    for (size_t pi = 0; pi < pages_.size(); ++pi) {
+      const Layout& page = pages_[pi];
+      for (size_t li = 0; li < page.lines.size(); ++li) {
+        const Line& line = page.lines[li];
+        for (size_t i = 0; i < line.phrases.size(); ++i) {
+          const Phrase& p = line.phrases[i];
+          auto hit = MatchLabel(p);
+          if (!hit) continue;
+          labels_.push_back({static_cast<int>(pi), static_cast<int>(li), static_cast<int>(i), *hit});
+        }
+      }
+    }
+  }
+
+  bool IsLabel(int page, int line, int index) const {
+    for (const auto& l : labels_)
+      if (l.page == page && l.line == line && l.index == index && !l.hit.has_inline) return true;
+    return false;
+  }
+
+  std::vector<Candidate> CandidatesFor(Target target) const {
+    std::vector<Candidate> out;
+    for (const auto& l : labels_) {
+      if (l.hit.target != target) continue;
+      const Layout& page = pages_[l.page];
+      const Line& line = page.lines[l.line];
+      const Phrase& label = line.phrases[l.index];
+      if (l.hit.has_inline) {
+        out.push_back({l.hit.inline_value, ValueBox(label, l.hit.inline_value), label.confidence,
+                       l.page, l.hit.label_length, 0});
+        continue;
+      }
+      int mh = page.median_height;
+      if (l.index + 1 < static_cast<int>(line.phrases.size()) && !IsLabel(l.page, l.line, l.index + 1)) {
+        const Phrase& right = line.phrases[l.index + 1];
+        if (right.box.x - label.box.right() < page.width / 2)
+          out.push_back({right.text, right.box, right.confidence, l.page, l.hit.label_length, 1});
+      }
+      // Below: the nearest phrase starting under the label, within a few line heights.
+      const Phrase* below = nullptr;
+      int below_line = -1, below_index = -1;
+      for (size_t li = l.line + 1; li < page.lines.size(); ++li) {
+        const Line& next = page.lines[li];
+        if (next.box.y - label.box.bottom() > 3 * mh) break;
+        for (size_t i = 0; i < next.phrases.size(); ++i) {
+          const Phrase& p = next.phrases[i];
+          bool aligned = std::abs(p.box.x - label.box.x) < 2 * mh ||
+                         (p.box.x >= label.box.x - mh && p.box.x < label.box.right());
+          if (!aligned) continue;
+          below = &p;
+          below_line = static_cast<int>(li);
+          below_index = static_cast<int>(i);
+          break;
+        }
+        if (below) break;
+      }
+      if (below && !IsLabel(l.page, below_line, below_index))
+        out.push_back({below->text, below->box, below->confidence, l.page, l.hit.label_length, 2});
+    }
+    // Specific labels first, then inline, right, below.
+    std::stable_sort(out.begin(), out.end(), [](const Candidate& a, const Candidate& b) {
+      if (a.label_length != b.label_length) return a.label_length > b.label_length;
+      return a.order < b.order;
+    });
+    return out;
+  }
+
+  // The label phrases and their boxes, for checkbox questions.
+  std::vector<Box> LabelBoxes(Target target, int* page_out) const {
+    std::vector<Box> out;
+    for (const auto& l : labels_)
+      if (l.hit.target == target && !l.hit.has_inline) {
+        out.push_back(pages_[l.page].lines[l.line].phrases[l.index].box);
+        *page_out = l.page;
+      }
+    return out;
+  }
+
+  const std::vector<Layout>& pages() const { return pages_; }
+  std::string_view today() const { return today_; }
+
+ private:
+  static Box ValueBox(const Phrase& p, const std::string& value) {
+    // The words of the phrase that make up the value: the trailing ones.
+    Box box;
+    std::string joined;
+    for (auto it = p.words.rbegin(); it != p.words.rend(); ++it) {
+      joined = joined.empty() ? it->text : it->text + " " + joined;
+      box = box.Union(it->box);
+      if (joined.size() >= value.size()) break;
+    }
+    return box.w ? box : p.box;
+  }
+
+  struct Found {
+    int page, line, index;
+    LabelHit hit;
+  };
+  const std::vector<Layout>& pages_;
+  std::string_view today_;
+  std::vector<Found> labels_;
+};
+
+Field MakeField(std::string key, std::string value, const Candidate& c, ValueKind kind,
+                bool has_check, bool checked) {
+  Field f;
+  f.key = std::move(key);
+  f.value = std::move(value);
+  f.raw = c.text;
+  f.kind = kind;
+  f.page = c.page;
+  f.box = c.box;
+  f.ocr_confidence = c.confidence;
+  f.has_check = has_check;
+  f.checked = checked;
+  return f;
+}
+
+using Parser = std::optional<std::string> (*)(std::string_view);
+
+// The first candidate that passes `parse`; failing that, the first candidate as read (for
+// review) when `keep_unchecked`.
+std::optional<Field> Pick(const std::vector<Candidate>& cands, const std::string& key,
+                          ValueKind kind, const std::function<std::optional<std::string>(std::string_view)>& parse,
+                          bool keep_unchecked = true) {
+  for (const Candidate& c : cands)
+    if (auto v = parse(c.text)) return MakeField(key, *v, c, kind, true, true);
+  if (keep_unchecked && !cands.empty() && !Trim(cands.front().text).empty())
+    return MakeField(key, Trim(cands.front().text), cands.front(), kind, true, false);
+  return std::nullopt;
+}
+
+std::optional<Field> PickText(const std::vector<Candidate>& cands, const std::string& key,
+                              ValueKind kind) {
+  for (const Candidate& c : cands) {
+    std::string t = Trim(c.text);
+    if (t.empty()) continue;
+    Field f = MakeField(key, kind == ValueKind::kName ? TitleCase(t) : t, c, kind, false, false);
+    return f;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> ParseNameWord(std::string_view text) {
+  std::string t = Trim(text);
+  if (t.empty() || t.size() > 40) return std::nullopt;
+  for (unsigned char c : t)
+    if (!std::isalpha(c) && c != '-' && c != '\'' && c != ' ' && c != '.') return std::nullopt;
+  return TitleCase(t);
+}
+
+// "FAMILY, GIVEN" or "Given Family" -> {given, family}.
+std::optional<std::pair<std::string, std::string>> SplitName(std::string_view text) {
+  std::string t = Trim(text);
+  // Drop a title and anything after a dash ("Jane Doe - born ...").
+  if (size_t dash = t.find(" - "); dash != std::string::npos) t = t.substr(0, dash);
+  if (size_t comma = t.find(','); comma != std::string::npos) {
+    auto family = ParseNameWord(t.substr(0, comma));
+    auto given = ParseNameWord(t.substr(comma + 1));
+    if (family && given) return std::make_pair(*given, *family);
+    return std::nullopt;
+  }
+  size_t space = t.rfind(' ');
+  if (space == std::string::npos) return std::nullopt;
+  auto given = ParseNameWord(t.substr(0, space));
+  auto family = ParseNameWord(t.substr(space + 1));
+  if (!given || !family) return std::nullopt;
+  return std::make_pair(*given, *family);
+}
+
+// ---- checkboxes ----
+
+// The option text printed right of a checkbox.
+std::string CheckboxLabel(const Layout& page, const Checkbox& cb) {
+  for (const Line& line : page.lines)
+    for (const Phrase& p : line.phrases)
+      for (const Word& w : p.words)
+        if (w.box.x >= cb.box.right() - 2 && w.box.x - cb.box.right() < 2 * page.median_height &&
+            w.box.VerticalOverlap(cb.box) > 0.3) {
+          // The rest of the phrase from this word on.
+          std::string text;
+          bool on = false;
+          for (const Word& x : p.words) {
+            if (&x == &w) on = true;
+            if (on) text += (text.empty() ? "" : " ") + x.text;
+          }
+          return text;
+        }
+  return {};
+}
+
+// Checkboxes that answer the question whose label is at `label`: on its line to the right, or
+// in the lines just below it.
+std::vector<const Checkbox*> CheckboxesNear(const Layout& page, const Box& label) {
+  std::vector<const Checkbox*> out;
+  int mh = page.median_height;
+  for (const Checkbox& cb : page.checkboxes) {
+    bool same_line = cb.box.VerticalOverlap(label) > 0.3 && cb.box.x > label.x;
+    bool below = cb.box.y > label.bottom() - mh / 2 && cb.box.y - label.bottom() < 2 * mh &&
+                 cb.box.x > label.x - mh;
+    if (same_line || below) out.push_back(&cb);
+  }
+  return out;
+}
+
+// ---- kinds ----
+
+void AddName(Reader& r, std::vector<Field>& out) {
+  auto family = Pick(r.CandidatesFor(Target::kFamily), "name.family", ValueKind::kName, ParseNameWord);
+  auto given = Pick(r.CandidatesFor(Target::kGiven), "name.given", ValueKind::kName, ParseNameWord);
+  if (!family || !given) {
+    for (const Candidate& c : r.CandidatesFor(Target::kFullName)) {
+      auto split = SplitName(c.text);
+      if (!split) continue;
+      if (!given) given = MakeField("name.given", split->first, c, ValueKind::kName, true, true);
+      if (!family) family = MakeField("name.family", split->second, c, ValueKind::kName, true, true);
+      break;
+    }
+  }
+  if (family) out.push_back(*family);
+  if (given) out.push_back(*given);
+}
+
+void AddBirthDate(Reader& r, std::vector<Field>& out) {
+  std::string today(r.today());
+  auto parse = [&](std::string_view t) { return ParseBirthDate(t, today); };
+  if (auto f = Pick(r.CandidatesFor(Target::kBirthDate), "birthDate", ValueKind::kDate, parse)) {
+    out.push_back(*f);
+    return;
+  }
+  // "born March 14, 1962" in running text.
+  static const std::regex kBorn(R"((?:born|b\.)\s+(.+))", std::regex::icase);
+  for (size_t pi = 0; pi < r.pages().size(); ++pi)
+    for (const Line& line : r.pages()[pi].lines) {
+      std::smatch m;
+      if (!std::regex_search(line.text, m, kBorn)) continue;
+      if (auto d = ParseBirthDate(m[1].str(), today)) {
+        Candidate c{m[1].str(), line.box, line.phrases.empty() ? 0.f : line.phrases.back().confidence,
+                    static_cast<int>(pi), 0, 0};
+        out.push_back(MakeField("birthDate", *d, c, ValueKind::kDate, true, true));
+        return;
+      }
+    }
+}
+
+// A full name in running text ("Jane Doe - born ..."), when no label named one.
+void AddNameFromText(Reader& r, std::vector<Field>& out) {
+  bool have = std::any_of(out.begin(), out.end(), [](const Field& f) { return f.key == "name.family"; });
+  if (have) return;
+  static const std::regex kBorn(R"(^(.+?)\s+-\s+born\b)", std::regex::icase);
+  for (size_t pi = 0; pi < r.pages().size(); ++pi)
+    for (const Line& line : r.pages()[pi].lines) {
+      std::smatch m;
+      if (!std::regex_search(line.text, m, kBorn)) continue;
+      auto split = SplitName(m[1].str());
+      if (!split) continue;
+      Candidate c{m[1].str(), line.box, line.phrases.empty() ? 0.f : line.phrases.front().confidence,
+                  static_cast<int>(pi), 0, 0};
+      out.push_back(MakeField("name.family", split->second, c, ValueKind::kName, true, true));
+      out.push_back(MakeField("name.given", split->first, c, ValueKind::kName, true, true));
+      return;
+    }
+}
+
+void AddGender(Reader& r, std::vector<Field>& out) {
+  int page_index = 0;
+  for (const Box& label : r.LabelBoxes(Target::kGender, &page_index)) {
+    const Layout& page = r.pages()[page_index];
+    std::vector<const Checkbox*> boxes = CheckboxesNear(page, label);
+    if (boxes.empty()) continue;
+    const Checkbox* checked = nullptr;
+    int count = 0;
+    for (const Checkbox* cb : boxes)
+      if (cb->checked) {
+        checked = cb;
+        ++count;
+      }
+    if (count != 1) continue;
+    std::string option = CheckboxLabel(page, *checked);
+    auto g = ParseGender(option);
+    if (!g) g = ParseGender(option.substr(0, option.find(' ')));
+    if (!g) continue;
+    Candidate c{option, checked->box, 0.95f, page_index, 0, 0};
+    out.push_back(MakeField("gender", *g, c, ValueKind::kChoice, true, true));
+    return;
+  }
+  if (auto f = Pick(r.CandidatesFor(Target::kGender), "gender", ValueKind::kChoice,
+                    [](std::string_view t) { return ParseGender(t); }, false))
+    out.push_back(*f);
+}
+
+void AddAddress(Reader& r, std::vector<Field>& out) {
+  if (auto f = PickText(r.CandidatesFor(Target::kStreet), "address.line", ValueKind::kText)) {
+    // A street line starts with a house number.
+    f->has_check = true;
+    f->checked = !f->value.empty() && std::isdigit(static_cast<unsigned char>(f->value[0]));
+    out.push_back(*f);
+  }
+  if (auto f = Pick(r.CandidatesFor(Target::kCity), "address.city", ValueKind::kName, ParseNameWord))
+    out.push_back(*f);
+  if (auto f = Pick(r.CandidatesFor(Target::kState), "address.state", ValueKind::kCode,
+                    [](std::string_view t) { return ParseState(t); }))
+    out.push_back(*f);
+  if (auto f = Pick(r.CandidatesFor(Target::kZip), "address.postalCode", ValueKind::kCode,
+                    [](std::string_view t) { return ParseZip(t); }))
+    out.push_back(*f);
+}
+
+void AddContact(Reader& r, std::vector<Field>& out) {
+  if (auto f = Pick(r.CandidatesFor(Target::kPhone), "phone", ValueKind::kPhone,
+                    [](std::string_view t) { return ParsePhone(t); }))
+    out.push_back(*f);
+  if (auto f = Pick(r.CandidatesFor(Target::kEmail), "email", ValueKind::kEmail,
+                    [](std::string_view t) { return ParseEmail(t); }))
+    out.push_back(*f);
+}
+
+std::optional<std::string> ParseMemberId(std::string_view t) { return ParseIdentifier(t, 5, 20); }
+std::optional<std::string> ParseGroup(std::string_view t) { return ParseIdentifier(t, 3, 15); }
+std::optional<std::string> ParsePcn(std::string_view t) { return ParseIdentifier(t, 2, 10); }
+
+std::optional<std::string> ParsePayer(std::string_view t) {
+  std::string s = Trim(t);
+  if (s.size() < 3 || s.size() > 60) return std::nullopt;
+  int letters = 0;
+  for (unsigned char c : s) letters += std::isalpha(c) ? 1 : 0;
+  if (letters < static_cast<int>(s.size()) * 2 / 3) return std::nullopt;
+  return TitleCase(s);
+}
+
+void AddCoverage(Reader& r, std::vector<Field>& out, bool card) {
+  std::optional<Field> payer = Pick(r.CandidatesFor(Target::kPayer), "coverage.payer",
+                                    ValueKind::kText, ParsePayer);
+  if (!payer && card && !r.pages().empty()) {
+    const Layout& page = r.pages()[0];
+    bool medicare = false;
+    for (const Line& l : page.lines) medicare |= Lower(l.text).find("medicare") != std::string::npos;
+    if (medicare) {
+      Candidate c{"Medicare", page.lines.empty() ? Box{} : page.lines.front().box, 0.95f, 0, 0, 0};
+      payer = MakeField("coverage.payer", "Medicare", c, ValueKind::kText, true, true);
+    } else {
+      // The card's issuer: the tallest text in its top third that is not a label.
+      const Phrase* best = nullptr;
+      for (const Line& l : page.lines)
+        for (const Phrase& p : l.phrases) {
+          if (p.box.y > page.height / 3 || MatchLabel(p) || !ParsePayer(p.text)) continue;
+          if (!best || p.box.h > best->box.h) best = &p;
+        }
+      if (best) {
+        Candidate c{best->text, best->box, best->confidence, 0, 0, 0};
+        payer = MakeField("coverage.payer", *ParsePayer(best->text), c, ValueKind::kText, false, false);
+      }
+    }
+  }
+  if (payer) out.push_back(*payer);
+  if (auto f = Pick(r.CandidatesFor(Target::kMemberId), "coverage.memberId", ValueKind::kIdentifier, ParseMemberId))
+    out.push_back(*f);
+  if (!card) return;
+  if (auto f = Pick(r.CandidatesFor(Target::kGroup), "coverage.group", ValueKind::kIdentifier, ParseGroup))
+    out.push_back(*f);
+  if (auto f = Pick(r.CandidatesFor(Target::kRxBin), "coverage.rxbin", ValueKind::kNumber,
+                    [](std::string_view t) { return ParseRxBin(t); }))
+    out.push_back(*f);
+  if (auto f = Pick(r.CandidatesFor(Target::kRxPcn), "coverage.rxpcn", ValueKind::kIdentifier, ParsePcn))
+    out.push_back(*f);
+  if (auto f = Pick(r.CandidatesFor(Target::kMbi), "coverage.mbi", ValueKind::kIdentifier,
+                    [](std::string_view t) { return ParseMbi(t); }))
+    out.push_back(*f);
+}
+
+bool NoAllergies(std::string_view text) {
+  std::string n = Normalise(text);
+  return n == "none" || n == "nka" || n == "nkda" || n == "none known" || n == "no known allergies" ||
+         n == "no known drug allergies" || n == "no";
+}
+
+void AddAllergies(Reader& r, std::vector<Field>& out) {
+  // A checked "No known allergies" box.
+  for (size_t pi = 0; pi < r.pages().size(); ++pi) {
+    const Layout& page = r.pages()[pi];
+    for (const Checkbox& cb : page.checkboxes) {
+      std::string option = CheckboxLabel(page, cb);
+      if (!option.empty() && NoAllergies(option) && cb.checked) {
+        Candidate c{option, cb.box, 0.95f, static_cast<int>(pi), 0, 0};
+        out.push_back(MakeField("allergies", "none", c, ValueKind::kChoice, true, true));
+        return;
+      }
+    }
+  }
+  for (const Candidate& c : r.CandidatesFor(Target::kAllergies)) {
+    std::string text = Trim(c.text);
+    if (text.empty()) continue;
+    if (NoAllergies(text)) {
+      out.push_back(MakeField("allergies", "none", c, ValueKind::kChoice, true, true));
+      return;
+    }
+    int n = 0;
+    size_t start = 0;
+    while (start <= text.size()) {
+      size_t end = text.find_first_of(",;", start);
+      std::string item = Trim(text.substr(start, end == std::string::npos ? std::string::npos : end - start));
+      if (!item.empty())
+        out.push_back(MakeField(fmt::format("allergy.{}", n++), TitleCase(item), c, ValueKind::kText, false, false));
+      if (end == std::string::npos) break;
+      start = end + 1;
+    }
+    return;
+  }
+}
+
+// ---- lab reports ----
+
+struct LabTest {
+  const char* name;  // normalised printed name
+  const char* loinc;
+  const char* ucum;  // expected unit
+  double low, high;  // plausible values
+};
+
+// LOINC codes (loinc.org): the common serum/plasma and blood tests of US lab reports.
+constexpr LabTest kLabTests[] = {
+    {"glucose", "2345-7", "mg/dL", 5, 2000},
+    {"hemoglobin a1c", "4548-4", "%", 2, 25},
+    {"hba1c", "4548-4", "%", 2, 25},
+    {"a1c", "4548-4", "%", 2, 25},
+    {"hemoglobin", "718-7", "g/dL", 2, 30},
+    {"hgb", "718-7", "g/dL", 2, 30},
+    {"wbc", "6690-2", "10*3/uL", 0.1, 500},
+    {"white blood cell count", "6690-2", "10*3/uL", 0.1, 500},
+    {"platelets", "777-3", "10*3/uL", 1, 3000},
+    {"platelet count", "777-3", "10*3/uL", 1, 3000},
+    {"creatinine", "2160-0", "mg/dL", 0.1, 30},
+    {"cholesterol total", "2093-3", "mg/dL", 20, 1000},
+    {"total cholesterol", "2093-3", "mg/dL", 20, 1000},
+    {"cholesterol", "2093-3", "mg/dL", 20, 1000},
+    {"triglycerides", "2571-8", "mg/dL", 10, 5000},
+    {"ldl cholesterol", "13457-7", "mg/dL", 5, 600},
+    {"ldl", "13457-7", "mg/dL", 5, 600},
+    {"ldl c", "13457-7", "mg/dL", 5, 600},
+    {"hdl cholesterol", "2085-9", "mg/dL", 5, 200},
+    {"hdl", "2085-9", "mg/dL", 5, 200},
+    {"sodium", "2951-2", "mmol/L", 90, 200},
+    {"potassium", "2823-3", "mmol/L", 1, 10},
+    {"tsh", "3016-3", "m[IU]/L", 0.001, 200},
+    {"egfr", "33914-3", "mL/min/{1.73_m2}", 1, 200},
+    {"bun", "3094-0", "mg/dL", 1, 300},
+    {"urea nitrogen", "3094-0", "mg/dL", 1, 300},
+    {"calcium", "17861-6", "mg/dL", 2, 20},
+    {"alt", "1742-6", "U/L", 1, 5000},
+    {"ast", "1920-8", "U/L", 1, 5000},
+    {"hematocrit", "4544-3", "%", 5, 80},
+};
+
+struct Unit {
+  const char* printed;  // normalised: lower case, no spaces
+  const char* ucum;
+};
+constexpr Unit kUnits[] = {
+    {"mg/dl", "mg/dL"}, {"g/dl", "g/dL"}, {"%", "%"}, {"k/ul", "10*3/uL"},
+    {"x10^3/ul", "10*3/uL"}, {"10^3/ul", "10*3/uL"}, {"thou/ul", "10*3/uL"}, {"x10e3/ul", "10*3/uL"},
+    {"mmol/l", "mmol/L"}, {"meq/l", "meq/L"}, {"miu/l", "m[IU]/L"}, {"uiu/ml", "u[IU]/mL"},
+    {"ml/min/1.73m2", "mL/min/{1.73_m2}"}, {"ml/min/1.73", "mL/min/{1.73_m2}"}, {"u/l", "U/L"},
+    {"iu/l", "[IU]/L"}, {"ng/ml", "ng/mL"}, {"pg/ml", "pg/mL"}, {"mg/l", "mg/L"},
+};
+
+std::optional<std::string> ParseUnit(std::string_view token) {
+  std::string t;
+  for (char c : token)
+    if (!std::isspace(static_cast<unsigned char>(c))) t.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  for (const Unit& u : kUnits)
+    if (t == u.printed) return std::string(u.ucum);
+  for (const Unit& u : kUnits)
+    if (std::string_view(u.printed).size() >= 4 && FuzzyEquals(t, u.printed)) return std::string(u.ucum);
+  return std::nullopt;
+}
+
+const LabTest* MatchLabName(const std::string& norm_prefix) {
+  const LabTest* best = nullptr;
+  size_t best_len = 0;
+  for (const LabTest& t : kLabTests) {
+    std::string_view name = t.name;
+    if (norm_prefix.size() < name.size()) {
+      // allow one edit on the name part
+      if (name.size() < 5 || norm_prefix.size() + 1 < name.size()) continue;
+    }
+    std::string head = norm_prefix.substr(0, std::min(norm_prefix.size(), name.size()));
+    bool boundary = norm_prefix.size() == name.size() || norm_prefix[name.size()] == ' ';
+    if (head.size() == name.size() && boundary && FuzzyEquals(head, name) && name.size() > best_len) {
+      best = &t;
+      best_len = name.size();
+    }
+  }
+  return best;
+}
+
+void AddLabs(Reader& r, std::vector<Field>& out) {
+  std::string today(r.today());
+  if (auto f = Pick(r.CandidatesFor(Target::kCollected), "lab.collected", ValueKind::kDate,
+                    [](std::string_view t) { return ParseDate(t); }))
+    out.push_back(*f);
+  static const std::regex kNumber(R"(^[<>]?\d+(\.\d+)?$)");
+  static const std::regex kRange(R"(^(\d+(\.\d+)?)\s*-\s*(\d+(\.\d+)?)$)");
+  static const std::regex kBound(R"(^[<>]=?\s*\d+(\.\d+)?$)");
+  int n = 0;
+  for (size_t pi = 0; pi < r.pages().size(); ++pi) {
+    for (const Line& line : r.pages()[pi].lines) {
+      if (line.phrases.empty()) continue;
+      // The test name is the start of the line.
+      std::string first_norm = Normalise(line.phrases.front().text);
+      const LabTest* test = MatchLabName(first_norm);
+      if (!test) continue;
+      // Tokens after the name.
+      std::vector<const Word*> words;
+      for (const Phrase& p : line.phrases)
+        for (const Word& w : p.words) words.push_back(&w);
+      size_t name_words = static_cast<size_t>(std::count(std::string_view(test->name).begin(),
+                                                         std::string_view(test->name).end(), ' ')) + 1;
+      if (words.size() <= name_words) continue;
+      const Word* value = nullptr;
+      std::string range;
+      const Word* range_word = nullptr;
+      std::optional<std::string> unit;
+      const Word* unit_word = nullptr;
+      for (size_t i = name_words; i < words.size(); ++i) {
+        std::string t = Trim(words[i]->text);
+        // Ranges may be read as one token or as three ("70 - 99").
+        if (i + 2 < words.size() && words[i + 1]->text == "-") {
+          std::string joined = t + "-" + Trim(words[i + 2]->text);
+          if (std::regex_match(joined, kRange) && range.empty()) {
+            range = joined;
+            range_word = words[i];
+            i += 2;
+            continue;
+          }
+        }
+        if (range.empty() && (std::regex_match(t, kRange) || std::regex_match(t, kBound)) &&
+            (value != nullptr || t[0] == '<' || t[0] == '>' || t.find('-') != std::string::npos)) {
+          if (value != nullptr || t.find('-') != std::string::npos || t[0] == '<' || t[0] == '>') {
+            range = t;
+            range_word = words[i];
+            continue;
+          }
+        }
+        if (!value && std::regex_match(t, kNumber) && t[0] != '<' && t[0] != '>') {
+          value = words[i];
+          continue;
+        }
+        if (!unit) {
+          unit = ParseUnit(t);
+          if (unit) unit_word = words[i];
+        }
+      }
+      if (!value) continue;
+      std::string v = Trim(value->text);
+      double number = std::strtod(v.c_str(), nullptr);
+      bool plausible = number >= test->low && number <= test->high;
+      Candidate vc{v, value->box, value->confidence, static_cast<int>(pi), 0, 0};
+      Candidate nc{line.phrases.front().text, line.phrases.front().box, line.phrases.front().confidence,
+                   static_cast<int>(pi), 0, 0};
+      out.push_back(MakeField(fmt::format("lab.{}.code", n), test->loinc, nc, ValueKind::kCode, true, true));
+      out.push_back(MakeField(fmt::format("lab.{}.value", n), v, vc, ValueKind::kNumber, true, plausible));
+      if (unit) {
+        Candidate uc{unit_word->text, unit_word->box, unit_word->confidence, static_cast<int>(pi), 0, 0};
+        out.push_back(MakeField(fmt::format("lab.{}.unit", n), *unit, uc, ValueKind::kCode, true,
+                                *unit == test->ucum));
+      }
+      if (!range.empty()) {
+        Candidate rc{range, range_word->box, range_word->confidence, static_cast<int>(pi), 0, 0};
+        out.push_back(MakeField(fmt::format("lab.{}.range", n), range, rc, ValueKind::kCode, false, false));
+      }
+      ++n;
+    }
+  }
+}
+
+// ---- medication lists ----
+
+struct Route {
+  const char* phrase;
+  const char* route;
+};
+constexpr Route kRoutes[] = {
+    {"by mouth", "oral"}, {"orally", "oral"}, {"oral", "oral"}, {"po", "oral"},
+    {"inhaled", "inhalation"}, {"inhalation", "inhalation"}, {"inhale", "inhalation"},
+    {"subcutaneous", "subcutaneous"}, {"subcutaneously", "subcutaneous"}, {"subq", "subcutaneous"},
+    {"sc", "subcutaneous"}, {"in each nostril", "nasal"}, {"nasal", "nasal"},
+    {"intranasal", "nasal"}, {"topical", "topical"}, {"apply to skin", "topical"},
+    {"sublingual", "sublingual"}, {"under the tongue", "sublingual"}, {"rectal", "rectal"},
+    {"intramuscular", "intramuscular"}, {"im", "intramuscular"},
+};
+
+struct Frequency {
+  const char* phrase;
+  const char* normal;
+};
+constexpr Frequency kFrequencies[] = {
+    {"once daily", "once daily"}, {"once a day", "once daily"}, {"daily", "once daily"},
+    {"qd", "once daily"}, {"twice daily", "twice daily"}, {"twice a day", "twice daily"},
+    {"bid", "twice daily"}, {"three times daily", "three times daily"},
+    {"three times a day", "three times daily"}, {"tid", "three times daily"},
+    {"four times daily", "four times daily"}, {"qid", "four times daily"},
+    {"at bedtime", "at bedtime"}, {"qhs", "at bedtime"}, {"every morning", "every morning"},
+    {"every evening", "every evening"}, {"weekly", "once weekly"}, {"once weekly", "once weekly"},
+    {"as needed", "as needed"}, {"prn", "as needed"},
+};
+
+constexpr const char* kForms[] = {"tablet", "tablets", "tab", "capsule", "capsules", "cap",
+                                  "inhaler", "injection", "spray", "solution", "cream",
+                                  "ointment", "patch", "drops", "suspension", "pen"};
+
+std::string NormaliseFrequency(const std::string& norm_line) {
+  static const std::regex kEvery(R"(every (\d+) hours?( as needed)?)");
+  std::smatch m;
+  if (std::regex_search(norm_line, m, kEvery))
+    return fmt::format("every {} hours{}", m[1].str(), m[2].matched ? " as needed" : "");
+  std::string padded = " " + norm_line + " ";
+  // Longest phrase first: "twice daily" before "daily".
+  const Frequency* best = nullptr;
+  for (const Frequency& f : kFrequencies)
+    if (padded.find(" " + std::string(f.phrase) + " ") != std::string::npos &&
+        (!best || std::string_view(f.phrase).size() > std::string_view(best->phrase).size()))
+      best = &f;
+  return best ? best->normal : "";
+}
+
+void AddMedications(Reader& r, std::vector<Field>& out) {
+  static const std::regex kStrength(
+      R"((\d+(?:\.\d+)?)\s?(mg|mcg|g|ml|units?|iu|%|meq)\b)", std::regex::icase);
+  int n = 0;
+  for (size_t pi = 0; pi < r.pages().size(); ++pi) {
+    for (const Line& line : r.pages()[pi].lines) {
+      std::string text;
+      for (const Phrase& p : line.phrases) text += (text.empty() ? "" : " ") + p.text;
+      std::smatch m;
+      if (!std::regex_search(text, m, kStrength)) continue;
+      std::string before = m.prefix().str();
+      // Leading list numbers and bullets.
+      static const std::regex kLead(R"(^\s*(\d+[.)]|[-*•])\s*)");
+      before = std::regex_replace(before, kLead, "");
+      std::vector<std::string> name_words;
+      {
+        size_t start = 0;
+        while (start < before.size()) {
+          size_t end = before.find(' ', start);
+          std::string w = Trim(before.substr(start, end == std::string::npos ? std::string::npos : end - start));
+          if (!w.empty()) name_words.push_back(w);
+          if (end == std::string::npos) break;
+          start = end + 1;
+        }
+      }
+      while (!name_words.empty()) {
+        std::string last = Lower(name_words.back());
+        bool form = std::any_of(std::begin(kForms), std::end(kForms), [&](const char* f) { return last == f; });
+        if (!form) break;
+        name_words.pop_back();
+      }
+      if (name_words.empty() || name_words.size() > 5) continue;
+      std::string name;
+      for (const auto& w : name_words) name += (name.empty() ? "" : " ") + w;
+      if (!std::isalpha(static_cast<unsigned char>(name[0]))) continue;
+      std::string unit = Lower(m[2].str());
+      if (unit == "unit") unit = "units";
+      std::string strength = m[1].str() + " " + unit;
+      std::string norm = Normalise(text);
+      std::string padded = " " + norm + " ";
+      std::string route;
+      size_t route_len = 0;
+      for (const Route& rt : kRoutes) {
+        std::string_view ph = rt.phrase;
+        if (ph.size() > route_len && padded.find(" " + std::string(ph) + " ") != std::string::npos) {
+          route = rt.route;
+          route_len = ph.size();
+        }
+      }
+      std::string frequency = NormaliseFrequency(norm);
+      float conf = 1.0f;
+      for (const Phrase& p : line.phrases) conf = std::min(conf, p.confidence);
+      Candidate c{text, line.box, conf, static_cast<int>(pi), 0, 0};
+      out.push_back(MakeField(fmt::format("medication.{}.name", n), TitleCase(name), c, ValueKind::kText, false, false));
+      out.push_back(MakeField(fmt::format("medication.{}.strength", n), strength, c, ValueKind::kText, true, true));
+      if (!route.empty())
+        out.push_back(MakeField(fmt::format("medication.{}.route", n), route, c, ValueKind::kChoice, true, true));
+      if (!frequency.empty())
+        out.push_back(MakeField(fmt::format("medication.{}.frequency", n), frequency, c, ValueKind::kChoice, true, true));
+      ++n;
+    }
+  }
+}
+
+void AddNpi(Reader& r, std::vector<Field>& out) {
+  if (auto f = Pick(r.CandidatesFor(Target::kNpi), "referral.npi", ValueKind::kNumber,
+                    [](std::string_view t) { return ParseNpi(t); }))
+    out.push_back(*f);
+}
+
+}  // namespace
+
+Classification Classify(const std::vector<Layout>& pages) {
+  struct Cue {
+    const char* word;
+    const char* kind;
+    double weight;
+  };
+  static constexpr Cue kCues[] = {
+      {"registration", "intake", 2}, {"intake", "intake", 2}, {"new patient", "intake", 2},
+      {"demographics", "intake", 2}, {"emergency contact", "intake", 1}, {"allergies", "intake", 1},
+      {"date of birth", "intake", 0.5}, {"address", "intake", 1}, {"email", "intake", 1},
+      {"sex", "intake", 1}, {"gender", "intake", 1}, {"signature", "intake", 1},
+      {"member", "insurance_card", 1}, {"rxbin", "insurance_card", 3}, {"rxpcn", "insurance_card", 3},
+      {"bin", "insurance_card", 1}, {"pcn", "insurance_card", 1}, {"group", "insurance_card", 1},
+      {"grp", "insurance_card", 2}, {"copay", "insurance_card", 2}, {"medicare", "insurance_card", 2},
+      {"subscriber", "insurance_card", 1}, {"card", "insurance_card", 1}, {"pcp", "insurance_card", 1},
+      {"laboratory", "lab_report", 3}, {"reference", "lab_report", 1}, {"range", "lab_report", 1},
+      {"result", "lab_report", 1}, {"units", "lab_report", 1}, {"specimen", "lab_report", 2},
+      {"collected", "lab_report", 2}, {"mg/dl", "lab_report", 1}, {"flag", "lab_report", 1},
+      {"medication", "medication_list", 2}, {"medicines", "medication_list", 3},
+      {"medications", "medication_list", 2}, {"tablet", "medication_list", 1},
+      {"capsule", "medication_list", 1}, {"by mouth", "medication_list", 1},
+      {"strength", "medication_list", 2}, {"how often", "medication_list", 2}, {"take", "medication_list", 0.5},
+      {"referral", "referral", 3}, {"referring", "referral", 3}, {"dear", "referral", 2},
+      {"sincerely", "referral", 2}, {"colleague", "referral", 2}, {"npi", "referral", 1},
+  };
+  std::map<std::string, double> score;
+  bool card_shape = false;
+  for (const Layout& page : pages) {
+    double aspect = page.height ? static_cast<double>(page.width) / page.height : 0;
+    card_shape |= aspect > 1.4 && aspect < 1.8 && pages.size() == 1;
+    for (const Line& line : page.lines) {
+      std::string padded = " " + Normalise(line.text) + " ";
+      for (const Cue& c : kCues)
+        if (padded.find(" " + std::string(c.word) + " ") != std::string::npos) score[c.kind] += c.weight;
+    }
+  }
+  if (card_shape) score["insurance_card"] += 4;
+  Classification out{"other", 0};
+  double total = 0, best = 0;
+  for (const auto& [kind, s] : score) {
+    total += s;
+    if (s > best) {
+      best = s;
+      out.kind = kind;
+    }
+  }
+  if (best < 3) return {"other", total > 0 ? 0.3 : 0.0};
+  out.confidence = best / total;
+  return out;
+}
+
+bool LooksLikeGarbage(const Layout& page) {
+  int words = 0, good = 0;
+  for (const Line& line : page.lines)
+    for (const Phrase& p : line.phrases)
+      for (const Word& w : p.words) {
+        ++words;
+        int alnum = 0;
+        for (unsigned char c : w.text) alnum += std::isalnum(c) ? 1 : 0;
+        if (w.confidence >= 0.6f && alnum * 2 >= static_cast<int>(w.text.size())) ++good;
+      }
+  return words < 5 || good * 2 < words;
+}
+
+std::vector<Field> Extract(const std::vector<Layout>& pages, const Classification& kind,
+                           std::string_view today) {
+  Reader r(pages, today);
+  r.CollectLabels();
+  std::vector<Field> out;
+  const std::string& k = kind.kind;
+  AddName(r, out);
+  if (k == "insurance_card") {
+    AddCoverage(r, out, true);
+    return out;
+  }
+  AddBirthDate(r, out);
+  AddNameFromText(r, out);
+  if (k == "intake" || k == "other") {
+    AddGender(r, out);
+    AddAddress(r, out);
+    AddContact(r, out);
+    AddCoverage(r, out, false);
+    AddAllergies(r, out);
+  } else if (k == "lab_report") {
+    AddLabs(r, out);
+  } else if (k == "medication_list") {
+    AddMedications(r, out);
+  } else if (k == "referral") {
+    AddNpi(r, out);
+  }
+  return out;
+}
+
+}  // namespace salus::capture

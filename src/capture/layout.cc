@@ -1,0 +1,191 @@
+#include "capture/layout.h"
+
+#include <leptonica/allheaders.h>
+
+#include <algorithm>
+#include <cmath>
+#include <memory>
+
+namespace salus::capture {
+namespace {
+
+struct PixDeleter {
+  void operator()(Pix* p) const { pixDestroy(&p); }
+};
+using PixPtr = std::unique_ptr<Pix, PixDeleter>;
+
+bool Blank(const std::string& s) {
+  return std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isspace(c) != 0; });
+}
+
+// Share of set pixels along a one-pixel-wide segment.
+double Coverage(Pix* bin, int x0, int y0, int x1, int y1) {
+  int n = 0, set = 0;
+  int steps = std::max(std::abs(x1 - x0), std::abs(y1 - y0));
+  for (int i = 0; i <= steps; ++i) {
+    int x = x0 + (steps ? (x1 - x0) * i / steps : 0);
+    int y = y0 + (steps ? (y1 - y0) * i / steps : 0);
+    l_uint32 v = 0;
+    pixGetPixel(bin, x, y, &v);
+    ++n;
+    set += v ? 1 : 0;
+  }
+  return n ? static_cast<double>(set) / n : 0;
+}
+
+// Best coverage of a box side over a band of `band` pixels inwards.
+double SideCoverage(Pix* bin, const Box& b, int side, int band) {
+  double best = 0;
+  for (int d = 0; d < band; ++d) {
+    double c = 0;
+    switch (side) {
+      case 0: c = Coverage(bin, b.x, b.y + d, b.right() - 1, b.y + d); break;
+      case 1: c = Coverage(bin, b.x, b.bottom() - 1 - d, b.right() - 1, b.bottom() - 1 - d); break;
+      case 2: c = Coverage(bin, b.x + d, b.y, b.x + d, b.bottom() - 1); break;
+      default: c = Coverage(bin, b.right() - 1 - d, b.y, b.right() - 1 - d, b.bottom() - 1); break;
+    }
+    best = std::max(best, c);
+  }
+  return best;
+}
+
+}  // namespace
+
+std::vector<Checkbox> FindCheckboxes(const Image& page) {
+  std::vector<Checkbox> out;
+  if (!page) return out;
+  PixPtr gray(pixGetDepth(page.pix()) == 8 ? pixClone(page.pix()) : pixConvertTo8(page.pix(), 0));
+  if (!gray) return out;
+  PixPtr bin(pixThresholdToBinary(gray.get(), 150));
+  if (!bin) return out;
+  Boxa* boxes = pixConnCompBB(bin.get(), 8);
+  if (!boxes) return out;
+  int dpi = page.dpi() > 0 ? page.dpi() : 300;
+  // A checkbox is between 1/16 and 1/3 of an inch on a side.
+  int min_side = dpi / 16, max_side = dpi / 3;
+  for (int i = 0; i < boxaGetCount(boxes); ++i) {
+    l_int32 x, y, w, h;
+    boxaGetBoxGeometry(boxes, i, &x, &y, &w, &h);
+    if (w < min_side || h < min_side || w > max_side || h > max_side) continue;
+    double ratio = static_cast<double>(w) / h;
+    if (ratio < 0.8 || ratio > 1.25) continue;
+    Box b{x, y, w, h};
+    int band = std::max(2, w / 8);
+    bool square = true;
+    for (int side = 0; side < 4 && square; ++side) square = SideCoverage(bin.get(), b, side, band) > 0.85;
+    if (!square) continue;
+    // Inside, away from the border: how much is marked.
+    int margin = std::max(band + 1, w / 5);
+    int inner_w = w - 2 * margin, inner_h = h - 2 * margin;
+    if (inner_w <= 2 || inner_h <= 2) continue;
+    BOX* inner = boxCreate(x + margin, y + margin, inner_w, inner_h);
+    l_int32 count = 0;
+    pixCountPixelsInRect(bin.get(), inner, &count, nullptr);
+    boxDestroy(&inner);
+    Checkbox cb;
+    cb.box = b;
+    cb.fill = static_cast<double>(count) / (inner_w * inner_h);
+    cb.checked = cb.fill > 0.08;
+    out.push_back(cb);
+  }
+  boxaDestroy(&boxes);
+  return out;
+}
+
+Layout BuildLayout(std::vector<Word> words, std::vector<Checkbox> checkboxes, int width,
+                   int height) {
+  Layout layout;
+  layout.width = width;
+  layout.height = height;
+  std::erase_if(words, [&](const Word& w) {
+    if (Blank(w.text) || w.box.w <= 0 || w.box.h <= 0) return true;
+    for (const Checkbox& cb : checkboxes) {
+      int ox = std::min(w.box.right(), cb.box.right()) - std::max(w.box.x, cb.box.x);
+      int oy = std::min(w.box.bottom(), cb.box.bottom()) - std::max(w.box.y, cb.box.y);
+      if (ox > 0 && oy > 0 && ox * oy > 0.5 * w.box.w * w.box.h) return true;
+    }
+    return false;
+  });
+  layout.checkboxes = std::move(checkboxes);
+  if (words.empty()) return layout;
+
+  std::vector<int> heights;
+  for (const Word& w : words) heights.push_back(w.box.h);
+  std::nth_element(heights.begin(), heights.begin() + heights.size() / 2, heights.end());
+  layout.median_height = std::max(1, heights[heights.size() / 2]);
+
+  // Lines: words sorted by vertical centre join the line they overlap most.
+  std::sort(words.begin(), words.end(),
+            [](const Word& a, const Word& b) { return a.box.center_y() < b.box.center_y(); });
+  struct Building {
+    Box box;
+    std::vector<Word> words;
+  };
+  std::vector<Building> lines;
+  for (Word& w : words) {
+    Building* best = nullptr;
+    double best_overlap = 0.5;
+    // Only recent lines can overlap a word further down the page.
+    for (size_t i = lines.size(); i-- > 0 && lines.size() - i <= 6;) {
+      double o = lines[i].box.VerticalOverlap(w.box);
+      // Tall words (merged glyphs, brackets) must not chain lines together.
+      if (o > best_overlap && std::abs(lines[i].box.center_y() - w.box.center_y()) <
+                                  0.6 * std::max(layout.median_height, std::min(w.box.h, lines[i].box.h))) {
+        best_overlap = o;
+        best = &lines[i];
+      }
+    }
+    if (best == nullptr) {
+      lines.push_back({w.box, {}});
+      best = &lines.back();
+    }
+    best->box = best->box.Union(w.box);
+    best->words.push_back(std::move(w));
+  }
+  std::sort(lines.begin(), lines.end(),
+            [](const Building& a, const Building& b) { return a.box.y < b.box.y; });
+
+  for (Building& b : lines) {
+    std::sort(b.words.begin(), b.words.end(),
+              [](const Word& x, const Word& y) { return x.box.x < y.box.x; });
+    Line line;
+    line.box = b.box;
+    int line_index = static_cast<int>(layout.lines.size());
+    int gap_limit = static_cast<int>(std::lround(1.3 * layout.median_height));
+    Phrase current;
+    auto flush = [&] {
+      if (current.words.empty()) return;
+      current.line = line_index;
+      line.phrases.push_back(std::move(current));
+      current = Phrase{};
+    };
+    int prev_right = -1;
+    for (Word& w : b.words) {
+      // A checkbox between two words also separates phrases.
+      bool box_between = false;
+      for (const Checkbox& cb : layout.checkboxes)
+        if (prev_right >= 0 && cb.box.x >= prev_right - 2 && cb.box.right() <= w.box.x + 2 &&
+            cb.box.VerticalOverlap(w.box) > 0.3)
+          box_between = true;
+      if (prev_right >= 0 && (w.box.x - prev_right > gap_limit || box_between)) flush();
+      if (current.words.empty()) {
+        current.box = w.box;
+        current.confidence = w.confidence;
+        current.text = w.text;
+      } else {
+        current.box = current.box.Union(w.box);
+        current.confidence = std::min(current.confidence, w.confidence);
+        current.text += " " + w.text;
+      }
+      prev_right = w.box.right();
+      current.words.push_back(std::move(w));
+    }
+    flush();
+    for (size_t i = 0; i < line.phrases.size(); ++i)
+      line.text += (i ? "  " : "") + line.phrases[i].text;
+    layout.lines.push_back(std::move(line));
+  }
+  return layout;
+}
+
+}  // namespace salus::capture

@@ -1,0 +1,140 @@
+#include "capture/pipeline.h"
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <ctime>
+
+#include <fmt/format.h>
+
+#include "capture/layout.h"
+#include "capture/prepare.h"
+
+namespace salus::capture {
+namespace {
+
+std::string TodayUtc() {
+  std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  return fmt::format("{:04}-{:02}-{:02}", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+}
+
+std::string Alnum(std::string_view s) {
+  std::string out;
+  for (unsigned char c : s)
+    if (std::isalnum(c)) out.push_back(static_cast<char>(std::toupper(c)));
+  return out;
+}
+
+// Characters a second reading of a field may contain.
+std::optional<std::string> RereadWhitelist(const Field& f) {
+  switch (f.kind) {
+    case ValueKind::kPhone: return "0123456789()-. +";
+    case ValueKind::kNumber: return "0123456789.-<>";
+    case ValueKind::kIdentifier: return "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-";
+    case ValueKind::kDate:
+      if (std::none_of(f.raw.begin(), f.raw.end(), [](unsigned char c) { return std::isalpha(c); }))
+        return "0123456789/-.";
+      return std::nullopt;
+    default: return std::nullopt;
+  }
+}
+
+}  // namespace
+
+double FieldConfidence(const Field& f) {
+  double s = f.from_text_layer ? 0.99 : std::clamp<double>(f.ocr_confidence, 0.0, 1.0);
+  if (f.has_check && !f.checked) s *= 0.3;
+  if (f.reread == 1) s = 1 - (1 - s) * 0.5;
+  if (f.reread == 0) s *= 0.5;
+  return std::clamp(s, 0.0, 1.0);
+}
+
+Result<CaptureResult> Capture(std::string_view bytes, OcrEngine& engine,
+                              const CaptureOptions& options) {
+  auto pages = Decode(bytes, options.limits);
+  if (!pages) return std::unexpected(pages.error());
+  std::string today = options.today.empty() ? TodayUtc() : options.today;
+
+  CaptureResult result;
+  std::vector<Layout> layouts;
+  std::vector<Image> images;  // the prepared page each layout's boxes refer to
+  std::vector<bool> garbage;
+  for (Page& page : *pages) {
+    PageReport report;
+    if (!page.text_layer.empty()) {
+      report.text_layer = true;
+      report.words = static_cast<int>(page.text_layer.size());
+      std::vector<Checkbox> boxes = page.image ? FindCheckboxes(page.image) : std::vector<Checkbox>{};
+      layouts.push_back(BuildLayout(std::move(page.text_layer), std::move(boxes), page.width, page.height));
+      images.push_back(std::move(page.image));
+      garbage.push_back(false);
+      result.pages.push_back(std::move(report));
+      continue;
+    }
+    auto prepared = Prepare(page.image);
+    if (!prepared) return std::unexpected(prepared.error());
+    report.rotation = prepared->rotation;
+    report.skew_degrees = prepared->skew_degrees;
+    report.perspective_corrected = prepared->perspective_corrected;
+    report.scale = prepared->scale;
+    report.blur = prepared->blur;
+    report.text_height = prepared->text_height;
+    report.problem = prepared->problem;
+    if (report.problem) {
+      layouts.push_back(Layout{});
+      images.emplace_back();
+      garbage.push_back(true);
+      result.pages.push_back(std::move(report));
+      continue;
+    }
+    OcrOptions ocr;
+    ocr.timeout_ms = options.page_timeout_ms;
+    auto words = engine.Read(prepared->gray, ocr);
+    if (!words) return std::unexpected(words.error());
+    report.words = static_cast<int>(words->size());
+    std::vector<Checkbox> boxes = FindCheckboxes(prepared->gray);
+    Layout layout = BuildLayout(std::move(*words), std::move(boxes), prepared->gray.width(),
+                                prepared->gray.height());
+    report.garbage = LooksLikeGarbage(layout);
+    if (report.garbage)
+      report.problem = "the page does not read as a document; retake the photo in good light, "
+                       "with the whole page in the frame";
+    garbage.push_back(report.garbage);
+    layouts.push_back(std::move(layout));
+    images.push_back(std::move(prepared->gray));
+    result.pages.push_back(std::move(report));
+  }
+  result.unreadable = std::all_of(garbage.begin(), garbage.end(), [](bool g) { return g; });
+  if (result.unreadable) return result;
+
+  result.classification = Classify(layouts);
+  result.fields = Extract(layouts, result.classification, today);
+  for (Field& f : result.fields) {
+    f.from_text_layer = result.pages[f.page].text_layer;
+    if (options.reread && !f.from_text_layer && images[f.page]) {
+      if (auto whitelist = RereadWhitelist(f)) {
+        int pad = std::max(4, f.box.h / 3);
+        Box crop{std::max(0, f.box.x - pad), std::max(0, f.box.y - pad), f.box.w + 2 * pad, f.box.h + 2 * pad};
+        crop.w = std::min(crop.w, images[f.page].width() - crop.x);
+        crop.h = std::min(crop.h, images[f.page].height() - crop.y);
+        OcrOptions o;
+        o.segmentation = Segmentation::kSingleLine;
+        o.whitelist = *whitelist;
+        o.timeout_ms = 2000;
+        if (auto again = engine.ReadRegion(images[f.page], crop, o)) {
+          std::string text;
+          for (const Word& w : *again) text += w.text;
+          std::string a = Alnum(text), b = Alnum(f.raw);
+          f.reread = !a.empty() && (a == b || a.find(b) != std::string::npos) ? 1 : 0;
+        }
+      }
+    }
+    if (garbage[f.page]) f.ocr_confidence = std::min(f.ocr_confidence, 0.3f);
+    f.confidence = FieldConfidence(f);
+  }
+  return result;
+}
+
+}  // namespace salus::capture

@@ -1,0 +1,252 @@
+#include "capture/prepare.h"
+
+#include <leptonica/allheaders.h>
+
+#include <algorithm>
+#include <cmath>
+#include <memory>
+#include <vector>
+
+#include <fmt/format.h>
+
+namespace salus::capture {
+namespace {
+
+// Tesseract's LSTM reads best when capital letters are about 30 pixels tall.
+constexpr double kPreferredTextHeight = 30;
+// Below this many pixels per character the glyphs are not recoverable.
+constexpr int kMinTextHeight = 8;
+// Share of grey "transition" pixels among ink pixels above which text is too blurred to read.
+constexpr double kMaxBlur = 0.9;
+
+struct PixDeleter {
+  void operator()(Pix* p) const { pixDestroy(&p); }
+};
+using PixPtr = std::unique_ptr<Pix, PixDeleter>;
+struct BoxaDeleter {
+  void operator()(Boxa* b) const { boxaDestroy(&b); }
+};
+using BoxaPtr = std::unique_ptr<Boxa, BoxaDeleter>;
+
+PixPtr ToGray(Pix* pix) {
+  switch (pixGetDepth(pix)) {
+    case 8:
+      return PixPtr(pixGetColormap(pix) ? pixConvertTo8(pix, 0) : pixCopy(nullptr, pix));
+    case 32:
+      return PixPtr(pixConvertRGBToLuminance(pix));
+    default:
+      return PixPtr(pixConvertTo8(pix, 0));
+  }
+}
+
+PixPtr Binarize(Pix* gray) {
+  PixPtr bin(pixThresholdToBinary(gray, 140));
+  return bin;
+}
+
+// Median height of character-sized connected components, in pixels (0 when there is no text).
+int MedianTextHeight(Pix* binary) {
+  BoxaPtr boxes(pixConnCompBB(binary, 8));
+  if (!boxes) return 0;
+  std::vector<int> heights;
+  int n = boxaGetCount(boxes.get());
+  for (int i = 0; i < n; ++i) {
+    l_int32 x, y, w, h;
+    boxaGetBoxGeometry(boxes.get(), i, &x, &y, &w, &h);
+    // Letters and digits: taller than a speck, not a rule or a box, not wider than a few glyphs.
+    if (h >= 5 && h <= 150 && w <= 2 * h && w >= 2) heights.push_back(h);
+  }
+  if (heights.size() < 10) return 0;
+  std::nth_element(heights.begin(), heights.begin() + heights.size() / 2, heights.end());
+  return heights[heights.size() / 2];
+}
+
+// A phone photo shows the page as a bright quadrilateral on a darker background. Finds it and
+// maps it to an upright rectangle; returns null when the page fills the frame.
+PixPtr CorrectPerspective(Pix* gray) {
+  int w = pixGetWidth(gray), h = pixGetHeight(gray);
+  double factor = std::min(1.0, 800.0 / std::max(w, h));
+  PixPtr small(pixScaleAreaMap(gray, static_cast<float>(factor), static_cast<float>(factor)));
+  if (!small) return nullptr;
+  l_int32 threshold = 0;
+  PixPtr th;
+  {
+    Pix* thresholds = nullptr;
+    Pix* binary = nullptr;
+    int sw = pixGetWidth(small.get()), sh = pixGetHeight(small.get());
+    if (pixOtsuAdaptiveThreshold(small.get(), sw, sh, 0, 0, 0.1f, &thresholds, &binary) != 0)
+      return nullptr;
+    pixDestroy(&thresholds);
+    th.reset(binary);
+  }
+  (void)threshold;
+  // Page pixels are bright: foreground of the inverted threshold image.
+  PixPtr page(pixInvert(nullptr, th.get()));
+  Pixa* parts = nullptr;
+  BoxaPtr boxes(pixConnComp(page.get(), &parts, 4));
+  if (!boxes || boxaGetCount(boxes.get()) == 0) {
+    pixaDestroy(&parts);
+    return nullptr;
+  }
+  int best = -1;
+  int64_t best_area = 0;
+  for (int i = 0; i < boxaGetCount(boxes.get()); ++i) {
+    l_int32 x, y, bw, bh;
+    boxaGetBoxGeometry(boxes.get(), i, &x, &y, &bw, &bh);
+    if (static_cast<int64_t>(bw) * bh > best_area) {
+      best_area = static_cast<int64_t>(bw) * bh;
+      best = i;
+    }
+  }
+  int sw = pixGetWidth(small.get()), sh = pixGetHeight(small.get());
+  l_int32 bx, by, bw, bh;
+  boxaGetBoxGeometry(boxes.get(), best, &bx, &by, &bw, &bh);
+  // The page must be most of the photo, but visibly not all of it.
+  bool frame_filled = bw > 0.97 * sw && bh > 0.97 * sh;
+  if (frame_filled || best_area < 0.25 * sw * sh) {
+    pixaDestroy(&parts);
+    return nullptr;
+  }
+  PixPtr blob(pixaGetPix(parts, best, L_CLONE));
+  pixaDestroy(&parts);
+  // Corners: the blob's extreme points along the two diagonals.
+  double tl = 1e18, tr = -1e18, br = -1e18, bl = 1e18;
+  double pts[4][2] = {};
+  l_uint32* data = pixGetData(blob.get());
+  int wpl = pixGetWpl(blob.get());
+  for (int y = 0; y < bh; ++y) {
+    l_uint32* line = data + y * wpl;
+    for (int x = 0; x < bw; ++x) {
+      if (!GET_DATA_BIT(line, x)) continue;
+      double gx = bx + x, gy = by + y;
+      if (gx + gy < tl) { tl = gx + gy; pts[0][0] = gx; pts[0][1] = gy; }
+      if (gx - gy > tr) { tr = gx - gy; pts[1][0] = gx; pts[1][1] = gy; }
+      if (gx + gy > br) { br = gx + gy; pts[2][0] = gx; pts[2][1] = gy; }
+      if (gx - gy < bl) { bl = gx - gy; pts[3][0] = gx; pts[3][1] = gy; }
+    }
+  }
+  for (auto& p : pts) {
+    p[0] /= factor;
+    p[1] /= factor;
+  }
+  auto dist = [&](int a, int b) { return std::hypot(pts[a][0] - pts[b][0], pts[a][1] - pts[b][1]); };
+  double out_w = (dist(0, 1) + dist(3, 2)) / 2, out_h = (dist(0, 3) + dist(1, 2)) / 2;
+  if (out_w < 100 || out_h < 100) return nullptr;
+  out_w = std::min<double>(out_w, w);
+  out_h = std::min<double>(out_h, h);
+  Pta* src = ptaCreate(4);
+  Pta* dst = ptaCreate(4);
+  const double rect[4][2] = {{0, 0}, {out_w - 1, 0}, {out_w - 1, out_h - 1}, {0, out_h - 1}};
+  for (int i = 0; i < 4; ++i) {
+    ptaAddPt(src, static_cast<float>(pts[i][0]), static_cast<float>(pts[i][1]));
+    ptaAddPt(dst, static_cast<float>(rect[i][0]), static_cast<float>(rect[i][1]));
+  }
+  PixPtr warped(pixProjectivePta(gray, dst, src, L_BRING_IN_WHITE));
+  ptaDestroy(&src);
+  ptaDestroy(&dst);
+  if (!warped) return nullptr;
+  BOX* clip = boxCreate(0, 0, static_cast<int>(out_w), static_cast<int>(out_h));
+  PixPtr out(pixClipRectangle(warped.get(), clip, nullptr));
+  boxDestroy(&clip);
+  return out;
+}
+
+// Blur: among pixels that are clearly not paper, the share that are mid-grey transitions
+// rather than ink. Sharp print is mostly ink; defocus widens every edge into grey.
+double BlurIndex(Pix* gray) {
+  l_uint32* data = pixGetData(gray);
+  int wpl = pixGetWpl(gray), w = pixGetWidth(gray), h = pixGetHeight(gray);
+  int64_t ink = 0, mid = 0;
+  for (int y = 0; y < h; y += 2) {
+    l_uint32* line = data + y * wpl;
+    for (int x = 0; x < w; x += 2) {
+      int v = GET_DATA_BYTE(line, x);
+      if (v < 80) ++ink;
+      else if (v < 170) ++mid;
+    }
+  }
+  if (ink + mid == 0) return 1.0;
+  return static_cast<double>(mid) / static_cast<double>(ink + mid);
+}
+
+}  // namespace
+
+Result<PreparedPage> Prepare(const Image& input) {
+  if (!input) return std::unexpected(Error::Invalid("the page has no image"));
+  PreparedPage out;
+  PixPtr gray = ToGray(input.pix());
+  if (!gray) return std::unexpected(Error::Internal("could not convert the page to grey"));
+
+  if (PixPtr flat = CorrectPerspective(gray.get())) {
+    gray = std::move(flat);
+    out.perspective_corrected = true;
+  }
+  // Shadows and uneven light: divide by the estimated background (Leptonica's adaptive
+  // background normalisation), so paper is uniformly light.
+  // The normalised background sits at 200; a linear map brings it back to white.
+  if (PixPtr normalised{pixBackgroundNormSimple(gray.get(), nullptr, nullptr)}) {
+    pixGammaTRC(normalised.get(), normalised.get(), 1.0f, 0, 200);
+    gray = std::move(normalised);
+  }
+
+  PixPtr binary = Binarize(gray.get());
+  out.text_height = MedianTextHeight(binary.get());
+  if (out.text_height == 0) {
+    out.problem = "no text was found on the page; photograph the document so that it fills the frame";
+  } else if (out.text_height < kMinTextHeight) {
+    out.problem = fmt::format(
+        "the text is too small to read ({} pixels high); retake the photo closer or scan at 300 dpi",
+        out.text_height);
+  }
+
+  // Upright: Leptonica's text orientation test (ascenders vs descenders) on the binary page.
+  l_float32 upconf = 0, leftconf = 0;
+  l_int32 orient = L_TEXT_ORIENT_UNKNOWN;
+  if (pixOrientDetect(binary.get(), &upconf, &leftconf, 0, 0) == 0 &&
+      makeOrientDecision(upconf, leftconf, 0, 0, &orient, 0) == 0) {
+    int quads = 0;
+    switch (orient) {
+      case L_TEXT_ORIENT_LEFT: quads = 1; break;   // text reads bottom-to-top: turn clockwise
+      case L_TEXT_ORIENT_DOWN: quads = 2; break;
+      case L_TEXT_ORIENT_RIGHT: quads = 3; break;
+      default: break;
+    }
+    if (quads) {
+      gray.reset(pixRotateOrth(gray.get(), quads));
+      binary.reset(pixRotateOrth(binary.get(), quads));
+      out.rotation = quads * 90;
+    }
+  }
+
+  l_float32 angle = 0, conf = 0;
+  if (pixFindSkew(binary.get(), &angle, &conf) == 0 && conf > 2.0f && std::fabs(angle) > 0.15f) {
+    PixPtr rotated(pixRotate(gray.get(), static_cast<float>(angle * M_PI / 180.0),
+                             L_ROTATE_AREA_MAP, L_BRING_IN_WHITE, 0, 0));
+    if (rotated) {
+      gray = std::move(rotated);
+      out.skew_degrees = angle;
+    }
+  }
+
+  if (out.text_height > 0 && !out.problem) {
+    double scale = kPreferredTextHeight / out.text_height;
+    if (scale > 1.25 || scale < 0.6) {
+      scale = std::clamp(scale, 0.5, 3.0);
+      PixPtr scaled(scale > 1 ? pixScaleGrayLI(gray.get(), static_cast<float>(scale), static_cast<float>(scale))
+                              : pixScaleAreaMap(gray.get(), static_cast<float>(scale), static_cast<float>(scale)));
+      if (scaled) {
+        gray = std::move(scaled);
+        out.scale = scale;
+      }
+    }
+  }
+  out.blur = BlurIndex(gray.get());
+  if (!out.problem && out.blur > kMaxBlur)
+    out.problem = "the photo is too blurred to read; hold the camera still and retake it";
+  int dpi = input.dpi() > 0 ? input.dpi() : 300;
+  pixSetResolution(gray.get(), static_cast<int>(dpi * out.scale), static_cast<int>(dpi * out.scale));
+  out.gray = Image(gray.release());
+  return out;
+}
+
+}  // namespace salus::capture
