@@ -99,6 +99,7 @@ std::string Pct(int num, int den) { return den ? fmt::format("{:.1f}%", 100.0 * 
 }  // namespace
 
 int main(int argc, char** argv) {
+  cap::LimitOpenMpThreads(argv);
   CLI::App app{"Capture accuracy on the synthetic corpus"};
   std::string split = "dev";
   int count = 60;
@@ -107,6 +108,7 @@ int main(int argc, char** argv) {
   double threshold = 0.95;
   std::string dump;
   bool verbose = false;
+  bool no_reread = false;
   app.add_option("--split", split)->check(CLI::IsMember({"dev", "holdout", "both"}));
   app.add_option("--count", count, "documents per split");
   app.add_option("--threads", threads);
@@ -114,6 +116,7 @@ int main(int argc, char** argv) {
   app.add_option("--threshold", threshold, "auto-accept confidence");
   app.add_option("--dump", dump, "write each document and its truth here");
   app.add_flag("--verbose", verbose, "print every wrong or missing field");
+  app.add_flag("--no-reread", no_reread, "skip the second reading of structured fields");
   CLI11_PARSE(app, argc, argv);
 
   std::vector<sc::SampleSpec> specs;
@@ -156,6 +159,7 @@ int main(int argc, char** argv) {
         o.truth = s.truth;
         cap::CaptureOptions options;
         options.today = "2026-11-28";
+        options.reread = !no_reread;
         auto t0 = std::chrono::steady_clock::now();
         auto result = cap::Capture(s.bytes, **engine, options);
         o.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

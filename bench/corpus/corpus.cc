@@ -336,7 +336,9 @@ std::vector<SampleSpec> Mix(Split split, int count, uint64_t seed) {
   for (int i = 0; i < count; ++i) {
     SampleSpec s;
     s.layout = layouts[static_cast<size_t>(i) % layouts.size()];
-    s.degradation = kDegradations[(i / layouts.size()) % std::size(kDegradations)];
+    // Every layout meets every degradation within a few rounds.
+    s.degradation = kDegradations[(static_cast<size_t>(i) / layouts.size() + static_cast<size_t>(i)) %
+                                  std::size(kDegradations)];
     s.format = kFormats[(i / 3) % std::size(kFormats)];
     if (s.format == Format::kPdfText && s.degradation != Degradation::kClean) s.format = Format::kPng;
     s.seed = seed * 1000003 + static_cast<uint64_t>(i);

@@ -26,7 +26,9 @@
 #include "crypto/hash.h"
 #include "crypto/keyfile.h"
 #include "crypto/keyring.h"
+#include "app/capture_cmd.h"
 #include "app/import.h"
+#include "capture/ocr.h"
 #include "app/reindex.h"
 #include "search/registry.h"
 #include "core/log.h"
@@ -382,6 +384,43 @@ int Import(const std::vector<std::string>& inputs, const std::string& data, cons
   return s.failed == 0 ? 0 : 1;
 }
 
+int Capture(const app::CaptureCommandOptions& options, bool commit, const std::string& data,
+            const std::string& keys) {
+  if (!commit) return app::RunCaptureCommand(options, nullptr);
+  auto store = OpenStore(data, keys);
+  if (!store) {
+    fmt::print(stderr, "salus capture: {}\n", store.error().message);
+    return 1;
+  }
+  auto audit_key = AuditKey(keys, true);
+  if (!audit_key) {
+    fmt::print(stderr, "salus capture: {}\n", audit_key.error().message);
+    return 1;
+  }
+  audit::Ledger ledger(**store, std::move(*audit_key));
+  api::Api api(**store, fhir::Definitions::R4(),
+               api::ApiOptions{.software_version = SALUS_VERSION, .ledger = &ledger});
+  struct SignAtEnd {
+    audit::Ledger& l;
+    ~SignAtEnd() { (void)l.SignHead(); }
+  } sign_at_end{ledger};
+  return app::RunCaptureCommand(options, [&](const std::string& input, const std::string& bundle) {
+    api::Request request;
+    request.method = "POST";
+    request.body = bundle;
+    request.headers = {{"content-type", "application/fhir+json"}};
+    request.base_url = "urn:salus:capture";
+    request.remote_address = "local";
+    api::Response response = api.Handle(request);
+    if (response.status >= 300) {
+      fmt::print(stderr, "salus capture: {}: the store refused the bundle ({}): {}\n", input, response.status,
+                 response.body);
+      return false;
+    }
+    return true;
+  });
+}
+
 int Reindex(const std::string& data, const std::string& keys, size_t batch, bool no_progress) {
   auto store = OpenStore(data, keys);
   if (!store) {
@@ -616,6 +655,8 @@ int Audit(const std::string& what, const std::string& data, const std::string& k
 int main(int argc, char** argv) {
   // Everything salus creates (database, WAL, logs it may write) holds patient data: owner only.
   ::umask(0077);
+  // Tesseract's OpenMP loops: one thread each (see capture/ocr.h). Re-executes once if needed.
+  capture::LimitOpenMpThreads(argv);
   CLI::App app{"Salus: a FHIR R4 health-data server"};
   app.set_version_flag("--version", std::string("salus ") + SALUS_VERSION + " (FHIR R4 4.0.1)");
   app.require_subcommand(1);
@@ -667,6 +708,18 @@ int main(int argc, char** argv) {
   reindex->add_option("--keys", keys, "Key directory (default: <data>/keys)");
   reindex->add_option("--batch", batch, "Resources per transaction")->capture_default_str()->check(CLI::Range(1, 100000));
   reindex->add_flag("--no-progress", no_progress, "Do not print progress");
+
+  auto* capture_cmd = app.add_subcommand(
+      "capture", "Read photos, scans or PDFs of patient documents into FHIR transaction Bundles");
+  app::CaptureCommandOptions capture_options;
+  bool capture_commit = false;
+  capture_cmd->add_option("files", capture_options.inputs, "PNG, JPEG, TIFF or PDF files")->required();
+  capture_cmd->add_option("--out", capture_options.out_dir, "Write DIR/<file stem>.json instead of stdout");
+  capture_cmd->add_option("--threshold", capture_options.threshold, "Confidence at which a field is accepted")
+      ->capture_default_str()->check(CLI::Range(0.0, 1.0));
+  capture_cmd->add_flag("--commit", capture_commit, "Store each bundle in --data (default: print only)");
+  capture_cmd->add_option("--data", data, "Data directory (with --commit)")->capture_default_str();
+  capture_cmd->add_option("--keys", keys, "Key directory (default: <data>/keys)");
 
   auto* audit_cmd = app.add_subcommand("audit", "The audit ledger: verify it, or print its signed tree head");
   audit_cmd->require_subcommand(1);
@@ -737,6 +790,7 @@ int main(int argc, char** argv) {
   if (*import) return Import(inputs, data, keys, no_progress);
   if (*audit_cmd) return Audit(*verify ? "verify" : "head", data, keys, head_file);
   if (*reindex) return Reindex(data, keys, batch, no_progress);
+  if (*capture_cmd) return Capture(capture_options, capture_commit, data, keys);
   if (*keys_cmd) return RotateKeys(data, keys);
   if (*admin) {
     admin_args.object = *admin_user ? "user" : *admin_client ? "client" : *admin_glass ? "break-glass" : "patient";

@@ -9,6 +9,8 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include <unistd.h>
+
 #include <fmt/format.h>
 
 extern "C" void omp_set_num_threads(int);
@@ -18,6 +20,13 @@ namespace salus::capture {
 struct OcrEngine::Impl {
   tesseract::TessBaseAPI api;
 };
+
+void LimitOpenMpThreads(char** argv) {
+  if (std::getenv("OMP_THREAD_LIMIT") != nullptr) return;
+  if (setenv("OMP_THREAD_LIMIT", "1", 1) != 0) return;
+  execv("/proc/self/exe", argv);
+  // Still here: the re-execution failed; Tesseract runs, only slower.
+}
 
 std::string FindTessdata() {
   if (const char* env = std::getenv("TESSDATA_PREFIX"); env && *env) return env;
@@ -50,6 +59,9 @@ Result<std::unique_ptr<OcrEngine>> OcrEngine::Create(const std::string& tessdata
                      &names, &values, false) != 0)
     return std::unexpected(Error::Internal(
         fmt::format("Tesseract could not load language '{}' from {}", language, tessdata_dir)));
+  // Tesseract 5 re-reads every doubtful line as if it were white on black; forms here are
+  // dark on light once prepared, and the second pass costs time.
+  impl->api.SetVariable("tessedit_do_invert", "0");
   return std::unique_ptr<OcrEngine>(new OcrEngine(std::move(impl)));
 }
 

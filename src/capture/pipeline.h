@@ -50,5 +50,8 @@ Result<CaptureResult> Capture(std::string_view bytes, OcrEngine& engine,
 // The calibrated probability that a field is right, from its evidence (OCR confidence, check,
 // second reading). Calibrated on the project's corpus (bench/capture_accuracy).
 double FieldConfidence(const Field& field);
+// The uncalibrated score FieldConfidence maps: OCR confidence, lowered by a failed check or a
+// disagreeing second reading, raised by an agreeing one.
+double RawFieldScore(const Field& field);
 
 }  // namespace salus::capture

@@ -1,0 +1,388 @@
+// Document capture: field checks, hostile files, the pipeline end to end on synthetic
+// documents (real Tesseract, real Leptonica and Poppler), and the transaction Bundle committed
+// through the real API and store.
+#include <gtest/gtest.h>
+#include <leptonica/allheaders.h>
+
+#include <zlib.h>
+
+#include <chrono>
+#include <map>
+
+#include "api/api_test_fixture.h"
+#include "capture/bundle.h"
+#include "capture/checks.h"
+#include "capture/decode.h"
+#include "capture/pipeline.h"
+#include "core/json.h"
+#include "corpus.h"
+
+namespace salus::capture {
+namespace {
+
+namespace sc = salus::corpus;
+
+// ---- checks ----
+
+TEST(CaptureChecksTest, NpiLuhnOverTheIssuerPrefix) {
+  EXPECT_TRUE(NpiValid("1234567893"));   // the CMS worked example
+  EXPECT_FALSE(NpiValid("1234567890"));  // wrong check digit
+  EXPECT_FALSE(NpiValid("12345678931")); // a doubled digit makes it 11 long
+  EXPECT_EQ(ParseNpi("1234567893").value_or(""), "1234567893");
+  EXPECT_FALSE(ParseNpi("123456789"));
+}
+
+TEST(CaptureChecksTest, MedicareBeneficiaryIdentifier) {
+  EXPECT_EQ(ParseMbi("1EG4-TE5-MK73").value_or(""), "1EG4TE5MK73");  // CMS example
+  EXPECT_FALSE(ParseMbi("1SG4-TE5-MK73"));   // S is never used
+  EXPECT_FALSE(ParseMbi("0EG4-TE5-MK73"));   // the first digit is 1-9
+  EXPECT_FALSE(ParseMbi("1EG4-TE5-MK733"));  // 12 characters
+  EXPECT_EQ(ParseMbi("1EG4-TE5-MK7O").value_or(""), "1EG4TE5MK70");  // O read for 0 in a digit place
+}
+
+TEST(CaptureChecksTest, DatesInTheFormsUsDocumentsPrint) {
+  EXPECT_EQ(ParseDate("03/14/1962").value_or(""), "1962-03-14");
+  EXPECT_EQ(ParseDate("03-14-1962").value_or(""), "1962-03-14");
+  EXPECT_EQ(ParseDate("1962-03-14").value_or(""), "1962-03-14");
+  EXPECT_EQ(ParseDate("March 14, 1962").value_or(""), "1962-03-14");
+  EXPECT_EQ(ParseDate("14 Mar 1962").value_or(""), "1962-03-14");
+  EXPECT_FALSE(ParseDate("02/30/1990"));
+  EXPECT_FALSE(ParseDate("13/01/1990"));
+  EXPECT_EQ(ParseDate("O3/14/1962").value_or(""), "1962-03-14");  // a letter O read for a zero
+}
+
+TEST(CaptureChecksTest, BirthDatesArePlausible) {
+  EXPECT_EQ(ParseBirthDate("01/02/1990", "2026-11-28").value_or(""), "1990-01-02");
+  EXPECT_FALSE(ParseBirthDate("01/02/2027", "2026-11-28"));  // in the future
+  EXPECT_FALSE(ParseBirthDate("01/02/1890", "2026-11-28"));  // over 120 years
+}
+
+TEST(CaptureChecksTest, AddressPhoneEmail) {
+  EXPECT_EQ(ParseState("il").value_or(""), "IL");
+  EXPECT_EQ(ParseState("North Carolina").value_or(""), "NC");
+  EXPECT_FALSE(ParseState("XX"));
+  EXPECT_EQ(ParseZip("62704").value_or(""), "62704");
+  EXPECT_EQ(ParseZip("62704-1234").value_or(""), "62704-1234");
+  EXPECT_FALSE(ParseZip("6270"));
+  EXPECT_EQ(ParsePhone("(217) 555-0142").value_or(""), "2175550142");
+  EXPECT_EQ(ParsePhone("+1 217 555 0142").value_or(""), "2175550142");
+  EXPECT_FALSE(ParsePhone("117-555-0142"));  // no area code starts with 1
+  EXPECT_FALSE(ParsePhone("217-555-014"));
+  EXPECT_EQ(ParseEmail("JDoe7@Example.org").value_or(""), "jdoe7@example.org");
+  EXPECT_FALSE(ParseEmail("jdoe@example"));
+}
+
+TEST(CaptureChecksTest, IdentifiersRefuseReaderArtefacts) {
+  EXPECT_EQ(ParseIdentifier("XQH123456789", 5, 20).value_or(""), "XQH123456789");
+  EXPECT_FALSE(ParseIdentifier("XQHHH123456789", 5, 20));  // a glyph read three times
+  EXPECT_FALSE(ParseIdentifier("XQ#123", 5, 20));
+  EXPECT_EQ(ParseRxBin("610014").value_or(""), "610014");
+  EXPECT_FALSE(ParseRxBin("6100145"));
+  EXPECT_EQ(ParseGender("F").value_or(""), "female");
+  EXPECT_FALSE(ParseGender("Q"));
+}
+
+// ---- hostile and broken files ----
+
+uint32_t Crc(std::string_view type_and_data) {
+  return static_cast<uint32_t>(crc32(0, reinterpret_cast<const Bytef*>(type_and_data.data()),
+                                     static_cast<uInt>(type_and_data.size())));
+}
+
+void Be32(std::string& out, uint32_t v) {
+  for (int s = 24; s >= 0; s -= 8) out.push_back(static_cast<char>((v >> s) & 0xff));
+}
+
+// A PNG whose header claims width x height and whose pixel data is a few bytes.
+std::string PngClaiming(uint32_t width, uint32_t height) {
+  std::string png = "\x89PNG\r\n\x1a\n";
+  std::string ihdr = "IHDR";
+  Be32(ihdr, width);
+  Be32(ihdr, height);
+  ihdr += std::string("\x08\x00\x00\x00\x00", 5);  // 8-bit grey
+  Be32(png, 13);
+  png += ihdr;
+  Be32(png, Crc(ihdr));
+  std::string idat = "IDAT" + std::string("\x78\x9c\x03\x00\x00\x00\x00\x01", 8);
+  Be32(png, 8);
+  png += idat;
+  Be32(png, Crc(idat));
+  Be32(png, 0);
+  png += "IEND";
+  Be32(png, Crc("IEND"));
+  return png;
+}
+
+std::string IssueCode(const Error& e) { return e.issues.empty() ? "" : e.issues.front().code; }
+
+TEST(CaptureDecodeTest, EmptyAndUnknownFilesAreRefused) {
+  auto empty = Decode("");
+  ASSERT_FALSE(empty);
+  EXPECT_EQ(empty.error().code, Code::kInvalid);
+  auto text = Decode("name,birthdate\nJane,1990-01-01\n");
+  ASSERT_FALSE(text);
+  EXPECT_EQ(IssueCode(text.error()), "not-supported");
+}
+
+TEST(CaptureDecodeTest, HugeImageIsRefusedFromItsHeaderWithoutDecoding) {
+  auto start = std::chrono::steady_clock::now();
+  auto r = Decode(PngClaiming(20000, 20000));
+  ASSERT_FALSE(r);
+  EXPECT_EQ(IssueCode(r.error()), "too-costly");
+  EXPECT_NE(r.error().message.find("20000x20000"), std::string::npos) << r.error().message;
+  // Not a timing assertion on the pipeline: 400 megapixels would take seconds and gigabytes
+  // to decode; a refusal from the header is immediate.
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
+}
+
+TEST(CaptureDecodeTest, TinyImageIsTooSmallToRead) {
+  auto r = Decode(PngClaiming(120, 80));
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("too small"), std::string::npos) << r.error().message;
+}
+
+TEST(CaptureDecodeTest, TruncatedFilesNeverCrash) {
+  sc::Sample png = sc::Generate({"card-a", sc::Degradation::kClean, sc::Format::kPng, 3});
+  sc::Sample jpeg = sc::Generate({"card-a", sc::Degradation::kJpeg, sc::Format::kJpeg, 3});
+  sc::Sample pdf = sc::Generate({"card-a", sc::Degradation::kClean, sc::Format::kPdfText, 3});
+  for (const sc::Sample* s : {&png, &jpeg, &pdf}) {
+    for (size_t keep : {size_t{16}, s->bytes.size() / 3, s->bytes.size() / 2, s->bytes.size() - 7}) {
+      auto r = Decode(std::string_view(s->bytes).substr(0, keep));
+      // Either a clear refusal or whatever pixels survived; never a crash.
+      if (!r) {
+        EXPECT_EQ(r.error().code, Code::kInvalid) << s->media_type << " cut at " << keep;
+      }
+    }
+  }
+}
+
+TEST(CaptureDecodeTest, PdfPageTooLargeToRenderIsRefused) {
+  // A valid one-page PDF whose page is 200 x 200 inches.
+  std::string pdf =
+      "%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+      "2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+      "3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 14000 14000]>>endobj\n"
+      "trailer<</Root 1 0 R>>\n%%EOF\n";
+  auto r = Decode(pdf);
+  ASSERT_FALSE(r);
+  EXPECT_TRUE(IssueCode(r.error()) == "too-costly" || IssueCode(r.error()) == "invalid") << r.error().message;
+}
+
+TEST(CaptureDecodeTest, PageLimitIsEnforced) {
+  sc::Sample pdf = sc::Generate({"referral-letter", sc::Degradation::kClean, sc::Format::kPdfText, 5});
+  DecodeLimits limits;
+  limits.max_pages = 0;
+  auto r = Decode(pdf.bytes, limits);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(IssueCode(r.error()), "too-costly");
+  auto ok = Decode(pdf.bytes);
+  ASSERT_TRUE(ok) << ok.error().message;
+  ASSERT_EQ(ok->size(), 1u);
+  EXPECT_FALSE(ok->front().text_layer.empty()) << "a born-digital PDF's own text is used";
+}
+
+// ---- the pipeline ----
+
+class CapturePipelineTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    auto e = OcrEngine::Create(FindTessdata());
+    ASSERT_TRUE(e) << e.error().message;
+    engine_ = std::move(*e);
+  }
+  static void TearDownTestSuite() { engine_.reset(); }
+
+  static CaptureResult Run(const sc::Sample& s) {
+    CaptureOptions o;
+    o.today = "2026-11-28";
+    auto r = Capture(s.bytes, *engine_, o);
+    EXPECT_TRUE(r) << r.error().message;
+    return r ? *r : CaptureResult{};
+  }
+  static std::map<std::string, std::string> Values(const CaptureResult& r) {
+    std::map<std::string, std::string> out;
+    for (const Field& f : r.fields) out[f.key] = f.value;
+    return out;
+  }
+  static std::string Lower(std::string s) {
+    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+  }
+  static inline std::unique_ptr<OcrEngine> engine_;
+};
+
+TEST_F(CapturePipelineTest, CleanIntakeFormReadsIdentityAndContact) {
+  sc::Sample s = sc::Generate({"intake-boxes", sc::Degradation::kClean, sc::Format::kPng, 11});
+  CaptureResult r = Run(s);
+  EXPECT_EQ(r.classification.kind, "intake");
+  auto got = Values(r);
+  for (const char* key : {"name.family", "name.given", "birthDate", "address.state", "phone"})
+    EXPECT_EQ(Lower(got[key]), Lower(s.truth.fields.at(key))) << key;
+  for (const Field& f : r.fields) {
+    EXPECT_GE(f.confidence, 0.0);
+    EXPECT_LE(f.confidence, 1.0);
+  }
+}
+
+TEST_F(CapturePipelineTest, RotatedAndSkewedPagesAreStraightened) {
+  sc::Sample s = sc::Generate({"lab-ruled", sc::Degradation::kRotated, sc::Format::kPng, 4});
+  CaptureResult r = Run(s);
+  ASSERT_EQ(r.pages.size(), 1u);
+  EXPECT_NE(r.pages[0].rotation, 0);
+  EXPECT_EQ(r.classification.kind, "lab_report");
+  auto got = Values(r);
+  EXPECT_EQ(got["birthDate"], s.truth.fields.at("birthDate"));
+  // Lab rows by LOINC code: the first test on the report.
+  EXPECT_EQ(got["lab.0.code"], s.truth.fields.at("lab.0.code"));
+  EXPECT_EQ(got["lab.0.value"], s.truth.fields.at("lab.0.value"));
+
+  sc::Sample skewed = sc::Generate({"meds-table", sc::Degradation::kSkew, sc::Format::kTiff, 8});
+  CaptureResult m = Run(skewed);
+  EXPECT_NE(m.pages[0].skew_degrees, 0.0f);
+  EXPECT_EQ(m.classification.kind, "medication_list");
+  EXPECT_EQ(Lower(Values(m)["medication.0.name"]), Lower(skewed.truth.fields.at("medication.0.name")));
+}
+
+TEST_F(CapturePipelineTest, TextLayerOfABornDigitalPdfIsUsed) {
+  sc::Sample s = sc::Generate({"referral-letter", sc::Degradation::kClean, sc::Format::kPdfText, 2});
+  CaptureResult r = Run(s);
+  ASSERT_EQ(r.pages.size(), 1u);
+  EXPECT_TRUE(r.pages[0].text_layer);
+  EXPECT_EQ(Values(r)["referral.npi"], s.truth.fields.at("referral.npi"));
+}
+
+TEST_F(CapturePipelineTest, PhonePhotoIsFlattened) {
+  sc::Sample s = sc::Generate({"intake-left", sc::Degradation::kPhoto, sc::Format::kJpeg, 21});
+  CaptureResult r = Run(s);
+  ASSERT_EQ(r.pages.size(), 1u);
+  EXPECT_TRUE(r.pages[0].perspective_corrected);
+  EXPECT_EQ(r.classification.kind, "intake");
+  EXPECT_EQ(Lower(Values(r)["name.family"]), Lower(s.truth.fields.at("name.family")));
+}
+
+TEST_F(CapturePipelineTest, BlurredPhotoAsksForARetakeInsteadOfGuessing) {
+  sc::Sample s = sc::Generate({"intake-left", sc::Degradation::kClean, sc::Format::kPng, 5});
+  Pix* pix = pixReadMem(reinterpret_cast<const l_uint8*>(s.bytes.data()), s.bytes.size());
+  ASSERT_NE(pix, nullptr);
+  Pix* blurred = pixBlockconv(pix, 9, 9);
+  l_uint8* data = nullptr;
+  size_t size = 0;
+  ASSERT_EQ(pixWriteMemPng(&data, &size, blurred, 0), 0);
+  std::string png(reinterpret_cast<const char*>(data), size);
+  lept_free(data);
+  pixDestroy(&pix);
+  pixDestroy(&blurred);
+  CaptureOptions o;
+  auto r = Capture(png, *engine_, o);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_TRUE(r->unreadable);
+  ASSERT_TRUE(r->pages[0].problem);
+  EXPECT_NE(r->pages[0].problem->find("retake"), std::string::npos) << *r->pages[0].problem;
+  EXPECT_TRUE(r->fields.empty());
+}
+
+// ---- the Bundle ----
+
+Field MakeField(std::string key, std::string value, double confidence, ValueKind kind = ValueKind::kText) {
+  Field f;
+  f.key = std::move(key);
+  f.value = std::move(value);
+  f.raw = f.value;
+  f.kind = kind;
+  f.confidence = confidence;
+  return f;
+}
+
+std::vector<std::string> ResourceTypes(const json::Value& bundle) {
+  std::vector<std::string> out;
+  for (const json::Value& e : bundle.find("entry")->as_array())
+    out.emplace_back(*e.find("resource")->string_at("resourceType"));
+  return out;
+}
+
+const json::Value* First(const json::Value& bundle, std::string_view type) {
+  for (const json::Value& e : bundle.find("entry")->as_array())
+    if (e.find("resource")->string_at("resourceType") == type) return e.find("resource");
+  return nullptr;
+}
+
+TEST(CaptureBundleTest, UncertainFieldsGoToTheReviewTaskNotTheRecord) {
+  CaptureResult r;
+  r.classification = {"intake", 0.9};
+  r.pages.emplace_back();
+  r.fields = {MakeField("name.family", "Hartley", 0.99), MakeField("name.given", "Nora", 0.99),
+              MakeField("birthDate", "1980-02-03", 0.99), MakeField("phone", "2175550142", 0.99),
+              MakeField("email", "nhartley1@example.org", 0.40), MakeField("allergy.0", "Latex", 0.99),
+              MakeField("allergy.1", "Penici11in", 0.30)};
+  BuiltBundle b = BuildBundle(r, "original bytes", BundleOptions{.media_type = "image/png"});
+  EXPECT_EQ(b.accepted, 5);
+  EXPECT_EQ(b.in_review, 2);
+  std::string text = json::Serialize(b.bundle);
+  const json::Value* patient = First(b.bundle, "Patient");
+  ASSERT_NE(patient, nullptr);
+  EXPECT_EQ(json::Serialize(*patient).find("example.org"), std::string::npos) << "uncertain e-mail written";
+  const json::Value* task = First(b.bundle, "Task");
+  ASSERT_NE(task, nullptr);
+  std::string task_text = json::Serialize(*task);
+  EXPECT_NE(task_text.find("nhartley1@example.org"), std::string::npos);
+  EXPECT_NE(task_text.find("Penici11in"), std::string::npos);
+  int allergies = 0;
+  for (const auto& t : ResourceTypes(b.bundle)) allergies += t == "AllergyIntolerance";
+  EXPECT_EQ(allergies, 1);
+  EXPECT_NE(text.find(std::string(kConfidenceExtension)), std::string::npos);
+  const json::Value* doc = First(b.bundle, "DocumentReference");
+  ASSERT_NE(doc, nullptr);
+  EXPECT_EQ(doc->string_at("docStatus"), "preliminary");
+}
+
+TEST(CaptureBundleTest, UncertainIdentityWritesOnlyTheDocumentAndTheTask) {
+  CaptureResult r;
+  r.classification = {"lab_report", 0.9};
+  r.pages.emplace_back();
+  r.fields = {MakeField("name.family", "Hartley", 0.99), MakeField("name.given", "Nora", 0.99),
+              MakeField("birthDate", "1980-02-08", 0.60), MakeField("lab.collected", "2026-01-02", 0.99),
+              MakeField("lab.0.code", "2345-7", 0.99), MakeField("lab.0.value", "98", 0.99)};
+  BuiltBundle b = BuildBundle(r, "x", BundleOptions{});
+  EXPECT_EQ(ResourceTypes(b.bundle), (std::vector<std::string>{"Binary", "DocumentReference", "Task"}));
+  EXPECT_EQ(b.accepted, 0);
+}
+
+class CaptureCommitTest : public api::ApiTest {};
+
+TEST_F(CaptureCommitTest, BundleCommitsAndMatchesAnExistingPatient) {
+  auto engine = OcrEngine::Create(FindTessdata());
+  ASSERT_TRUE(engine) << engine.error().message;
+  sc::Sample s = sc::Generate({"meds-table", sc::Degradation::kClean, sc::Format::kPdfText, 12});
+  CaptureOptions o;
+  o.today = "2026-11-28";
+  auto r = Capture(s.bytes, **engine, o);
+  ASSERT_TRUE(r) << r.error().message;
+  // The patient is already known.
+  std::string family = s.truth.fields.at("name.family"), given = s.truth.fields.at("name.given");
+  std::string birth = s.truth.fields.at("birthDate");
+  auto created = Call("POST", "Patient",
+                      R"({"resourceType":"Patient","name":[{"family":")" + family + R"(","given":[")" + given +
+                          R"("]}],"birthDate":")" + birth + R"("})");
+  ASSERT_EQ(created.status, 201) << created.body;
+
+  BuiltBundle b = BuildBundle(*r, s.bytes, BundleOptions{.threshold = 0.9, .media_type = "application/pdf"});
+  ASSERT_GT(b.accepted, 0);
+  auto committed = Call("POST", "", json::Serialize(b.bundle));
+  ASSERT_EQ(committed.status, 200) << committed.body;
+
+  auto patients = Call("GET", "Patient?family=" + family);
+  ASSERT_EQ(patients.status, 200);
+  auto found = json::Parse(patients.body);
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->find("entry")->as_array().size(), 1u) << "the existing patient was matched, not duplicated";
+  auto meds = Call("GET", "MedicationStatement");
+  auto med_bundle = json::Parse(meds.body);
+  ASSERT_TRUE(med_bundle);
+  ASSERT_NE(med_bundle->find("entry"), nullptr);
+  EXPECT_GE(med_bundle->find("entry")->as_array().size(), 1u);
+  auto docs = Call("GET", "DocumentReference");
+  EXPECT_NE(docs.body.find("Binary/"), std::string::npos) << "the attachment points at the stored original";
+}
+
+}  // namespace
+}  // namespace salus::capture
