@@ -32,7 +32,7 @@ std::string Join(const std::vector<std::string>& items, const std::string& sep) 
   return out;
 }
 
-void Footer(Canvas& c, double w, double h) { c.Text(54, h - 40, kSampleNote, 7); (void)w; }
+void Footer(Canvas& c, double page_height) { c.Text(54, page_height - 40, kSampleNote, 7); }
 
 // ---- truth per kind ----
 
@@ -165,7 +165,7 @@ void IntakeLeft(Canvas& c, const Content& k) {
   row("Allergies", Join(k.allergies, ", "));
   y += 30;
   c.Text(54, y, "Signature: ______________________________    Date: ____________", 10.5);
-  Footer(c, kLetterW, kLetterH);
+  Footer(c, kLetterH);
 }
 
 void IntakeBoxes(Canvas& c, const Content& k) {
@@ -205,7 +205,7 @@ void IntakeBoxes(Canvas& c, const Content& k) {
   next();
   y += 20;
   c.Text(54, y, "I confirm the information above is correct.", 9);
-  Footer(c, kLetterW, kLetterH);
+  Footer(c, kLetterH);
 }
 
 void IntakeGrid(Canvas& c, const Content& k) {
@@ -243,7 +243,7 @@ void IntakeGrid(Canvas& c, const Content& k) {
   y += 20;
   c.Text(54, y, "Gender:", 10.5, true);
   SexBoxes(c, 110, y, 10.5, p.gender);
-  Footer(c, kLetterW, kLetterH);
+  Footer(c, kLetterH);
 }
 
 void IntakeRuled(Canvas& c, const Content& k) {
@@ -275,7 +275,7 @@ void IntakeRuled(Canvas& c, const Content& k) {
   row("Member number", k.coverage.member_id);
   row("Known allergies", k.allergies.empty() ? "None known" : Join(k.allergies, "; "));
   c.Line(54, y, 558, y, 0.7);
-  Footer(c, kLetterW, kLetterH);
+  Footer(c, kLetterH);
 }
 
 void IntakeTwoColumn(Canvas& c, const Content& k) {
@@ -311,7 +311,7 @@ void IntakeTwoColumn(Canvas& c, const Content& k) {
   pair(310, 70, 178, "Policy ID", k.coverage.member_id);
   y += 30;
   pair(54, 70, 434, "Allergies", k.allergies.empty() ? "none" : Join(k.allergies, ", "));
-  Footer(c, kLetterW, kLetterH);
+  Footer(c, kLetterH);
 }
 
 // ---- insurance cards ----
@@ -400,7 +400,7 @@ void LabRuled(Canvas& c, const Content& k) {
     y += 20;
     c.Line(54, y - 3, 558, y - 3, 0.5);
   }
-  Footer(c, kLetterW, kLetterH);
+  Footer(c, kLetterH);
 }
 
 void LabPlain(Canvas& c, const Content& k) {
@@ -426,7 +426,7 @@ void LabPlain(Canvas& c, const Content& k) {
     c.Text(cols[3], y, l.unit_printed, 10.5);
     y += 19;
   }
-  Footer(c, kLetterW, kLetterH);
+  Footer(c, kLetterH);
 }
 
 // ---- medication lists ----
@@ -451,7 +451,7 @@ void MedsTable(Canvas& c, const Content& k) {
     y += 22;
     c.Line(54, y - 4, 558, y - 4, 0.5);
   }
-  Footer(c, kLetterW, kLetterH);
+  Footer(c, kLetterH);
 }
 
 void MedsLines(Canvas& c, const Content& k) {
@@ -470,7 +470,7 @@ void MedsLines(Canvas& c, const Content& k) {
            11);
     y += 22;
   }
-  Footer(c, kLetterW, kLetterH);
+  Footer(c, kLetterH);
 }
 
 // ---- referral letter ----
@@ -500,7 +500,7 @@ void Referral(Canvas& c, const Content& k) {
   c.Text(54, y, k.provider_name, 10.5);
   y += 16;
   c.Text(54, y, "NPI: " + k.provider_npi, 10.5);
-  Footer(c, kLetterW, kLetterH);
+  Footer(c, kLetterH);
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include <chrono>
+#include <functional>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -359,16 +360,18 @@ int Serve(const std::string& listen, const std::string& data, const std::string&
   return 0;
 }
 
-int Import(const std::vector<std::string>& inputs, const std::string& data, const std::string& keys,
-           bool no_progress) {
+// Runs `fn` with an Api over the store in `data`, recording to its audit ledger, whose head is
+// signed when `fn` returns. For the commands that write through the API (import, capture).
+int WithLocalApi(const char* command, const std::string& data, const std::string& keys,
+                 const std::function<int(const api::Api&)>& fn) {
   auto store = OpenStore(data, keys);
   if (!store) {
-    fmt::print(stderr, "salus import: {}\n", store.error().message);
+    fmt::print(stderr, "salus {}: {}\n", command, store.error().message);
     return 1;
   }
   auto audit_key = AuditKey(keys, true);
   if (!audit_key) {
-    fmt::print(stderr, "salus import: {}\n", audit_key.error().message);
+    fmt::print(stderr, "salus {}: {}\n", command, audit_key.error().message);
     return 1;
   }
   audit::Ledger ledger(**store, std::move(*audit_key));
@@ -378,46 +381,38 @@ int Import(const std::vector<std::string>& inputs, const std::string& data, cons
     audit::Ledger& l;
     ~SignAtEnd() { (void)l.SignHead(); }
   } sign_at_end{ledger};
-  app::ImportSummary s = app::RunImport(api, app::ImportOptions{.inputs = inputs, .progress = !no_progress});
-  fmt::print("imported {} resources from {} files in {:.2f} s ({:.0f} resources/s); {} failed\n", s.resources,
-             s.files, s.seconds, s.seconds > 0 ? s.resources / s.seconds : 0.0, s.failed);
-  return s.failed == 0 ? 0 : 1;
+  return fn(api);
+}
+
+int Import(const std::vector<std::string>& inputs, const std::string& data, const std::string& keys,
+           bool no_progress) {
+  return WithLocalApi("import", data, keys, [&](const api::Api& api) {
+    app::ImportSummary s = app::RunImport(api, app::ImportOptions{.inputs = inputs, .progress = !no_progress});
+    fmt::print("imported {} resources from {} files in {:.2f} s ({:.0f} resources/s); {} failed\n", s.resources,
+               s.files, s.seconds, s.seconds > 0 ? s.resources / s.seconds : 0.0, s.failed);
+    return s.failed == 0 ? 0 : 1;
+  });
 }
 
 int Capture(const app::CaptureCommandOptions& options, bool commit, const std::string& data,
             const std::string& keys) {
   if (!commit) return app::RunCaptureCommand(options, nullptr);
-  auto store = OpenStore(data, keys);
-  if (!store) {
-    fmt::print(stderr, "salus capture: {}\n", store.error().message);
-    return 1;
-  }
-  auto audit_key = AuditKey(keys, true);
-  if (!audit_key) {
-    fmt::print(stderr, "salus capture: {}\n", audit_key.error().message);
-    return 1;
-  }
-  audit::Ledger ledger(**store, std::move(*audit_key));
-  api::Api api(**store, fhir::Definitions::R4(),
-               api::ApiOptions{.software_version = SALUS_VERSION, .ledger = &ledger});
-  struct SignAtEnd {
-    audit::Ledger& l;
-    ~SignAtEnd() { (void)l.SignHead(); }
-  } sign_at_end{ledger};
-  return app::RunCaptureCommand(options, [&](const std::string& input, const std::string& bundle) {
-    api::Request request;
-    request.method = "POST";
-    request.body = bundle;
-    request.headers = {{"content-type", "application/fhir+json"}};
-    request.base_url = "urn:salus:capture";
-    request.remote_address = "local";
-    api::Response response = api.Handle(request);
-    if (response.status >= 300) {
-      fmt::print(stderr, "salus capture: {}: the store refused the bundle ({}): {}\n", input, response.status,
-                 response.body);
-      return false;
-    }
-    return true;
+  return WithLocalApi("capture", data, keys, [&](const api::Api& api) {
+    return app::RunCaptureCommand(options, [&](const std::string& input, const std::string& bundle) {
+      api::Request request;
+      request.method = "POST";
+      request.body = bundle;
+      request.headers = {{"content-type", "application/fhir+json"}};
+      request.base_url = "urn:salus:capture";
+      request.remote_address = "local";
+      api::Response response = api.Handle(request);
+      if (response.status >= 300) {
+        fmt::print(stderr, "salus capture: {}: the store refused the bundle ({}): {}\n", input, response.status,
+                   response.body);
+        return false;
+      }
+      return true;
+    });
   });
 }
 

@@ -114,10 +114,6 @@ class Builder {
     return any;
   }
 
-  void Review(const std::string& prefix_or_key) {
-    for (const auto& [k, f] : fields_)
-      if (k == prefix_or_key || k.starts_with(prefix_or_key + ".")) review_.insert(k);
-  }
   void Written(const Field* f) {
     if (f) written_.insert(f->key);
   }

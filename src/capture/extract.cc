@@ -738,13 +738,12 @@ void AddLabs(Reader& r, std::vector<Field>& out) {
             continue;
           }
         }
+        // A bare number before the value is the value; "70-99", "<200" are ranges anywhere.
         if (range.empty() && (std::regex_match(t, kRange) || std::regex_match(t, kBound)) &&
             (value != nullptr || t[0] == '<' || t[0] == '>' || t.find('-') != std::string::npos)) {
-          if (value != nullptr || t.find('-') != std::string::npos || t[0] == '<' || t[0] == '>') {
-            range = t;
-            range_word = words[i];
-            continue;
-          }
+          range = t;
+          range_word = words[i];
+          continue;
         }
         if (!value && std::regex_match(t, kNumber) && t[0] != '<' && t[0] != '>') {
           value = words[i];

@@ -20,12 +20,6 @@ double Box::VerticalOverlap(const Box& o) const {
   return shorter <= 0 ? 0.0 : std::max(0, overlap) / static_cast<double>(shorter);
 }
 
-double Box::HorizontalOverlap(const Box& o) const {
-  int overlap = std::min(right(), o.right()) - std::max(x, o.x);
-  int shorter = std::min(w, o.w);
-  return shorter <= 0 ? 0.0 : std::max(0, overlap) / static_cast<double>(shorter);
-}
-
 Image& Image::operator=(Image&& other) noexcept {
   if (this != &other) {
     if (pix_) pixDestroy(&pix_);
@@ -43,23 +37,5 @@ int Image::width() const { return pix_ ? pixGetWidth(pix_) : 0; }
 int Image::height() const { return pix_ ? pixGetHeight(pix_) : 0; }
 int Image::depth() const { return pix_ ? pixGetDepth(pix_) : 0; }
 int Image::dpi() const { return pix_ ? pixGetXRes(pix_) : 0; }
-
-Pix* Image::release() {
-  Pix* p = pix_;
-  pix_ = nullptr;
-  return p;
-}
-
-Image Image::Clone() const { return Image(pix_ ? pixClone(pix_) : nullptr); }
-
-std::string Image::Png() const {
-  if (!pix_) return {};
-  l_uint8* data = nullptr;
-  size_t size = 0;
-  if (pixWriteMemPng(&data, &size, pix_, 0) != 0 || data == nullptr) return {};
-  std::string out(reinterpret_cast<const char*>(data), size);
-  lept_free(data);
-  return out;
-}
 
 }  // namespace salus::capture

@@ -3,8 +3,6 @@
 // Thread-safety: an Image is plain data; distinct Images may be used from distinct threads.
 #pragma once
 
-#include <string>
-
 struct Pix;  // Leptonica
 
 namespace salus::capture {
@@ -19,7 +17,6 @@ struct Box {
   Box Union(const Box& other) const;
   // Overlap of the two vertical spans, as a fraction of the shorter one.
   double VerticalOverlap(const Box& other) const;
-  double HorizontalOverlap(const Box& other) const;
 };
 
 class Image {
@@ -38,11 +35,6 @@ class Image {
   int depth() const;  // bits per pixel: 1, 8 or 32
   int dpi() const;    // 0 when the file did not say
   Pix* pix() const { return pix_; }
-  Pix* release();
-  Image Clone() const;  // a new reference to the same pixels (Leptonica refcount)
-
-  // PNG bytes, for debugging and tests.
-  std::string Png() const;
 
  private:
   Pix* pix_ = nullptr;

@@ -39,11 +39,6 @@ PixPtr ToGray(Pix* pix) {
   }
 }
 
-PixPtr Binarize(Pix* gray) {
-  PixPtr bin(pixThresholdToBinary(gray, 140));
-  return bin;
-}
-
 // Median height of character-sized connected components, in pixels (0 when there is no text).
 int MedianTextHeight(Pix* binary) {
   BoxaPtr boxes(pixConnCompBB(binary, 8));
@@ -68,7 +63,6 @@ PixPtr CorrectPerspective(Pix* gray) {
   double factor = std::min(1.0, 800.0 / std::max(w, h));
   PixPtr small(pixScaleAreaMap(gray, static_cast<float>(factor), static_cast<float>(factor)));
   if (!small) return nullptr;
-  l_int32 threshold = 0;
   PixPtr th;
   {
     Pix* thresholds = nullptr;
@@ -79,7 +73,6 @@ PixPtr CorrectPerspective(Pix* gray) {
     pixDestroy(&thresholds);
     th.reset(binary);
   }
-  (void)threshold;
   // Page pixels are bright: foreground of the inverted threshold image.
   PixPtr page(pixInvert(nullptr, th.get()));
   Pixa* parts = nullptr;
@@ -189,7 +182,8 @@ Result<PreparedPage> Prepare(const Image& input) {
     gray = std::move(normalised);
   }
 
-  PixPtr binary = Binarize(gray.get());
+  // The background is white now: a fixed threshold separates ink for the measurements below.
+  PixPtr binary(pixThresholdToBinary(gray.get(), 140));
   out.text_height = MedianTextHeight(binary.get());
   if (out.text_height == 0) {
     out.problem = "no text was found on the page; photograph the document so that it fills the frame";
