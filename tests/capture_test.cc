@@ -8,12 +8,15 @@
 
 #include <chrono>
 #include <map>
+#include <thread>
 
 #include "api/api_test_fixture.h"
 #include "capture/bundle.h"
 #include "capture/checks.h"
 #include "capture/decode.h"
 #include "capture/pipeline.h"
+#include "capture/pool.h"
+#include "auth/tokens.h"
 #include "core/json.h"
 #include "corpus.h"
 
@@ -382,6 +385,167 @@ TEST_F(CaptureCommitTest, BundleCommitsAndMatchesAnExistingPatient) {
   EXPECT_GE(med_bundle->find("entry")->as_array().size(), 1u);
   auto docs = Call("GET", "DocumentReference");
   EXPECT_NE(docs.body.find("Binary/"), std::string::npos) << "the attachment points at the stored original";
+}
+
+
+// ---- over the API ----
+
+class CaptureApiTest : public api::ApiTest {
+ protected:
+  void SetUp() override {
+    api::ApiTest::SetUp();
+    auto pool = CapturePool::Create(1, 4, FindTessdata());
+    ASSERT_TRUE(pool) << pool.error().message;
+    pool_ = std::move(*pool);
+    api_ = std::make_unique<api::Api>(*store_, fhir::Definitions::R4(),
+                                      api::ApiOptions{.capture_pool = pool_.get()});
+  }
+  void TearDown() override {
+    api_.reset();  // waits for its capture jobs
+    pool_.reset();
+    api::ApiTest::TearDown();
+  }
+  api::Response Upload(const std::string& bytes, const std::string& media_type, const std::string& query = "",
+                       std::vector<std::pair<std::string, std::string>> headers = {}) {
+    headers.emplace_back("content-type", media_type);
+    return Call("POST", "$capture" + query, bytes, headers);
+  }
+  size_t Count(const std::string& query) {
+    auto r = Call("GET", query);
+    EXPECT_EQ(r.status, 200) << r.body;
+    json::Value b = Json(r);
+    const json::Value* e = b.find("entry");
+    return e ? e->as_array().size() : 0;
+  }
+  std::unique_ptr<CapturePool> pool_;
+};
+
+TEST_F(CaptureApiTest, DocumentBecomesRecordsAndAReviewTask) {
+  sc::Sample s = sc::Generate({"intake-boxes", sc::Degradation::kClean, sc::Format::kPng, 11});
+  auto r = Upload(s.bytes, "image/png");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.Header("X-Capture-Kind").value_or(""), "intake");
+  EXPECT_EQ(Json(r).string_at("type"), "transaction-response");
+  EXPECT_EQ(Count("Patient?family=" + s.truth.fields.at("name.family")), 1u);
+  EXPECT_EQ(Count("Binary"), 1u);
+  EXPECT_EQ(Count("DocumentReference"), 1u);
+  // The same form again: the patient is matched, not duplicated.
+  ASSERT_EQ(Upload(s.bytes, "image/png").status, 200);
+  EXPECT_EQ(Count("Patient"), 1u);
+  EXPECT_EQ(Count("DocumentReference"), 2u);
+}
+
+TEST_F(CaptureApiTest, BadUploadsGetClearAnswers) {
+  EXPECT_EQ(Upload("hello", "text/plain").status, 415);
+  EXPECT_EQ(Upload("not really a png", "image/png").status, 415);
+  EXPECT_EQ(Upload(PngClaiming(20000, 20000), "image/png").status, 413);
+  auto bad_threshold = Upload(PngClaiming(600, 600), "image/png", "?threshold=2");
+  EXPECT_EQ(bad_threshold.status, 400);
+  EXPECT_NE(bad_threshold.body.find("threshold"), std::string::npos);
+  // A page with nothing on it: read, found wanting, nothing stored.
+  sc::Sample s = sc::Generate({"intake-left", sc::Degradation::kClean, sc::Format::kPng, 5});
+  Pix* pix = pixReadMem(reinterpret_cast<const l_uint8*>(s.bytes.data()), s.bytes.size());
+  ASSERT_NE(pix, nullptr);
+  Pix* blurred = pixBlockconv(pix, 9, 9);
+  l_uint8* data = nullptr;
+  size_t size = 0;
+  ASSERT_EQ(pixWriteMemPng(&data, &size, blurred, 0), 0);
+  std::string png(reinterpret_cast<const char*>(data), size);
+  lept_free(data);
+  pixDestroy(&pix);
+  pixDestroy(&blurred);
+  auto r = Upload(png, "image/png");
+  EXPECT_EQ(r.status, 422);
+  EXPECT_NE(r.body.find("retake"), std::string::npos) << r.body;
+  EXPECT_EQ(Count("Binary"), 0u);
+}
+
+TEST_F(CaptureApiTest, MultipartUploadAndDryRun) {
+  sc::Sample s = sc::Generate({"card-a", sc::Degradation::kClean, sc::Format::kPng, 7});
+  std::string body = "--XyZ\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nfront of card\r\n"
+                     "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"card.png\"\r\n"
+                     "Content-Type: image/png\r\n\r\n" + s.bytes + "\r\n--XyZ--\r\n";
+  auto r = Upload(body, "multipart/form-data; boundary=XyZ", "?commit=false");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(Json(r).string_at("type"), "transaction");
+  EXPECT_EQ(r.Header("X-Capture-Kind").value_or(""), "insurance_card");
+  EXPECT_EQ(Count("Binary"), 0u) << "commit=false stores nothing";
+}
+
+TEST_F(CaptureApiTest, AsyncJobIsPolledByItsOwnerOnly) {
+  sc::Sample s = sc::Generate({"referral-letter", sc::Degradation::kClean, sc::Format::kPdfText, 2});
+  auto r = Upload(s.bytes, "application/pdf", "", {{"prefer", "respond-async"}});
+  ASSERT_EQ(r.status, 202) << r.body;
+  std::string location(r.Header("Content-Location").value_or(""));
+  ASSERT_NE(location.find("/$capture-jobs/"), std::string::npos);
+  std::string path = location.substr(location.find("$capture-jobs/"));
+
+  api::Request other;
+  other.method = "GET";
+  other.path = path;
+  other.base_url = "http://test/fhir";
+  auto stranger = std::make_shared<auth::Principal>();
+  stranger->username = "someone-else";
+  other.principal = stranger;
+  EXPECT_EQ(api_->Handle(other).status, 404) << "another principal's job is not theirs to see";
+
+  api::Response polled;
+  for (int i = 0; i < 600; ++i) {  // the job runs on the pool; bounded wait for it
+    polled = Call("GET", path);
+    if (polled.status != 202) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_EQ(polled.status, 200) << polled.body;
+  EXPECT_EQ(Json(polled).string_at("type"), "transaction-response");
+  EXPECT_EQ(Count("Practitioner?identifier=http://hl7.org/fhir/sid/us-npi|" + s.truth.fields.at("referral.npi")), 1u);
+  EXPECT_EQ(Call("DELETE", path).status, 202);
+  EXPECT_EQ(Call("GET", path).status, 404);
+}
+
+TEST_F(CaptureApiTest, ReviewerCorrectsAndTheHeldFieldsAreWritten) {
+  sc::Sample s = sc::Generate({"intake-left", sc::Degradation::kClean, sc::Format::kPng, 9});
+  // Threshold 1: nothing is certain enough; the record waits for a person.
+  auto r = Upload(s.bytes, "image/png", "?threshold=1");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(Count("Patient"), 0u);
+  auto tasks = Call("GET", "Task");
+  json::Value task_bundle = Json(tasks);
+  ASSERT_NE(task_bundle.find("entry"), nullptr);
+  std::string task_id(*task_bundle.find("entry")->as_array()[0].find("resource")->string_at("id"));
+
+  auto field = [](const std::string& key, const std::string& value) {
+    return R"({"name":"field","part":[{"name":"key","valueString":")" + key +
+           R"("},{"name":"value","valueString":")" + value + R"("}]})";
+  };
+  std::string family = s.truth.fields.at("name.family"), given = s.truth.fields.at("name.given");
+  std::string birth = s.truth.fields.at("birthDate");
+  auto wrong = Call("POST", "Task/" + task_id + "/$capture-review",
+                    R"({"resourceType":"Parameters","parameter":[)" + field("birthDate", "2099-01-01") + "]}");
+  EXPECT_EQ(wrong.status, 400);
+  EXPECT_NE(wrong.body.find("birthDate"), std::string::npos) << wrong.body;
+  EXPECT_EQ(Count("Patient"), 0u) << "a refused review writes nothing";
+
+  std::string params = R"({"resourceType":"Parameters","parameter":[)" + field("name.family", family) + "," +
+                       field("name.given", given) + "," + field("birthDate", birth) + "," +
+                       field("email", s.truth.fields.at("email")) + "," + field("phone", s.truth.fields.at("phone")) +
+                       "]}";
+  // Fields the reader got wrong or missed are rejected unless corrected; reject all others.
+  auto current = Json(Call("GET", "Task/" + task_id));
+  std::string rejects;
+  for (const json::Value& in : current.find("input")->as_array()) {
+    std::string key(*in.find("type")->string_at("text"));
+    if (key.starts_with("address.") || key.starts_with("allergy") || key.starts_with("coverage.") || key == "gender")
+      rejects += R"(,{"name":"reject","part":[{"name":"key","valueString":")" + key + R"("}]})";
+  }
+  params.insert(params.size() - 2, rejects);
+  auto done = Call("POST", "Task/" + task_id + "/$capture-review", params);
+  ASSERT_EQ(done.status, 200) << done.body;
+  EXPECT_EQ(Count("Patient?family=" + family + "&birthdate=" + birth), 1u);
+  json::Value task = Json(Call("GET", "Task/" + task_id));
+  EXPECT_EQ(task.string_at("status"), "completed");
+  json::Value docs = Json(Call("GET", "DocumentReference"));
+  EXPECT_EQ(docs.find("entry")->as_array()[0].find("resource")->string_at("docStatus"), "final");
+  EXPECT_EQ(Call("POST", "Task/" + task_id + "/$capture-review", R"({"resourceType":"Parameters"})").status, 409);
 }
 
 }  // namespace

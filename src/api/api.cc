@@ -187,7 +187,8 @@ Response OutcomeResponse(int status, const json::Value& outcome) {
 }
 
 Api::Impl::Impl(store::Store& store, const fhir::Definitions& defs, ApiOptions options)
-    : store_(store), defs_(defs), validator_(defs), options_(std::move(options)) {}
+    : store_(store), defs_(defs), validator_(defs), options_(std::move(options)),
+      capture_jobs_(NewCaptureJobs()) {}
 
 // The CapabilityStatement says what this server really does (R4 capabilitystatement.html); it
 // is rebuilt when the search parameters in force change.
@@ -369,6 +370,9 @@ Response Api::Impl::Dispatch(const Request& req) const {
   }
   if (is_metadata) return get ? Metadata(req) : not_allowed();
   if (parts[0] == "metadata") return not_allowed();
+  // Document capture (capture_op.cc); each checks the principal itself.
+  if (parts[0] == "$capture" && parts.size() == 1) return Capture(req);
+  if (parts[0] == "$capture-jobs" && parts.size() == 2) return CaptureJob(req, std::string(parts[1]));
   if (parts[0] == "_history") {
     if (auto denied = need_all_types(auth::kRead)) return *denied;
     return get && parts.size() == 1 ? History(req, nullptr, nullptr) : not_allowed();
@@ -452,6 +456,7 @@ Response Api::Impl::Dispatch(const Request& req) const {
     }
     return not_allowed();
   }
+  if (parts.size() == 3 && type == "Task" && parts[2] == "$capture-review") return CaptureReview(req, id);
   if (parts.size() == 3 && type == "Patient" && parts[2] == "$erase") {
     if (m != "POST") return not_allowed();
     if (req.auth_required && (!req.principal || req.principal->role != auth::Role::kAdmin)) {

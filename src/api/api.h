@@ -23,6 +23,9 @@ class Ledger;
 namespace salus::auth {
 struct Principal;
 }
+namespace salus::capture {
+class CapturePool;
+}
 
 namespace salus::api {
 
@@ -62,6 +65,10 @@ struct ApiOptions {
   // Every interaction (but metadata) is recorded here: writes in their own transaction, reads
   // durably before their response. Null only in tests of other things.
   const audit::Ledger* ledger = nullptr;
+  // Document capture ($capture, Task/[id]/$capture-review); null: those answer 501.
+  capture::CapturePool* capture_pool = nullptr;
+  double capture_threshold = 0.95;  // confidence at which a captured field is written
+  int capture_sync_pages = 3;       // larger documents use the async pattern (202)
 };
 
 class Api {

@@ -12,6 +12,10 @@
 #include "auth/tokens.h"
 #include "fhir/validator.h"
 
+namespace salus::capture {
+struct CaptureResult;
+}
+
 namespace salus::api {
 
 // What one request did, for its audit event: filled by the interactions as they run (on the
@@ -59,6 +63,9 @@ struct Interaction {
 };
 // Nullopt for requests not recorded (metadata).
 std::optional<Interaction> Classify(const Request& req);
+
+// Asynchronous $capture jobs (capture_op.cc).
+struct CaptureJobs;
 
 class Api::Impl {
  public:
@@ -126,6 +133,15 @@ class Api::Impl {
   Response AuditEvents(const Request& req, const std::vector<std::string_view>& parts) const;
   audit::Event EventFor(const Request& req, const Interaction& what, int status) const;
 
+  // Document capture (capture_op.cc).
+  Response Capture(const Request& req) const;
+  Response CaptureJob(const Request& req, const std::string& id) const;
+  Response CaptureReview(const Request& req, const std::string& task_id) const;
+  Result<std::optional<json::Value>> MergeDemographics(const std::string& base_url,
+                                                       const std::string& patient_reference,
+                                                       const capture::CaptureResult& result,
+                                                       std::vector<std::string>& left) const;
+
   store::Store& store_;
   const fhir::Definitions& defs_;
   fhir::Validator validator_;
@@ -135,7 +151,10 @@ class Api::Impl {
   mutable std::string capability_;                     // GUARDED_BY(capability_mu_)
   mutable const void* capability_registry_ = nullptr;  // GUARDED_BY(capability_mu_): what it was built for
   mutable std::shared_ptr<const search::Registry> capability_keep_;  // GUARDED_BY(capability_mu_)
+  // Asynchronous capture jobs; last member: destroyed first, waiting for jobs still running.
+  std::shared_ptr<CaptureJobs> capture_jobs_;
 };
+std::shared_ptr<CaptureJobs> NewCaptureJobs();
 
 // Common response helpers.
 Response JsonResponse(int status, std::string body);

@@ -30,6 +30,7 @@
 #include "app/capture_cmd.h"
 #include "app/import.h"
 #include "capture/ocr.h"
+#include "capture/pool.h"
 #include "app/reindex.h"
 #include "search/registry.h"
 #include "core/log.h"
@@ -212,7 +213,7 @@ std::string InstallRegistry(store::Store& store, const std::string& current) {
 }
 
 int Serve(const std::string& listen, const std::string& data, const std::string& keys, const std::string& auth,
-          bool audit_off, bool insecure_http, http::ServerOptions opts) {
+          bool audit_off, bool insecure_http, int capture_workers, http::ServerOptions opts) {
   auto started = std::chrono::steady_clock::now();
   if (!SplitListen(listen, opts.host, opts.port)) {
     fmt::print(stderr, "salus: --listen must be HOST:PORT, got '{}'\n", listen);
@@ -288,8 +289,18 @@ int Serve(const std::string& listen, const std::string& data, const std::string&
     }
   } join_watcher{stop_watch, watcher};
   if (audit_off) log::Warn("app", "audit_off", {{"message", "--audit off: nothing is recorded (benchmark baseline only)"}});
+  // Document capture: its own workers (one OCR engine each), declared before the Api, which
+  // waits for its capture jobs when it goes.
+  std::unique_ptr<capture::CapturePool> capture_pool;
+  if (capture_workers > 0) {
+    auto pool = capture::CapturePool::Create(capture_workers, 16, capture::FindTessdata());
+    if (pool) capture_pool = std::move(*pool);
+    else log::Warn("app", "capture_unavailable", {{"message", pool.error().message}});
+  }
   api::Api api(**store, defs,
-               api::ApiOptions{.software_version = SALUS_VERSION, .ledger = audit_off ? nullptr : &ledger});
+               api::ApiOptions{.software_version = SALUS_VERSION,
+                               .ledger = audit_off ? nullptr : &ledger,
+                               .capture_pool = capture_pool.get()});
   if (smart) {
     if (auto st = BootstrapAdmin(directory); !st) {
       log::Error("app", "bootstrap_failed", {{"message", st.error().message}});
@@ -685,6 +696,9 @@ int main(int argc, char** argv) {
   serve->add_option("--idle-timeout", idle, "Seconds a keep-alive connection may sit idle")->capture_default_str();
   serve->add_option("--read-timeout", read, "Seconds to read one request")->capture_default_str();
   serve->add_option("--workers", opts.worker_threads, "Worker threads for storage work")->capture_default_str();
+  int capture_workers = 2;
+  serve->add_option("--capture-workers", capture_workers, "Document capture (OCR) threads; 0 turns $capture off")
+      ->capture_default_str()->check(CLI::Range(0, 64));
   serve->add_option("--max-connections", opts.max_connections, "Open connections beyond which new ones get a 503")
       ->capture_default_str();
 
@@ -780,7 +794,7 @@ int main(int argc, char** argv) {
     opts.body_limit = body_mb << 20;
     opts.idle_timeout = std::chrono::seconds(idle);
     opts.read_timeout = std::chrono::seconds(read);
-    return Serve(listen, data, keys, auth, audit_mode == "off", insecure_http, opts);
+    return Serve(listen, data, keys, auth, audit_mode == "off", insecure_http, capture_workers, opts);
   }
   if (*import) return Import(inputs, data, keys, no_progress);
   if (*audit_cmd) return Audit(*verify ? "verify" : "head", data, keys, head_file);

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "capture/checks.h"
 #include "core/base64.h"
 #include "crypto/random.h"
 
@@ -123,7 +124,8 @@ class Builder {
     std::string now = options_.now.empty() ? NowInstant() : options_.now;
 
     std::string binary_urn = Urn();
-    entries.push_back(Entry(binary_urn,
+    if (options_.include_document)
+      entries.push_back(Entry(binary_urn,
                             Value(Object{{"resourceType", "Binary"},
                                          {"contentType", options_.media_type.empty() ? "application/octet-stream" : options_.media_type},
                                          {"data", EncodeBase64(original)}}),
@@ -135,16 +137,30 @@ class Builder {
     const Field* birth = Get("birthDate");
     bool card = result_.classification.kind == "insurance_card";
     bool identified = !result_.unreadable && Accepted(family) && Accepted(given) && (card ? false : Accepted(birth));
-    std::string patient_urn;
-    if (identified) {
+    std::string patient_urn = options_.patient_reference;
+    if (!patient_urn.empty()) {
+      identified = !result_.unreadable;
+      for (const Field* f : {family, given, birth}) Written(f);  // the patient is already known
+    } else if (identified) {
       patient_urn = Urn();
       entries.push_back(PatientEntry(patient_urn));
     }
 
     std::string doc_urn = Urn();
     size_t doc_index = entries.size();
-    entries.push_back(Value());  // DocumentReference, once we know whether review is needed
+    if (options_.include_document) entries.push_back(Value());  // filled once review is known
 
+    std::string author_urn;
+    if (const Field* npi = Get("referral.npi"); Accepted(npi)) {
+      author_urn = Urn();
+      Object id{{"system", "http://hl7.org/fhir/sid/us-npi"}};
+      SetPrimitive(id, "value", npi->value, npi->confidence);
+      Object practitioner{{"resourceType", "Practitioner"}, {"identifier", Value(Array{Value(std::move(id))})}};
+      // An NPI names one provider: the one already stored is used when there is one.
+      entries.push_back(Entry(author_urn, Value(std::move(practitioner)), "Practitioner",
+                              "identifier=http://hl7.org/fhir/sid/us-npi|" + npi->value));
+      Written(npi);
+    }
     if (identified) {
       if (auto e = CoverageEntry(patient_urn)) entries.push_back(std::move(*e));
       AddAllergies(patient_urn, entries);
@@ -155,6 +171,14 @@ class Builder {
       if (!written_.contains(f.key)) review_.insert(f.key);
 
     bool needs_review = !review_.empty() || result_.unreadable;
+    BuiltBundle out;
+    out.accepted = static_cast<int>(written_.size());
+    out.in_review = static_cast<int>(review_.size());
+    out.unwritten.assign(review_.begin(), review_.end());
+    if (!options_.include_document) {
+      out.bundle = Value(Object{{"resourceType", "Bundle"}, {"type", "transaction"}, {"entry", Value(std::move(entries))}});
+      return out;
+    }
     Object doc{{"resourceType", "DocumentReference"},
                {"status", "current"},
                {"docStatus", needs_review ? "preliminary" : "final"}};
@@ -162,6 +186,7 @@ class Builder {
                 {"extension", ConfidenceExtension(result_.classification.confidence)}};
     doc.emplace_back("type", Value(std::move(type)));
     if (identified) doc.emplace_back("subject", Reference(patient_urn));
+    if (!author_urn.empty()) doc.emplace_back("author", Value(Array{Reference(author_urn)}));
     doc.emplace_back("date", now);
     Object attachment{{"contentType", options_.media_type.empty() ? "application/octet-stream" : options_.media_type},
                       {"url", binary_urn}};
@@ -170,10 +195,6 @@ class Builder {
     entries[doc_index] = Entry(doc_urn, Value(std::move(doc)), "DocumentReference");
 
     if (needs_review) entries.push_back(TaskEntry(doc_urn, patient_urn, now));
-
-    BuiltBundle out;
-    out.accepted = static_cast<int>(written_.size());
-    out.in_review = static_cast<int>(review_.size());
     out.bundle = Value(Object{{"resourceType", "Bundle"}, {"type", "transaction"}, {"entry", Value(std::move(entries))}});
     return out;
   }
@@ -200,7 +221,7 @@ class Builder {
     Array telecom;
     if (const Field* p = Get("phone"); Accepted(p)) {
       Object t{{"system", "phone"}, {"use", "home"}};
-      SetPrimitive(t, "value", fmt::format("({}) {}-{}", p->value.substr(0, 3), p->value.substr(3, 3), p->value.substr(6)), p->confidence);
+      SetPrimitive(t, "value", FormatUsPhone(p->value), p->confidence);
       telecom.push_back(Value(std::move(t)));
       Written(p);
     }

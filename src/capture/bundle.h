@@ -13,6 +13,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "capture/pipeline.h"
 #include "core/json.h"
@@ -30,12 +31,18 @@ struct BundleOptions {
   std::string media_type;        // of the original file
   std::string title;             // e.g. the file name; not logged
   std::string now;               // FHIR instant for DocumentReference.date; empty for now
+  // After review: the patient the document belongs to ("Patient/123"); empty to match or
+  // create one from the fields.
+  std::string patient_reference;
+  // False after review: the original and its DocumentReference are already stored.
+  bool include_document = true;
 };
 
 struct BuiltBundle {
   json::Value bundle;
   int accepted = 0;   // fields written automatically
   int in_review = 0;  // fields held in the Task
+  std::vector<std::string> unwritten;  // their keys
 };
 
 BuiltBundle BuildBundle(const CaptureResult& result, std::string_view original,

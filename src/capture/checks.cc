@@ -129,6 +129,11 @@ std::optional<std::string> ParsePhone(std::string_view text) {
   return digits;
 }
 
+std::string FormatUsPhone(std::string_view d) {
+  if (d.size() != 10) return std::string(d);
+  return fmt::format("({}) {}-{}", d.substr(0, 3), d.substr(3, 3), d.substr(6));
+}
+
 std::optional<std::string> ParseEmail(std::string_view text) {
   std::string t = Trim(text);
   static const std::regex kEmail(R"(^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$)");

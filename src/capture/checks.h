@@ -17,6 +17,8 @@ std::optional<std::string> ParseBirthDate(std::string_view text, std::string_vie
 
 // A US phone number through libphonenumber: returns the 10-digit national number.
 std::optional<std::string> ParsePhone(std::string_view text);
+// "(217) 555-0142" from the 10 digits ParsePhone returns.
+std::string FormatUsPhone(std::string_view digits);
 std::optional<std::string> ParseEmail(std::string_view text);
 // A US state or territory: its two-letter USPS code (from the code or the full name).
 std::optional<std::string> ParseState(std::string_view text);

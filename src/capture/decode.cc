@@ -183,6 +183,30 @@ Result<std::vector<Page>> DecodePdf(std::string_view bytes, const DecodeLimits& 
 
 }  // namespace
 
+int PageCount(std::string_view bytes) {
+  SilenceLibraries();
+  switch (Sniff(bytes)) {
+    case FileKind::kPdf: {
+      std::unique_ptr<poppler::document> doc(
+          poppler::document::load_from_raw_data(bytes.data(), static_cast<int>(bytes.size())));
+      return doc && !doc->is_locked() ? std::max(0, doc->pages()) : 0;
+    }
+    case FileKind::kTiff: {
+      int n = 0;
+      auto data = reinterpret_cast<const l_uint8*>(bytes.data());
+      l_int32 w, h, bps, spp, res, cmap, format;
+      while (n < 10000 && readHeaderMemTiff(data, bytes.size(), n, &w, &h, &bps, &spp, &res, &cmap, &format) == 0) ++n;
+      return n;
+    }
+    case FileKind::kPng:
+    case FileKind::kJpeg:
+      return 1;
+    case FileKind::kUnknown:
+      break;
+  }
+  return 0;
+}
+
 FileKind Sniff(std::string_view b) {
   auto starts = [&](std::string_view magic) { return b.substr(0, magic.size()) == magic; };
   if (starts("\x89PNG\r\n\x1a\n")) return FileKind::kPng;

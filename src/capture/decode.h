@@ -43,6 +43,10 @@ enum class FileKind { kPng, kJpeg, kTiff, kPdf, kUnknown };
 FileKind Sniff(std::string_view bytes);
 const char* FileKindName(FileKind kind);
 
+// Pages in the file, from its structure alone (PDF page tree, TIFF directories); 1 for other
+// images, 0 when unreadable. Cheap: decides between answering at once and the async pattern.
+int PageCount(std::string_view bytes);
+
 // Errors are kInvalid with an issue code: "too-costly" (a limit), "not-supported" (not an image
 // or PDF we read), "invalid" (damaged, encrypted, empty).
 Result<std::vector<Page>> Decode(std::string_view bytes, const DecodeLimits& limits = {});

@@ -950,6 +950,39 @@ Classification Classify(const std::vector<Layout>& pages) {
   return out;
 }
 
+std::optional<std::string> NormaliseFieldValue(std::string_view key, std::string_view value,
+                                               std::string_view today) {
+  std::string v = Trim(value);
+  if (v.empty() || v.size() > 200) return std::nullopt;
+  auto ends = [&](std::string_view suffix) { return key.ends_with(suffix); };
+  if (key == "name.family" || key == "name.given" || key == "address.city") return ParseNameWord(v);
+  if (key == "birthDate") return ParseBirthDate(v, today);
+  if (key == "gender") return ParseGender(v);
+  if (key == "address.state") return ParseState(v);
+  if (key == "address.postalCode") return ParseZip(v);
+  if (key == "phone") return ParsePhone(v);
+  if (key == "email") return ParseEmail(v);
+  if (key == "coverage.memberId") return ParseMemberId(v);
+  if (key == "coverage.group") return ParseGroup(v);
+  if (key == "coverage.rxbin") return ParseRxBin(v);
+  if (key == "coverage.rxpcn") return ParsePcn(v);
+  if (key == "coverage.mbi") return ParseMbi(v);
+  if (key == "coverage.payer") return ParsePayer(v);
+  if (key == "referral.npi") return ParseNpi(v);
+  if (key == "lab.collected") return ParseDate(v);
+  if (key == "allergies") return NoAllergies(v) ? std::optional<std::string>("none") : std::nullopt;
+  if (key.starts_with("lab.")) {
+    static const std::regex kLoinc(R"(^\d{1,7}-\d$)");
+    static const std::regex kNumber(R"(^\d+(\.\d+)?$)");
+    if (ends(".code")) return std::regex_match(v, kLoinc) ? std::optional(v) : std::nullopt;
+    if (ends(".value")) return std::regex_match(v, kNumber) ? std::optional(v) : std::nullopt;
+    if (ends(".unit") || ends(".range")) return v;
+    return std::nullopt;
+  }
+  if (key.starts_with("medication.") || key.starts_with("allergy.") || key == "address.line") return v;
+  return std::nullopt;
+}
+
 bool LooksLikeGarbage(const Layout& page) {
   int words = 0, good = 0;
   for (const Line& line : page.lines)

@@ -3,6 +3,7 @@
 // Thread-safety: functions are reentrant.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,6 +40,11 @@ Classification Classify(const std::vector<Layout>& pages);
 // `today` (YYYY-MM-DD) bounds birth dates. Fields come in reading order.
 std::vector<Field> Extract(const std::vector<Layout>& pages, const Classification& kind,
                            std::string_view today);
+
+// A person's value for field `key` (a reviewer's correction), checked as a read value is and
+// returned in normal form; nullopt when it is not a valid value for that field.
+std::optional<std::string> NormaliseFieldValue(std::string_view key, std::string_view value,
+                                               std::string_view today);
 
 // Is the page's text mostly noise (a photo of something that is not a document, or unreadable)?
 bool LooksLikeGarbage(const Layout& page);
