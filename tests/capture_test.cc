@@ -548,5 +548,43 @@ TEST_F(CaptureApiTest, ReviewerCorrectsAndTheHeldFieldsAreWritten) {
   EXPECT_EQ(Call("POST", "Task/" + task_id + "/$capture-review", R"({"resourceType":"Parameters"})").status, 409);
 }
 
+
+TEST_F(CaptureApiTest, PatientUploadIsFiledUnderThatPatientWhateverNameItShows) {
+  std::string me = Create("Patient", R"({"resourceType":"Patient","name":[{"family":"Uploader"}],"birthDate":"1970-01-01"})");
+  sc::Sample s = sc::Generate({"intake-boxes", sc::Degradation::kClean, sc::Format::kPng, 11});
+  // Someone else, with the name and birth date the form shows, is already on file.
+  std::string other = Create("Patient", R"({"resourceType":"Patient","name":[{"family":")" + s.truth.fields.at("name.family") +
+                                            R"(","given":[")" + s.truth.fields.at("name.given") + R"("]}],"birthDate":")" +
+                                            s.truth.fields.at("birthDate") + R"("})");
+  api::Request r;
+  r.method = "POST";
+  r.path = "$capture";
+  r.body = s.bytes;
+  r.headers = {{"content-type", "image/png"}};
+  r.base_url = "http://test/fhir";
+  r.auth_required = true;
+  auto principal = std::make_shared<auth::Principal>();
+  principal->username = "uploader";
+  principal->role = auth::Role::kPatient;
+  principal->fhir_user = "Patient/" + me;
+  principal->patient = me;
+  principal->scopes = auth::ParseScopes("patient/*.cruds");
+  r.principal = principal;
+  auto resp = api_->Handle(r);
+  ASSERT_EQ(resp.status, 200) << resp.body;
+  json::Value docs = Json(Call("GET", "DocumentReference"));
+  ASSERT_NE(docs.find("entry"), nullptr);
+  const json::Value* subject = docs.find("entry")->as_array()[0].find("resource")->find("subject");
+  ASSERT_NE(subject, nullptr);
+  EXPECT_EQ(subject->string_at("reference"), "Patient/" + me);
+  EXPECT_EQ(Count("DocumentReference?subject=Patient/" + other), 0u) << "filed under the other patient";
+
+  // Reviews are staff work.
+  r.path = "Task/x/$capture-review";
+  r.body = R"({"resourceType":"Parameters"})";
+  r.headers = {{"content-type", "application/fhir+json"}};
+  EXPECT_EQ(api_->Handle(r).status, 403);
+}
+
 }  // namespace
 }  // namespace salus::capture

@@ -230,13 +230,18 @@ Response Api::Impl::Capture(const Request& req) const {
       return Outcome(400, "invalid", "threshold must be a number from 0 to 1", "threshold");
   }
   bool commit = req.Param("commit").value_or("true") != "false";
+  // A patient signed in with patient/ scopes captures their own documents: whatever name is
+  // printed, the record is theirs, never one matched by name and birth date.
+  std::string confined = ConfinementFor(req, "DocumentReference", auth::kCreate);
+  std::string own_patient = confined.empty() ? "" : "Patient/" + confined;
   int pages = capture::PageCount(document);
   bool async = pages > options_.capture_sync_pages ||
                Lower(req.Header("prefer").value_or("")).find("respond-async") != std::string::npos;
 
   // The job: capture on a pool worker, then commit through Handle (a transaction of its own,
   // audited as such). It owns copies of what it needs.
-  auto run = [this, req, bytes = std::string(document), kind, threshold, commit](capture::OcrEngine* engine) -> Response {
+  auto run = [this, req, bytes = std::string(document), kind, threshold, commit,
+              own_patient](capture::OcrEngine* engine) -> Response {
     if (engine == nullptr) return Outcome(503, "transient", "text recognition is unavailable on this server");
     capture::CaptureOptions options;
     auto result = capture::Capture(bytes, *engine, options);
@@ -250,7 +255,7 @@ Response Api::Impl::Capture(const Request& req) const {
         }
       return Outcome(422, "processing", why);
     }
-    capture::BundleOptions bo{.threshold = threshold, .media_type = MediaTypeOf(kind)};
+    capture::BundleOptions bo{.threshold = threshold, .media_type = MediaTypeOf(kind), .patient_reference = own_patient};
     capture::BuiltBundle built = capture::BuildBundle(*result, bytes, bo);
     Response out;
     if (!commit) {
@@ -353,6 +358,8 @@ Response Api::Impl::CaptureJob(const Request& req, const std::string& id) const 
 Response Api::Impl::CaptureReview(const Request& req, const std::string& task_id) const {
   if (req.method != "POST") return Outcome(405, "not-supported", "$capture-review takes POST with a Parameters body");
   if (auto denied = Deny(req, "Task", auth::kRead | auth::kUpdate)) return *denied;
+  if (!ConfinementFor(req, "Task", auth::kUpdate).empty())
+    return Outcome(403, "forbidden", "captured documents are reviewed by staff, not with patient-level access");
   if (auto refused = RefuseMediaType(req)) return *refused;
   auto params = json::Parse(req.body, json::ParseLimits{.max_depth = options_.max_json_depth});
   if (!params) return ErrorResponse(params.error());
