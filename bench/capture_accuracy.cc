@@ -109,6 +109,7 @@ int main(int argc, char** argv) {
   std::string dump;
   bool verbose = false;
   bool no_reread = false;
+  std::string only_degradation;
   app.add_option("--split", split)->check(CLI::IsMember({"dev", "holdout", "both"}));
   app.add_option("--count", count, "documents per split");
   app.add_option("--threads", threads);
@@ -117,6 +118,7 @@ int main(int argc, char** argv) {
   app.add_option("--dump", dump, "write each document and its truth here");
   app.add_flag("--verbose", verbose, "print every wrong or missing field");
   app.add_flag("--no-reread", no_reread, "skip the second reading of structured fields");
+  app.add_option("--degradation", only_degradation, "keep only documents with this degradation (clean, rotated ...)");
   CLI11_PARSE(app, argc, argv);
 
   std::vector<sc::SampleSpec> specs;
@@ -128,6 +130,8 @@ int main(int argc, char** argv) {
     auto s = sc::Mix(sc::Split::kHoldout, count, seed + 1);
     specs.insert(specs.end(), s.begin(), s.end());
   }
+  if (!only_degradation.empty())
+    std::erase_if(specs, [&](const sc::SampleSpec& s) { return only_degradation != sc::DegradationName(s.degradation); });
   // Documents are rendered before the clock starts.
   std::vector<sc::Sample> samples;
   for (const auto& spec : specs) samples.push_back(sc::Generate(spec));

@@ -19,6 +19,13 @@ struct Box {
   double VerticalOverlap(const Box& other) const;
 };
 
+class Image;
+// The image turned clockwise by `quarters` x 90 degrees.
+Image RotateQuarters(const Image& image, int quarters);
+// The `side` x `side` window (clipped to the image) holding the most ink: where a sample of
+// the page's text is.
+Box DensestRegion(const Image& image, int side);
+
 class Image {
  public:
   Image() = default;

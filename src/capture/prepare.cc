@@ -94,9 +94,10 @@ PixPtr CorrectPerspective(Pix* gray) {
   int sw = pixGetWidth(small.get()), sh = pixGetHeight(small.get());
   l_int32 bx, by, bw, bh;
   boxaGetBoxGeometry(boxes.get(), best, &bx, &by, &bw, &bh);
-  // The page must be most of the photo, but visibly not all of it.
-  bool frame_filled = bw > 0.97 * sw && bh > 0.97 * sh;
-  if (frame_filled || best_area < 0.25 * sw * sh) {
+  // The page must be most of the photo, with background showing on every side: a page that
+  // runs off the frame, or one darkened by a shadow, gives no quadrilateral to trust.
+  bool inside = bx > 0.01 * sw && by > 0.01 * sh && bx + bw < 0.99 * sw && by + bh < 0.99 * sh;
+  if (!inside || best_area < 0.25 * sw * sh) {
     pixaDestroy(&parts);
     return nullptr;
   }
@@ -210,6 +211,7 @@ Result<PreparedPage> Prepare(const Image& input) {
       binary.reset(pixRotateOrth(binary.get(), quads));
       out.rotation = quads * 90;
     }
+    out.orientation_certain = orient != L_TEXT_ORIENT_UNKNOWN;
   }
 
   l_float32 angle = 0, conf = 0;

@@ -14,6 +14,9 @@ namespace salus::capture {
 struct PreparedPage {
   Image gray;                        // 8 bpp, upright, deskewed, background flattened
   int rotation = 0;                  // degrees clockwise applied: 0, 90, 180, 270
+  // False when the page had too little text for the layout test to tell which way is up (cards,
+  // sparse forms): the reader decides then (pipeline.cc).
+  bool orientation_certain = false;
   float skew_degrees = 0;            // skew removed
   bool perspective_corrected = false;
   double scale = 1.0;                // applied to reach the reader's preferred text height
