@@ -52,6 +52,7 @@ TEST(CaptureChecksTest, DatesInTheFormsUsDocumentsPrint) {
   EXPECT_FALSE(ParseDate("02/30/1990"));
   EXPECT_FALSE(ParseDate("13/01/1990"));
   EXPECT_EQ(ParseDate("O3/14/1962").value_or(""), "1962-03-14");  // a letter O read for a zero
+  EXPECT_EQ(ParseDate("April \u2014\u2014 22.2025").value_or(""), "2025-04-22");  // a rule read as dashes
 }
 
 TEST(CaptureChecksTest, BirthDatesArePlausible) {

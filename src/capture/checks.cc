@@ -79,11 +79,18 @@ int EditDistance(std::string_view a, std::string_view b) {
 }
 
 std::optional<std::string> ParseDate(std::string_view text) {
-  std::string t = Trim(text);
+  // Rules and dashes a reader turns into long runs of punctuation (em dashes, underscores) are
+  // spaces to a date.
+  std::string t;
+  for (unsigned char c : Trim(text)) {
+    bool keep = c < 0x80 && c != '_' && c != '=' && c != '|';
+    if (keep) t.push_back(static_cast<char>(c));
+    else if (t.empty() || t.back() != ' ') t.push_back(' ');
+  }
   std::smatch m;
   static const std::regex kNumeric(R"((\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4}))");
   static const std::regex kIso(R"((\d{4})-(\d{2})-(\d{2}))");
-  static const std::regex kLong(R"(([A-Za-z]{3,9})\.?\s+(\d{1,2}),?\s+(\d{4}))");
+  static const std::regex kLong(R"(([A-Za-z]{3,9})\.?\s+(\d{1,2})\s*[,.]?\s*(\d{4}))");
   static const std::regex kDayFirst(R"((\d{1,2})\s+([A-Za-z]{3,9})\.?\s+(\d{4}))");
   std::string digits = DigitsFromLookalikes(t);
   if (std::regex_search(t, m, kIso) || std::regex_search(digits, m, kIso))

@@ -710,16 +710,21 @@ void AddLabs(Reader& r, std::vector<Field>& out) {
   for (size_t pi = 0; pi < r.pages().size(); ++pi) {
     for (const Line& line : r.pages()[pi].lines) {
       if (line.phrases.empty()) continue;
-      // The test name is the start of the line.
-      std::string first_norm = Normalise(line.phrases.front().text);
-      const LabTest* test = MatchLabName(first_norm);
-      if (!test) continue;
-      // Tokens after the name.
       std::vector<const Word*> words;
       for (const Phrase& p : line.phrases)
         for (const Word& w : p.words) words.push_back(&w);
-      size_t name_words = static_cast<size_t>(std::count(std::string_view(test->name).begin(),
-                                                         std::string_view(test->name).end(), ' ')) + 1;
+      // The test name starts the line, after any specks the reader took for marks.
+      size_t lead = 0;
+      while (lead < words.size() &&
+             std::none_of(words[lead]->text.begin(), words[lead]->text.end(),
+                          [](unsigned char c) { return std::isalnum(c); }))
+        ++lead;
+      std::string rest;
+      for (size_t i = lead; i < words.size() && i < lead + 4; ++i) rest += (rest.empty() ? "" : " ") + words[i]->text;
+      const LabTest* test = MatchLabName(Normalise(rest));
+      if (!test) continue;
+      size_t name_words = lead + static_cast<size_t>(std::count(std::string_view(test->name).begin(),
+                                                                std::string_view(test->name).end(), ' ')) + 1;
       if (words.size() <= name_words) continue;
       const Word* value = nullptr;
       std::string range;
@@ -745,7 +750,9 @@ void AddLabs(Reader& r, std::vector<Field>& out) {
           range_word = words[i];
           continue;
         }
-        if (!value && std::regex_match(t, kNumber) && t[0] != '<' && t[0] != '>') {
+        // The value, possibly with its flag printed against it ("318H").
+        static const std::regex kFlagged(R"(^(\d+(\.\d+)?)[HL]$)");
+        if (!value && ((std::regex_match(t, kNumber) && t[0] != '<' && t[0] != '>') || std::regex_match(t, kFlagged))) {
           value = words[i];
           continue;
         }
@@ -756,6 +763,7 @@ void AddLabs(Reader& r, std::vector<Field>& out) {
       }
       if (!value) continue;
       std::string v = Trim(value->text);
+      if (!v.empty() && (v.back() == 'H' || v.back() == 'L')) v.pop_back();
       double number = std::strtod(v.c_str(), nullptr);
       bool plausible = number >= test->low && number <= test->high;
       Candidate vc{v, value->box, value->confidence, static_cast<int>(pi), 0, 0};
