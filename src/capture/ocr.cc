@@ -82,9 +82,25 @@ Result<std::vector<Word>> OcrEngine::ReadRegion(const Image& image, const Box& r
   }
   api.SetPageSegMode(mode);
   api.SetVariable("tessedit_char_whitelist", options.whitelist.c_str());
-  api.SetImage(image.pix());
+  // A small region is cut out first: Tesseract takes its own copy of whatever image it is
+  // given, and a field's second reading should not copy the whole page.
+  int64_t page_area = static_cast<int64_t>(image.width()) * image.height();
+  bool cut = static_cast<int64_t>(region.w) * region.h * 4 < page_area;
+  Image crop;
+  int dx = 0, dy = 0;
+  if (cut) {
+    BOX* box = boxCreate(region.x, region.y, region.w, region.h);
+    crop = Image(pixClipRectangle(image.pix(), box, nullptr));
+    boxDestroy(&box);
+    if (!crop) return std::unexpected(Error::Invalid("the region is outside the page"));
+    dx = region.x;
+    dy = region.y;
+    api.SetImage(crop.pix());
+  } else {
+    api.SetImage(image.pix());
+    api.SetRectangle(region.x, region.y, region.w, region.h);
+  }
   api.SetSourceResolution(image.dpi() > 0 ? image.dpi() : 300);
-  api.SetRectangle(region.x, region.y, region.w, region.h);
   tesseract::ETEXT_DESC monitor;
   monitor.set_deadline_msecs(options.timeout_ms);
   if (api.Recognize(&monitor) != 0) {
@@ -101,7 +117,7 @@ Result<std::vector<Word>> OcrEngine::ReadRegion(const Image& image, const Box& r
       if (!it->BoundingBox(tesseract::RIL_WORD, &l, &t, &r, &b)) continue;
       Word w;
       w.text = text.get();
-      w.box = {l, t, r - l, b - t};
+      w.box = {l + dx, t + dy, r - l, b - t};
       w.confidence = std::clamp(it->Confidence(tesseract::RIL_WORD) / 100.0f, 0.0f, 1.0f);
       words.push_back(std::move(w));
     } while (it->Next(tesseract::RIL_WORD));

@@ -12,8 +12,10 @@
 namespace salus::capture {
 namespace {
 
-// Tesseract's LSTM reads best when capital letters are about 30 pixels tall.
-constexpr double kPreferredTextHeight = 30;
+// The median height of character-sized components (lower case mostly) the page is scaled
+// towards: about 10-12 pt print at 300 dpi. Reading cost follows the amount of text, not the
+// pixels, so this is about accuracy: on the corpus 22 read as well as 30 or better.
+constexpr double kPreferredTextHeight = 22;
 // Below this many pixels per character the glyphs are not recoverable.
 constexpr int kMinTextHeight = 8;
 // Share of grey "transition" pixels among ink pixels above which text is too blurred to read.
@@ -216,8 +218,10 @@ Result<PreparedPage> Prepare(const Image& input) {
 
   l_float32 angle = 0, conf = 0;
   if (pixFindSkew(binary.get(), &angle, &conf) == 0 && conf > 2.0f && std::fabs(angle) > 0.15f) {
+    // Shear rotation moves whole pixels: for the few degrees of a skewed scan it is much faster
+    // than area mapping on a 300 dpi page, and text keeps its edges.
     PixPtr rotated(pixRotate(gray.get(), static_cast<float>(angle * M_PI / 180.0),
-                             L_ROTATE_AREA_MAP, L_BRING_IN_WHITE, 0, 0));
+                             std::fabs(angle) < 6 ? L_ROTATE_SHEAR : L_ROTATE_AREA_MAP, L_BRING_IN_WHITE, 0, 0));
     if (rotated) {
       gray = std::move(rotated);
       out.skew_degrees = angle;
@@ -226,7 +230,7 @@ Result<PreparedPage> Prepare(const Image& input) {
 
   if (out.text_height > 0 && !out.problem) {
     double scale = kPreferredTextHeight / out.text_height;
-    if (scale > 1.25 || scale < 0.6) {
+    if (scale > 1.3 || scale < 0.6) {
       scale = std::clamp(scale, 0.5, 3.0);
       PixPtr scaled(scale > 1 ? pixScaleGrayLI(gray.get(), static_cast<float>(scale), static_cast<float>(scale))
                               : pixScaleAreaMap(gray.get(), static_cast<float>(scale), static_cast<float>(scale)));
