@@ -1,5 +1,5 @@
 // Capture accuracy and speed on the synthetic corpus, in one run:
-//   bench_capture_accuracy [--split dev|holdout|both] [--count N] [--threads T] [--seed S]
+//   bench_capture_accuracy [--split dev|holdout|fresh|both|all] [--count N] [--threads T] [--seed S]
 //                          [--threshold 0.95] [--dump DIR]
 // Prints field accuracy per document kind and per degradation, precision/recall, calibration
 // of confidence (predicted vs observed per bin), the share right among fields at or above the
@@ -110,7 +110,8 @@ int main(int argc, char** argv) {
   bool verbose = false;
   bool no_reread = false;
   std::string only_degradation;
-  app.add_option("--split", split)->check(CLI::IsMember({"dev", "holdout", "both"}));
+  app.add_option("--split", split, "both: dev and holdout; all: and fresh")
+      ->check(CLI::IsMember({"dev", "holdout", "fresh", "both", "all"}));
   app.add_option("--count", count, "documents per split");
   app.add_option("--threads", threads);
   app.add_option("--seed", seed);
@@ -122,12 +123,16 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   std::vector<sc::SampleSpec> specs;
-  if (split == "dev" || split == "both") {
+  if (split == "dev" || split == "both" || split == "all") {
     auto s = sc::Mix(sc::Split::kDev, count, seed);
     specs.insert(specs.end(), s.begin(), s.end());
   }
-  if (split == "holdout" || split == "both") {
+  if (split == "holdout" || split == "both" || split == "all") {
     auto s = sc::Mix(sc::Split::kHoldout, count, seed + 1);
+    specs.insert(specs.end(), s.begin(), s.end());
+  }
+  if (split == "fresh" || split == "all") {
+    auto s = sc::Mix(sc::Split::kFresh, count, seed + 2);
     specs.insert(specs.end(), s.begin(), s.end());
   }
   if (!only_degradation.empty())
@@ -212,7 +217,7 @@ int main(int argc, char** argv) {
   int pages = 0;
   std::vector<std::pair<double, bool>> confidences;
   for (const Outcome& o : outcomes) {
-    std::string sp = o.truth.split == sc::Split::kDev ? "dev" : "holdout";
+    std::string sp = sc::SplitName(o.truth.split);
     by_kind[sp + " " + o.truth.kind].Add(o.tally);
     by_degradation[sp + " " + sc::DegradationName(o.truth.degradation)].Add(o.tally);
     by_split[sp].Add(o.tally);

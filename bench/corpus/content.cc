@@ -161,6 +161,12 @@ std::string Fixed(double v, int decimals) { return fmt::format("{:.{}f}", v, dec
 std::string Date::Iso() const { return fmt::format("{:04}-{:02}-{:02}", year, month, day); }
 std::string Date::Us() const { return fmt::format("{:02}/{:02}/{:04}", month, day, year); }
 std::string Date::Dashed() const { return fmt::format("{:02}-{:02}-{:04}", month, day, year); }
+std::string Date::DayFirst() const {
+  static constexpr std::array kMonths{"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  return fmt::format("{} {} {}", day, kMonths[month - 1], year);
+}
+
 std::string Date::Long() const {
   static constexpr std::array kMonths{"January", "February", "March",     "April",
                                       "May",     "June",     "July",      "August",

@@ -13,6 +13,7 @@ struct Date {
   std::string Us() const;      // 03/14/1962
   std::string Long() const;    // March 14, 1962
   std::string Dashed() const;  // 03-14-1962
+  std::string DayFirst() const;  // 14 Mar 1962
 };
 
 struct Person {

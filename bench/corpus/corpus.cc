@@ -29,7 +29,8 @@ const std::vector<std::string>& Fonts(Split split) {
   static const std::vector<std::string> kDev = {"DejaVu Sans", "Liberation Sans",
                                                 "Liberation Serif"};
   static const std::vector<std::string> kHoldout = {"FreeSans", "FreeSerif", "DejaVu Serif"};
-  return split == Split::kDev ? kDev : kHoldout;
+  static const std::vector<std::string> kFresh = {"Liberation Mono", "DejaVu Sans Condensed", "FreeMono"};
+  return split == Split::kDev ? kDev : split == Split::kHoldout ? kHoldout : kFresh;
 }
 
 const LayoutDef& FindLayout(const std::string& name) {
@@ -202,6 +203,15 @@ std::string PdfWithImage(Pix* pix, int dpi) {
 
 }  // namespace
 
+const char* SplitName(Split split) {
+  switch (split) {
+    case Split::kDev: return "dev";
+    case Split::kHoldout: return "holdout";
+    case Split::kFresh: return "fresh";
+  }
+  return "?";
+}
+
 const char* DegradationName(Degradation d) {
   switch (d) {
     case Degradation::kClean: return "clean";
@@ -244,7 +254,7 @@ std::string TruthToJson(const Truth& t) {
   for (const auto& [k, v] : t.fields) fields.emplace_back(k, v);
   json::Object o{{"kind", t.kind},
                  {"layout", t.layout},
-                 {"split", t.split == Split::kDev ? "dev" : "holdout"},
+                 {"split", SplitName(t.split)},
                  {"font", t.font},
                  {"degradation", DegradationName(t.degradation)},
                  {"format", FormatName(t.format)},

@@ -17,9 +17,12 @@
 
 namespace salus::corpus {
 
-// Layouts and fonts used while developing the pipeline ("dev") and those kept out of that loop
-// to check that accuracy generalises ("holdout").
-enum class Split { kDev, kHoldout };
+// Layouts and fonts used while developing the pipeline ("dev"), those kept out of that loop
+// to check that accuracy generalises ("holdout": its failures were looked at once, after the
+// first measurement), and layouts written after the pipeline was tuned and measured without
+// any change made for them ("fresh").
+enum class Split { kDev, kHoldout, kFresh };
+const char* SplitName(Split split);
 
 enum class Degradation {
   kClean,

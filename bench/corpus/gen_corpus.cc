@@ -1,5 +1,5 @@
 // Writes a synthetic document corpus with ground truth:
-//   capture_corpus --out DIR [--split dev|holdout] [--count N] [--seed S]
+//   capture_corpus --out DIR [--split dev|holdout|fresh] [--count N] [--seed S]
 // For each document: DIR/<nnnn>-<layout>-<degradation>.<ext> and the same stem + .truth.json.
 #include <filesystem>
 #include <fstream>
@@ -17,7 +17,7 @@ int main(int argc, char** argv) {
   int count = 40;
   uint64_t seed = 1;
   app.add_option("--out", out_dir, "output folder")->required();
-  app.add_option("--split", split, "dev or holdout")->check(CLI::IsMember({"dev", "holdout"}));
+  app.add_option("--split", split, "dev, holdout or fresh")->check(CLI::IsMember({"dev", "holdout", "fresh"}));
   app.add_option("--count", count, "documents to write");
   app.add_option("--seed", seed, "seed of the mix");
   CLI11_PARSE(app, argc, argv);
@@ -25,7 +25,8 @@ int main(int argc, char** argv) {
   namespace fs = std::filesystem;
   namespace sc = salus::corpus;
   fs::create_directories(out_dir);
-  auto specs = sc::Mix(split == "dev" ? sc::Split::kDev : sc::Split::kHoldout, count, seed);
+  auto specs = sc::Mix(split == "dev" ? sc::Split::kDev : split == "holdout" ? sc::Split::kHoldout : sc::Split::kFresh,
+                       count, seed);
   int n = 0;
   for (const sc::SampleSpec& spec : specs) {
     sc::Sample s = sc::Generate(spec);

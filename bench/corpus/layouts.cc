@@ -503,6 +503,94 @@ void Referral(Canvas& c, const Content& k) {
   Footer(c, kLetterH);
 }
 
+// ---- fresh layouts: written after the pipeline was tuned, measured without changes for them ----
+
+void IntakeDotted(Canvas& c, const Content& k) {
+  const Person& p = k.person;
+  double y = 56;
+  c.Text(54, y, k.clinic, 14, true);
+  y += 22;
+  c.Text(54, y, "PATIENT QUESTIONNAIRE", 11, true);
+  y += 34;
+  auto row = [&](const std::string& label, const std::string& value) {
+    std::string leader = label + " ";
+    while (c.Width(leader, 10) < 190) leader += ".";
+    c.Text(54, y, leader, 10);
+    c.Text(254, y, value, 10.5);
+    y += 22;
+  };
+  row("Patient's last name", p.family);
+  row("Patient's first name", p.given);
+  row("Date of birth", p.birth.DayFirst());
+  row("Sex (M/F/X)", p.gender == "male" ? "M" : p.gender == "female" ? "F" : "X");
+  row("Home street address", p.street);
+  row("City", p.city);
+  row("State", p.state);
+  row("Zip code", p.zip);
+  std::string dotted = p.phone.substr(0, 3) + "." + p.phone.substr(3, 3) + "." + p.phone.substr(6);
+  row("Daytime phone", dotted);
+  row("Email address", p.email);
+  row("Insurance plan", k.coverage.payer);
+  row("ID number", k.coverage.member_id);
+  row("Medication allergies", k.allergies.empty() ? "NKA" : Join(k.allergies, ", "));
+  Footer(c, kLetterH);
+}
+
+void CardC(Canvas& c, const Content& k) {
+  c.Box(4, 4, kCardW - 8, kCardH - 8, 0.8);
+  c.Text(12, 10, "Member Services 1-800-555-0199", 6);
+  c.Text(12, 30, "Enrollee: " + Upper(k.person.given) + " " + Upper(k.person.family), 8.5, true);
+  c.Text(12, 48, "Member #: " + k.coverage.member_id, 8.5);
+  c.Text(12, 62, "Group No: " + k.coverage.group, 8.5);
+  c.Text(12, 80, "Rx BIN " + k.coverage.rxbin + "    Rx PCN " + k.coverage.rxpcn, 8);
+  c.Text(12, 100, "Plan: " + k.coverage.payer, 8);
+  c.TextRight(kCardW - 12, kCardH - 30, k.coverage.payer, 10, true);
+  c.Text(12, kCardH - 18, "Sample card - testing only", 5.5);
+}
+
+void LabGrid(Canvas& c, const Content& k) {
+  double y = 54;
+  c.Text(54, y, "Clinical Laboratory Report", 15, true);
+  y += 30;
+  c.Text(54, y, "Patient: " + k.person.given + " " + k.person.family, 10);
+  c.Text(270, y, "DOB: " + k.person.birth.Us(), 10);
+  c.Text(410, y, "Collection Date: " + k.collected.Us(), 9);
+  y += 30;
+  const double cols[] = {54, 214, 284, 374, 494, 558};
+  const char* heads[] = {"Analyte", "Result", "Units", "Reference Interval", "Flag"};
+  const double row_h = 20;
+  int rows = static_cast<int>(k.labs.size()) + 1;
+  for (int r = 0; r <= rows; ++r) c.Line(54, y + r * row_h, 558, y + r * row_h, 0.6);
+  for (double x : cols) c.Line(x, y, x, y + rows * row_h, 0.6);
+  for (int i = 0; i < 5; ++i) c.Text(cols[i] + 4, y + 4, heads[i], 9.5, true);
+  double ry = y + row_h;
+  for (const LabTest& l : k.labs) {
+    c.Text(cols[0] + 4, ry + 4, l.printed_name, 10);
+    c.Text(cols[1] + 4, ry + 4, l.value, 10);
+    c.Text(cols[2] + 4, ry + 4, l.unit_printed, 10);
+    c.Text(cols[3] + 4, ry + 4, l.range, 10);
+    c.Text(cols[4] + 4, ry + 4, l.flag_high ? "HIGH" : l.flag_low ? "LOW" : "", 9);
+    ry += row_h;
+  }
+  Footer(c, kLetterH);
+}
+
+void MedsBullets(Canvas& c, const Content& k) {
+  double y = 54;
+  c.Text(54, y, "Medication Reconciliation", 14, true);
+  y += 26;
+  c.Text(54, y, "Patient name: " + k.person.given + " " + k.person.family, 10.5);
+  y += 16;
+  c.Text(54, y, "DOB: " + k.person.birth.Iso(), 10.5);
+  y += 30;
+  for (const Medication& m : k.medications) {
+    c.Text(60, y, "\u2022", 11);
+    c.Text(74, y, fmt::format("{} {} {}: 1 {} {} {}", m.name, m.strength, m.form, m.form, m.route_printed, m.frequency), 10.5);
+    y += 20;
+  }
+  Footer(c, kLetterH);
+}
+
 }  // namespace
 
 const std::vector<LayoutDef>& LayoutDefs() {
@@ -523,6 +611,10 @@ const std::vector<LayoutDef>& LayoutDefs() {
       {"meds-lines", "medication_list", Split::kHoldout, kLetterW, kLetterH, MedsLines,
        MedsTruth},
       {"referral-letter", "referral", Split::kDev, kLetterW, kLetterH, Referral, ReferralTruth},
+      {"intake-dotted", "intake", Split::kFresh, kLetterW, kLetterH, IntakeDotted, IntakeTruth},
+      {"card-c", "insurance_card", Split::kFresh, kCardW, kCardH, CardC, CardTruth},
+      {"lab-grid", "lab_report", Split::kFresh, kLetterW, kLetterH, LabGrid, LabTruth},
+      {"meds-bullets", "medication_list", Split::kFresh, kLetterW, kLetterH, MedsBullets, MedsTruth},
   };
   return kDefs;
 }
