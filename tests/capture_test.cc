@@ -14,6 +14,7 @@
 #include "capture/bundle.h"
 #include "capture/checks.h"
 #include "capture/decode.h"
+#include "capture/layout.h"
 #include "capture/pipeline.h"
 #include "capture/pool.h"
 #include "auth/tokens.h"
@@ -84,6 +85,33 @@ TEST(CaptureChecksTest, IdentifiersRefuseReaderArtefacts) {
   EXPECT_FALSE(ParseRxBin("6100145"));
   EXPECT_EQ(ParseGender("F").value_or(""), "female");
   EXPECT_FALSE(ParseGender("Q"));
+}
+
+
+TEST(CaptureConfidenceTest, LookalikeGlyphsInMixedIdentifiersGoToReview) {
+  Field f;
+  f.kind = ValueKind::kIdentifier;
+  f.ocr_confidence = 0.99f;
+  f.has_check = true;
+  f.checked = true;
+  f.reread = 1;
+  f.value = "W488946026";  // letter then digits, no look-alike at the change
+  EXPECT_GE(FieldConfidence(f), 0.95);
+  f.value = "NWI781660019";  // I next to 7: NWI or NW1?
+  EXPECT_LT(FieldConfidence(f), 0.95);
+  f.value = "RXNW01";  // 0 after W: 0 or O?
+  EXPECT_LT(FieldConfidence(f), 0.95);
+}
+
+TEST(CaptureLayoutTest, DotLeadersAreNotText) {
+  auto word = [](std::string text, int x, int y, int w, int h) { return Word{std::move(text), Box{x, y, w, h}, 0.9f}; };
+  std::vector<Word> words = {word("City", 100, 100, 80, 30), word("eoeee", 200, 118, 300, 10),
+                             word("Columbus", 520, 100, 170, 30), word("State", 100, 200, 100, 30)};
+  Layout layout = BuildLayout(words, {}, 1000, 1000);
+  ASSERT_EQ(layout.lines.size(), 2u);
+  ASSERT_EQ(layout.lines[0].phrases.size(), 2u);
+  EXPECT_EQ(layout.lines[0].phrases[0].text, "City");
+  EXPECT_EQ(layout.lines[0].phrases[1].text, "Columbus");
 }
 
 // ---- hostile and broken files ----

@@ -548,12 +548,16 @@ void AddCoverage(Reader& r, std::vector<Field>& out, bool card) {
       const Phrase* best = nullptr;
       for (const Line& l : page.lines)
         for (const Phrase& p : l.phrases) {
-          if (p.box.y > page.height / 3 || MatchLabel(p) || !ParsePayer(p.text)) continue;
+          // Not a label, nor "Label: value" with a label we do not know.
+          if (p.box.y > page.height / 3 || MatchLabel(p) || !ParsePayer(p.text) ||
+              p.text.find(':') != std::string::npos)
+            continue;
           if (!best || p.box.h > best->box.h) best = &p;
         }
       if (best) {
         Candidate c{best->text, best->box, best->confidence, 0, 0, 0};
-        payer = MakeField("coverage.payer", *ParsePayer(best->text), c, ValueKind::kText, false, false);
+        // A guess from where and how large the text is, not from a label: a person confirms it.
+        payer = MakeField("coverage.payer", *ParsePayer(best->text), c, ValueKind::kText, true, false);
       }
     }
   }
@@ -847,8 +851,11 @@ void AddMedications(Reader& r, std::vector<Field>& out) {
       if (!std::regex_search(text, m, kStrength)) continue;
       std::string before = m.prefix().str();
       // Leading list numbers and bullets.
-      static const std::regex kLead(R"(^\s*(\d+[.)]|[-*•])\s*)");
+      static const std::regex kLead(R"(^\s*(\d+[.)]|[-*•·»])\s*)");
       before = std::regex_replace(before, kLead, "");
+      // A bullet the reader took for a letter ("e Lisinopril", "o Metformin").
+      static const std::regex kMisreadBullet(R"(^\s*[a-z©®°«»]\s+(?=[A-Z]))");
+      before = std::regex_replace(before, kMisreadBullet, "");
       std::vector<std::string> name_words;
       {
         size_t start = 0;

@@ -109,10 +109,20 @@ Layout BuildLayout(std::vector<Word> words, std::vector<Checkbox> checkboxes, in
   layout.checkboxes = std::move(checkboxes);
   if (words.empty()) return layout;
 
+  // The height of text: words with letters or digits (leaders, rules and specks are lower).
   std::vector<int> heights;
-  for (const Word& w : words) heights.push_back(w.box.h);
+  for (const Word& w : words)
+    if (std::any_of(w.text.begin(), w.text.end(), [](unsigned char c) { return std::isalnum(c); }))
+      heights.push_back(w.box.h);
+  if (heights.empty())
+    for (const Word& w : words) heights.push_back(w.box.h);
   std::nth_element(heights.begin(), heights.begin() + heights.size() / 2, heights.end());
   layout.median_height = std::max(1, heights[heights.size() / 2]);
+  // Dot leaders ("Name ........ value") come out as runs of small glyphs the reader names
+  // e, o, c, ©: long words less than half as tall as text are not text.
+  std::erase_if(words, [&](const Word& w) {
+    return w.text.size() >= 3 && w.box.h * 2 < layout.median_height && w.box.w > 2 * layout.median_height;
+  });
 
   // Lines: words sorted by vertical centre join the line they overlap most.
   std::sort(words.begin(), words.end(),

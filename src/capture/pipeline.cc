@@ -80,11 +80,31 @@ int BestQuarterTurn(OcrEngine& engine, const Image& page, int timeout_ms) {
 
 }  // namespace
 
+// Letters and digits that look alike in many fonts (O 0, I 1, S 5, B 8, Z 2): where an
+// identifier mixes letters and digits and one of these stands at the change from one to the
+// other, no reading can be sure which was printed ("NWI781" or "NW1781").
+bool AmbiguousIdentifier(const Field& f) {
+  if (f.kind != ValueKind::kIdentifier || f.from_text_layer) return false;
+  const std::string& v = f.value;
+  auto lookalike = [](char c) { return std::string_view("OI0158SBZ2").find(c) != std::string_view::npos; };
+  auto is_digit = [](char c) { return c >= '0' && c <= '9'; };
+  auto is_alpha = [](char c) { return c >= 'A' && c <= 'Z'; };
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (!lookalike(v[i])) continue;
+    bool prev_other = i > 0 && (is_digit(v[i]) ? is_alpha(v[i - 1]) : is_digit(v[i - 1]));
+    bool next_other = i + 1 < v.size() && (is_digit(v[i]) ? is_alpha(v[i + 1]) : is_digit(v[i + 1]));
+    if (prev_other || next_other) return true;
+  }
+  return false;
+}
+
 double RawFieldScore(const Field& f) {
   double s = f.from_text_layer ? 0.99 : std::clamp<double>(f.ocr_confidence, 0.0, 1.0);
   if (f.has_check && !f.checked) s *= 0.3;
   if (f.reread == 1) s = 1 - (1 - s) * 0.5;
   if (f.reread == 0) s *= 0.5;
+  // A second reading by the same reader does not settle which look-alike was printed.
+  if (AmbiguousIdentifier(f)) s = std::min(s, 0.75);
   return std::clamp(s, 0.0, 1.0);
 }
 
