@@ -213,6 +213,83 @@ TEST(CaptureDecodeTest, PageLimitIsEnforced) {
   EXPECT_FALSE(ok->front().text_layer.empty()) << "a born-digital PDF's own text is used";
 }
 
+
+// A one-page PDF whose page draws a `side` x `side` grey image of zeros, deflated: a few MB of
+// file that decompress to side^2 bytes when the page is drawn.
+std::string PdfBomb(int side) {
+  std::string image;
+  z_stream z{};
+  deflateInit(&z, 9);
+  std::string zeros(1 << 20, '\0');
+  std::string chunk(1 << 16, '\0');
+  int64_t left = static_cast<int64_t>(side) * side;
+  while (left > 0) {
+    size_t n = static_cast<size_t>(std::min<int64_t>(left, static_cast<int64_t>(zeros.size())));
+    left -= static_cast<int64_t>(n);
+    z.next_in = reinterpret_cast<Bytef*>(zeros.data());
+    z.avail_in = static_cast<uInt>(n);
+    do {
+      z.next_out = reinterpret_cast<Bytef*>(chunk.data());
+      z.avail_out = static_cast<uInt>(chunk.size());
+      deflate(&z, left > 0 ? Z_NO_FLUSH : Z_FINISH);
+      image.append(chunk.data(), chunk.size() - z.avail_out);
+    } while (z.avail_out == 0);
+  }
+  deflateEnd(&z);
+  std::string content = "q 612 0 0 792 0 0 cm /Im1 Do Q";
+  std::string pdf = "%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+                    "2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+                    "3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]/Resources<</XObject<</Im1 5 0 R>>>>"
+                    "/Contents 4 0 R>>endobj\n";
+  pdf += "4 0 obj<</Length " + std::to_string(content.size()) + ">>stream\n" + content + "\nendstream endobj\n";
+  pdf += "5 0 obj<</Type/XObject/Subtype/Image/Width " + std::to_string(side) + "/Height " + std::to_string(side) +
+         "/ColorSpace/DeviceGray/BitsPerComponent 8/Filter/FlateDecode/Length " + std::to_string(image.size()) +
+         ">>stream\n" + image + "\nendstream endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n";
+  return pdf;
+}
+
+TEST(CaptureDecodeTest, PdfBombIsStoppedInTheSandbox) {
+  std::string bomb = PdfBomb(60000);  // 3.6 GB of pixels in a few MB of file
+  ASSERT_LT(bomb.size(), 20u << 20);
+  DecodeLimits limits;
+  limits.pdf_sandbox = SALUS_BINARY;
+  limits.sandbox_seconds = 3;
+  auto start = std::chrono::steady_clock::now();
+  auto r = Decode(bomb, limits);
+  auto took = std::chrono::steady_clock::now() - start;
+  ASSERT_FALSE(r) << "the bomb was rendered";
+  EXPECT_EQ(IssueCode(r.error()), "too-costly") << r.error().message;
+  // The deadline is what stopped it (not a bound on how fast things run).
+  EXPECT_LT(took, std::chrono::seconds(30));
+}
+
+TEST(CaptureDecodeTest, SandboxGivesTheSamePagesAsInProcess) {
+  sc::Sample s = sc::Generate({"referral-letter", sc::Degradation::kClean, sc::Format::kPdfText, 5});
+  DecodeLimits isolated;
+  isolated.pdf_sandbox = SALUS_BINARY;
+  auto a = Decode(s.bytes);
+  auto b = Decode(s.bytes, isolated);
+  ASSERT_TRUE(a) << a.error().message;
+  ASSERT_TRUE(b) << b.error().message;
+  ASSERT_EQ(a->size(), b->size());
+  EXPECT_EQ((*a)[0].width, (*b)[0].width);
+  EXPECT_EQ((*a)[0].height, (*b)[0].height);
+  ASSERT_EQ((*a)[0].text_layer.size(), (*b)[0].text_layer.size());
+  for (size_t i = 0; i < (*a)[0].text_layer.size(); ++i) {
+    EXPECT_EQ((*a)[0].text_layer[i].text, (*b)[0].text_layer[i].text);
+    EXPECT_EQ((*a)[0].text_layer[i].box.x, (*b)[0].text_layer[i].box.x);
+  }
+  // The rendered page too: the same pixels either way.
+  ASSERT_TRUE((*b)[0].image);
+  l_int32 same = 0;
+  ASSERT_EQ(pixEqual((*a)[0].image.pix(), (*b)[0].image.pix(), &same), 0);
+  EXPECT_EQ(same, 1);
+  // A damaged PDF is refused the same way.
+  auto broken = Decode(std::string_view(s.bytes).substr(0, 40), isolated);
+  ASSERT_FALSE(broken);
+  EXPECT_EQ(broken.error().code, Code::kInvalid);
+}
+
 // ---- the pipeline ----
 
 class CapturePipelineTest : public ::testing::Test {

@@ -69,6 +69,7 @@ struct ApiOptions {
   capture::CapturePool* capture_pool = nullptr;
   double capture_threshold = 0.95;  // confidence at which a captured field is written
   int capture_sync_pages = 3;       // larger documents use the async pattern (202)
+  std::string capture_sandbox;      // program for the PDF sandbox (capture::DecodeLimits); "" in-process
 };
 
 class Api {

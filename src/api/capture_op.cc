@@ -244,6 +244,7 @@ Response Api::Impl::Capture(const Request& req) const {
               own_patient](capture::OcrEngine* engine) -> Response {
     if (engine == nullptr) return Outcome(503, "transient", "text recognition is unavailable on this server");
     capture::CaptureOptions options;
+    options.limits.pdf_sandbox = options_.capture_sandbox;
     auto result = capture::Capture(bytes, *engine, options);
     if (!result) return FromCaptureError(result.error());
     if (result->unreadable) {

@@ -36,6 +36,7 @@ int RunCaptureCommand(const CaptureCommandOptions& options,
   }
   if (!options.out_dir.empty()) fs::create_directories(options.out_dir);
   capture::CaptureOptions capture_options;
+  capture_options.limits.pdf_sandbox = "/proc/self/exe";  // this program, `internal-decode-pdf`
   int failed = 0;
   for (const std::string& input : options.inputs) {
     std::error_code ec;

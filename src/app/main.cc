@@ -29,6 +29,7 @@
 #include "crypto/keyring.h"
 #include "app/capture_cmd.h"
 #include "app/import.h"
+#include "capture/decode.h"
 #include "capture/ocr.h"
 #include "capture/pool.h"
 #include "app/reindex.h"
@@ -300,7 +301,8 @@ int Serve(const std::string& listen, const std::string& data, const std::string&
   api::Api api(**store, defs,
                api::ApiOptions{.software_version = SALUS_VERSION,
                                .ledger = audit_off ? nullptr : &ledger,
-                               .capture_pool = capture_pool.get()});
+                               .capture_pool = capture_pool.get(),
+                               .capture_sandbox = "/proc/self/exe"});
   if (smart) {
     if (auto st = BootstrapAdmin(directory); !st) {
       log::Error("app", "bootstrap_failed", {{"message", st.error().message}});
@@ -718,6 +720,9 @@ int main(int argc, char** argv) {
   reindex->add_option("--batch", batch, "Resources per transaction")->capture_default_str()->check(CLI::Range(1, 100000));
   reindex->add_flag("--no-progress", no_progress, "Do not print progress");
 
+  // The PDF sandbox's child (capture/decode.h): started by salus itself, not by people.
+  auto* pdf_child = app.add_subcommand("internal-decode-pdf", "")->group("");
+
   auto* capture_cmd = app.add_subcommand(
       "capture", "Read photos, scans or PDFs of patient documents into FHIR transaction Bundles");
   app::CaptureCommandOptions capture_options;
@@ -800,6 +805,7 @@ int main(int argc, char** argv) {
   if (*audit_cmd) return Audit(*verify ? "verify" : "head", data, keys, head_file);
   if (*reindex) return Reindex(data, keys, batch, no_progress);
   if (*capture_cmd) return Capture(capture_options, capture_commit, data, keys);
+  if (*pdf_child) return capture::RunPdfSandboxChild();
   if (*keys_cmd) return RotateKeys(data, keys);
   if (*admin) {
     admin_args.object = *admin_user ? "user" : *admin_client ? "client" : *admin_glass ? "break-glass" : "patient";

@@ -7,7 +7,18 @@
 #include <poppler/cpp/poppler-page-renderer.h>
 #include <poppler/cpp/poppler-page.h>
 
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <memory>
 #include <mutex>
@@ -181,7 +192,212 @@ Result<std::vector<Page>> DecodePdf(std::string_view bytes, const DecodeLimits& 
   return out;
 }
 
+// ---- the PDF sandbox ----
+// Child -> parent stream: "OK <pages>\n" or "ERR <issue code> <message>\n"; per page
+// "P <width> <height> <dpi> <words> <has image>\n", per word "W <x> <y> <w> <h> <confidence x
+// 1000> <bytes>\n<text>\n", then width x height grey bytes when it has an image.
+
+void WriteAll(int fd, const char* data, size_t size) {
+  while (size > 0) {
+    ssize_t n = ::write(fd, data, size);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;
+    data += n;
+    size -= static_cast<size_t>(n);
+  }
+}
+
+std::string EncodePages(const Result<std::vector<Page>>& pages) {
+  if (!pages) {
+    std::string code = pages.error().issues.empty() ? "invalid" : pages.error().issues.front().code;
+    std::string message = pages.error().message;
+    std::replace(message.begin(), message.end(), '\n', ' ');
+    return fmt::format("ERR {} {}\n", code, message);
+  }
+  std::string out = fmt::format("OK {}\n", pages->size());
+  for (const Page& p : *pages) {
+    out += fmt::format("P {} {} {} {} {}\n", p.width, p.height, p.dpi, p.text_layer.size(), p.image ? 1 : 0);
+    for (const Word& w : p.text_layer)
+      out += fmt::format("W {} {} {} {} {} {}\n{}\n", w.box.x, w.box.y, w.box.w, w.box.h,
+                         static_cast<int>(w.confidence * 1000), w.text.size(), w.text);
+    if (p.image) {
+      Pix* pix = p.image.pix();
+      int w = pixGetWidth(pix), h = pixGetHeight(pix), wpl = pixGetWpl(pix);
+      l_uint32* data = pixGetData(pix);
+      size_t at = out.size();
+      out.resize(at + static_cast<size_t>(w) * h);
+      for (int y = 0; y < h; ++y) {
+        l_uint32* line = data + static_cast<size_t>(y) * wpl;
+        for (int x = 0; x < w; ++x) out[at + static_cast<size_t>(y) * w + x] = static_cast<char>(GET_DATA_BYTE(line, x));
+      }
+    }
+  }
+  return out;
+}
+
+Result<std::vector<Page>> DecodePages(std::string_view in, const DecodeLimits& limits) {
+  auto bad = [] { return std::unexpected(Error::Internal("the PDF sandbox answered in a form it should not")); };
+  auto line = [&](std::string& out) {
+    size_t nl = in.find('\n');
+    if (nl == std::string_view::npos) return false;
+    out = std::string(in.substr(0, nl));
+    in.remove_prefix(nl + 1);
+    return true;
+  };
+  std::string head;
+  if (!line(head)) return bad();
+  if (head.starts_with("ERR ")) {
+    size_t sp = head.find(' ', 4);
+    std::string code = head.substr(4, sp == std::string::npos ? std::string::npos : sp - 4);
+    return std::unexpected(Refuse(code, sp == std::string::npos ? "the PDF cannot be read" : head.substr(sp + 1)));
+  }
+  int count = 0;
+  if (std::sscanf(head.c_str(), "OK %d", &count) != 1 || count < 0 || count > limits.max_pages) return bad();
+  std::vector<Page> pages;
+  int64_t total = 0;
+  for (int i = 0; i < count; ++i) {
+    std::string ph;
+    Page page;
+    int words = 0, has_image = 0;
+    if (!line(ph) || std::sscanf(ph.c_str(), "P %d %d %d %d %d", &page.width, &page.height, &page.dpi, &words,
+                                 &has_image) != 5)
+      return bad();
+    total += static_cast<int64_t>(page.width) * page.height;
+    if (page.width <= 0 || page.height <= 0 || words < 0 || total > limits.max_total_pixels) return bad();
+    for (int k = 0; k < words; ++k) {
+      std::string wh;
+      Word w;
+      int conf = 0;
+      size_t len = 0;
+      if (!line(wh) || std::sscanf(wh.c_str(), "W %d %d %d %d %d %zu", &w.box.x, &w.box.y, &w.box.w, &w.box.h, &conf,
+                                   &len) != 6 || in.size() < len + 1)
+        return bad();
+      w.text = std::string(in.substr(0, len));
+      in.remove_prefix(len + 1);
+      w.confidence = static_cast<float>(conf) / 1000.0f;
+      page.text_layer.push_back(std::move(w));
+    }
+    if (has_image) {
+      size_t size = static_cast<size_t>(page.width) * page.height;
+      if (in.size() < size) return bad();
+      Pix* pix = pixCreate(page.width, page.height, 8);
+      if (pix == nullptr) return std::unexpected(Error::Internal("out of memory for a page"));
+      l_uint32* data = pixGetData(pix);
+      int wpl = pixGetWpl(pix);
+      for (int y = 0; y < page.height; ++y) {
+        l_uint32* row = data + static_cast<size_t>(y) * wpl;
+        for (int x = 0; x < page.width; ++x)
+          SET_DATA_BYTE(row, x, static_cast<unsigned char>(in[static_cast<size_t>(y) * page.width + x]));
+      }
+      in.remove_prefix(size);
+      pixSetResolution(pix, page.dpi, page.dpi);
+      page.image = Image(pix);
+    }
+    pages.push_back(std::move(page));
+  }
+  return pages;
+}
+
+Result<std::vector<Page>> DecodePdfInSandbox(std::string_view bytes, const DecodeLimits& limits) {
+  int to_child[2], from_child[2];
+  if (::pipe2(to_child, O_CLOEXEC) != 0) return std::unexpected(Error::Internal("pipe failed"));
+  if (::pipe2(from_child, O_CLOEXEC) != 0) {
+    ::close(to_child[0]);
+    ::close(to_child[1]);
+    return std::unexpected(Error::Internal("pipe failed"));
+  }
+  std::string program = limits.pdf_sandbox;
+  char arg0[] = "salus";
+  char arg1[] = "internal-decode-pdf";
+  char* argv[] = {arg0, arg1, nullptr};
+  pid_t pid = ::fork();
+  if (pid < 0) {
+    for (int fd : {to_child[0], to_child[1], from_child[0], from_child[1]}) ::close(fd);
+    return std::unexpected(Error::Unavailable("could not start the PDF sandbox"));
+  }
+  if (pid == 0) {
+    // The child: only async-signal-safe calls until exec.
+    ::dup2(to_child[0], 0);
+    ::dup2(from_child[1], 1);
+    rlimit mem{limits.sandbox_memory, limits.sandbox_memory};
+    ::setrlimit(RLIMIT_AS, &mem);
+    rlimit cpu{static_cast<rlim_t>(limits.sandbox_seconds), static_cast<rlim_t>(limits.sandbox_seconds)};
+    ::setrlimit(RLIMIT_CPU, &cpu);
+    rlimit core{0, 0};
+    ::setrlimit(RLIMIT_CORE, &core);
+    ::execv(program.c_str(), argv);
+    ::_exit(127);
+  }
+  ::close(to_child[0]);
+  ::close(from_child[1]);
+  // The child reads all of its input before it writes: write it, then read the answer.
+  ::signal(SIGPIPE, SIG_IGN);
+  WriteAll(to_child[1], bytes.data(), bytes.size());
+  ::close(to_child[1]);
+  std::string out;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(limits.sandbox_seconds);
+  size_t max_out = static_cast<size_t>(limits.max_total_pixels) + (size_t{64} << 20);
+  bool timed_out = false, too_large = false;
+  char buffer[1 << 16];
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
+    if (left <= 0) {
+      timed_out = true;
+      break;
+    }
+    pollfd pfd{from_child[0], POLLIN, 0};
+    int ready = ::poll(&pfd, 1, static_cast<int>(left));
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready <= 0) {
+      timed_out = ready == 0;
+      break;
+    }
+    ssize_t n = ::read(from_child[0], buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    out.append(buffer, static_cast<size_t>(n));
+    if (out.size() > max_out) {
+      too_large = true;
+      break;
+    }
+  }
+  ::close(from_child[0]);
+  if (timed_out || too_large) ::kill(pid, SIGKILL);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (timed_out)
+    return std::unexpected(Refuse("too-costly", fmt::format(
+        "the PDF did not render within {} seconds", limits.sandbox_seconds)));
+  if (too_large) return std::unexpected(Refuse("too-costly", "the PDF's pages exceed the pixel limit"));
+  if (WIFSIGNALED(status) || (WIFEXITED(status) && WEXITSTATUS(status) != 0 && out.empty())) {
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+      return std::unexpected(Error::Unavailable("the PDF sandbox could not be started"));
+    return std::unexpected(Refuse("too-costly", "the PDF exhausted the memory or time allowed for reading it"));
+  }
+  return DecodePages(out, limits);
+}
+
 }  // namespace
+
+int RunPdfSandboxChild() {
+  DecodeLimits limits;
+  std::string in;
+  char buffer[1 << 16];
+  for (;;) {
+    ssize_t n = ::read(0, buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    in.append(buffer, static_cast<size_t>(n));
+    if (in.size() > limits.max_bytes) break;
+  }
+  SilenceLibraries();
+  std::string out = EncodePages(in.size() > limits.max_bytes
+                                    ? Result<std::vector<Page>>(std::unexpected(Refuse("too-costly", "the PDF is too large")))
+                                    : DecodePdf(in, limits));
+  WriteAll(1, out.data(), out.size());
+  return 0;
+}
 
 int PageCount(std::string_view bytes) {
   SilenceLibraries();
@@ -241,7 +457,7 @@ Result<std::vector<Page>> Decode(std::string_view bytes, const DecodeLimits& lim
     case FileKind::kTiff:
       return DecodeRaster(bytes, kind, limits);
     case FileKind::kPdf:
-      return DecodePdf(bytes, limits);
+      return limits.pdf_sandbox.empty() ? DecodePdf(bytes, limits) : DecodePdfInSandbox(bytes, limits);
     case FileKind::kUnknown:
       break;
   }

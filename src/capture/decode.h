@@ -22,6 +22,13 @@ struct DecodeLimits {
   int64_t max_total_pixels = 300'000'000;
   int min_side = 200;                     // pixels; smaller cannot hold a readable document
   int pdf_dpi = 300;                      // rendering resolution for PDF pages without text
+  // When set, PDFs are parsed and rendered in a child process, `<pdf_sandbox> internal-decode-pdf`,
+  // under memory and CPU limits and a wall-clock deadline: a hostile PDF (a decompression bomb,
+  // a page of endless drawing) costs that child, never the server. Images are decoded in-process:
+  // their sizes are checked from headers before any pixel is.
+  std::string pdf_sandbox;
+  int sandbox_seconds = 20;
+  size_t sandbox_memory = size_t{2} << 30;
 };
 
 // A word with its box in page pixels and the reader's confidence in [0, 1].
@@ -42,6 +49,10 @@ enum class FileKind { kPng, kJpeg, kTiff, kPdf, kUnknown };
 // Recognises a file by its first bytes, whatever its declared media type.
 FileKind Sniff(std::string_view bytes);
 const char* FileKindName(FileKind kind);
+
+// The child's side of the PDF sandbox: reads a PDF on stdin, writes its pages to stdout, and
+// returns the process exit code. For `salus internal-decode-pdf` only.
+int RunPdfSandboxChild();
 
 // Pages in the file, from its structure alone (PDF page tree, TIFF directories); 1 for other
 // images, 0 when unreadable. Cheap: decides between answering at once and the async pattern.
