@@ -290,6 +290,21 @@ TEST(CaptureDecodeTest, SandboxGivesTheSamePagesAsInProcess) {
   EXPECT_EQ(broken.error().code, Code::kInvalid);
 }
 
+// A clean intake form, then defocused far past reading (a 19 x 19 box blur at 300 dpi).
+std::string BlurredIntakeForm() {
+  sc::Sample s = sc::Generate({"intake-left", sc::Degradation::kClean, sc::Format::kPng, 5});
+  Pix* pix = pixReadMem(reinterpret_cast<const l_uint8*>(s.bytes.data()), s.bytes.size());
+  Pix* blurred = pix ? pixBlockconv(pix, 9, 9) : nullptr;
+  l_uint8* data = nullptr;
+  size_t size = 0;
+  std::string png;
+  if (blurred && pixWriteMemPng(&data, &size, blurred, 0) == 0) png.assign(reinterpret_cast<const char*>(data), size);
+  lept_free(data);
+  pixDestroy(&pix);
+  pixDestroy(&blurred);
+  return png;
+}
+
 // ---- the pipeline ----
 
 class CapturePipelineTest : public ::testing::Test {
@@ -370,17 +385,8 @@ TEST_F(CapturePipelineTest, PhonePhotoIsFlattened) {
 }
 
 TEST_F(CapturePipelineTest, BlurredPhotoAsksForARetakeInsteadOfGuessing) {
-  sc::Sample s = sc::Generate({"intake-left", sc::Degradation::kClean, sc::Format::kPng, 5});
-  Pix* pix = pixReadMem(reinterpret_cast<const l_uint8*>(s.bytes.data()), s.bytes.size());
-  ASSERT_NE(pix, nullptr);
-  Pix* blurred = pixBlockconv(pix, 9, 9);
-  l_uint8* data = nullptr;
-  size_t size = 0;
-  ASSERT_EQ(pixWriteMemPng(&data, &size, blurred, 0), 0);
-  std::string png(reinterpret_cast<const char*>(data), size);
-  lept_free(data);
-  pixDestroy(&pix);
-  pixDestroy(&blurred);
+  std::string png = BlurredIntakeForm();
+  ASSERT_FALSE(png.empty());
   CaptureOptions o;
   auto r = Capture(png, *engine_, o);
   ASSERT_TRUE(r) << r.error().message;
@@ -549,17 +555,8 @@ TEST_F(CaptureApiTest, BadUploadsGetClearAnswers) {
   EXPECT_EQ(bad_threshold.status, 400);
   EXPECT_NE(bad_threshold.body.find("threshold"), std::string::npos);
   // A page with nothing on it: read, found wanting, nothing stored.
-  sc::Sample s = sc::Generate({"intake-left", sc::Degradation::kClean, sc::Format::kPng, 5});
-  Pix* pix = pixReadMem(reinterpret_cast<const l_uint8*>(s.bytes.data()), s.bytes.size());
-  ASSERT_NE(pix, nullptr);
-  Pix* blurred = pixBlockconv(pix, 9, 9);
-  l_uint8* data = nullptr;
-  size_t size = 0;
-  ASSERT_EQ(pixWriteMemPng(&data, &size, blurred, 0), 0);
-  std::string png(reinterpret_cast<const char*>(data), size);
-  lept_free(data);
-  pixDestroy(&pix);
-  pixDestroy(&blurred);
+  std::string png = BlurredIntakeForm();
+  ASSERT_FALSE(png.empty());
   auto r = Upload(png, "image/png");
   EXPECT_EQ(r.status, 422);
   EXPECT_NE(r.body.find("retake"), std::string::npos) << r.body;

@@ -10,7 +10,6 @@
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
-#include <ctime>
 #include <future>
 #include <map>
 
@@ -23,6 +22,7 @@
 #include "capture/decode.h"
 #include "capture/pipeline.h"
 #include "capture/pool.h"
+#include "core/time.h"
 #include "crypto/random.h"
 #include "fhir/outcome.h"
 
@@ -40,13 +40,6 @@ Response Outcome(int status, std::string code, std::string message, std::string 
 
 // Who may see a job's result: the principal that started it.
 std::string OwnerOf(const Request& req) { return req.principal ? req.principal->Agent() : "anonymous"; }
-
-std::string Today() {
-  std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  return fmt::format("{:04}-{:02}-{:02}", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
-}
 
 std::string Lower(std::string_view s) {
   std::string out(s);
@@ -89,15 +82,18 @@ std::optional<std::string_view> FirstFilePart(std::string_view body, std::string
   return std::nullopt;
 }
 
-const char* MediaTypeOf(capture::FileKind kind) {
-  switch (kind) {
-    case capture::FileKind::kPng: return "image/png";
-    case capture::FileKind::kJpeg: return "image/jpeg";
-    case capture::FileKind::kTiff: return "image/tiff";
-    case capture::FileKind::kPdf: return "application/pdf";
-    case capture::FileKind::kUnknown: break;
-  }
-  return "application/octet-stream";
+// `bundle` posted to the base as `req`'s sender: a transaction of its own, authorised and
+// audited as that principal's.
+Request TransactionFor(const Request& req, const json::Value& bundle) {
+  Request tx;
+  tx.method = "POST";
+  tx.body = json::Serialize(bundle);
+  tx.headers = {{"content-type", "application/fhir+json"}};
+  tx.base_url = req.base_url;
+  tx.remote_address = req.remote_address;
+  tx.principal = req.principal;
+  tx.auth_required = req.auth_required;
+  return tx;
 }
 
 Response FromCaptureError(const Error& e) {
@@ -256,21 +252,13 @@ Response Api::Impl::Capture(const Request& req) const {
         }
       return Outcome(422, "processing", why);
     }
-    capture::BundleOptions bo{.threshold = threshold, .media_type = MediaTypeOf(kind), .patient_reference = own_patient};
+    capture::BundleOptions bo{.threshold = threshold, .media_type = capture::MediaTypeOf(kind), .patient_reference = own_patient};
     capture::BuiltBundle built = capture::BuildBundle(*result, bytes, bo);
     Response out;
     if (!commit) {
       out = JsonResponse(200, json::Serialize(built.bundle));
     } else {
-      Request tx;
-      tx.method = "POST";
-      tx.body = json::Serialize(built.bundle);
-      tx.headers = {{"content-type", "application/fhir+json"}};
-      tx.base_url = req.base_url;
-      tx.remote_address = req.remote_address;
-      tx.principal = req.principal;
-      tx.auth_required = req.auth_required;
-      out = Handle(tx);
+      out = Handle(TransactionFor(req, built.bundle));
     }
     if (out.status < 300) {
       out.SetHeader("X-Capture-Kind", result->classification.kind);
@@ -388,7 +376,7 @@ Response Api::Impl::CaptureReview(const Request& req, const std::string& task_id
     }
   std::string patient_reference;
   if (const json::Value* f = task->find("for")) patient_reference = std::string(f->string_at("reference").value_or(""));
-  std::string today = Today();
+  std::string today = FormatInstant(SystemClock().Now()).substr(0, 10);
   const json::Value* list = params->find("parameter");
   if (list && list->is_array()) {
     int i = -1;
@@ -490,15 +478,7 @@ Response Api::Impl::CaptureReview(const Request& req, const std::string& task_id
       }
     }
   }
-  Request tx;
-  tx.method = "POST";
-  tx.body = json::Serialize(built.bundle);
-  tx.headers = {{"content-type", "application/fhir+json"}};
-  tx.base_url = req.base_url;
-  tx.remote_address = req.remote_address;
-  tx.principal = req.principal;
-  tx.auth_required = req.auth_required;
-  return Handle(tx);
+  return Handle(TransactionFor(req, built.bundle));
 }
 
 }  // namespace salus::api

@@ -11,21 +11,6 @@
 #include "capture/pipeline.h"
 
 namespace salus::app {
-namespace {
-
-const char* MediaType(capture::FileKind kind) {
-  switch (kind) {
-    case capture::FileKind::kPng: return "image/png";
-    case capture::FileKind::kJpeg: return "image/jpeg";
-    case capture::FileKind::kTiff: return "image/tiff";
-    case capture::FileKind::kPdf: return "application/pdf";
-    case capture::FileKind::kUnknown: break;
-  }
-  return "application/octet-stream";
-}
-
-}  // namespace
-
 int RunCaptureCommand(const CaptureCommandOptions& options,
                       const std::function<bool(const std::string&, const std::string&)>& commit) {
   namespace fs = std::filesystem;
@@ -64,7 +49,7 @@ int RunCaptureCommand(const CaptureCommandOptions& options,
     }
     capture::BundleOptions bundle_options;
     bundle_options.threshold = options.threshold;
-    bundle_options.media_type = MediaType(capture::Sniff(data));
+    bundle_options.media_type = capture::MediaTypeOf(capture::Sniff(data));
     bundle_options.title = fs::path(input).filename().string();
     capture::BuiltBundle built = capture::BuildBundle(*result, data, bundle_options);
     std::string text = json::Serialize(built.bundle);

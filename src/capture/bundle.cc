@@ -1,7 +1,6 @@
 #include "capture/bundle.h"
 
 #include <cmath>
-#include <ctime>
 #include <map>
 #include <regex>
 #include <set>
@@ -10,6 +9,7 @@
 
 #include "capture/checks.h"
 #include "core/base64.h"
+#include "core/time.h"
 #include "crypto/random.h"
 
 namespace salus::capture {
@@ -18,14 +18,6 @@ namespace {
 using json::Array;
 using json::Object;
 using json::Value;
-
-std::string NowInstant() {
-  std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", tm.tm_year + 1900, tm.tm_mon + 1,
-                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-}
 
 std::string Urn() { return "urn:uuid:" + crypto::NewId(); }
 
@@ -121,7 +113,7 @@ class Builder {
 
   BuiltBundle Build(std::string_view original) {
     Array entries;
-    std::string now = options_.now.empty() ? NowInstant() : options_.now;
+    std::string now = options_.now.empty() ? FormatInstant(SystemClock().Now()) : options_.now;
 
     std::string binary_urn = Urn();
     if (options_.include_document)

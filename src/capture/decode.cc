@@ -433,6 +433,17 @@ FileKind Sniff(std::string_view b) {
   return FileKind::kUnknown;
 }
 
+const char* MediaTypeOf(FileKind kind) {
+  switch (kind) {
+    case FileKind::kPng: return "image/png";
+    case FileKind::kJpeg: return "image/jpeg";
+    case FileKind::kTiff: return "image/tiff";
+    case FileKind::kPdf: return "application/pdf";
+    case FileKind::kUnknown: break;
+  }
+  return "application/octet-stream";
+}
+
 const char* FileKindName(FileKind kind) {
   switch (kind) {
     case FileKind::kPng: return "PNG";

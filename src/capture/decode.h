@@ -49,6 +49,8 @@ enum class FileKind { kPng, kJpeg, kTiff, kPdf, kUnknown };
 // Recognises a file by its first bytes, whatever its declared media type.
 FileKind Sniff(std::string_view bytes);
 const char* FileKindName(FileKind kind);
+// image/png, image/jpeg, image/tiff, application/pdf (application/octet-stream when unknown).
+const char* MediaTypeOf(FileKind kind);
 
 // The child's side of the PDF sandbox: reads a PDF on stdin, writes its pages to stdout, and
 // returns the process exit code. For `salus internal-decode-pdf` only.

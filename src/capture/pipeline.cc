@@ -3,22 +3,15 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
-#include <ctime>
 
 #include <fmt/format.h>
 
 #include "capture/layout.h"
 #include "capture/prepare.h"
+#include "core/time.h"
 
 namespace salus::capture {
 namespace {
-
-std::string TodayUtc() {
-  std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  return fmt::format("{:04}-{:02}-{:02}", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
-}
 
 std::string Alnum(std::string_view s) {
   std::string out;
@@ -132,7 +125,7 @@ Result<CaptureResult> Capture(std::string_view bytes, OcrEngine& engine,
                               const CaptureOptions& options) {
   auto pages = Decode(bytes, options.limits);
   if (!pages) return std::unexpected(pages.error());
-  std::string today = options.today.empty() ? TodayUtc() : options.today;
+  std::string today = options.today.empty() ? FormatInstant(SystemClock().Now()).substr(0, 10) : options.today;
 
   CaptureResult result;
   std::vector<Layout> layouts;
