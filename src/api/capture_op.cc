@@ -82,8 +82,8 @@ std::optional<std::string_view> FirstFilePart(std::string_view body, std::string
   return std::nullopt;
 }
 
-// `bundle` posted to the base as `req`'s sender: a transaction of its own, authorised and
-// audited as that principal's.
+// `bundle` posted to the base on behalf of `req`'s sender (its principal, address and base URL
+// only): a transaction of its own, authorised and audited as that principal's.
 Request TransactionFor(const Request& req, const json::Value& bundle) {
   Request tx;
   tx.method = "POST";
@@ -235,8 +235,13 @@ Response Api::Impl::Capture(const Request& req) const {
                Lower(req.Header("prefer").value_or("")).find("respond-async") != std::string::npos;
 
   // The job: capture on a pool worker, then commit through Handle (a transaction of its own,
-  // audited as such). It owns copies of what it needs.
-  auto run = [this, req, bytes = std::string(document), kind, threshold, commit,
+  // audited as such). It owns copies of what it needs: the document once, and who sent it.
+  Request sender;
+  sender.base_url = req.base_url;
+  sender.remote_address = req.remote_address;
+  sender.principal = req.principal;
+  sender.auth_required = req.auth_required;
+  auto run = [this, sender = std::move(sender), bytes = std::string(document), kind, threshold, commit,
               own_patient](capture::OcrEngine* engine) -> Response {
     if (engine == nullptr) return Outcome(503, "transient", "text recognition is unavailable on this server");
     capture::CaptureOptions options;
@@ -258,7 +263,7 @@ Response Api::Impl::Capture(const Request& req) const {
     if (!commit) {
       out = JsonResponse(200, json::Serialize(built.bundle));
     } else {
-      out = Handle(TransactionFor(req, built.bundle));
+      out = Handle(TransactionFor(sender, built.bundle));
     }
     if (out.status < 300) {
       out.SetHeader("X-Capture-Kind", result->classification.kind);
@@ -271,7 +276,7 @@ Response Api::Impl::Capture(const Request& req) const {
   if (!async) {
     auto promise = std::make_shared<std::promise<Response>>();
     auto future = promise->get_future();
-    bool queued = options_.capture_pool->Submit([run, promise](capture::OcrEngine* engine) mutable {
+    bool queued = options_.capture_pool->Submit([run = std::move(run), promise](capture::OcrEngine* engine) mutable {
       promise->set_value(run(engine));
     });
     if (!queued) {
@@ -296,7 +301,7 @@ Response Api::Impl::Capture(const Request& req) const {
     jobs->jobs[id] = CaptureJobs::Job{OwnerOf(req)};
     ++jobs->running;
   }
-  bool queued = options_.capture_pool->Submit([run, jobs, id](capture::OcrEngine* engine) {
+  bool queued = options_.capture_pool->Submit([run = std::move(run), jobs, id](capture::OcrEngine* engine) {
     Response r = run(engine);
     std::lock_guard lock(jobs->mu);
     if (auto it = jobs->jobs.find(id); it != jobs->jobs.end()) {
