@@ -319,8 +319,12 @@ Result<std::vector<Page>> DecodePdfInSandbox(std::string_view bytes, const Decod
     // The child: only async-signal-safe calls until exec.
     ::dup2(to_child[0], 0);
     ::dup2(from_child[1], 1);
+#if !defined(__SANITIZE_ADDRESS__)
+    // (AddressSanitizer reserves terabytes of address space for its shadow: under it the child
+    // could not start with this limit, so sanitizer builds rely on the CPU and time limits.)
     rlimit mem{limits.sandbox_memory, limits.sandbox_memory};
     ::setrlimit(RLIMIT_AS, &mem);
+#endif
     rlimit cpu{static_cast<rlim_t>(limits.sandbox_seconds), static_cast<rlim_t>(limits.sandbox_seconds)};
     ::setrlimit(RLIMIT_CPU, &cpu);
     rlimit core{0, 0};
