@@ -7,6 +7,10 @@
 #include <zlib.h>
 
 #include <chrono>
+#include <filesystem>
+#include <cstdlib>
+#include <sstream>
+#include <fstream>
 #include <map>
 #include <thread>
 
@@ -687,6 +691,43 @@ TEST_F(CaptureApiTest, PatientUploadIsFiledUnderThatPatientWhateverNameItShows) 
   r.body = R"({"resourceType":"Parameters"})";
   r.headers = {{"content-type", "application/fhir+json"}};
   EXPECT_EQ(api_->Handle(r).status, 403);
+}
+
+
+// ---- the command line ----
+
+TEST(CaptureCliTest, PrintsBundlesAndStoresOnlyWithCommit) {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::temp_directory_path() / ("salus-capture-cli-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  sc::Sample pdf = sc::Generate({"meds-table", sc::Degradation::kClean, sc::Format::kPdfText, 3});
+  sc::Sample png = sc::Generate({"card-a", sc::Degradation::kClean, sc::Format::kPng, 3});
+  std::ofstream(dir / "list.pdf", std::ios::binary) << pdf.bytes;
+  std::ofstream(dir / "card.png", std::ios::binary) << png.bytes;
+  std::string files = (dir / "list.pdf").string() + " " + (dir / "card.png").string();
+  std::string out = (dir / "out").string();
+  int rc = std::system((std::string(SALUS_BINARY) + " capture " + files + " --out " + out + " 2>/dev/null").c_str());
+  ASSERT_EQ(rc, 0);
+  for (const char* stem : {"list", "card"}) {
+    std::ifstream in(fs::path(out) / (std::string(stem) + ".json"));
+    std::stringstream text;
+    text << in.rdbuf();
+    auto bundle = json::Parse(text.str());
+    ASSERT_TRUE(bundle) << stem;
+    EXPECT_EQ(bundle->string_at("type"), "transaction") << stem;
+    EXPECT_NE(text.str().find("\"DocumentReference\""), std::string::npos) << stem;
+  }
+  EXPECT_FALSE(fs::exists(dir / "data")) << "nothing is stored without --commit";
+  std::string data = (dir / "data").string();
+  rc = std::system((std::string(SALUS_BINARY) + " capture " + files + " --commit --data " + data + " >/dev/null 2>&1").c_str());
+  EXPECT_EQ(rc, 0);
+  EXPECT_TRUE(fs::exists(dir / "data" / "salus.db"));
+  // A file that is not a document is a failure the exit code reports.
+  std::ofstream(dir / "notes.txt") << "not a document";
+  rc = std::system((std::string(SALUS_BINARY) + " capture " + (dir / "notes.txt").string() + " >/dev/null 2>&1").c_str());
+  EXPECT_NE(rc, 0);
+  fs::remove_all(dir);
 }
 
 }  // namespace
