@@ -260,10 +260,20 @@ TEST_F(CompartmentTest, BreakGlassIsTimeLimitedAuditedAndVisible) {
   std::string out = RunCommand(std::string(SALUS_BINARY) + " --log-level warn admin break-glass --data " +
                                    dir_->path().string(), &status);
   EXPECT_NE(out.find("ACTIVE\tdoc\tpatient unconscious in the emergency room"), std::string::npos) << out;
-  std::string ledger = RunCommand("sqlite3 " + (dir_->path() / "salus.db").string() +
-                                      " \"SELECT COUNT(*) FROM audit_log WHERE CAST(body AS TEXT) LIKE '%\\\"u\\\":\\\"BTG\\\"%'\"",
-                                  &status);
-  EXPECT_GE(std::atoi(ledger.c_str()), 2) << ledger;  // the grant and the read
+  // An auditor (a backend client whose scope names AuditEvent) finds both in the ledger.
+  out = RunCommand(std::string(SALUS_BINARY) + " --log-level warn admin client add auditor --kind backend --scope "
+                   "'system/AuditEvent.rs' --data " + dir_->path().string(), &status);
+  auto token = Http(port(), "POST", "/oauth2/token", "grant_type=client_credentials&scope=system/AuditEvent.rs",
+                    {{"Content-Type", "application/x-www-form-urlencoded"},
+                     {"Authorization", "Basic " + EncodeBase64(Match(out, "client_id: (\\S+)") + ":" +
+                                                               Match(out, "client_secret: (\\S+)"))}});
+  std::string auditor = Match(token.body, "\"access_token\":\"([^\"]+)\"");
+  ASSERT_FALSE(auditor.empty()) << token.body;
+  auto found = As(auditor, "GET", "/fhir/AuditEvent?_count=100");
+  ASSERT_EQ(found.status, 200) << found.body;
+  size_t btg = 0;
+  for (size_t at = found.body.find("\"BTG\""); at != std::string::npos; at = found.body.find("\"BTG\"", at + 1)) ++btg;
+  EXPECT_GE(btg, 2u) << found.body.substr(0, 2000);  // the grant and the read
 }
 
 }  // namespace

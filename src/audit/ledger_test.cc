@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "core/json.h"
+#include "crypto/aead.h"
 #include "crypto/hash.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -33,7 +34,7 @@ class LedgerTest : public ::testing::Test {
   void Open() {
     ledger_.reset();
     store_.reset();
-    auto s = store::OpenSqliteStore(store::SqliteOptions{.path = db(), .readers = 2, .clock = &clock_});
+    auto s = store::OpenSqliteStore(store::SqliteOptions{.path = db(), .readers = 2, .clock = &clock_, .kek = kek_});
     ASSERT_TRUE(s) << s.error().message;
     store_ = std::move(*s);
     ledger_ = std::make_unique<Ledger>(*store_, key_, clock_);
@@ -87,6 +88,29 @@ class LedgerTest : public ::testing::Test {
     EXPECT_EQ(r.first_bad_entry, first_bad);
   }
 
+  // Appends events [start, n) in transactions of `per_unit` (fast: one commit each).
+  void FillFast(int n, int per_unit = 500, int start = 0) {
+    for (int i = start; i < n; i += per_unit) {
+      clock_.Advance(std::chrono::milliseconds(3));
+      ASSERT_TRUE(store_->Write([&](store::WriteTxn& txn) -> Status {
+        for (int j = i; j < std::min(n, i + per_unit); ++j) SALUS_TRY(ledger_->Append(txn, ReadEvent(j)));
+        return {};
+      }));
+    }
+  }
+  std::vector<int64_t> Seqs(store::AuditQuery q) {
+    std::vector<int64_t> out;
+    while (true) {
+      auto page = store_->SearchAudit(q);
+      EXPECT_TRUE(page) << page.error().message;
+      if (!page) return out;
+      for (const auto& e : page->entries) out.push_back(e.seq);
+      if (!page->next_before_seq) return out;
+      q.before_seq = page->next_before_seq;
+    }
+  }
+
+  std::optional<crypto::AeadKey> kek_;
   ManualClock clock_{TimePoint(std::chrono::seconds(1'800'000'000))};
   crypto::SigningKey key_ = crypto::SigningKey::Generate();
   std::filesystem::path dir_;
@@ -236,6 +260,112 @@ TEST_F(LedgerTest, SearchByPatientAgentActionAndDate) {
   EXPECT_TRUE(store_->SearchAudit(d)->entries.empty());
 }
 
+// Entries reach the patient and agent indexes in batches (4096 at a time, a step of the batch
+// every 32 appends); a search or an erasure sees the entries below and above that watermark,
+// and those of a batch half indexed, alike.
+TEST_F(LedgerTest, SearchAndErasureSeeIndexedAndNotYetIndexedEntries) {
+  constexpr int kCount = 4096 + 700;
+  auto expected = [](int mod, int rem, int n) {
+    std::vector<int64_t> out;
+    for (int i = n - 1; i >= 0; --i) {
+      if (i % mod == rem) out.push_back(i);
+    }
+    return out;
+  };
+  store::AuditQuery q;
+  q.patient = "Patient/p2";
+  q.count = 97;  // pages that straddle the watermark
+  FillFast(4096 + 100, 50);  // the first batch is some steps into its indexing
+  auto partial = store_->GetMeta("audit_index_at");
+  ASSERT_TRUE(partial && *partial) << "expected a batch in progress";
+  EXPECT_EQ(Seqs(q), expected(5, 2, 4096 + 100));
+  FillFast(kCount, 500, 4096 + 100);
+  auto indexed = store_->GetMeta("audit_indexed");
+  ASSERT_TRUE(indexed && *indexed);
+  EXPECT_EQ(**indexed, "4096");
+  EXPECT_EQ(Seqs(q), expected(5, 2, kCount));
+  store::AuditQuery a;
+  a.agent = "Practitioner/1";
+  a.count = 500;
+  EXPECT_EQ(Seqs(a), expected(3, 1, kCount));
+  store::AuditQuery both = q;
+  both.agent = "Practitioner/1";
+  std::vector<int64_t> want;
+  for (int i = kCount - 1; i >= 0; --i) {
+    if (i % 5 == 2 && i % 3 == 1) want.push_back(i);
+  }
+  EXPECT_EQ(Seqs(both), want);
+  // A patient id that is a prefix of another's is not confused with it.
+  ASSERT_TRUE(store_->Write([&](store::WriteTxn& txn) -> Status {
+    Event e = ReadEvent(0);
+    e.patients = {"Patient/p22"};
+    SALUS_TRY(ledger_->Append(txn, e));
+    return {};
+  }));
+  EXPECT_EQ(Seqs(q), expected(5, 2, kCount));
+
+  // Erasing p3 removes the bodies of all its entries, indexed or not, and nothing else.
+  ASSERT_TRUE(store_->Write([&](store::WriteTxn& txn) -> Status {
+    Event e;
+    e.action = 'D';
+    e.subtype = "erase";
+    e.agent = "User/admin";
+    SALUS_TRY(ledger_->AppendErasure(txn, "Patient/p3", e));
+    return {};
+  }));
+  store::AuditQuery gone;
+  gone.patient = "Patient/p3";
+  EXPECT_TRUE(Seqs(gone).empty());
+  auto entries = store_->AuditEntries(0, kCount);
+  ASSERT_TRUE(entries);
+  ASSERT_EQ(entries->size(), static_cast<size_t>(kCount));
+  for (const auto& e : *entries) {
+    EXPECT_EQ(e.body.has_value(), e.seq % 5 != 3) << e.seq;
+    if (e.body) {
+      EXPECT_EQ(e.body->find("Patient/p3"), std::string::npos);
+    }
+  }
+  EXPECT_EQ(Seqs(q), expected(5, 2, kCount));
+  ASSERT_TRUE(ledger_->SignHead());
+  VerifyReport r = Verify();
+  EXPECT_TRUE(r.ok) << (r.problems.empty() ? "" : r.problems[0]);
+  EXPECT_EQ(r.erased_bodies, static_cast<int64_t>(expected(5, 3, kCount).size()));
+}
+
+// With a key-encryption key the bodies are sealed: the database holds no patient reference
+// in plain text except in the index tables, and a body moved to another entry does not open.
+TEST_F(LedgerTest, SealedBodiesAreUnreadableInTheFileAndBoundToTheirPosition) {
+  kek_ = crypto::NewAeadKey();
+  Open();
+  Fill(40, 10);
+  auto entries = store_->AuditEntries(0, 40);
+  ASSERT_TRUE(entries);
+  ASSERT_EQ(entries->size(), 40u);
+  EXPECT_NE(entries->at(7).body->find("Observation/o7"), std::string::npos);  // read back in plain
+  ledger_.reset();
+  store_.reset();
+  {
+    sqlite3* d = nullptr;
+    ASSERT_EQ(sqlite3_open(db().c_str(), &d), SQLITE_OK);
+    sqlite3_stmt* st = nullptr;
+    ASSERT_EQ(sqlite3_prepare_v2(d, "SELECT COUNT(*) FROM audit_log WHERE instr(body, CAST('Observation/o' AS BLOB)) > 0",
+                                 -1, &st, nullptr), SQLITE_OK);
+    ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
+    EXPECT_EQ(sqlite3_column_int(st, 0), 0);
+    sqlite3_finalize(st);
+    sqlite3_close(d);
+  }
+  Open();
+  EXPECT_TRUE(Verify().ok);
+  // Entry 12 takes entry 11's sealed body and digest (whose leaf then needs rewriting too).
+  Sql("UPDATE audit_log SET body = (SELECT body FROM audit_log WHERE seq = 11) WHERE seq = 12");
+  VerifyReport r = Verify();
+  EXPECT_FALSE(r.ok);
+  EXPECT_EQ(r.first_bad_entry, 12);
+  ASSERT_FALSE(r.problems.empty());
+  EXPECT_NE(r.problems[0].find("does not open"), std::string::npos) << r.problems[0];
+}
+
 // Each kind of tampering, every time, with the first bad entry named.
 TEST_F(LedgerTest, FlippedBodyByteIsNamed) {
   ExpectCaught("UPDATE audit_log SET body = CAST(replace(CAST(body AS TEXT), 'Patient/p3', 'Patient/p4') AS BLOB) "
@@ -285,7 +415,7 @@ TEST_F(LedgerTest, TruncationWithItsHeadsIsCaughtByAKeptHead) {
   ASSERT_TRUE(kept && *kept);
   auto round_trip = HeadFromJson(HeadToJson(**kept));  // as a monitor would keep it
   ASSERT_TRUE(round_trip);
-  Sql("DELETE FROM audit_log WHERE seq >= 30; DELETE FROM audit_node WHERE (idx + 1) << level > 30;"
+  Sql("DELETE FROM audit_log WHERE seq >= 30; DELETE FROM audit_tree WHERE k >= (30 << 6);"
       "DELETE FROM audit_head WHERE size > 30;");
   EXPECT_TRUE(Verify().ok);  // consistent in itself: only a copy kept elsewhere can tell
   VerifyReport r = Verify(*round_trip);
@@ -297,7 +427,7 @@ TEST_F(LedgerTest, AForkReSignedWithTheRealKeyIsCaughtByAKeptHead) {
   Fill(40, 10);
   auto kept = *store_->LatestAuditHead();
   // Someone with the key rewrites history from entry 20 on and signs new heads.
-  Sql("DELETE FROM audit_log WHERE seq >= 20; DELETE FROM audit_node WHERE (idx + 1) << level > 20;"
+  Sql("DELETE FROM audit_log WHERE seq >= 20; DELETE FROM audit_tree WHERE k >= (20 << 6);"
       "DELETE FROM audit_head WHERE size > 20;");
   for (int i = 0; i < 30; ++i) {
     Event e = ReadEvent(i);
@@ -333,7 +463,7 @@ TEST_F(LedgerTest, ForgedHeadAndTamperedNodesAreDetected) {
   EXPECT_NE(r.problems[0].find("invalid signature"), std::string::npos) << r.problems[0];
   Sql("UPDATE audit_head SET timestamp = timestamp - 1 WHERE size = 20");
   EXPECT_TRUE(Verify().ok);
-  Sql("UPDATE audit_node SET hash = X'" + crypto::Hex(crypto::Sha256("x")) + "' WHERE level = 4 AND idx = 0");
+  Sql("UPDATE audit_tree SET hash = X'" + crypto::Hex(crypto::Sha256("x")) + "' WHERE k = (15 << 6) + 4");  // level 4, index 0
   r = Verify();
   EXPECT_FALSE(r.ok);
   EXPECT_EQ(r.first_bad_entry, 0);  // the node over entries 0..15

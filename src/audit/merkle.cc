@@ -1,17 +1,32 @@
 #include "audit/merkle.h"
 
+#include <array>
+#include <cstring>
+#include <string>
+
 #include <bit>
 
 namespace salus::audit {
 
+// (One-shot hashes of a buffer: crypto::Sha256 is the fast one.)
 Hash LeafHash(std::string_view entry) {
-  const char zero = 0;
-  return crypto::Sha256Stream().Add(&zero, 1).Add(entry).Finish();
+  std::array<char, 128> small;
+  if (entry.size() < small.size()) {
+    small[0] = 0;
+    std::memcpy(small.data() + 1, entry.data(), entry.size());
+    return crypto::Sha256(std::string_view(small.data(), entry.size() + 1));
+  }
+  std::string buf(1, '\0');
+  buf.append(entry);
+  return crypto::Sha256(buf);
 }
 
 Hash NodeHash(const Hash& left, const Hash& right) {
-  const char one = 1;
-  return crypto::Sha256Stream().Add(&one, 1).Add(left.data(), left.size()).Add(right.data(), right.size()).Finish();
+  std::array<char, 65> buf;
+  buf[0] = 1;
+  std::memcpy(buf.data() + 1, left.data(), left.size());
+  std::memcpy(buf.data() + 33, right.data(), right.size());
+  return crypto::Sha256(std::string_view(buf.data(), buf.size()));
 }
 
 Hash EmptyRoot() { return crypto::Sha256(""); }

@@ -19,7 +19,7 @@ AeadKey NewAeadKey() {
 std::string Seal(const AeadKey& key, std::string_view plaintext, std::string_view ad) {
   std::string out(24 + plaintext.size() + 16, '\0');
   auto* o = reinterpret_cast<unsigned char*>(out.data());
-  RandomBytes(o, 24);
+  PooledRandomBytes(o, 24);  // random 192-bit nonces never repeat in practice
   unsigned long long len = 0;
   crypto_aead_xchacha20poly1305_ietf_encrypt(o + 24, &len, reinterpret_cast<const unsigned char*>(plaintext.data()),
                                              plaintext.size(), reinterpret_cast<const unsigned char*>(ad.data()),

@@ -2,6 +2,9 @@
 
 #include <sodium.h>
 
+#include <pthread.h>
+
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -19,6 +22,33 @@ void RandomBytes(void* out, size_t n) {
   randombytes_buf(out, n);
 }
 
+namespace {
+// Bumped in every forked child: pools filled before the fork are not used after it.
+std::atomic<uint64_t> fork_generation{1};
+void AfterForkInChild() { fork_generation.fetch_add(1, std::memory_order_relaxed); }
+}  // namespace
+
+void PooledRandomBytes(void* out, size_t n) {
+  static const bool registered = pthread_atfork(nullptr, nullptr, &AfterForkInChild) == 0;
+  if (!registered) std::abort();
+  thread_local unsigned char pool[4096];
+  thread_local size_t used = sizeof pool;
+  thread_local uint64_t generation = 0;
+  if (n > 64) {
+    RandomBytes(out, n);
+    return;
+  }
+  uint64_t now = fork_generation.load(std::memory_order_relaxed);
+  if (used + n > sizeof pool || generation != now) {
+    RandomBytes(pool, sizeof pool);
+    used = 0;
+    generation = now;
+  }
+  std::memcpy(out, pool + used, n);
+  sodium_memzero(pool + used, n);
+  used += n;
+}
+
 uint32_t RandomUniform(uint32_t bound) {
   EnsureInit();
   return randombytes_uniform(bound);
@@ -28,22 +58,13 @@ std::string NewId() {
   // A UUID version 7 (RFC 9562): 48 bits of Unix milliseconds, then 74 random bits. Ids made
   // close in time sort close together, so the store's id index grows at its right edge instead
   // of touching a random page per insert (measured: random v4 ids made ingest slow down as the
-  // database grew). The random bits come from a per-thread buffer of CSPRNG output, refilled
-  // 4 KiB at a time.
-  thread_local unsigned char pool[4096];
-  thread_local size_t used = sizeof pool;
-  if (used + 10 > sizeof pool) {
-    RandomBytes(pool, sizeof pool);
-    used = 0;
-  }
+  // database grew).
   unsigned char b[16];
   uint64_t ms = static_cast<uint64_t>(
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
           .count());
   for (int i = 0; i < 6; ++i) b[i] = static_cast<unsigned char>(ms >> (8 * (5 - i)));
-  std::memcpy(b + 6, pool + used, 10);
-  sodium_memzero(pool + used, 10);
-  used += 10;
+  PooledRandomBytes(b + 6, 10);
   b[6] = static_cast<unsigned char>((b[6] & 0x0F) | 0x70);
   b[8] = static_cast<unsigned char>((b[8] & 0x3F) | 0x80);
   static constexpr char kHex[] = "0123456789abcdef";

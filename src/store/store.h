@@ -120,6 +120,7 @@ struct AuditEntry {
   std::string action;        // C R U D E
   std::string agent;         // who acted ("Practitioner/1", "client:app", "anonymous")
   std::optional<std::string> body;  // the AuditEvent JSON (without id); none once erased
+  bool unopened = false;             // the stored body is sealed and does not open (tampered)
   std::vector<std::string> patients;  // "Patient/123" for each patient whose data was touched
                                       // (written for AuditQuery::patient; reads leave it empty)
 };
@@ -180,9 +181,9 @@ class WriteTxn {
   // Erasure (the right to be forgotten), the only hard delete: every version and index row of
   // each resource goes. Returns how many versions were removed.
   virtual Result<int64_t> EraseResources(const std::vector<std::pair<std::string, std::string>>& resources) = 0;
-  // Erases the bodies of the audit entries naming `patient` ("Patient/1") and forgets which
-  // entries those were; the entries themselves (their digests, and so the tree) stay. Returns
-  // the seqs whose bodies were erased, ascending.
+  // Erases the bodies of the audit entries naming `patient` ("Patient/1"), and of those the
+  // patient made as a user, and forgets which entries those were; the entries themselves
+  // (their digests, and so the tree) stay. Returns the seqs whose bodies were erased, ascending.
   virtual Result<std::vector<int64_t>> EraseAuditBodies(std::string_view patient) = 0;
   // Records that `erasure_seq` (an entry appended in this transaction) erased `seqs`' bodies.
   virtual Status NoteAuditErasure(int64_t erasure_seq, const std::vector<int64_t>& seqs) = 0;

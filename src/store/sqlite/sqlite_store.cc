@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <unordered_map>
 #include <unordered_set>
+#include <variant>
 
 #include <fmt/format.h>
 
@@ -286,9 +287,33 @@ Result<int64_t> AuditSeqAtOn(Connection& c, int64_t us) {
   return lo;
 }
 
+// Audit entries are added to the patient and agent indexes this many at a time: the rows of a
+// batch, sorted, go in kAuditIndexStep at a time (one step every kAuditIndexEvery appends), so
+// that no commit carries the whole batch and each index page takes many rows at once.
+constexpr int64_t kAuditIndexBatch = 4096;
+constexpr size_t kAuditIndexStep = 512;
+constexpr int64_t kAuditIndexEvery = 32;
+
+// One index row of a batch (kind 0: a patient; kept for the progress format).
+struct AuditIndexRow {
+  int kind;
+  std::string key;
+  int64_t seq;
+  auto operator<=>(const AuditIndexRow&) const = default;
+};
+// The sorted rows of the batch starting at `from` (writer thread; rebuilt when missing).
+struct AuditIndexCache {
+  int64_t from = -1;
+  std::vector<AuditIndexRow> rows;
+};
+
+// A Merkle node's key: the leaf that completes it, then its level, so nodes are keyed in the
+// order they are made and their table only ever appends.
+int64_t AuditNodeKey(int level, int64_t index) { return ((((index + 1) << level) - 1) << 6) + level; }
+
 Result<std::optional<std::string>> AuditNodeOn(Connection& c, int level, int64_t index) {
-  SALUS_STMT(q, c, "SELECT hash FROM audit_node WHERE level = ? AND idx = ?");
-  q.Bind(1, int64_t{level}).Bind(2, index);
+  SALUS_STMT(q, c, "SELECT hash FROM audit_tree WHERE k = ?");
+  q.Bind(1, AuditNodeKey(level, index));
   int rc = q.Step();
   if (rc == SQLITE_DONE) return std::optional<std::string>();
   if (rc != SQLITE_ROW) return Fail(c.LastError("audit node"));
@@ -315,7 +340,10 @@ Result<std::optional<AuditHead>> LatestAuditHeadOn(Connection& c) {
   return std::optional<AuditHead>(std::move(heads[0]));
 }
 
-AuditEntry AuditEntryFrom(Stmt& q) {
+// An audit entry's body is sealed like a resource's, with its position as associated data.
+std::string AuditAd(int64_t seq) { return fmt::format("audit|{}", seq); }
+
+Result<AuditEntry> AuditEntryFrom(Connection& c, Stmt& q) {
   AuditEntry e;
   e.seq = q.Int(0);
   e.recorded_us = q.Int(1);
@@ -323,10 +351,31 @@ AuditEntry AuditEntryFrom(Stmt& q) {
   e.leaf = q.Text(3);
   e.action = q.Text(4);
   e.agent = q.Text(5);
-  if (!q.IsNull(6)) e.body = q.Text(6);
+  if (!q.IsNull(6)) {
+    std::string body = q.Text(6);
+    if (crypto::KeyRing::IsSealed(body)) {
+      if (!c.ring()) return Fail(Error::Internal("a sealed audit entry was read without keys"));
+      auto plain = c.ring()->OpenBody(body, AuditAd(e.seq));
+      if (plain) e.body = std::move(*plain);
+      else e.unopened = true;  // changed, or moved to another position: the verifier names it
+    } else {
+      e.body = std::move(body);
+    }
+  }
   return e;
 }
 constexpr const char* kAuditColumns = "SELECT seq, recorded, digest, leaf, action, agent, body FROM audit_log ";
+
+// Entries up to this seq (exclusive) are in audit_patient and audit_agent; the rest are found
+// by scanning audit_log's `patients` and `agent` columns.
+Result<int64_t> AuditIndexedOn(Connection& c) {
+  SALUS_STMT(q, c, kSelectMeta);
+  q.Bind(1, "audit_indexed");
+  int rc = q.Step();
+  if (rc == SQLITE_DONE) return int64_t{0};
+  if (rc != SQLITE_ROW) return Fail(c.LastError("audit watermark"));
+  return static_cast<int64_t>(std::strtoll(q.Text(0).c_str(), nullptr, 10));
+}
 
 // A body is sealed with its tenant, type, id and version as associated data.
 std::string BodyAd(std::string_view type, std::string_view id, int64_t version) {
@@ -642,8 +691,9 @@ class SqliteWriteTxn : public WriteTxn {
  public:
   // `param_ids`: (type, code) -> pid known to be committed; owned by the writer thread.
   SqliteWriteTxn(Connection& c, const Clock& clock, int64_t& last_stamp,
-                 std::unordered_map<std::string, int64_t>& param_ids, std::unordered_map<int64_t, int64_t>& spans)
-      : c_(c), clock_(clock), last_stamp_(last_stamp), param_ids_(param_ids), spans_(spans) {}
+                 std::unordered_map<std::string, int64_t>& param_ids, std::unordered_map<int64_t, int64_t>& spans,
+                 AuditIndexCache& audit_index)
+      : c_(c), clock_(clock), last_stamp_(last_stamp), param_ids_(param_ids), spans_(spans), audit_index_(audit_index) {}
 
   Result<SearchPage> Search(const SearchQuery& q) override { return SearchOn(c_, q); }
 
@@ -656,7 +706,13 @@ class SqliteWriteTxn : public WriteTxn {
     return true;
   }
 
-  Result<AuditTail> AuditTailNow() override { return AuditTailOn(c_); }
+  Result<AuditTail> AuditTailNow() override {
+    if (!audit_tail_) {
+      SALUS_ASSIGN_OR_RETURN(auto tail, AuditTailOn(c_));
+      audit_tail_ = tail;
+    }
+    return *audit_tail_;
+  }
 
   Result<std::vector<std::string>> AuditLeaves(int64_t from, size_t count) override {
     return AuditLeavesOn(c_, from, count);
@@ -664,21 +720,121 @@ class SqliteWriteTxn : public WriteTxn {
 
   Status AppendAudit(const AuditEntry& e) override {
     // seq is the INTEGER PRIMARY KEY: a second entry at the same position fails the insert, and
-    // the ledger computes seq from AuditTailNow in the same transaction.
+    // the ledger computes seq from AuditTailNow in the same transaction. The row is all an
+    // append writes (one page, at the end of the table); the patient and agent indexes are
+    // filled every kAuditIndexBatch entries, when each of their pages takes many entries at once.
+    // A JSON array of the references (which need no escaping: others are left out).
+    std::string patients;
+    for (const auto& p : e.patients) {
+      bool plain = !p.empty() && std::all_of(p.begin(), p.end(), [](char ch) {
+        return std::isalnum(static_cast<unsigned char>(ch)) || ch == '/' || ch == '-' || ch == '.';
+      });
+      if (!plain) continue;
+      patients += patients.empty() ? "[\"" : ",\"";
+      patients += p;
+      patients += '"';
+    }
+    if (!patients.empty()) patients += ']';
     {
-      SALUS_STMT(ins, c_, "INSERT INTO audit_log (seq, recorded, digest, leaf, action, agent, body) "
-                          "VALUES (?, ?, ?, ?, ?, ?, ?)");
+      SALUS_STMT(ins, c_, "INSERT INTO audit_log (seq, recorded, digest, leaf, action, agent, body, patients) "
+                          "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
       ins.Bind(1, e.seq).Bind(2, e.recorded_us).BindBlob(3, e.digest).BindBlob(4, e.leaf).Bind(5, e.action)
           .Bind(6, e.agent);
-      if (e.body) ins.BindBlob(7, *e.body);
+      std::string sealed;
+      if (e.body) {
+        if (c_.ring()) sealed = c_.ring()->SealBody(*e.body, AuditAd(e.seq));
+        ins.BindBlob(7, c_.ring() ? std::string_view(sealed) : std::string_view(*e.body));
+      }
+      if (!patients.empty()) ins.Bind(8, patients);
       if (ins.Step() != SQLITE_DONE) return Fail(c_.LastError("append audit"));
     }
-    for (const auto& p : e.patients) {
-      SALUS_STMT(ins, c_, "INSERT OR IGNORE INTO audit_patient (patient, seq) VALUES (?, ?)");
-      ins.Bind(1, p).Bind(2, e.seq);
-      if (ins.Step() != SQLITE_DONE) return Fail(c_.LastError("append audit patient"));
-    }
+    audit_tail_ = AuditTail{e.seq + 1, e.recorded_us};  // (the next append asks; no query)
+    if ((e.seq + 1) % kAuditIndexEvery == 0) SALUS_TRY(IndexAuditStep());
     return {};
+  }
+
+  // One step of indexing the batch at the watermark, once a whole batch is waiting: the next
+  // kAuditIndexStep of its sorted rows after the progress kept in meta 'audit_index_at' (so a
+  // rolled-back step is simply redone); the watermark moves when the batch is done.
+  Status IndexAuditStep() {
+    SALUS_ASSIGN_OR_RETURN(int64_t from, AuditIndexedOn(c_));
+    SALUS_ASSIGN_OR_RETURN(auto tail, AuditTailNow());
+    if (tail.size - from < kAuditIndexBatch) return {};
+    const int64_t end = from + kAuditIndexBatch;
+    if (audit_index_.from != from) {
+      audit_index_ = AuditIndexCache{};
+      SALUS_STMT(q, c_, "SELECT 0, j.value, a.seq FROM audit_log a, json_each(a.patients) j "
+                        "WHERE a.seq >= ? AND a.seq < ? AND a.patients IS NOT NULL");
+      q.Bind(1, from).Bind(2, end);
+      int rc;
+      while ((rc = q.Step()) == SQLITE_ROW) audit_index_.rows.push_back({static_cast<int>(q.Int(0)), q.Text(1), q.Int(2)});
+      if (rc != SQLITE_DONE) return Fail(c_.LastError("audit index batch"));
+      std::sort(audit_index_.rows.begin(), audit_index_.rows.end());
+      audit_index_.from = from;
+    }
+    const auto& rows = audit_index_.rows;
+    auto at = rows.begin();
+    SALUS_ASSIGN_OR_RETURN(auto progress, MetaOn("audit_index_at"));
+    if (progress) {  // "kind seq key"
+      AuditIndexRow last{0, {}, 0};
+      size_t sp1 = progress->find(' '), sp2 = progress->find(' ', sp1 + 1);
+      if (sp1 != std::string::npos && sp2 != std::string::npos) {
+        last.kind = std::atoi(progress->substr(0, sp1).c_str());
+        last.seq = std::strtoll(progress->substr(sp1 + 1, sp2 - sp1 - 1).c_str(), nullptr, 10);
+        last.key = progress->substr(sp2 + 1);
+        at = std::upper_bound(rows.begin(), rows.end(), last);
+      }
+    }
+    auto stop = rows.end() - at > static_cast<std::ptrdiff_t>(kAuditIndexStep) ? at + kAuditIndexStep : rows.end();
+    for (auto it = at; it != stop; ++it) {
+      SALUS_STMT(ins, c_, it->kind == 0 ? "INSERT OR IGNORE INTO audit_patient (patient, seq) VALUES (?, ?)"
+                                        : "INSERT OR IGNORE INTO audit_agent (agent, seq) VALUES (?, ?)");
+      ins.Bind(1, it->key).Bind(2, it->seq);
+      if (ins.Step() != SQLITE_DONE) return Fail(c_.LastError("index audit entry"));
+    }
+    if (stop == rows.end()) {
+      // The agents, few and so few pages, go in one statement with the last step.
+      SALUS_STMT(agents, c_, "INSERT OR IGNORE INTO audit_agent (agent, seq) SELECT agent, seq FROM audit_log "
+                             "WHERE seq >= ? AND seq < ? ORDER BY 1, 2");
+      agents.Bind(1, from).Bind(2, end);
+      if (agents.Step() != SQLITE_DONE) return Fail(c_.LastError("index audit agents"));
+      SALUS_TRY(SetMeta("audit_index_at", std::nullopt));
+      return SetMeta("audit_indexed", std::to_string(end));
+    }
+    const auto& last = *(stop - 1);
+    return SetMeta("audit_index_at", fmt::format("{} {} {}", last.kind, last.seq, last.key));
+  }
+
+  Result<std::optional<std::string>> MetaOn(std::string_view key) {
+    SALUS_STMT(q, c_, kSelectMeta);
+    q.Bind(1, key);
+    int rc = q.Step();
+    if (rc == SQLITE_DONE) return std::optional<std::string>();
+    if (rc != SQLITE_ROW) return Fail(c_.LastError("meta"));
+    return std::optional<std::string>(q.Text(0));
+  }
+
+  // Moves every entry past the watermark into audit_patient and audit_agent at once (for an
+  // erasure, which must find them all) and advances the watermark.
+  Status IndexAuditBacklog() {
+    SALUS_ASSIGN_OR_RETURN(int64_t from, AuditIndexedOn(c_));
+    SALUS_ASSIGN_OR_RETURN(auto tail, AuditTailNow());
+    if (tail.size <= from) return {};
+    {
+      SALUS_STMT(ins, c_, "INSERT OR IGNORE INTO audit_patient (patient, seq) SELECT j.value, a.seq "
+                          "FROM audit_log a, json_each(a.patients) j WHERE a.seq >= ? AND a.patients IS NOT NULL "
+                          "ORDER BY 1, 2");
+      ins.Bind(1, from);
+      if (ins.Step() != SQLITE_DONE) return Fail(c_.LastError("index audit patients"));
+    }
+    {
+      SALUS_STMT(ins, c_, "INSERT OR IGNORE INTO audit_agent (agent, seq) SELECT agent, seq FROM audit_log "
+                          "WHERE seq >= ? ORDER BY 1, 2");
+      ins.Bind(1, from);
+      if (ins.Step() != SQLITE_DONE) return Fail(c_.LastError("index audit agents"));
+    }
+    SALUS_TRY(SetMeta("audit_index_at", std::nullopt));
+    return SetMeta("audit_indexed", std::to_string(tail.size));
   }
 
   Result<std::optional<std::string>> AuditNode(int level, int64_t index) override {
@@ -686,8 +842,8 @@ class SqliteWriteTxn : public WriteTxn {
   }
 
   Status PutAuditNode(int level, int64_t index, std::string_view hash) override {
-    SALUS_STMT(ins, c_, "INSERT INTO audit_node (level, idx, hash) VALUES (?, ?, ?)");
-    ins.Bind(1, int64_t{level}).Bind(2, index).BindBlob(3, hash);
+    SALUS_STMT(ins, c_, "INSERT INTO audit_tree (k, hash) VALUES (?, ?)");
+    ins.Bind(1, AuditNodeKey(level, index)).BindBlob(2, hash);
     if (ins.Step() != SQLITE_DONE) return Fail(c_.LastError("audit node"));
     return {};
   }
@@ -727,22 +883,29 @@ class SqliteWriteTxn : public WriteTxn {
   }
 
   Result<std::vector<int64_t>> EraseAuditBodies(std::string_view patient) override {
+    SALUS_TRY(IndexAuditBacklog());  // every entry naming the patient is in the index now
     std::vector<int64_t> seqs;
     {
-      SALUS_STMT(q, c_, "SELECT seq FROM audit_patient WHERE patient = ? ORDER BY seq");
-      q.Bind(1, patient);
+      // The entries about the patient, and those the patient made (a patient user's own).
+      SALUS_STMT(q, c_, "SELECT seq FROM audit_patient WHERE patient = ? UNION SELECT seq FROM audit_agent WHERE agent = ?");
+      q.Bind(1, patient).Bind(2, patient);
       int rc;
       while ((rc = q.Step()) == SQLITE_ROW) seqs.push_back(q.Int(0));
       if (rc != SQLITE_DONE) return Fail(c_.LastError("audit patient"));
     }
+    std::sort(seqs.begin(), seqs.end());
+    seqs.erase(std::unique(seqs.begin(), seqs.end()), seqs.end());
     for (int64_t seq : seqs) {
-      SALUS_STMT(up, c_, "UPDATE audit_log SET body = NULL WHERE seq = ?");
-      up.Bind(1, seq);
+      SALUS_STMT(up, c_, "UPDATE audit_log SET body = NULL, patients = NULL, "
+                         "agent = CASE WHEN agent = ? THEN 'erased' ELSE agent END WHERE seq = ?");
+      up.Bind(1, patient).Bind(2, seq);
       if (up.Step() != SQLITE_DONE) return Fail(c_.LastError("erase audit body"));
     }
-    SALUS_STMT(del, c_, "DELETE FROM audit_patient WHERE patient = ?");
-    del.Bind(1, patient);
-    if (del.Step() != SQLITE_DONE) return Fail(c_.LastError("erase audit patient"));
+    for (const char* sql : {"DELETE FROM audit_patient WHERE patient = ?", "DELETE FROM audit_agent WHERE agent = ?"}) {
+      SALUS_STMT(del, c_, sql);
+      del.Bind(1, patient);
+      if (del.Step() != SQLITE_DONE) return Fail(c_.LastError("erase audit index"));
+    }
     return seqs;
   }
 
@@ -875,6 +1038,7 @@ class SqliteWriteTxn : public WriteTxn {
     pending_spans_.clear();
     last_pid_ = -1;
     written_.resize(unit_start_);
+    audit_tail_.reset();
   }
 
   Result<ResourceVersion> Delete(std::string_view type, std::string_view id) override {
@@ -1093,6 +1257,8 @@ class SqliteWriteTxn : public WriteTxn {
   std::unordered_map<int64_t, int64_t> pending_spans_;
   std::string last_param_type_, last_param_code_;
   int64_t last_pid_ = -1;
+  std::optional<AuditTail> audit_tail_;  // the ledger's end, once read or appended in this transaction
+  AuditIndexCache& audit_index_;
   std::unordered_map<std::string, std::optional<Row>> cache_;
   std::vector<std::pair<std::string, std::string>> written_;
   size_t unit_start_ = 0;
@@ -1339,7 +1505,10 @@ class SqliteStore : public Store {
       SALUS_STMT(q, *lease.c, std::string(kAuditColumns) + "WHERE seq >= ? ORDER BY seq LIMIT ?");
       q.Bind(1, from_seq).Bind(2, static_cast<int64_t>(count));
       int rc;
-      while ((rc = q.Step()) == SQLITE_ROW) out.push_back(AuditEntryFrom(q));
+      while ((rc = q.Step()) == SQLITE_ROW) {
+        SALUS_ASSIGN_OR_RETURN(auto e, AuditEntryFrom(*lease.c, q));
+        out.push_back(std::move(e));
+      }
       if (rc != SQLITE_DONE) return Fail(lease.c->LastError("audit entries"));
     }
     return out;
@@ -1371,16 +1540,6 @@ class SqliteStore : public Store {
   }
 
   Result<AuditPage> SearchAudit(const AuditQuery& query) override {
-    // Driven by the patient's rows when a patient is named (the usual question), else by
-    // seq (newest first) with the agent index or the recorded index narrowing it.
-    std::string sql = query.patient ? "SELECT a.seq, a.recorded, a.digest, a.leaf, a.action, a.agent, a.body "
-                                      "FROM audit_patient p JOIN audit_log a ON a.seq = p.seq WHERE p.patient = ?"
-                                    : std::string(kAuditColumns) + "AS a WHERE 1 = 1";
-    if (query.agent) sql += " AND a.agent = ?";
-    if (query.action) sql += " AND a.action = ?";
-    if (query.from_us) sql += " AND a.seq >= ?";
-    if (query.to_us || query.before_seq) sql += " AND a.seq < ?";
-    sql += query.patient ? " ORDER BY p.seq DESC LIMIT ?" : " ORDER BY a.seq DESC LIMIT ?";
     Lease lease(*this);
     // Dates become a range of seq (see AuditSeqAtOn).
     int64_t from_seq = 0, to_seq = INT64_MAX;
@@ -1391,14 +1550,56 @@ class SqliteStore : public Store {
       SALUS_ASSIGN_OR_RETURN(to_seq, AuditSeqAtOn(*lease.c, *query.to_us));
     }
     if (query.before_seq) to_seq = std::min(to_seq, *query.before_seq);
+    // Driven by the patient's (else the agent's) index rows below the watermark, and by a scan
+    // of the unindexed tail above it (at most kAuditIndexBatch entries); else by seq, newest
+    // first.
+    SALUS_ASSIGN_OR_RETURN(int64_t indexed, AuditIndexedOn(*lease.c));
+    std::vector<std::variant<int64_t, std::string>> binds;
+    auto filters = [&](std::string& sql, bool skip_agent) {
+      if (query.agent && !skip_agent) {
+        sql += " AND a.agent = ?";
+        binds.emplace_back(*query.agent);
+      }
+      if (query.action) {
+        sql += " AND a.action = ?";
+        binds.emplace_back(*query.action);
+      }
+      sql += " AND a.seq >= ? AND a.seq < ?";
+      binds.emplace_back(from_seq);
+      binds.emplace_back(to_seq);
+    };
+    const std::string cols = "SELECT a.seq, a.recorded, a.digest, a.leaf, a.action, a.agent, a.body FROM ";
+    std::string sql;
+    if (query.patient || query.agent) {
+      const bool by_patient = query.patient.has_value();
+      const std::string& key = by_patient ? *query.patient : *query.agent;
+      sql = cols + (by_patient ? "audit_patient" : "audit_agent") + " x JOIN audit_log a ON a.seq = x.seq WHERE x." +
+            (by_patient ? "patient" : "agent") + " = ? AND x.seq < ?";
+      binds.emplace_back(key);
+      binds.emplace_back(indexed);
+      filters(sql, !by_patient);
+      sql += " UNION ALL " + cols + "audit_log a WHERE a.seq >= ? AND ";
+      binds.emplace_back(indexed);
+      if (by_patient) {
+        sql += "instr(a.patients, ?) > 0";  // a JSON array of plain references
+        binds.emplace_back("\"" + key + "\"");
+      } else {
+        sql += "a.agent = ?";
+        binds.emplace_back(key);
+      }
+      filters(sql, !by_patient);
+      sql += " ORDER BY 1 DESC LIMIT ?";
+    } else {
+      sql = cols + "audit_log a WHERE 1 = 1";
+      filters(sql, false);
+      sql += " ORDER BY a.seq DESC LIMIT ?";
+    }
+    binds.emplace_back(static_cast<int64_t>(query.count + 1));
     SALUS_STMT(q, *lease.c, sql);
-    int i = 1;
-    if (query.patient) q.Bind(i++, *query.patient);
-    if (query.agent) q.Bind(i++, *query.agent);
-    if (query.action) q.Bind(i++, *query.action);
-    if (query.from_us) q.Bind(i++, from_seq);
-    if (query.to_us || query.before_seq) q.Bind(i++, to_seq);
-    q.Bind(i++, static_cast<int64_t>(query.count + 1));
+    for (size_t i = 0; i < binds.size(); ++i) {
+      if (const auto* n = std::get_if<int64_t>(&binds[i])) q.Bind(static_cast<int>(i + 1), *n);
+      else q.Bind(static_cast<int>(i + 1), std::get<std::string>(binds[i]));
+    }
     AuditPage page;
     int rc;
     while ((rc = q.Step()) == SQLITE_ROW) {
@@ -1406,7 +1607,8 @@ class SqliteStore : public Store {
         page.next_before_seq = page.entries.back().seq;
         break;
       }
-      page.entries.push_back(AuditEntryFrom(q));
+      SALUS_ASSIGN_OR_RETURN(auto e, AuditEntryFrom(*lease.c, q));
+      page.entries.push_back(std::move(e));
     }
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) return Fail(lease.c->LastError("audit search"));
     return page;
@@ -1536,7 +1738,7 @@ class SqliteStore : public Store {
       return;
     }
     int64_t last_stamp = 0;
-    SqliteWriteTxn txn(*writer_, clock_, last_stamp, param_ids_, spans_);
+    SqliteWriteTxn txn(*writer_, clock_, last_stamp, param_ids_, spans_, audit_index_);
     for (size_t i = 0; i < batch.size(); ++i) {
       txn.BeginUnit();
       Status sp = writer_->Run("SAVEPOINT unit");
@@ -1592,6 +1794,7 @@ class SqliteStore : public Store {
   std::unique_ptr<Connection> writer_;  // used only by the writer thread after Init
   std::unordered_map<std::string, int64_t> param_ids_;  // writer thread only
   std::unordered_map<int64_t, int64_t> spans_;          // writer thread only: committed max_span
+  AuditIndexCache audit_index_;                         // writer thread only
   std::vector<std::unique_ptr<Connection>> readers_;
 
   std::mutex readers_mu_;
