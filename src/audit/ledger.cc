@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <functional>
 #include <map>
-#include <thread>
 
 #include "core/base64.h"
 #include "core/json.h"
@@ -448,13 +447,6 @@ void Ledger::Flush() const {
   auto batch = std::make_shared<std::vector<Pending>>();
   store_.WriteAsync(
       [this, batch](store::WriteTxn& txn) -> Status {
-        static int xx = getenv("XX_DELAY_US") ? atoi(getenv("XX_DELAY_US")) : 0;
-        static size_t xxn = getenv("XX_MIN") ? atoi(getenv("XX_MIN")) : 16;
-        if (xx > 0) {
-          size_t n;
-          { std::lock_guard lock(pending_mu_); n = pending_.size(); }
-          if (n < xxn) std::this_thread::sleep_for(std::chrono::microseconds(xx));
-        }
         {
           std::lock_guard lock(pending_mu_);
           batch->swap(pending_);
