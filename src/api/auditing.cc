@@ -306,6 +306,50 @@ bool Api::Impl::MayRead(const Request& req, std::string_view type) const {
   return req.principal && (Granted(*req.principal, type, true) & auth::kRead) != 0;
 }
 
+namespace {
+bool IdChar(char ch) { return std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '.'; }
+bool IsId(std::string_view v) { return !v.empty() && v.size() <= 64 && std::all_of(v.begin(), v.end(), IdChar); }
+
+// The patients a request names whatever it returns, so that its entry is found under them (and
+// erased with them): the patient of the path (Patient/1, Patient/1/Observation, ...), Patient
+// references in parameter values, bare ids of `patient` parameters and of `:Patient`
+// modifiers, and `_id` of a Patient search.
+std::vector<std::string> PatientsNamedBy(const Request& req) {
+  std::vector<std::string> out;
+  auto add = [&](std::string_view id) {
+    if (!IsId(id) || out.size() >= 100) return;
+    std::string ref = "Patient/" + std::string(id);
+    if (std::find(out.begin(), out.end(), ref) == out.end()) out.push_back(std::move(ref));
+  };
+  std::string_view path = req.path;
+  std::string_view first = path.substr(0, path.find('/'));
+  if (first == "Patient" && path.size() > 8) {
+    std::string_view rest = path.substr(8);
+    add(rest.substr(0, rest.find('/')));
+  }
+  const bool patient_search = first == "Patient" && (path == "Patient" || path == "Patient/_search");
+  for (const auto& [key, value] : req.query) {
+    std::string_view k = key;
+    std::string_view base = k.substr(0, std::min(k.find(':'), k.find('.')));
+    const bool bare_is_patient = base == "patient" || k.ends_with(":Patient") || (patient_search && base == "_id");
+    std::string_view v = value;
+    for (size_t start = 0; start <= v.size();) {
+      size_t comma = v.find(',', start);
+      std::string_view part = v.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+      if (bare_is_patient && IsId(part)) add(part);
+      for (size_t at = part.find("Patient/"); at != std::string_view::npos; at = part.find("Patient/", at + 8)) {
+        size_t from = at + 8, to = from;
+        while (to < part.size() && IdChar(part[to])) ++to;
+        add(part.substr(from, to - from));
+      }
+      if (comma == std::string_view::npos) break;
+      start = comma + 1;
+    }
+  }
+  return out;
+}
+}  // namespace
+
 std::optional<audit::Event> Api::Impl::PendingEvent(const Request& req, const Response& resp,
                                                    const AuditNote& note) const {
   if (options_.ledger == nullptr) return std::nullopt;
@@ -317,6 +361,9 @@ std::optional<audit::Event> Api::Impl::PendingEvent(const Request& req, const Re
   audit::Event e = EventFor(req, *interaction, resp.status);
   e.what = note.what;
   e.patients = note.patients;
+  for (auto& p : PatientsNamedBy(req)) {
+    if (std::find(e.patients.begin(), e.patients.end(), p) == e.patients.end()) e.patients.push_back(std::move(p));
+  }
   return e;
 }
 
