@@ -234,6 +234,45 @@ TEST_F(CompartmentTest, EveryInteractionForEveryScopeKindInsideAndOutside) {
   EXPECT_EQ(b.body.find("\"id\":\"" + obs_[bob_] + "\""), std::string::npos);
 }
 
+// Chained parameters and _has read the resources they reach: under patient/ scopes those are
+// confined to the patient's compartment too (no testing other patients' data for existence),
+// and every token needs the right to search each type it reaches.
+TEST_F(CompartmentTest, ChainsAndHasReachOnlyWhatTheTokenMayRead) {
+  std::string gp = Create("Practitioner", R"({"resourceType":"Practitioner","name":[{"family":"Probed"}]})");
+  auto performed = [&](const std::string& patient, const std::string& code) {
+    return Create("Observation", R"({"resourceType":"Observation","status":"final","code":{"coding":[{"system":"urn:t","code":")" +
+                                     code + R"("}]},"subject":{"reference":"Patient/)" + patient +
+                                     R"("},"performer":[{"reference":"Practitioner/)" + gp + R"("}]})");
+  };
+  performed(bob_, "secret-diagnosis");
+  std::string probe = "/fhir/Practitioner?_has:Observation:performer:code=urn:t%7Csecret-diagnosis";
+  // The probe works for whoever may read Bob's data...
+  auto seen = As(system_, "GET", probe);
+  ASSERT_EQ(seen.status, 200) << seen.body;
+  EXPECT_NE(seen.body.find(gp), std::string::npos) << seen.body.substr(0, 500);
+  // ... and tells Alice nothing about Bob's observations.
+  std::string alice = SignIn("alice", "alice long password", "patient/*.rs");
+  auto probed = As(alice, "GET", probe);
+  ASSERT_EQ(probed.status, 200) << probed.body;
+  EXPECT_EQ(probed.body.find(gp), std::string::npos) << probed.body.substr(0, 500);
+  auto by_subject = As(alice, "GET", "/fhir/Practitioner?_has:Observation:performer:subject=Patient/" + bob_);
+  ASSERT_EQ(by_subject.status, 200);
+  EXPECT_EQ(by_subject.body.find(gp), std::string::npos);
+  // Her own observations by the same practitioner still work, through _has and chains.
+  performed(alice_, "her-own");
+  auto own = As(alice, "GET", "/fhir/Practitioner?_has:Observation:performer:code=urn:t%7Cher-own");
+  ASSERT_EQ(own.status, 200);
+  EXPECT_NE(own.body.find(gp), std::string::npos) << own.body.substr(0, 500);
+  auto chained = As(alice, "GET", "/fhir/Observation?performer:Practitioner.name=Probed");
+  ASSERT_EQ(chained.status, 200);
+  EXPECT_NE(chained.body.find("her-own"), std::string::npos);
+  EXPECT_EQ(chained.body.find("secret-diagnosis"), std::string::npos);
+  // A token that may search Observations only cannot reach into Patients by a chain.
+  std::string narrow = SignIn("doc", "doctor long password", "user/Observation.rs");
+  EXPECT_EQ(As(narrow, "GET", "/fhir/Observation?subject:Patient.name=Bobjones").status, 403);
+  EXPECT_EQ(As(narrow, "GET", "/fhir/Observation?code=urn:t%7Cher-own").status, 200);
+}
+
 TEST_F(CompartmentTest, BreakGlassIsTimeLimitedAuditedAndVisible) {
   std::string narrow = SignIn("doc", "doctor long password", "user/Observation.rs");
   ASSERT_FALSE(narrow.empty());

@@ -955,6 +955,15 @@ Response Api::Impl::SearchTypes(const Request& req, std::vector<std::string> typ
   auto parsed = search::ParseSearch(req.query, std::move(types), options);
   if (!parsed) return ErrorResponse(parsed.error());
   if (extra) parsed->query.all.push_back(std::move(*extra));
+  // Chains and _has read the resources they reach: the token must allow searching those types,
+  // and patient-level access reaches only the patient's own (no probing others' data).
+  for (const auto& t : search::NestedTypes(parsed->query.all)) {
+    if (auto denied = Deny(req, t, auth::kSearch)) return *denied;
+  }
+  if (req.auth_required && req.principal && !req.principal->patient.empty()) {
+    search::ConfineNested(parsed->query.all,
+                          [&](std::string_view t) { return ConfinementFor(req, t, auth::kSearch); });
+  }
   if (const std::string* c = ConfinedPatient(); c && searched.size() == 1) {
     // Patient-level access: only the patient's compartment (types outside it are shared).
     if (searched[0] == "Patient") {

@@ -620,4 +620,53 @@ std::optional<store::Condition> PatientCompartment(std::string_view type, std::s
   return cond;
 }
 
+namespace {
+const std::string* NestedType(const Match& m) {
+  if (m.kind == Match::Kind::kChain) return &m.target_type;
+  if (m.kind == Match::Kind::kHas) return &m.type;
+  return nullptr;
+}
+}  // namespace
+
+std::vector<std::string> NestedTypes(const std::vector<store::Condition>& all) {
+  std::vector<std::string> out;
+  for (const auto& cond : all) {
+    for (const auto& m : cond.any) {
+      const std::string* t = NestedType(m);
+      if (t == nullptr) continue;
+      if (std::find(out.begin(), out.end(), *t) == out.end()) out.push_back(*t);
+      if (m.sub) {
+        for (auto& inner : NestedTypes(*m.sub)) {
+          if (std::find(out.begin(), out.end(), inner) == out.end()) out.push_back(std::move(inner));
+        }
+      }
+    }
+  }
+  return out;
+}
+
+void ConfineNested(std::vector<store::Condition>& all, const std::function<std::string(std::string_view)>& patient_for,
+                   const Registry& registry) {
+  for (auto& cond : all) {
+    for (auto& m : cond.any) {
+      const std::string* t = NestedType(m);
+      if (t == nullptr) continue;
+      auto sub = std::make_shared<std::vector<store::Condition>>(m.sub ? *m.sub : std::vector<store::Condition>{});
+      ConfineNested(*sub, patient_for, registry);
+      if (std::string patient = patient_for(*t); !patient.empty()) {
+        if (*t == "Patient") {
+          Match self;
+          self.kind = Match::Kind::kId;
+          self.type = "Patient";
+          self.text = patient;
+          sub->push_back(store::Condition{{std::move(self)}, false});
+        } else if (auto in = PatientCompartment(*t, patient, registry)) {
+          sub->push_back(std::move(*in));
+        }
+      }
+      m.sub = std::move(sub);
+    }
+  }
+}
+
 }  // namespace salus::search

@@ -2,6 +2,7 @@
 // Thread-safety: pure functions over the immutable registry.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -45,5 +46,14 @@ Result<ParsedSearch> ParseSearch(const std::vector<std::pair<std::string, std::s
 // `type` is not in the Patient compartment.
 std::optional<store::Condition> PatientCompartment(std::string_view type, std::string_view id,
                                                    const Registry& registry = *Registry::Current());
+
+// The resource types that chained parameters and _has reach from `all` (at any depth): a
+// search reads them too, so it needs the right to search each.
+std::vector<std::string> NestedTypes(const std::vector<store::Condition>& all);
+// Confines what chains and _has reach: each resource of type T they test must be in the
+// compartment of Patient/`patient_for(T)` (Patient itself: that patient only) when that is
+// not empty. Types outside the Patient compartment stay as they are.
+void ConfineNested(std::vector<store::Condition>& all, const std::function<std::string(std::string_view)>& patient_for,
+                   const Registry& registry = *Registry::Current());
 
 }  // namespace salus::search
