@@ -47,13 +47,16 @@ TEST(EncryptionAtRest, PlantedStringsNeverReachTheDisk) {
   EXPECT_NE(Http(port, "GET", "/fhir/Binary/" + IdFrom(bin)).body.find(EncodeBase64(planted_bin)), std::string::npos);
   auto found = Http(port, "GET", "/fhir/Patient?family=" + family);
   EXPECT_NE(found.body.find(id), std::string::npos);
+  // A search's text goes to the audit ledger, whose bodies are sealed too.
+  std::string planted_query = "QUERYPLANT" + tag;
+  EXPECT_EQ(Http(port, "GET", "/fhir/Patient?name=" + planted_query).status, 200);
 
   auto db = data / "salus.db", wal = data / "salus.db-wal";
   int status = 0;
   RunCommand("sqlite3 " + db.string() + " \".backup " + (dir.path() / "backup.db").string() + "\"", &status);
   ASSERT_EQ(WEXITSTATUS(status), 0);
   ASSERT_TRUE(std::filesystem::exists(wal));
-  for (const auto& needle : {planted, planted2, planted_bin, EncodeBase64(planted_bin)}) {
+  for (const auto& needle : {planted, planted2, planted_bin, EncodeBase64(planted_bin), planted_query}) {
     for (const auto& file : {db, wal, dir.path() / "backup.db"}) {
       EXPECT_FALSE(FileContains(file, needle)) << needle << " in " << file;
     }
@@ -65,7 +68,7 @@ TEST(EncryptionAtRest, PlantedStringsNeverReachTheDisk) {
   EXPECT_TRUE(FileContains(db, folded) || FileContains(wal, folded));
   ASSERT_EQ(server->Terminate(), 0);
   server.reset();
-  for (const auto& needle : {planted, planted2, planted_bin}) EXPECT_FALSE(FileContains(db, needle)) << needle;
+  for (const auto& needle : {planted, planted2, planted_bin, planted_query}) EXPECT_FALSE(FileContains(db, needle)) << needle;
 
   // Rotation: the data keys are re-wrapped; no body changes; the old KEK no longer opens it.
   std::string old_kek = ReadFile(data / "keys" / "kek.key");
