@@ -9,6 +9,7 @@
 #include "core/base64.h"
 #include "core/json.h"
 #include "crypto/hash.h"
+#include "crypto/random.h"
 
 namespace salus::audit {
 
@@ -279,6 +280,11 @@ std::string EncodeEvent(const Event& e) {
   Field(o, "d", e.description);
   Field(o, "x", e.erased);
   Field(o, "u", e.purpose);
+  // 16 random bytes: the digest that stays after an erasure cannot be matched against guessed
+  // contents (who read which patient when).
+  unsigned char salt[16];
+  crypto::PooledRandomBytes(salt, sizeof salt);
+  Field(o, "z", crypto::Hex(std::string_view(reinterpret_cast<const char*>(salt), sizeof salt)));
   o += '}';
   return o;
 }

@@ -59,7 +59,8 @@ struct Event {
 // The FHIR AuditEvent for an event (its id is the ledger position, when given).
 std::string ToAuditEventJson(const Event& e, std::optional<int64_t> id = std::nullopt);
 // What the ledger stores and digests: the event's fields as compact JSON (about a sixth of the
-// AuditEvent's size), rendered as an AuditEvent when read. `recorded` is kept in the row.
+// AuditEvent's size) with 16 random bytes (so equal events never share a digest), rendered as
+// an AuditEvent when read. `recorded` is kept in the row.
 std::string EncodeEvent(const Event& e);
 Result<Event> DecodeEvent(std::string_view stored);
 // A stored entry as its AuditEvent (NotFound-free: Gone when the body was erased).

@@ -260,6 +260,19 @@ TEST_F(LedgerTest, SearchByPatientAgentActionAndDate) {
   EXPECT_TRUE(store_->SearchAudit(d)->entries.empty());
 }
 
+// Equal events encode differently (a random salt), so an erased entry's digest cannot be
+// matched by hashing guesses of what it said.
+TEST_F(LedgerTest, EqualEventsHaveDifferentDigests) {
+  Event e = ReadEvent(3);
+  std::string a = EncodeEvent(e), b = EncodeEvent(e);
+  EXPECT_NE(a, b);
+  EXPECT_NE(crypto::Sha256(a), crypto::Sha256(b));
+  auto back = DecodeEvent(a);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->patients, e.patients);
+  EXPECT_EQ(back->what, e.what);
+}
+
 // Entries reach the patient and agent indexes in batches (4096 at a time, a step of the batch
 // every 32 appends); a search or an erasure sees the entries below and above that watermark,
 // and those of a batch half indexed, alike.
