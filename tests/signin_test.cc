@@ -169,6 +169,72 @@ TEST_F(SignInTest, FirstSignInChangesThePasswordEnrolsTotpAndGetsTokens) {
   EXPECT_EQ(As(access, "GET", "/fhir/Patient").status, 401);
 }
 
+// OpenID Connect (SMART's openid fhirUser): the token response carries an id_token signed with
+// the key published at jwks_uri, naming the user, this client, the nonce, and the user's FHIR
+// resource as an absolute URL.
+TEST_F(SignInTest, OpenIdConnectIdTokenNamesTheUserAndTheirFhirResource) {
+  int status = 0;
+  RunCommand("printf 'a patient passphrase\\n' | " + std::string(SALUS_BINARY) +
+                 " --log-level warn admin user add pat --role patient --fhir-user Patient/p-oidc --password-stdin --data " +
+                 dir_.path().string(), &status);
+  ASSERT_EQ(WEXITSTATUS(status), 0);
+  auto discovery = json::Parse(Http(port(), "GET", "/fhir/.well-known/smart-configuration").body);
+  ASSERT_TRUE(discovery);
+  std::string issuer(discovery->string_at("issuer").value_or(""));
+  EXPECT_NE(json::Serialize(*discovery->find("capabilities")).find("sso-openid-connect"), std::string::npos);
+  EXPECT_NE(json::Serialize(*discovery->find("scopes_supported")).find("fhirUser"), std::string::npos);
+  auto oidc = json::Parse(Http(port(), "GET", "/.well-known/openid-configuration").body);
+  ASSERT_TRUE(oidc);
+  EXPECT_EQ(oidc->string_at("issuer"), issuer);
+  EXPECT_EQ(oidc->string_at("jwks_uri"), issuer + "/oauth2/jwks");
+  auto jwks = json::Parse(Http(port(), "GET", "/oauth2/jwks").body);
+  ASSERT_TRUE(jwks && jwks->find("keys") && jwks->find("keys")->as_array().size() == 1u);
+
+  std::string verifier(64, 'n');
+  std::string challenge = crypto::Base64UrlEncode(crypto::Bytes(crypto::Sha256(verifier)));
+  auto page = Http(port(), "GET", "/oauth2/authorize?" + Form({{"response_type", "code"}, {"client_id", client_},
+                                                              {"redirect_uri", "http://127.0.0.1/cb"},
+                                                              {"scope", "openid fhirUser patient/*.rs"},
+                                                              {"state", "s-1"}, {"nonce", "n-0S6_WzA2Mj"},
+                                                              {"code_challenge", challenge},
+                                                              {"code_challenge_method", "S256"}, {"aud", Base()}}));
+  ASSERT_EQ(page.status, 200) << page.body;
+  auto done = Step(FlowOf(page), {{"username", "pat"}, {"password", "a patient passphrase"}});
+  ASSERT_EQ(done.status, 302) << done.body;
+  Value tokens = Exchange(Match(done.header("location"), "code=([^&]+)"), verifier, &status);
+  ASSERT_EQ(status, 200) << json::Serialize(tokens);
+  EXPECT_EQ(tokens.string_at("scope"), "openid fhirUser patient/*.rs");
+  std::string id_token(tokens.string_at("id_token").value_or(""));
+  ASSERT_FALSE(id_token.empty()) << json::Serialize(tokens);
+  auto verified = crypto::VerifyJws(id_token, *jwks, /*allow_rs256=*/true);
+  ASSERT_TRUE(verified) << verified.error().message;
+  EXPECT_EQ(verified->header.string_at("alg"), "RS256");
+  const Value& claims = verified->payload;
+  EXPECT_EQ(claims.string_at("iss"), issuer);
+  EXPECT_EQ(claims.string_at("aud"), client_);
+  EXPECT_EQ(claims.string_at("sub"), "pat");
+  EXPECT_EQ(claims.string_at("nonce"), "n-0S6_WzA2Mj");
+  EXPECT_EQ(claims.string_at("fhirUser"), Base() + "/Patient/p-oidc");
+  EXPECT_GT(std::stoll(claims.find("exp")->as_number().text), std::stoll(claims.find("iat")->as_number().text));
+  // A changed claim no longer verifies; the backend-services verifier does not take RS256.
+  std::string forged = id_token;
+  size_t dot = forged.find('.');
+  forged[dot + 5] = forged[dot + 5] == 'A' ? 'B' : 'A';
+  EXPECT_FALSE(crypto::VerifyJws(forged, *jwks, true));
+  EXPECT_FALSE(crypto::VerifyJws(id_token, *jwks));
+
+  // Without openid, no id_token.
+  page = Http(port(), "GET", "/oauth2/authorize?" + Form({{"response_type", "code"}, {"client_id", client_},
+                                                         {"redirect_uri", "http://127.0.0.1/cb"}, {"scope", "patient/*.rs"},
+                                                         {"code_challenge", challenge}, {"code_challenge_method", "S256"},
+                                                         {"aud", Base()}}));
+  done = Step(FlowOf(page), {{"username", "pat"}, {"password", "a patient passphrase"}});
+  ASSERT_EQ(done.status, 302) << done.body;
+  tokens = Exchange(Match(done.header("location"), "code=([^&]+)"), verifier, &status);
+  ASSERT_EQ(status, 200);
+  EXPECT_EQ(tokens.find("id_token"), nullptr);
+}
+
 TEST_F(SignInTest, BadRequestsAreRefusedWithoutRedirectingAnywhereUnknown) {
   std::string verifier(50, 'a');
   auto unknown_redirect = Start("user/*.rs", verifier, "https://attacker.example/cb");

@@ -25,6 +25,7 @@
 #include "auth/totp.h"
 #include "crypto/random.h"
 #include "crypto/hash.h"
+#include "crypto/jose.h"
 #include "crypto/keyfile.h"
 #include "crypto/keyring.h"
 #include "app/capture_cmd.h"
@@ -311,7 +312,19 @@ int Serve(const std::string& listen, const std::string& data, const std::string&
   }
   // The issuer (and the audience of client assertions): from --base-url, else each request's Host.
   std::string issuer = opts.base_url.empty() ? "" : opts.base_url.substr(0, opts.base_url.rfind("/fhir"));
-  auth::OAuthServer oauth(directory, tokens, &ledger, auth::OAuthOptions{.issuer = issuer});
+  // OpenID Connect id_tokens are signed with an RSA key kept beside the audit key (made on the
+  // first start with --auth smart).
+  std::shared_ptr<const crypto::JwsSigner> id_token_signer;
+  if (smart) {
+    auto signer = crypto::JwsSigner::LoadOrCreate((std::filesystem::path(keys) / "id-token-signing.pem").string());
+    if (!signer) {
+      log::Error("app", "id_token_key_unavailable", {{"message", signer.error().message}});
+      return 1;
+    }
+    id_token_signer = std::make_shared<const crypto::JwsSigner>(std::move(*signer));
+  }
+  auth::OAuthServer oauth(directory, tokens, &ledger,
+                          auth::OAuthOptions{.issuer = issuer, .id_token_signer = std::move(id_token_signer)});
   // Every FHIR request carries its principal (or none, answered 401 by the API) when
   // authentication is on; OAuth endpoints go to the authorisation server.
   // (Only with --auth smart: the request is copied to carry its principal.)

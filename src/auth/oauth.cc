@@ -92,6 +92,11 @@ HttpReply OAuthServer::Handle(const HttpCall& call) {
   if (call.path == "/oauth2/break-glass") return BreakGlass(call);
   if (call.path == "/oauth2/introspect") return Introspect(call);
   if (call.path == "/oauth2/revoke") return Revoke(call);
+  if (call.path == "/oauth2/jwks") return Jwks();
+  if (call.path.ends_with("/.well-known/openid-configuration") && options_.id_token_signer != nullptr) {
+    if (call.method != "GET" && call.method != "HEAD") return OAuthError(405, "invalid_request", "use GET");
+    return OpenIdConfiguration(call);
+  }
   return OAuthError(404, "invalid_request", "no such endpoint");
 }
 
@@ -121,7 +126,42 @@ HttpReply OAuthServer::Configuration(const HttpCall& call) const {
                      "permission-online", "permission-user", "permission-v2", "permission-v1"]
   }})",
                                    Issuer(call)));
+  v->set("jwks_uri", Issuer(call) + "/oauth2/jwks");
+  if (options_.id_token_signer != nullptr) {
+    for (const char* scope : {"openid", "fhirUser"}) v->find("scopes_supported")->as_array().push_back(json::Value(scope));
+    v->find("capabilities")->as_array().push_back(json::Value("sso-openid-connect"));
+    json::Value algs = json::Array{};
+    algs.as_array().push_back(json::Value("RS256"));
+    v->set("id_token_signing_alg_values_supported", std::move(algs));
+  }
   return JsonReply(200, *v);
+}
+
+// OpenID Connect Discovery 1.0: what a relying party needs to check our id_tokens.
+HttpReply OAuthServer::OpenIdConfiguration(const HttpCall& call) const {
+  auto v = json::Parse(fmt::format(R"({{
+    "issuer": "{0}",
+    "authorization_endpoint": "{0}/oauth2/authorize",
+    "token_endpoint": "{0}/oauth2/token",
+    "jwks_uri": "{0}/oauth2/jwks",
+    "response_types_supported": ["code"],
+    "subject_types_supported": ["public"],
+    "id_token_signing_alg_values_supported": ["RS256"],
+    "scopes_supported": ["openid", "fhirUser"],
+    "claims_supported": ["iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "fhirUser"],
+    "code_challenge_methods_supported": ["S256"]
+  }})",
+                                   Issuer(call)));
+  return JsonReply(200, *v);
+}
+
+// The keys that sign what this server issues (id_tokens), as a JWK Set.
+HttpReply OAuthServer::Jwks() const {
+  json::Value keys = json::Array{};
+  if (options_.id_token_signer != nullptr) keys.as_array().push_back(options_.id_token_signer->public_jwk());
+  json::Value v = json::Object{};
+  v.set("keys", std::move(keys));
+  return JsonReply(200, v);
 }
 
 std::optional<Client> OAuthServer::AuthenticateClient(const HttpCall& call,

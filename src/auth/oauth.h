@@ -18,6 +18,7 @@
 #include "core/json.h"
 #include "auth/identity.h"
 #include "auth/tokens.h"
+#include "crypto/jose.h"
 
 namespace salus::auth {
 
@@ -52,6 +53,8 @@ struct OAuthOptions {
   int64_t refresh_max_seconds = 86400;  // and none lives longer than this
   int64_t break_glass_seconds = 3600;   // emergency access lasts an hour
   std::string fhir_base;                // the aud SMART clients must name; empty: from the request
+  // Signs OpenID Connect id_tokens (scopes openid, fhirUser); null: they are not offered.
+  std::shared_ptr<const crypto::JwsSigner> id_token_signer;
 };
 
 // Refuses after repeated failures for a key (a client, an account, an address), for a time that
@@ -81,6 +84,7 @@ class OAuthServer {
 
  private:
   HttpReply Configuration(const HttpCall& call) const;
+  HttpReply OpenIdConfiguration(const HttpCall& call) const;
   std::string Issuer(const HttpCall& call) const;
   // private_key_jwt (SMART Backend Services): the client whose registered key signed the
   // assertion, or nullopt with `error` filled.
@@ -99,7 +103,7 @@ class OAuthServer {
 
   // Sign-in (signin.cc).
   struct Flow {
-    std::string client_id, redirect_uri, state, challenge;
+    std::string client_id, redirect_uri, state, challenge, nonce;
     ScopeSet requested;
     std::string stage = "password";  // password, change, enroll, recovery, totp, patient
     std::string username;
@@ -119,7 +123,10 @@ class OAuthServer {
   HttpReply BreakGlass(const HttpCall& call);
   HttpReply RefreshGrant(const HttpCall& call, const std::map<std::string, std::string>& form, const Client& client);
   // Access token (and refresh token, in `family`, when asked for) as the token response.
-  HttpReply TokenResponse(const Principal& p, bool refresh, const std::string& family, int64_t family_start_us);
+  // With `openid` granted, an id_token too (`nonce` from the authorization request, when any).
+  HttpReply TokenResponse(const HttpCall& call, const Principal& p, bool refresh, const std::string& family,
+                          int64_t family_start_us, const std::string& nonce = {});
+  HttpReply Jwks() const;
   std::mutex flows_mu_;
   std::map<std::string, Flow> flows_;  // GUARDED_BY(flows_mu_)
 

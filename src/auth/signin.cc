@@ -125,6 +125,7 @@ HttpReply OAuthServer::Authorize(const HttpCall& call) {
   flow.redirect_uri = redirect;
   flow.state = state;
   flow.challenge = challenge;
+  flow.nonce = Get(*params, "nonce").substr(0, 256);
   flow.requested = ParseScopes(Get(*params, "scope"), &IsResourceType);
   flow.expires_us = clock_.Now().time_since_epoch().count() + kFlowSeconds * 1'000'000;
   std::string id = NewOpaqueToken();
@@ -346,6 +347,9 @@ HttpReply OAuthServer::IssueCode(const HttpCall& call, const std::string& id, Fl
   granted.launch_patient = flow.requested.launch_patient && !patient.empty();
   granted.offline_access = flow.requested.offline_access;
   granted.online_access = flow.requested.online_access;
+  // OpenID Connect: who signed in, as an id_token (fhirUser: their FHIR resource, when linked).
+  granted.openid = flow.requested.openid && options_.id_token_signer != nullptr;
+  granted.fhir_user = granted.openid && flow.requested.fhir_user && !u.fhir_user.empty();
   Principal p;
   p.username = u.username;
   p.role = u.role;
@@ -359,6 +363,7 @@ HttpReply OAuthServer::IssueCode(const HttpCall& call, const std::string& id, Fl
   v.set("principal", TokenService::Encode(p));
   v.set("challenge", flow.challenge);
   v.set("redirect", flow.redirect_uri);
+  if (!flow.nonce.empty()) v.set("nonce", flow.nonce);
   v.set("exp", json::Value::Integer(clock_.Now().time_since_epoch().count() + kCodeSeconds * 1'000'000));
   Status st = directory_.store().Write(
       [&](store::WriteTxn& txn) { return txn.PutRecord(kCode, TokenHash(code), json::Serialize(v)); });
@@ -369,8 +374,8 @@ HttpReply OAuthServer::IssueCode(const HttpCall& call, const std::string& id, Fl
   return Redirect(flow.redirect_uri, params);
 }
 
-HttpReply OAuthServer::TokenResponse(const Principal& p, bool refresh, const std::string& family,
-                                     int64_t family_start_us) {
+HttpReply OAuthServer::TokenResponse(const HttpCall& call, const Principal& p, bool refresh, const std::string& family,
+                                     int64_t family_start_us, const std::string& nonce) {
   auto issued = tokens_.Issue(p, options_.user_token_seconds);
   if (!issued) return OAuthError(503, "temporarily_unavailable", "the token could not be stored");
   json::Value v = json::Object{};
@@ -379,6 +384,24 @@ HttpReply OAuthServer::TokenResponse(const Principal& p, bool refresh, const std
   v.set("expires_in", json::Value::Integer(issued->expires_in_s));
   v.set("scope", p.scopes.ToString());
   if (!p.patient.empty()) v.set("patient", p.patient);
+  if (p.scopes.openid && options_.id_token_signer != nullptr) {
+    // OpenID Connect Core 1.0 §2, as SMART App Launch uses it: the user (`sub`: the account
+    // name, which is never reused), for this client, as long as the access token.
+    int64_t now_s = clock_.Now().time_since_epoch().count() / 1'000'000;
+    json::Value claims = json::Object{};
+    claims.set("iss", Issuer(call));
+    claims.set("sub", p.username);
+    claims.set("aud", p.client_id);
+    claims.set("iat", json::Value::Integer(now_s));
+    claims.set("exp", json::Value::Integer(now_s + issued->expires_in_s));
+    claims.set("auth_time", json::Value::Integer(family_start_us / 1'000'000));
+    if (!nonce.empty()) claims.set("nonce", nonce);
+    if (p.scopes.fhir_user && !p.fhir_user.empty()) {
+      std::string base = options_.fhir_base.empty() ? call.base_url : options_.fhir_base;
+      claims.set("fhirUser", base + "/" + p.fhir_user);
+    }
+    v.set("id_token", options_.id_token_signer->Sign(claims));
+  }
   if (refresh) {
     std::string token = NewOpaqueToken();
     int64_t now = clock_.Now().time_since_epoch().count();
@@ -430,7 +453,8 @@ HttpReply OAuthServer::CodeGrant(const HttpCall& call, const std::map<std::strin
   }
   bool refresh = p->scopes.offline_access || p->scopes.online_access;
   Record(call, "110122", 0, p->Agent(), client.id, "access token issued: " + p->scopes.ToString());
-  return TokenResponse(*p, refresh, NewOpaqueToken(), clock_.Now().time_since_epoch().count());
+  return TokenResponse(call, *p, refresh, NewOpaqueToken(), clock_.Now().time_since_epoch().count(),
+                       std::string(v->string_at("nonce").value_or("")));
 }
 
 HttpReply OAuthServer::BreakGlass(const HttpCall& call) {
@@ -548,7 +572,7 @@ HttpReply OAuthServer::RefreshGrant(const HttpCall& call, const std::map<std::st
   if (!user || !*user || (*user)->disabled || (*user)->token_epoch != principal->epoch) {
     return OAuthError(400, "invalid_grant", "the account can no longer sign in");
   }
-  return TokenResponse(*principal, true, family, start);
+  return TokenResponse(call, *principal, true, family, start);
 }
 
 }  // namespace salus::auth

@@ -5,10 +5,23 @@
 #include <openssl/ecdsa.h>
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
+#include <openssl/pem.h>
+#include <openssl/rsa.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <memory>
+#include <sstream>
+
+#include <fmt/format.h>
 
 #include "core/base64.h"
+#include "crypto/hash.h"
 
 namespace salus::crypto {
 
@@ -73,9 +86,9 @@ Result<Pkey> EcKey(const json::Value& jwk) {
   return key;
 }
 
-bool Verify(EVP_PKEY* key, std::string_view input, std::string_view sig) {
+bool Verify(EVP_PKEY* key, std::string_view input, std::string_view sig, const EVP_MD* md = EVP_sha384()) {
   MdCtx ctx(EVP_MD_CTX_new());
-  if (!ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha384(), nullptr, key) <= 0) return false;
+  if (!ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, md, nullptr, key) <= 0) return false;
   return EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(sig.data()), sig.size(),
                           reinterpret_cast<const unsigned char*>(input.data()), input.size()) == 1;
 }
@@ -122,7 +135,7 @@ std::optional<std::string> Base64UrlDecode(std::string_view text) {
   return DecodeBase64(b);
 }
 
-Result<VerifiedJws> VerifyJws(std::string_view compact, const json::Value& jwks) {
+Result<VerifiedJws> VerifyJws(std::string_view compact, const json::Value& jwks, bool allow_rs256) {
   if (compact.size() > 16384) return Fail(Error::Invalid("the assertion is too long"));
   size_t d1 = compact.find('.');
   size_t d2 = d1 == std::string_view::npos ? d1 : compact.find('.', d1 + 1);
@@ -137,7 +150,10 @@ Result<VerifiedJws> VerifyJws(std::string_view compact, const json::Value& jwks)
   SALUS_ASSIGN_OR_RETURN(json::Value payload, json::Parse(*payload_text));
   if (!header.is_object() || !payload.is_object()) return Fail(Error::Invalid("the JWS header and payload are objects"));
   std::string alg(header.string_at("alg").value_or(""));
-  if (alg != "RS384" && alg != "ES384") return Fail(Error::Invalid("the JWS must be signed with RS384 or ES384"));
+  if (alg != "RS384" && alg != "ES384" && !(allow_rs256 && alg == "RS256")) {
+    return Fail(Error::Invalid(allow_rs256 ? "the JWS must be signed with RS256, RS384 or ES384"
+                                           : "the JWS must be signed with RS384 or ES384"));
+  }
   if (header.find("crit") != nullptr) return Fail(Error::Invalid("critical JWS extensions are not supported"));
   std::string kid(header.string_at("kid").value_or(""));
   const json::Value* keys = jwks.find("keys");
@@ -156,16 +172,137 @@ Result<VerifiedJws> VerifyJws(std::string_view compact, const json::Value& jwks)
     auto kty = jwk.string_at("kty");
     if (auto a = jwk.string_at("alg"); a && *a != alg) continue;
     Result<Pkey> key = Fail(Error::Invalid("unusable key"));
-    if (alg == "RS384" && kty == std::optional<std::string_view>("RSA")) key = RsaKey(jwk);
+    if ((alg == "RS384" || alg == "RS256") && kty == std::optional<std::string_view>("RSA")) key = RsaKey(jwk);
     else if (alg == "ES384" && kty == std::optional<std::string_view>("EC")) key = EcKey(jwk);
     else continue;
     candidate = true;
-    if (key && Verify(key->get(), input, signature)) {
+    if (key && Verify(key->get(), input, signature, alg == "RS256" ? EVP_sha256() : EVP_sha384())) {
       return VerifiedJws{std::move(header), std::move(payload), std::string(jwk.string_at("kid").value_or(""))};
     }
   }
   return Fail(Error::Invalid(candidate ? "the signature does not verify with the registered key"
                                        : "no registered key matches the JWS (kid and alg)"));
+}
+
+struct JwsSigner::Key {
+  Pkey pkey;
+};
+
+namespace {
+std::string BnBytes(const BIGNUM* bn) {
+  std::string out(static_cast<size_t>(BN_num_bytes(bn)), '\0');
+  BN_bn2bin(bn, reinterpret_cast<unsigned char*>(out.data()));
+  return out;
+}
+}  // namespace
+
+// The signer of a loaded RSA private key, with its public JWK and RFC 7638 thumbprint.
+Result<JwsSigner> JwsSigner::FromKey(void* owned_pkey) {
+  Pkey owned(static_cast<EVP_PKEY*>(owned_pkey));
+  EVP_PKEY* raw = owned.get();
+  if (raw == nullptr || EVP_PKEY_get_base_id(raw) != EVP_PKEY_RSA || EVP_PKEY_get_bits(raw) < 2048) {
+    return Fail(Error::Invalid("the id_token key must be RSA of at least 2048 bits"));
+  }
+  BIGNUM* n = nullptr;
+  BIGNUM* e = nullptr;
+  if (EVP_PKEY_get_bn_param(raw, OSSL_PKEY_PARAM_RSA_N, &n) != 1 || EVP_PKEY_get_bn_param(raw, OSSL_PKEY_PARAM_RSA_E, &e) != 1) {
+    BN_free(n);
+    BN_free(e);
+    return Fail(Error::Invalid("cannot read the RSA key's modulus"));
+  }
+  std::string nb = Base64UrlEncode(BnBytes(n)), eb = Base64UrlEncode(BnBytes(e));
+  BN_free(n);
+  BN_free(e);
+  JwsSigner s;
+  // RFC 7638: the SHA-256 of the required members in lexicographic order, no spaces.
+  s.kid_ = Base64UrlEncode(Bytes(Sha256(fmt::format(R"({{"e":"{}","kty":"RSA","n":"{}"}})", eb, nb))));
+  s.jwk_ = json::Object{};
+  s.jwk_.set("kty", "RSA");
+  s.jwk_.set("use", "sig");
+  s.jwk_.set("alg", "RS256");
+  s.jwk_.set("kid", s.kid_);
+  s.jwk_.set("n", nb);
+  s.jwk_.set("e", eb);
+  auto key = std::make_shared<Key>();
+  key->pkey = std::move(owned);
+  s.key_ = std::move(key);
+  return s;
+}
+
+Result<JwsSigner> JwsSigner::Generate() {
+  EVP_PKEY* raw = EVP_RSA_gen(2048);
+  if (raw == nullptr) return Fail(Error::Internal("RSA key generation failed"));
+  return FromKey(raw);
+}
+
+Result<JwsSigner> JwsSigner::FromPem(std::string_view pem) {
+  std::unique_ptr<BIO, Deleter<BIO, BIO_free_all>> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  EVP_PKEY* raw = bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr) : nullptr;
+  if (raw == nullptr) return Fail(Error::Invalid("the id_token key file does not hold a PEM private key"));
+  return FromKey(raw);
+}
+
+std::string JwsSigner::Pem() const {
+  std::unique_ptr<BIO, Deleter<BIO, BIO_free_all>> bio(BIO_new(BIO_s_mem()));
+  if (!bio || PEM_write_bio_PrivateKey(bio.get(), key_->pkey.get(), nullptr, nullptr, 0, nullptr, nullptr) != 1) return {};
+  char* data = nullptr;
+  long len = BIO_get_mem_data(bio.get(), &data);
+  return std::string(data, static_cast<size_t>(len));
+}
+
+std::string JwsSigner::Sign(const json::Value& payload) const {
+  json::Value header = json::Object{};
+  header.set("alg", "RS256");
+  header.set("typ", "JWT");
+  header.set("kid", kid_);
+  std::string input = Base64UrlEncode(json::Serialize(header)) + "." + Base64UrlEncode(json::Serialize(payload));
+  MdCtx ctx(EVP_MD_CTX_new());
+  size_t len = 0;
+  if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key_->pkey.get()) <= 0 ||
+      EVP_DigestSign(ctx.get(), nullptr, &len, reinterpret_cast<const unsigned char*>(input.data()), input.size()) <= 0) {
+    std::abort();  // a loaded RSA key always signs; only allocation can fail
+  }
+  std::string sig(len, '\0');
+  if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &len,
+                     reinterpret_cast<const unsigned char*>(input.data()), input.size()) <= 0) {
+    std::abort();
+  }
+  sig.resize(len);
+  return input + "." + Base64UrlEncode(sig);
+}
+
+Result<JwsSigner> JwsSigner::LoadOrCreate(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0) {
+    if ((st.st_mode & 077) != 0) {
+      return Fail(Error::Invalid(fmt::format("key file {} can be read by others (mode {:o}); run: chmod 600 {}", path,
+                                             st.st_mode & 0777, path)));
+    }
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return FromPem(ss.str());
+  }
+  if (errno != ENOENT) return Fail(Error::Unavailable(fmt::format("cannot read key file {}: {}", path, std::strerror(errno))));
+  SALUS_ASSIGN_OR_RETURN(JwsSigner made, Generate());
+  std::error_code ec;
+  if (auto dir = std::filesystem::path(path).parent_path(); !dir.empty()) {
+    std::filesystem::create_directories(dir, ec);
+    std::filesystem::permissions(dir, std::filesystem::perms::owner_all, std::filesystem::perm_options::replace, ec);
+  }
+  std::string pem = made.Pem();
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    if (errno == EEXIST) return LoadOrCreate(path);  // another process made it first
+    return Fail(Error::Unavailable(fmt::format("cannot create key file {}: {}", path, std::strerror(errno))));
+  }
+  bool ok = !pem.empty() && ::write(fd, pem.data(), pem.size()) == static_cast<ssize_t>(pem.size()) && ::fsync(fd) == 0;
+  ::close(fd);
+  if (!ok) {
+    ::unlink(path.c_str());
+    return Fail(Error::Unavailable(fmt::format("cannot write key file {}", path)));
+  }
+  return made;
 }
 
 }  // namespace salus::crypto

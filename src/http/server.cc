@@ -153,7 +153,8 @@ class ServerImpl : public Server {
     // The OAuth endpoints and SMART's discovery document (also at the FHIR base) go to the
     // authorisation server; the rest of /fhir to the FHIR API.
     bool oauth = path.starts_with("/oauth2/") || path == "/.well-known/smart-configuration" ||
-                 path == "/fhir/.well-known/smart-configuration";
+                 path == "/fhir/.well-known/smart-configuration" || path == "/.well-known/openid-configuration" ||
+                 path == "/fhir/.well-known/openid-configuration";
     if (!oauth && path != kFhirPrefix && !path.starts_with(std::string(kFhirPrefix) + "/")) {
       error = PlainError(v, bhttp::status::not_found, "not-found", "not found: the FHIR API is at /fhir");
       return std::nullopt;
