@@ -110,8 +110,8 @@ int main(int argc, char** argv) {
   bool verbose = false;
   bool no_reread = false;
   std::string only_degradation;
-  app.add_option("--split", split, "both: dev and holdout; all: and fresh")
-      ->check(CLI::IsMember({"dev", "holdout", "fresh", "both", "all"}));
+  app.add_option("--split", split, "both: dev and holdout; all: and fresh and fresh2")
+      ->check(CLI::IsMember({"dev", "holdout", "fresh", "fresh2", "both", "all"}));
   app.add_option("--count", count, "documents per split");
   app.add_option("--threads", threads);
   app.add_option("--seed", seed);
@@ -133,6 +133,10 @@ int main(int argc, char** argv) {
   }
   if (split == "fresh" || split == "all") {
     auto s = sc::Mix(sc::Split::kFresh, count, seed + 2);
+    specs.insert(specs.end(), s.begin(), s.end());
+  }
+  if (split == "fresh2" || split == "all") {
+    auto s = sc::Mix(sc::Split::kFresh2, count, seed + 3);
     specs.insert(specs.end(), s.begin(), s.end());
   }
   if (!only_degradation.empty())

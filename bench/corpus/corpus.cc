@@ -30,7 +30,11 @@ const std::vector<std::string>& Fonts(Split split) {
                                                 "Liberation Serif"};
   static const std::vector<std::string> kHoldout = {"FreeSans", "FreeSerif", "DejaVu Serif"};
   static const std::vector<std::string> kFresh = {"Liberation Mono", "DejaVu Sans Condensed", "FreeMono"};
-  return split == Split::kDev ? kDev : split == Split::kHoldout ? kHoldout : kFresh;
+  static const std::vector<std::string> kFresh2 = {"DejaVu Serif Condensed", "DejaVu Sans Light"};
+  return split == Split::kDev       ? kDev
+         : split == Split::kHoldout ? kHoldout
+         : split == Split::kFresh   ? kFresh
+                                    : kFresh2;
 }
 
 const LayoutDef& FindLayout(const std::string& name) {
@@ -208,6 +212,7 @@ const char* SplitName(Split split) {
     case Split::kDev: return "dev";
     case Split::kHoldout: return "holdout";
     case Split::kFresh: return "fresh";
+    case Split::kFresh2: return "fresh2";
   }
   return "?";
 }

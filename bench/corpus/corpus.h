@@ -19,9 +19,10 @@ namespace salus::corpus {
 
 // Layouts and fonts used while developing the pipeline ("dev"), those kept out of that loop
 // to check that accuracy generalises ("holdout": its failures were looked at once, after the
-// first measurement), and layouts written after the pipeline was tuned and measured without
-// any change made for them ("fresh").
-enum class Split { kDev, kHoldout, kFresh };
+// first measurement), layouts written after the pipeline was tuned and measured without any
+// change made for them ("fresh"; later looked at), and two more written after the changes made
+// for fresh and measured once ("fresh2").
+enum class Split { kDev, kHoldout, kFresh, kFresh2 };
 const char* SplitName(Split split);
 
 enum class Degradation {

@@ -591,6 +591,71 @@ void MedsBullets(Canvas& c, const Content& k) {
   Footer(c, kLetterH);
 }
 
+// ---- fresh2 layouts: written after the changes made for the fresh split, before measuring ----
+
+// A clinic's check-in sheet: labels in small capitals above boxes, two fields a row, sex as
+// checkboxes, an allergy list with a "none" box.
+void IntakeStacked(Canvas& c, const Content& k) {
+  const Person& p = k.person;
+  c.Text(54, 48, k.clinic, 13, true);
+  c.Text(54, 68, "Check-in Sheet  -  please print clearly", 10);
+  double y = 104;
+  auto field = [&](double x, double w, const std::string& label, const std::string& value) {
+    c.Text(x, y, label, 7.5, true);
+    c.Box(x, y + 11, w, 22, 0.7);
+    c.Text(x + 5, y + 16, value, 10.5);
+  };
+  field(54, 240, "LEGAL LAST NAME", p.family);
+  field(310, 240, "FIRST NAME", p.given);
+  y += 50;
+  field(54, 150, "BIRTHDATE (MM-DD-YYYY)", p.birth.Dashed());
+  c.Text(230, y, "SEX", 7.5, true);
+  const char* sexes[] = {"Male", "Female", "Other"};
+  const char* codes[] = {"male", "female", "other"};
+  double x = 230;
+  for (int i = 0; i < 3; ++i) {
+    c.CheckBox(x, y + 16, 10, p.gender == codes[i]);
+    c.Text(x + 14, y + 15, sexes[i], 10);
+    x += 70;
+  }
+  y += 50;
+  field(54, 496, "MAILING ADDRESS (STREET)", p.street);
+  y += 50;
+  field(54, 230, "CITY", p.city);
+  field(300, 80, "STATE", p.state);
+  field(396, 154, "ZIP", p.zip);
+  y += 50;
+  std::string phone = "(" + p.phone.substr(0, 3) + ") " + p.phone.substr(3, 3) + "-" + p.phone.substr(6);
+  field(54, 200, "PREFERRED PHONE", phone);
+  field(270, 280, "E-MAIL", p.email);
+  y += 50;
+  field(54, 280, "INSURANCE COMPANY NAME", k.coverage.payer);
+  field(350, 200, "POLICY / MEMBER ID", k.coverage.member_id);
+  y += 56;
+  c.Text(54, y, "ALLERGIES TO MEDICINES, FOODS OR LATEX", 7.5, true);
+  c.CheckBox(54, y + 16, 10, k.allergies.empty());
+  c.Text(68, y + 15, "None known", 10);
+  if (!k.allergies.empty()) c.Text(160, y + 15, Join(k.allergies, "; "), 10.5);
+  Footer(c, kLetterH);
+}
+
+// A card with the payer's name as a banner, the member's name without a label, and the
+// pharmacy numbers in a two-by-two block.
+void CardD(Canvas& c, const Content& k) {
+  c.Fill(4, 4, kCardW - 8, 26, 0.85);
+  c.Text(12, 9, k.coverage.payer, 11, true);
+  c.Text(12, 40, k.person.given + " " + k.person.family, 9.5, true);
+  c.Text(12, 58, "ID", 7);
+  c.Text(40, 56, k.coverage.member_id, 9);
+  c.Text(12, 74, "GROUP", 7);
+  c.Text(52, 72, k.coverage.group, 9);
+  c.Text(150, 58, "RxBIN", 7);
+  c.Text(185, 56, k.coverage.rxbin, 9);
+  c.Text(150, 74, "RxPCN", 7);
+  c.Text(185, 72, k.coverage.rxpcn, 9);
+  c.Text(12, kCardH - 20, "Present this card at every visit. Not a guarantee of coverage.", 5.5);
+}
+
 }  // namespace
 
 const std::vector<LayoutDef>& LayoutDefs() {
@@ -615,6 +680,8 @@ const std::vector<LayoutDef>& LayoutDefs() {
       {"card-c", "insurance_card", Split::kFresh, kCardW, kCardH, CardC, CardTruth},
       {"lab-grid", "lab_report", Split::kFresh, kLetterW, kLetterH, LabGrid, LabTruth},
       {"meds-bullets", "medication_list", Split::kFresh, kLetterW, kLetterH, MedsBullets, MedsTruth},
+      {"intake-stacked", "intake", Split::kFresh2, kLetterW, kLetterH, IntakeStacked, IntakeTruth},
+      {"card-d", "insurance_card", Split::kFresh2, kCardW, kCardH, CardD, CardTruth},
   };
   return kDefs;
 }
