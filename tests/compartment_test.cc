@@ -31,7 +31,7 @@ class CompartmentTest : public ::testing::Test {
     std::string salus = std::string(SALUS_BINARY) + " --log-level warn ";
     int status = 0;
     std::string out = RunCommand(salus + "admin client add app --kind public --redirect-uri http://127.0.0.1/cb --scope "
-                                 "'patient/*.cruds user/*.cruds launch/patient'" + data, &status);
+                                 "'patient/*.cruds user/*.cruds launch/patient launch'" + data, &status);
     app_ = Match(out, "client_id: (\\S+)");
     out = RunCommand(salus + "admin client add svc --kind backend --scope 'system/*.cruds'" + data, &status);
     svc_ = Match(out, "client_id: (\\S+)");
@@ -70,14 +70,17 @@ class CompartmentTest : public ::testing::Test {
     return IdFrom(r);
   }
   // Signs `user` in through the pages (any stage), asking for `scope`; the access token.
+  // `launch`: an EHR launch handle to pass along; the token response is kept in last_token_.
   static std::string SignIn(const std::string& user, const std::string& password, const std::string& scope,
-                            const std::string& pick = {}) {
+                            const std::string& pick = {}, const std::string& launch = {}) {
     std::string verifier(60, 'q');
     std::string base = "http://127.0.0.1:" + std::to_string(port()) + "/fhir";
-    auto page = Http(port(), "GET", "/oauth2/authorize?" + Form({{"response_type", "code"}, {"client_id", app_},
-                                                                {"redirect_uri", "http://127.0.0.1/cb"}, {"scope", scope},
-                                                                {"code_challenge", crypto::Base64UrlEncode(crypto::Bytes(crypto::Sha256(verifier)))},
-                                                                {"code_challenge_method", "S256"}, {"aud", base}}));
+    std::vector<std::pair<std::string, std::string>> query = {
+        {"response_type", "code"}, {"client_id", app_}, {"redirect_uri", "http://127.0.0.1/cb"}, {"scope", scope},
+        {"code_challenge", crypto::Base64UrlEncode(crypto::Bytes(crypto::Sha256(verifier)))},
+        {"code_challenge_method", "S256"}, {"aud", base}};
+    if (!launch.empty()) query.emplace_back("launch", launch);
+    auto page = Http(port(), "GET", "/oauth2/authorize?" + Form(query));
     std::string flow = Match(page.body, "name=\"flow\" value=\"([^\"]+)\"");
     auto post = [&](std::vector<std::pair<std::string, std::string>> f) {
       f.insert(f.begin(), {"flow", flow});
@@ -118,8 +121,10 @@ class CompartmentTest : public ::testing::Test {
                   Form({{"grant_type", "authorization_code"}, {"code", Match(r.header("location"), "code=([^&]+)")},
                         {"redirect_uri", "http://127.0.0.1/cb"}, {"client_id", app_}, {"code_verifier", verifier}}),
                   {{"Content-Type", "application/x-www-form-urlencoded"}});
+    last_token_ = t.body;
     return Match(t.body, "\"access_token\":\"([^\"]+)\"");
   }
+  static inline std::string last_token_;
   static HttpResponse As(const std::string& token, const std::string& method, const std::string& path,
                          const std::string& body = {}) {
     return WithToken(port(), token, method, path, body);
@@ -271,6 +276,71 @@ TEST_F(CompartmentTest, ChainsAndHasReachOnlyWhatTheTokenMayRead) {
   std::string narrow = SignIn("doc", "doctor long password", "user/Observation.rs");
   EXPECT_EQ(As(narrow, "GET", "/fhir/Observation?subject:Patient.name=Bobjones").status, 403);
   EXPECT_EQ(As(narrow, "GET", "/fhir/Observation?code=urn:t%7Cher-own").status, 200);
+}
+
+// SMART EHR launch: a practitioner's session makes a launch handle for an app and a patient;
+// the app's sign-in with it gets that patient's context, once, for that user only.
+TEST_F(CompartmentTest, EhrLaunchGivesThePatientContextOnceToTheUserWhoMadeIt) {
+  std::string ehr = SignIn("doc", "doctor long password", "user/*.rs");
+  ASSERT_FALSE(ehr.empty());
+  auto launch_for = [&](const std::string& token, const std::string& patient) {
+    return Http(port(), "POST", "/oauth2/launch", Form({{"patient", patient}, {"client_id", app_}}),
+                {{"Content-Type", "application/x-www-form-urlencoded"}, {"Authorization", "Bearer " + token}});
+  };
+  auto made = launch_for(ehr, bob_);
+  ASSERT_EQ(made.status, 200) << made.body;
+  std::string launch = Match(made.body, "\"launch\":\"([^\"]+)\"");
+  ASSERT_FALSE(launch.empty());
+  // Refused: no token, a backend client's token (no user), a patient, an unknown patient.
+  EXPECT_EQ(Http(port(), "POST", "/oauth2/launch", Form({{"patient", bob_}, {"client_id", app_}}),
+                 {{"Content-Type", "application/x-www-form-urlencoded"}}).status, 401);
+  EXPECT_EQ(launch_for(system_, bob_).status, 401);
+  EXPECT_EQ(launch_for(SignIn("alice", "alice long password", "patient/*.rs"), bob_).status, 403);
+  EXPECT_EQ(launch_for(ehr, "no-such-patient").status, 400);
+  // The app signs in with the handle: Bob's context, without the picker.
+  std::string app = SignIn("doc", "doctor long password", "launch patient/*.rs", {}, launch);
+  ASSERT_FALSE(app.empty()) << last_token_;
+  EXPECT_NE(last_token_.find("\"patient\":\"" + bob_ + "\""), std::string::npos) << last_token_;
+  EXPECT_NE(last_token_.find("launch"), std::string::npos);
+  EXPECT_EQ(As(app, "GET", "/fhir/Observation/" + obs_[bob_]).status, 200);
+  EXPECT_EQ(As(app, "GET", "/fhir/Observation/" + obs_[alice_]).status, 403);
+  // Used once: the same handle is refused the second time (back to the app with an error).
+  std::string verifier(60, 'q');
+  auto again = Http(port(), "GET", "/oauth2/authorize?" + Form({{"response_type", "code"}, {"client_id", app_},
+      {"redirect_uri", "http://127.0.0.1/cb"}, {"scope", "launch patient/*.rs"}, {"launch", launch},
+      {"code_challenge", crypto::Base64UrlEncode(crypto::Bytes(crypto::Sha256(verifier)))},
+      {"code_challenge_method", "S256"}, {"aud", "http://127.0.0.1:" + std::to_string(port()) + "/fhir"}}));
+  EXPECT_EQ(again.status, 302);
+  EXPECT_NE(again.header("location").find("error=invalid_request"), std::string::npos) << again.header("location");
+  // Another user cannot use a handle made by doc.
+  int launch_status = 0;
+  RunCommand("printf 'nurse long password\\n' | " + std::string(SALUS_BINARY) +
+                 " --log-level warn admin user add nurse --role practitioner --password-stdin --data " +
+                 dir_->path().string(), &launch_status);
+  std::string other = Match(launch_for(ehr, alice_).body, "\"launch\":\"([^\"]+)\"");
+  ASSERT_FALSE(other.empty());
+  auto page = Http(port(), "GET", "/oauth2/authorize?" + Form({{"response_type", "code"}, {"client_id", app_},
+      {"redirect_uri", "http://127.0.0.1/cb"}, {"scope", "launch patient/*.rs"}, {"launch", other},
+      {"code_challenge", crypto::Base64UrlEncode(crypto::Bytes(crypto::Sha256(verifier)))},
+      {"code_challenge_method", "S256"}, {"aud", "http://127.0.0.1:" + std::to_string(port()) + "/fhir"}}));
+  std::string flow = Match(page.body, "name=\"flow\" value=\"([^\"]+)\"");
+  ASSERT_FALSE(flow.empty()) << page.body.substr(0, 300);
+  auto r = Http(port(), "POST", "/oauth2/authorize", Form({{"flow", flow}, {"username", "nurse"}, {"password", "nurse long password"}}),
+                {{"Content-Type", "application/x-www-form-urlencoded"}});
+  for (int i = 0; i < 4 && r.status == 200 && r.body.find("another user") == std::string::npos; ++i) {
+    if (r.body.find("Set up your authenticator") != std::string::npos) {
+      auto key = *auth::Base32Decode(Match(r.body, "Key: <code>([A-Z2-7]+)</code>"));
+      auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+      r = Http(port(), "POST", "/oauth2/authorize", Form({{"flow", flow}, {"code", auth::TotpCode(key, now)}}),
+               {{"Content-Type", "application/x-www-form-urlencoded"}});
+    } else if (r.body.find("recovery codes") != std::string::npos) {
+      r = Http(port(), "POST", "/oauth2/authorize", Form({{"flow", flow}}), {{"Content-Type", "application/x-www-form-urlencoded"}});
+    } else {
+      break;
+    }
+  }
+  EXPECT_EQ(r.status, 403) << r.body.substr(0, 400);
+  EXPECT_NE(r.body.find("another user"), std::string::npos);
 }
 
 TEST_F(CompartmentTest, BreakGlassIsTimeLimitedAuditedAndVisible) {

@@ -90,6 +90,7 @@ HttpReply OAuthServer::Handle(const HttpCall& call) {
   if (call.path == "/oauth2/authorize") return call.method == "POST" ? AuthorizeStep(call) : Authorize(call);
   if (call.path == "/oauth2/token") return Token(call);
   if (call.path == "/oauth2/break-glass") return BreakGlass(call);
+  if (call.path == "/oauth2/launch") return Launch(call);
   if (call.path == "/oauth2/introspect") return Introspect(call);
   if (call.path == "/oauth2/revoke") return Revoke(call);
   if (call.path == "/oauth2/jwks") return Jwks();
@@ -118,10 +119,10 @@ HttpReply OAuthServer::Configuration(const HttpCall& call) const {
     "token_endpoint_auth_signing_alg_values_supported": ["RS384", "ES384"],
     "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
     "scopes_supported": ["system/*.cruds", "system/*.rs", "user/*.cruds", "user/*.rs", "patient/*.rs",
-                         "launch/patient", "offline_access", "online_access"],
+                         "launch", "launch/patient", "offline_access", "online_access"],
     "response_types_supported": ["code"],
     "code_challenge_methods_supported": ["S256"],
-    "capabilities": ["launch-standalone", "client-public", "client-confidential-symmetric",
+    "capabilities": ["launch-standalone", "launch-ehr", "context-ehr-patient", "client-public", "client-confidential-symmetric",
                      "client-confidential-asymmetric", "context-standalone-patient", "permission-offline",
                      "permission-online", "permission-user", "permission-v2", "permission-v1"]
   }})",

@@ -104,6 +104,7 @@ class OAuthServer {
   // Sign-in (signin.cc).
   struct Flow {
     std::string client_id, redirect_uri, state, challenge, nonce;
+    std::string launch, launch_user, launch_patient;  // EHR launch (empty: standalone)
     ScopeSet requested;
     std::string stage = "password";  // password, change, enroll, recovery, totp, patient
     std::string username;
@@ -121,6 +122,10 @@ class OAuthServer {
   HttpReply CodeGrant(const HttpCall& call, const std::map<std::string, std::string>& form, const Client& client);
   // POST /oauth2/break-glass: a signed-in practitioner's emergency access, with a reason.
   HttpReply BreakGlass(const HttpCall& call);
+  // POST /oauth2/launch: an EHR launch context for an app (SMART launch-ehr).
+  HttpReply Launch(const HttpCall& call);
+  // The signed-in user a bearer token names; nullopt and `error` (401) otherwise.
+  std::optional<Principal> SignedInUser(const HttpCall& call, std::string_view what, HttpReply& error);
   HttpReply RefreshGrant(const HttpCall& call, const std::map<std::string, std::string>& form, const Client& client);
   // Access token (and refresh token, in `family`, when asked for) as the token response.
   // With `openid` granted, an id_token too (`nonce` from the authorization request, when any).

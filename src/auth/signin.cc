@@ -27,6 +27,8 @@ constexpr int64_t kFlowSeconds = 600;
 constexpr int64_t kCodeSeconds = 60;
 constexpr std::string_view kCode = "auth.code";
 constexpr std::string_view kRefresh = "auth.refresh";
+constexpr std::string_view kLaunch = "auth.launch";
+constexpr int64_t kLaunchSeconds = 300;
 constexpr std::string_view kFamily = "auth.family";
 
 std::string Html(std::string_view s) {
@@ -128,6 +130,25 @@ HttpReply OAuthServer::Authorize(const HttpCall& call) {
   flow.nonce = Get(*params, "nonce").substr(0, 256);
   flow.requested = ParseScopes(Get(*params, "scope"), &IsResourceType);
   flow.expires_us = clock_.Now().time_since_epoch().count() + kFlowSeconds * 1'000'000;
+  // EHR launch: the context an EHR session made for this app (POST /oauth2/launch).
+  if (std::string launch = Get(*params, "launch"); !launch.empty()) {
+    if (!flow.requested.launch) return fail("invalid_scope", "a launch parameter needs the launch scope");
+    auto record = directory_.store().GetRecord(kLaunch, TokenHash(launch));
+    auto v = record && *record ? json::Parse(**record) : Result<json::Value>(Fail(Error::Invalid("")));
+    int64_t exp = 0;
+    if (v && v->is_object()) {
+      if (const json::Value* e = v->find("exp"); e && e->is_number()) exp = std::stoll(e->as_number().text);
+    }
+    if (!v || exp < clock_.Now().time_since_epoch().count() ||
+        v->string_at("client_id") != std::optional<std::string_view>(flow.client_id)) {
+      return fail("invalid_request", "the launch is unknown, used, expired or for another application");
+    }
+    flow.launch = launch;
+    flow.launch_user = std::string(v->string_at("user").value_or(""));
+    flow.launch_patient = std::string(v->string_at("patient").value_or(""));
+  } else if (flow.requested.launch) {
+    return fail("invalid_request", "the launch scope needs the launch parameter from the EHR");
+  }
   std::string id = NewOpaqueToken();
   {
     std::lock_guard lock(flows_mu_);
@@ -314,7 +335,13 @@ HttpReply OAuthServer::Advance(const HttpCall& call, const std::string& id, Flow
     return StagePage(id, flow, {});
   }
   std::string patient;
-  if (u.role == Role::kPatient) {
+  if (!flow.launch.empty()) {
+    // The EHR's context is for the user who made it, not for whoever signs in with it.
+    if (u.username != flow.launch_user) {
+      return Page(403, "Sign-in refused", "<p>This launch was started by another user.</p>");
+    }
+    patient = flow.launch_patient;
+  } else if (u.role == Role::kPatient) {
     patient = u.fhir_user.substr(u.fhir_user.find('/') + 1);
   } else if (flow.requested.launch_patient) {
     flow.stage = "patient";
@@ -345,6 +372,7 @@ HttpReply OAuthServer::IssueCode(const HttpCall& call, const std::string& id, Fl
     if (perms) granted.resources.push_back(ResourceScope{r.context, r.type, perms});
   }
   granted.launch_patient = flow.requested.launch_patient && !patient.empty();
+  granted.launch = !flow.launch.empty();
   granted.offline_access = flow.requested.offline_access;
   granted.online_access = flow.requested.online_access;
   // OpenID Connect: who signed in, as an id_token (fhirUser: their FHIR resource, when linked).
@@ -365,8 +393,14 @@ HttpReply OAuthServer::IssueCode(const HttpCall& call, const std::string& id, Fl
   v.set("redirect", flow.redirect_uri);
   if (!flow.nonce.empty()) v.set("nonce", flow.nonce);
   v.set("exp", json::Value::Integer(clock_.Now().time_since_epoch().count() + kCodeSeconds * 1'000'000));
-  Status st = directory_.store().Write(
-      [&](store::WriteTxn& txn) { return txn.PutRecord(kCode, TokenHash(code), json::Serialize(v)); });
+  Status st = directory_.store().Write([&](store::WriteTxn& txn) -> Status {
+    if (!flow.launch.empty()) {  // a launch is used once
+      SALUS_ASSIGN_OR_RETURN(auto launch, txn.GetRecord(kLaunch, TokenHash(flow.launch)));
+      if (!launch) return Fail(Error::Conflict("the launch was used already"));
+      SALUS_TRY(txn.PutRecord(kLaunch, TokenHash(flow.launch), std::nullopt));
+    }
+    return txn.PutRecord(kCode, TokenHash(code), json::Serialize(v));
+  });
   if (!st) return Page(503, "Try again", "<p>The sign-in could not be completed.</p>");
   Record(call, "110122", 0, p.Agent(), flow.client_id, "signed in; granted " + granted.ToString());
   std::vector<std::pair<std::string, std::string>> params = {{"code", code}};
@@ -457,17 +491,66 @@ HttpReply OAuthServer::CodeGrant(const HttpCall& call, const std::map<std::strin
                        std::string(v->string_at("nonce").value_or("")));
 }
 
-HttpReply OAuthServer::BreakGlass(const HttpCall& call) {
-  if (call.method != "POST") return OAuthError(405, "invalid_request", "POST a reason");
+std::optional<Principal> OAuthServer::SignedInUser(const HttpCall& call, std::string_view what, HttpReply& error) {
   std::optional<Principal> who;
   if (auto bearer = BearerToken(call.headers)) {
     if (auto p = tokens_.Validate(*bearer); p && *p) who = std::move(**p);
   }
   if (!who || who->username.empty()) {
-    HttpReply r = OAuthError(401, "invalid_token", "break-glass needs a signed-in user's bearer token");
-    r.headers.emplace_back("www-authenticate", "Bearer realm=\"salus\"");
-    return r;
+    error = OAuthError(401, "invalid_token", fmt::format("{} needs a signed-in user's bearer token", what));
+    error.headers.emplace_back("www-authenticate", "Bearer realm=\"salus\"");
+    return std::nullopt;
   }
+  return who;
+}
+
+// POST /oauth2/launch (SMART EHR launch): a signed-in practitioner's session (the EHR, or
+// Salus's portal) opens `client_id` on `patient`; the answer's `launch` goes to the app, which
+// passes it to /oauth2/authorize with the `launch` scope. Five minutes, once, this user only.
+HttpReply OAuthServer::Launch(const HttpCall& call) {
+  if (call.method != "POST") return OAuthError(405, "invalid_request", "POST patient and client_id");
+  HttpReply error;
+  auto who = SignedInUser(call, "an EHR launch", error);
+  if (!who) return error;
+  if (who->role != Role::kPractitioner && who->role != Role::kAdmin) {
+    return OAuthError(403, "access_denied", "only practitioners and administrators launch apps");
+  }
+  if ((who->scopes.PermissionsFor(ScopeContext::kUser, "Patient") & kRead) == 0) {
+    return OAuthError(403, "insufficient_scope", "the token must be able to read patients (user/Patient.r)");
+  }
+  auto form = salus::ParseForm(call.body);
+  std::string patient = form ? Get(*form, "patient") : "", client_id = form ? Get(*form, "client_id") : "";
+  auto client = directory_.FindClient(client_id);
+  if (!client || !*client || (*client)->disabled || (*client)->kind == ClientKind::kBackend ||
+      !ParseScopes((*client)->scopes, &IsResourceType).launch) {
+    return OAuthError(400, "invalid_request", "client_id must be an application registered with the launch scope");
+  }
+  auto found = directory_.store().Read("Patient", patient);
+  if (patient.empty() || patient.size() > 64 || !found || found->deleted) {
+    return OAuthError(400, "invalid_request", "patient must be the id of a patient on this server");
+  }
+  std::string launch = NewOpaqueToken();
+  int64_t now = clock_.Now().time_since_epoch().count();
+  json::Value v = json::Object{};
+  v.set("client_id", client_id);
+  v.set("user", who->username);
+  v.set("patient", patient);
+  v.set("exp", json::Value::Integer(now + kLaunchSeconds * 1'000'000));
+  Status st = directory_.store().Write(
+      [&](store::WriteTxn& txn) { return txn.PutRecord(kLaunch, TokenHash(launch), json::Serialize(v)); });
+  if (!st) return OAuthError(503, "temporarily_unavailable", "the launch could not be stored");
+  Record(call, "110122", 0, who->Agent(), client_id, "EHR launch of the application on Patient/" + patient);
+  json::Value out = json::Object{};
+  out.set("launch", launch);
+  out.set("expires_in", json::Value::Integer(kLaunchSeconds));
+  return JsonReply(200, out);
+}
+
+HttpReply OAuthServer::BreakGlass(const HttpCall& call) {
+  if (call.method != "POST") return OAuthError(405, "invalid_request", "POST a reason");
+  HttpReply error;
+  auto who = SignedInUser(call, "break-glass", error);
+  if (!who) return error;
   if (who->role != Role::kPractitioner && who->role != Role::kAdmin) {
     return OAuthError(403, "access_denied", "only practitioners may break the glass");
   }
