@@ -345,6 +345,31 @@ TEST_F(LedgerTest, SearchAndErasureSeeIndexedAndNotYetIndexedEntries) {
   EXPECT_EQ(r.erased_bodies, static_cast<int64_t>(expected(5, 3, kCount).size()));
 }
 
+// A unit that appended entries and then failed is rolled back; the batch of rows being indexed
+// must not keep what it had read of them (the same seqs are then appended with other patients).
+TEST_F(LedgerTest, IndexingForgetsEntriesOfARolledBackUnit) {
+  FillFast(4095);
+  Status failed = store_->Write([&](store::WriteTxn& txn) -> Status {
+    Event e = ReadEvent(0);
+    e.patients = {"Patient/ghost"};
+    SALUS_TRY(ledger_->Append(txn, e));  // seq 4095: a batch of 4096 waits, its first step runs
+    return Fail(Error::Invalid("the unit fails after its append"));
+  });
+  EXPECT_FALSE(failed);
+  Event real = ReadEvent(0);
+  real.patients = {"Patient/real"};
+  ASSERT_TRUE(ledger_->Record(real));
+  FillFast(4096 + 1000, 100, 4096);  // the batch [0, 4096) gets indexed in full
+  auto indexed = store_->GetMeta("audit_indexed");
+  ASSERT_TRUE(indexed && *indexed);
+  EXPECT_EQ(**indexed, "4096");
+  store::AuditQuery q;
+  q.patient = "Patient/ghost";
+  EXPECT_TRUE(Seqs(q).empty());
+  q.patient = "Patient/real";
+  EXPECT_EQ(Seqs(q), std::vector<int64_t>{4095});
+}
+
 // With a key-encryption key the bodies are sealed: the database holds no patient reference
 // in plain text except in the index tables, and a body moved to another entry does not open.
 TEST_F(LedgerTest, SealedBodiesAreUnreadableInTheFileAndBoundToTheirPosition) {

@@ -1,5 +1,6 @@
 #include "auth/identity.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -82,12 +83,21 @@ TEST_F(IdentityTest, UsersPasswordsAndDisabling) {
   ASSERT_TRUE(tokens.Revoke(t3->token));
   EXPECT_FALSE(*tokens.Validate(t3->token));
   EXPECT_FALSE(*tokens.Validate("made-up"));
-  // Expired ones are swept away; live ones stay.
+  // Expired ones are swept away, and so are authorization codes and EHR launch handles never
+  // used; live ones stay.
   auto live = tokens.Issue(svc, 300);
+  int64_t now_us = clock_.Now().time_since_epoch().count();
+  ASSERT_TRUE(store_->Write([&](store::WriteTxn& txn) -> Status {
+    SALUS_TRY(txn.PutRecord("auth.code", "old", fmt::format(R"({{"exp":{}}})", now_us - 1)));
+    SALUS_TRY(txn.PutRecord("auth.code", "new", fmt::format(R"({{"exp":{}}})", now_us + 60'000'000)));
+    return txn.PutRecord("auth.launch", "old", fmt::format(R"({{"exp":{}}})", now_us - 1));
+  }));
   auto swept = tokens.Sweep();
   ASSERT_TRUE(swept);
-  EXPECT_EQ(*swept, 1u);  // t2 (the revoked one is gone already; the user's lives 900 s)
+  EXPECT_EQ(*swept, 3u);  // t2, the old code, the old launch (the revoked token is gone already)
   EXPECT_TRUE(*tokens.Validate(live->token));
+  EXPECT_EQ(store_->ListRecords("auth.code")->size(), 1u);
+  EXPECT_TRUE(store_->ListRecords("auth.launch")->empty());
 }
 
 TEST_F(IdentityTest, ClientsKeepOnlyAHashOfTheirSecret) {

@@ -137,6 +137,22 @@ Result<size_t> TokenService::Sweep() {
     }
     if (exp_s * 1'000'000 <= now) gone.emplace_back("auth.jti", id);
   }
+  // Authorization codes and EHR launch handles that were never used: {"exp": µs, ...}.
+  for (const char* kind : {"auth.code", "auth.launch"}) {
+    SALUS_ASSIGN_OR_RETURN(auto records, store_.ListRecords(kind));
+    for (const auto& [id, body] : records) {
+      auto v = json::Parse(body);
+      const json::Value* exp = v && v->is_object() ? v->find("exp") : nullptr;
+      int64_t exp_us = 0;
+      if (exp != nullptr && exp->is_number()) {
+        try {
+          exp_us = std::stoll(exp->as_number().text);
+        } catch (...) {
+        }
+      }
+      if (exp_us <= now) gone.emplace_back(kind, id);
+    }
+  }
   if (gone.empty()) return size_t{0};
   SALUS_TRY(store_.Write([&](store::WriteTxn& txn) -> Status {
     for (const auto& [kind, id] : gone) SALUS_TRY(txn.PutRecord(kind, id, std::nullopt));

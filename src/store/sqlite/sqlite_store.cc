@@ -1039,6 +1039,8 @@ class SqliteWriteTxn : public WriteTxn {
     last_pid_ = -1;
     written_.resize(unit_start_);
     audit_tail_.reset();
+    // The batch being indexed may hold entries this unit appended (now rolled back).
+    audit_index_ = AuditIndexCache{};
   }
 
   Result<ResourceVersion> Delete(std::string_view type, std::string_view id) override {
@@ -1756,6 +1758,7 @@ class SqliteStore : public Store {
         // SQLite rolled the whole transaction back (I/O error, disk full): nothing of this
         // batch is written, and no later unit may run outside a transaction.
         log::Error(kComponent, "transaction_aborted", {{"units", static_cast<int64_t>(batch.size())}});
+        audit_index_ = AuditIndexCache{};
         for (auto& job : batch) job.done(Fail(Error::Unavailable("the write could not be completed")));
         return;
       }
@@ -1774,6 +1777,7 @@ class SqliteStore : public Store {
     cache_.EndInvalidation();
     if (!commit) {
       (void)writer_->Exec("ROLLBACK");
+      audit_index_ = AuditIndexCache{};  // it may hold entries of this batch
       log::Error(kComponent, "commit_failed", {{"units", static_cast<int64_t>(batch.size())}});
       for (auto& job : batch) job.done(Fail(Error::Unavailable("the write could not be made durable")));
       return;
