@@ -722,7 +722,8 @@ class SqliteWriteTxn : public WriteTxn {
     // seq is the INTEGER PRIMARY KEY: a second entry at the same position fails the insert, and
     // the ledger computes seq from AuditTailNow in the same transaction. The row is all an
     // append writes (one page, at the end of the table); the patient and agent indexes are
-    // filled every kAuditIndexBatch entries, when each of their pages takes many entries at once.
+    // filled in steps once kAuditIndexBatch entries wait (IndexAuditStep), when each of their
+    // pages takes many entries at once.
     // A JSON array of the references (which need no escaping: others are left out).
     std::string patients;
     for (const auto& p : e.patients) {
@@ -1553,8 +1554,8 @@ class SqliteStore : public Store {
     }
     if (query.before_seq) to_seq = std::min(to_seq, *query.before_seq);
     // Driven by the patient's (else the agent's) index rows below the watermark, and by a scan
-    // of the unindexed tail above it (at most kAuditIndexBatch entries); else by seq, newest
-    // first.
+    // of the unindexed tail above it (about kAuditIndexBatch entries, a few hundred more while
+    // a batch is being indexed); else by seq, newest first.
     SALUS_ASSIGN_OR_RETURN(int64_t indexed, AuditIndexedOn(*lease.c));
     std::vector<std::variant<int64_t, std::string>> binds;
     auto filters = [&](std::string& sql, bool skip_agent) {
