@@ -129,7 +129,43 @@ struct LabelHit {
   bool has_inline = false;
 };
 
+std::optional<LabelHit> MatchLabelTextExactly(const std::string& norm, bool allow_fuzzy);
+
+// The core of a label printed with qualifiers: "Patient's last name" → "last name", "Daytime
+// phone" → "phone", "Home street address" → "street address": leading possessives and
+// qualifiers go. Empty when nothing was dropped.
+std::vector<std::string> LabelCores(const std::string& norm) {
+  static const char* kLeading[] = {"patient s", "patients", "patient", "member s", "subscriber s", "your",
+                                   "primary", "home", "daytime", "day", "evening", "work", "current",
+                                   "permanent", "best", "main"};
+  std::vector<std::string> out;
+  std::string core = norm;
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (const char* q : kLeading) {
+      std::string prefix = std::string(q) + " ";
+      if (core.starts_with(prefix) && core.size() > prefix.size()) {
+        core = core.substr(prefix.size());
+        changed = true;
+      }
+    }
+  }
+  if (core != norm) out.push_back(core);
+  return out;
+}
+
 std::optional<LabelHit> MatchLabelText(const std::string& norm, bool allow_fuzzy) {
+  if (auto hit = MatchLabelTextExactly(norm, allow_fuzzy)) return hit;
+  for (const std::string& core : LabelCores(norm)) {
+    if (auto hit = MatchLabelTextExactly(core, false)) {
+      hit->label_length = norm.size();  // the whole printed label is the label
+      return hit;
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<LabelHit> MatchLabelTextExactly(const std::string& norm, bool allow_fuzzy) {
   std::optional<LabelHit> best;
   for (const Label& l : kLabels) {
     std::string_view lt = l.text;

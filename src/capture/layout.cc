@@ -119,9 +119,16 @@ Layout BuildLayout(std::vector<Word> words, std::vector<Checkbox> checkboxes, in
   std::nth_element(heights.begin(), heights.begin() + heights.size() / 2, heights.end());
   layout.median_height = std::max(1, heights[heights.size() / 2]);
   // Dot leaders ("Name ........ value") come out as runs of small glyphs the reader names
-  // e, o, c, ©: long words less than half as tall as text are not text.
+  // e, o, c, w, ©: long words less than half as tall as text are not text, nor are pieces of
+  // them less than a third as tall without digits (a lower-case word like "once" or "mg" is
+  // about half as tall as a word with ascenders and descenders; a dot is a fifth). Dashes are
+  // as flat as dots and kept: "Jane Doe - born ..." needs its dash.
   std::erase_if(words, [&](const Word& w) {
-    return w.text.size() >= 3 && w.box.h * 2 < layout.median_height && w.box.w > 2 * layout.median_height;
+    if (w.text.size() >= 3 && w.box.h * 2 < layout.median_height && w.box.w > 2 * layout.median_height) return true;
+    bool digits = std::any_of(w.text.begin(), w.text.end(), [](unsigned char c) { return std::isdigit(c); });
+    bool dash = w.text.find('-') != std::string::npos || w.text.find("\xE2\x80\x93") != std::string::npos ||
+                w.text.find("\xE2\x80\x94") != std::string::npos;
+    return !digits && !dash && w.box.h * 3 < layout.median_height;
   });
 
   // Lines: words sorted by vertical centre join the line they overlap most.
