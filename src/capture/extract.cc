@@ -79,6 +79,7 @@ constexpr Label kLabels[] = {
     {"member", Target::kFullName}, {"member name", Target::kFullName},
     {"subscriber name", Target::kFullName}, {"subscriber", Target::kFullName},
     {"insured name", Target::kFullName}, {"name/nombre", Target::kFullName}, {"re", Target::kFullName},
+    {"enrollee", Target::kFullName}, {"enrollee name", Target::kFullName},
     {"date of birth", Target::kBirthDate}, {"dob", Target::kBirthDate},
     {"birth date", Target::kBirthDate}, {"birthdate", Target::kBirthDate},
     {"d o b", Target::kBirthDate}, {"date of birth mm/dd/yyyy", Target::kBirthDate},
@@ -99,7 +100,7 @@ constexpr Label kLabels[] = {
     {"insurance company", Target::kPayer}, {"insurance carrier", Target::kPayer},
     {"insurer", Target::kPayer}, {"health plan", Target::kPayer}, {"carrier", Target::kPayer},
     {"payer", Target::kPayer}, {"plan name", Target::kPayer}, {"insurance plan", Target::kPayer},
-    {"primary insurance", Target::kPayer},
+    {"primary insurance", Target::kPayer}, {"plan", Target::kPayer},
     {"member id", Target::kMemberId}, {"subscriber id", Target::kMemberId},
     {"policy id", Target::kMemberId}, {"member number", Target::kMemberId},
     {"id#", Target::kMemberId}, {"id #", Target::kMemberId}, {"id", Target::kMemberId},
@@ -166,6 +167,10 @@ std::optional<LabelHit> MatchLabelText(const std::string& norm, bool allow_fuzzy
 }
 
 std::optional<LabelHit> MatchLabelTextExactly(const std::string& norm, bool allow_fuzzy) {
+  // A label read exactly wins over one within an edit of it ("Insurer" is not "Insured").
+  for (const Label& l : kLabels) {
+    if (norm == l.text) return LabelHit{l.target, norm.size(), {}, false};
+  }
   std::optional<LabelHit> best;
   for (const Label& l : kLabels) {
     std::string_view lt = l.text;
