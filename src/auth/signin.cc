@@ -135,11 +135,7 @@ HttpReply OAuthServer::Authorize(const HttpCall& call) {
     if (!flow.requested.launch) return fail("invalid_scope", "a launch parameter needs the launch scope");
     auto record = directory_.store().GetRecord(kLaunch, TokenHash(launch));
     auto v = record && *record ? json::Parse(**record) : Result<json::Value>(Fail(Error::Invalid("")));
-    int64_t exp = 0;
-    if (v && v->is_object()) {
-      if (const json::Value* e = v->find("exp"); e && e->is_number()) exp = std::stoll(e->as_number().text);
-    }
-    if (!v || exp < clock_.Now().time_since_epoch().count() ||
+    if (!v || RecordExpiryUs(*v) < clock_.Now().time_since_epoch().count() ||
         v->string_at("client_id") != std::optional<std::string_view>(flow.client_id)) {
       return fail("invalid_request", "the launch is unknown, used, expired or for another application");
     }
@@ -466,12 +462,7 @@ HttpReply OAuthServer::CodeGrant(const HttpCall& call, const std::map<std::strin
   if (!st) return OAuthError(503, "temporarily_unavailable", "try again");
   auto v = record ? json::Parse(*record) : Result<json::Value>(Fail(Error::Invalid("")));
   auto p = v && v->is_object() ? TokenService::Decode(v->string_at("principal").value_or("")) : std::nullopt;
-  int64_t exp = 0;
-  if (p) {
-    const json::Value* e = v->find("exp");
-    if (e != nullptr && e->is_number()) exp = std::stoll(e->as_number().text);
-  }
-  if (!p || exp < clock_.Now().time_since_epoch().count() || p->client_id != client.id) {
+  if (!p || RecordExpiryUs(*v) < clock_.Now().time_since_epoch().count() || p->client_id != client.id) {
     Record(call, "110122", 4, "Client/" + client.id, client.id, "authorization code refused");
     return OAuthError(400, "invalid_grant", "the code is unknown, used, expired or for another client");
   }

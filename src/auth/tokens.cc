@@ -1,5 +1,7 @@
 #include "auth/tokens.h"
 
+#include <charconv>
+
 #include "crypto/jose.h"
 #include "core/json.h"
 #include "crypto/hash.h"
@@ -120,6 +122,15 @@ Result<std::optional<Principal>> TokenService::Validate(std::string_view token) 
   return p;
 }
 
+int64_t RecordExpiryUs(const json::Value& record) {
+  const json::Value* e = record.is_object() ? record.find("exp") : nullptr;
+  if (e == nullptr || !e->is_number()) return 0;
+  const std::string& text = e->as_number().text;
+  int64_t us = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), us);
+  return ec == std::errc() && ptr == text.data() + text.size() ? us : 0;
+}
+
 Result<size_t> TokenService::Sweep() {
   int64_t now = clock_.Now().time_since_epoch().count();
   std::vector<std::pair<std::string, std::string>> gone;  // (kind, id)
@@ -142,15 +153,7 @@ Result<size_t> TokenService::Sweep() {
     SALUS_ASSIGN_OR_RETURN(auto records, store_.ListRecords(kind));
     for (const auto& [id, body] : records) {
       auto v = json::Parse(body);
-      const json::Value* exp = v && v->is_object() ? v->find("exp") : nullptr;
-      int64_t exp_us = 0;
-      if (exp != nullptr && exp->is_number()) {
-        try {
-          exp_us = std::stoll(exp->as_number().text);
-        } catch (...) {
-        }
-      }
-      if (exp_us <= now) gone.emplace_back(kind, id);
+      if (!v || RecordExpiryUs(*v) <= now) gone.emplace_back(kind, id);
     }
   }
   if (gone.empty()) return size_t{0};

@@ -15,6 +15,7 @@
 
 #include "auth/identity.h"
 #include "auth/scopes.h"
+#include "core/json.h"
 #include "core/result.h"
 #include "core/time.h"
 #include "store/store.h"
@@ -40,6 +41,10 @@ struct IssuedToken {
   std::string token;
   int64_t expires_in_s = 0;
 };
+
+// The "exp" (µs) of a stored authorization code or launch handle record; 0 when missing or
+// malformed (so it counts as expired).
+int64_t RecordExpiryUs(const json::Value& record);
 
 class TokenService {
  public:

@@ -7,21 +7,14 @@
 #include <openssl/param_build.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
 #include <memory>
-#include <sstream>
 
 #include <fmt/format.h>
 
 #include "core/base64.h"
 #include "crypto/hash.h"
+#include "crypto/keyfile.h"
 
 namespace salus::crypto {
 
@@ -272,36 +265,12 @@ std::string JwsSigner::Sign(const json::Value& payload) const {
 }
 
 Result<JwsSigner> JwsSigner::LoadOrCreate(const std::string& path) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) == 0) {
-    if ((st.st_mode & 077) != 0) {
-      return Fail(Error::Invalid(fmt::format("key file {} can be read by others (mode {:o}); run: chmod 600 {}", path,
-                                             st.st_mode & 0777, path)));
-    }
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return FromPem(ss.str());
-  }
-  if (errno != ENOENT) return Fail(Error::Unavailable(fmt::format("cannot read key file {}: {}", path, std::strerror(errno))));
+  auto pem = ReadKeyFile(path);
+  if (pem) return FromPem(*pem);
+  if (pem.error().code != Code::kNotFound) return Fail(pem.error());
   SALUS_ASSIGN_OR_RETURN(JwsSigner made, Generate());
-  std::error_code ec;
-  if (auto dir = std::filesystem::path(path).parent_path(); !dir.empty()) {
-    std::filesystem::create_directories(dir, ec);
-    std::filesystem::permissions(dir, std::filesystem::perms::owner_all, std::filesystem::perm_options::replace, ec);
-  }
-  std::string pem = made.Pem();
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    if (errno == EEXIST) return LoadOrCreate(path);  // another process made it first
-    return Fail(Error::Unavailable(fmt::format("cannot create key file {}: {}", path, std::strerror(errno))));
-  }
-  bool ok = !pem.empty() && ::write(fd, pem.data(), pem.size()) == static_cast<ssize_t>(pem.size()) && ::fsync(fd) == 0;
-  ::close(fd);
-  if (!ok) {
-    ::unlink(path.c_str());
-    return Fail(Error::Unavailable(fmt::format("cannot write key file {}", path)));
-  }
+  SALUS_ASSIGN_OR_RETURN(bool created, CreateKeyFile(path, made.Pem()));
+  if (!created) return LoadOrCreate(path);  // another process made it first
   return made;
 }
 

@@ -18,7 +18,7 @@
 
 namespace salus::crypto {
 
-Result<std::string> LoadSecret(const std::string& path, size_t bytes) {
+Result<std::string> ReadKeyFile(const std::string& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) {
     if (errno == ENOENT) return Fail(Error::NotFound(fmt::format("key file {} does not exist", path)));
@@ -31,7 +31,34 @@ Result<std::string> LoadSecret(const std::string& path, size_t bytes) {
   std::ifstream in(path, std::ios::binary);
   std::stringstream ss;
   ss << in.rdbuf();
-  std::string text = ss.str();
+  return ss.str();
+}
+
+Result<bool> CreateKeyFile(const std::string& path, std::string_view contents) {
+  std::error_code ec;
+  auto dir = std::filesystem::path(path).parent_path();
+  if (!dir.empty()) {
+    std::filesystem::create_directories(dir, ec);
+    if (ec) return Fail(Error::Unavailable(fmt::format("cannot create {}: {}", dir.string(), ec.message())));
+    std::filesystem::permissions(dir, std::filesystem::perms::owner_all, std::filesystem::perm_options::replace, ec);
+  }
+  // O_EXCL: two processes starting at once must not both write a key.
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    if (errno == EEXIST) return false;
+    return Fail(Error::Unavailable(fmt::format("cannot create key file {}: {}", path, std::strerror(errno))));
+  }
+  bool ok = ::write(fd, contents.data(), contents.size()) == static_cast<ssize_t>(contents.size()) && ::fsync(fd) == 0;
+  ::close(fd);
+  if (!ok) {
+    ::unlink(path.c_str());
+    return Fail(Error::Unavailable(fmt::format("cannot write key file {}", path)));
+  }
+  return true;
+}
+
+Result<std::string> LoadSecret(const std::string& path, size_t bytes) {
+  SALUS_ASSIGN_OR_RETURN(std::string text, ReadKeyFile(path));
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) text.pop_back();
   std::string secret;
   if (!FromHex(text, &secret) || secret.size() != bytes) {
@@ -45,29 +72,13 @@ Result<std::string> LoadSecret(const std::string& path, size_t bytes) {
 Result<std::string> LoadOrCreateSecret(const std::string& path, size_t bytes) {
   auto existing = LoadSecret(path, bytes);
   if (existing || existing.error().code != Code::kNotFound) return existing;
-  std::error_code ec;
-  auto dir = std::filesystem::path(path).parent_path();
-  if (!dir.empty()) {
-    std::filesystem::create_directories(dir, ec);
-    if (ec) return Fail(Error::Unavailable(fmt::format("cannot create {}: {}", dir.string(), ec.message())));
-    std::filesystem::permissions(dir, std::filesystem::perms::owner_all, std::filesystem::perm_options::replace, ec);
-  }
   std::string secret(bytes, '\0');
   RandomBytes(secret.data(), secret.size());
   std::string text = Hex(secret) + "\n";
-  // O_EXCL: two processes starting at once must not both write a key.
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    if (errno == EEXIST) return LoadSecret(path, bytes);
-    return Fail(Error::Unavailable(fmt::format("cannot create key file {}: {}", path, std::strerror(errno))));
-  }
-  bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
-  ::close(fd);
+  auto made = CreateKeyFile(path, text);
   sodium_memzero(text.data(), text.size());
-  if (!ok) {
-    ::unlink(path.c_str());
-    return Fail(Error::Unavailable(fmt::format("cannot write key file {}", path)));
-  }
+  if (!made) return Fail(made.error());
+  if (!*made) return LoadSecret(path, bytes);  // another process made it first
   return secret;
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "core/result.h"
 
@@ -15,5 +16,12 @@ namespace salus::crypto {
 Result<std::string> LoadOrCreateSecret(const std::string& path, size_t bytes);
 // The same without creating: NotFound when the file does not exist.
 Result<std::string> LoadSecret(const std::string& path, size_t bytes);
+
+// A key file's whole contents: NotFound when it does not exist, Invalid when others can read it.
+Result<std::string> ReadKeyFile(const std::string& path);
+// Creates the key file `path` holding `contents` (mode 0600, its directory 0700), durably.
+// True when it made the file; false when the file already existed (another process made it
+// first: read it instead).
+Result<bool> CreateKeyFile(const std::string& path, std::string_view contents);
 
 }  // namespace salus::crypto

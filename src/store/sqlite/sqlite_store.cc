@@ -294,10 +294,9 @@ constexpr int64_t kAuditIndexBatch = 4096;
 constexpr size_t kAuditIndexStep = 512;
 constexpr int64_t kAuditIndexEvery = 32;
 
-// One index row of a batch (kind 0: a patient; kept for the progress format).
+// One patient index row of a batch, in index order.
 struct AuditIndexRow {
-  int kind;
-  std::string key;
+  std::string patient;
   int64_t seq;
   auto operator<=>(const AuditIndexRow&) const = default;
 };
@@ -764,11 +763,11 @@ class SqliteWriteTxn : public WriteTxn {
     const int64_t end = from + kAuditIndexBatch;
     if (audit_index_.from != from) {
       audit_index_ = AuditIndexCache{};
-      SALUS_STMT(q, c_, "SELECT 0, j.value, a.seq FROM audit_log a, json_each(a.patients) j "
+      SALUS_STMT(q, c_, "SELECT j.value, a.seq FROM audit_log a, json_each(a.patients) j "
                         "WHERE a.seq >= ? AND a.seq < ? AND a.patients IS NOT NULL");
       q.Bind(1, from).Bind(2, end);
       int rc;
-      while ((rc = q.Step()) == SQLITE_ROW) audit_index_.rows.push_back({static_cast<int>(q.Int(0)), q.Text(1), q.Int(2)});
+      while ((rc = q.Step()) == SQLITE_ROW) audit_index_.rows.push_back({q.Text(0), q.Int(1)});
       if (rc != SQLITE_DONE) return Fail(c_.LastError("audit index batch"));
       std::sort(audit_index_.rows.begin(), audit_index_.rows.end());
       audit_index_.from = from;
@@ -776,34 +775,34 @@ class SqliteWriteTxn : public WriteTxn {
     const auto& rows = audit_index_.rows;
     auto at = rows.begin();
     SALUS_ASSIGN_OR_RETURN(auto progress, MetaOn("audit_index_at"));
-    if (progress) {  // "kind seq key"
-      AuditIndexRow last{0, {}, 0};
-      size_t sp1 = progress->find(' '), sp2 = progress->find(' ', sp1 + 1);
-      if (sp1 != std::string::npos && sp2 != std::string::npos) {
-        last.kind = std::atoi(progress->substr(0, sp1).c_str());
-        last.seq = std::strtoll(progress->substr(sp1 + 1, sp2 - sp1 - 1).c_str(), nullptr, 10);
-        last.key = progress->substr(sp2 + 1);
+    if (progress) {  // "seq patient": the last row indexed
+      if (size_t sp = progress->find(' '); sp != std::string::npos) {
+        AuditIndexRow last{progress->substr(sp + 1), std::strtoll(progress->substr(0, sp).c_str(), nullptr, 10)};
         at = std::upper_bound(rows.begin(), rows.end(), last);
       }
     }
     auto stop = rows.end() - at > static_cast<std::ptrdiff_t>(kAuditIndexStep) ? at + kAuditIndexStep : rows.end();
     for (auto it = at; it != stop; ++it) {
-      SALUS_STMT(ins, c_, it->kind == 0 ? "INSERT OR IGNORE INTO audit_patient (patient, seq) VALUES (?, ?)"
-                                        : "INSERT OR IGNORE INTO audit_agent (agent, seq) VALUES (?, ?)");
-      ins.Bind(1, it->key).Bind(2, it->seq);
+      SALUS_STMT(ins, c_, "INSERT OR IGNORE INTO audit_patient (patient, seq) VALUES (?, ?)");
+      ins.Bind(1, it->patient).Bind(2, it->seq);
       if (ins.Step() != SQLITE_DONE) return Fail(c_.LastError("index audit entry"));
     }
     if (stop == rows.end()) {
       // The agents, few and so few pages, go in one statement with the last step.
-      SALUS_STMT(agents, c_, "INSERT OR IGNORE INTO audit_agent (agent, seq) SELECT agent, seq FROM audit_log "
-                             "WHERE seq >= ? AND seq < ? ORDER BY 1, 2");
-      agents.Bind(1, from).Bind(2, end);
-      if (agents.Step() != SQLITE_DONE) return Fail(c_.LastError("index audit agents"));
+      SALUS_TRY(IndexAuditAgents(from, end));
       SALUS_TRY(SetMeta("audit_index_at", std::nullopt));
       return SetMeta("audit_indexed", std::to_string(end));
     }
     const auto& last = *(stop - 1);
-    return SetMeta("audit_index_at", fmt::format("{} {} {}", last.kind, last.seq, last.key));
+    return SetMeta("audit_index_at", fmt::format("{} {}", last.seq, last.patient));
+  }
+
+  Status IndexAuditAgents(int64_t from, int64_t end) {
+    SALUS_STMT(agents, c_, "INSERT OR IGNORE INTO audit_agent (agent, seq) SELECT agent, seq FROM audit_log "
+                           "WHERE seq >= ? AND seq < ? ORDER BY 1, 2");
+    agents.Bind(1, from).Bind(2, end);
+    if (agents.Step() != SQLITE_DONE) return Fail(c_.LastError("index audit agents"));
+    return {};
   }
 
   Result<std::optional<std::string>> MetaOn(std::string_view key) {
@@ -828,12 +827,7 @@ class SqliteWriteTxn : public WriteTxn {
       ins.Bind(1, from);
       if (ins.Step() != SQLITE_DONE) return Fail(c_.LastError("index audit patients"));
     }
-    {
-      SALUS_STMT(ins, c_, "INSERT OR IGNORE INTO audit_agent (agent, seq) SELECT agent, seq FROM audit_log "
-                          "WHERE seq >= ? ORDER BY 1, 2");
-      ins.Bind(1, from);
-      if (ins.Step() != SQLITE_DONE) return Fail(c_.LastError("index audit agents"));
-    }
+    SALUS_TRY(IndexAuditAgents(from, tail.size));
     SALUS_TRY(SetMeta("audit_index_at", std::nullopt));
     return SetMeta("audit_indexed", std::to_string(tail.size));
   }
