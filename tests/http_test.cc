@@ -128,5 +128,29 @@ TEST_F(HttpTest, ConcurrentClientsAllGetAnswers) {
   EXPECT_EQ(created, 80);
 }
 
+TEST_F(HttpTest, ManyTimeoutsWhileServing) {
+  // Connections timing out (their sockets closed by the stream's timer) while the same I/O
+  // threads serve other requests and tear down finished sessions: a close racing a session on
+  // another thread crashed the server under the sanitizers once. It must keep answering.
+  std::vector<int> idle;
+  for (int i = 0; i < 48; ++i) idle.push_back(OpenIdle(port()));
+  std::vector<std::thread> threads;
+  std::atomic<int> ok{0};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(2500);
+      while (std::chrono::steady_clock::now() < until) {
+        if (Http(port(), "GET", "/fhir/metadata?_summary=true").status == 200) ok++;
+        // Half-sent requests hit the read timeout too.
+        RawExchange(port(), "GET /fhir/metadata HTTP/1.1\r\nHost: x\r\n", 50);
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (int fd : idle) CloseIdle(fd);
+  EXPECT_GT(ok, 0);
+  EXPECT_EQ(Http(port(), "GET", "/fhir/metadata?_summary=true").status, 200);
+}
+
 }  // namespace
 }  // namespace salus::testing

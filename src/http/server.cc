@@ -52,8 +52,8 @@ class ServerImpl : public Server {
  public:
   ServerImpl(const ServerOptions& options, Handler handler, QuickPredicate quick, QuickHandler quick_handler)
       : options_(options), handler_(std::move(handler)), quick_(std::move(quick)),
-        quick_handler_(std::move(quick_handler)), ioc_(options.io_threads),
-        workers_(static_cast<size_t>(std::max(1, options.worker_threads))), acceptor_(ioc_) {}
+        quick_handler_(std::move(quick_handler)), iocs_(MakeContexts(options.io_threads)),
+        workers_(static_cast<size_t>(std::max(1, options.worker_threads))), acceptor_(*iocs_.front()) {}
 
   ~ServerImpl() override { Stop(); }
 
@@ -72,9 +72,10 @@ class ServerImpl : public Server {
                                                  ec.message())));
     }
     port_ = acceptor_.local_endpoint().port();
-    asio::co_spawn(ioc_, Accept(), asio::detached);
-    for (int i = 0; i < std::max(1, options_.io_threads); ++i) {
-      threads_.emplace_back([this] { ioc_.run(); });
+    asio::co_spawn(*iocs_.front(), Accept(), asio::detached);
+    for (auto& ioc : iocs_) {
+      guards_.emplace_back(ioc->get_executor());
+      threads_.emplace_back([ctx = ioc.get()] { ctx->run(); });
     }
     return {};
   }
@@ -109,7 +110,7 @@ class ServerImpl : public Server {
 
   void Stop() override {
     if (stopped_.exchange(true)) return;
-    asio::post(ioc_, [this] {
+    asio::post(*iocs_.front(), [this] {
       beast::error_code ec;
       acceptor_.close(ec);
     });
@@ -118,7 +119,7 @@ class ServerImpl : public Server {
     for (int i = 0; i < 30000 && quick_in_flight_.load() > 0; ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
-    ioc_.stop();
+    for (auto& ioc : iocs_) ioc->stop();
     for (auto& t : threads_) {
       if (t.joinable()) t.join();
     }
@@ -127,7 +128,12 @@ class ServerImpl : public Server {
  private:
   asio::awaitable<void> Accept() {
     while (!stopped_) {
-      auto [ec, socket] = co_await acceptor_.async_accept(asio::as_tuple(asio::use_awaitable));
+      // A connection lives on one I/O thread's context (round robin). Its stream's timeout
+      // handler closes the socket, which must never run on another thread while the session is
+      // using or destroying that socket; one thread per context guarantees it without a strand's
+      // cost on every completion.
+      auto& ioc = *iocs_[next_context_++ % iocs_.size()];
+      auto [ec, socket] = co_await acceptor_.async_accept(ioc, asio::as_tuple(asio::use_awaitable));
       if (ec) {
         if (ec == asio::error::operation_aborted) co_return;
         log::Warn(kComponent, "accept_failed", {{"error", ec.message()}});
@@ -377,7 +383,7 @@ class ServerImpl : public Server {
   asio::awaitable<api::Response> RunQuick(const api::Request& r) {
     return asio::async_initiate<const asio::use_awaitable_t<>&, void(api::Response)>(
         [this, &r](auto handler) {
-          auto ex = asio::get_associated_executor(handler, ioc_.get_executor());
+          auto ex = asio::get_associated_executor(handler, iocs_.front()->get_executor());
           auto shared = std::make_shared<decltype(handler)>(std::move(handler));
           quick_in_flight_.fetch_add(1);
           auto done = [this, shared, ex](api::Response out) {
@@ -421,7 +427,15 @@ class ServerImpl : public Server {
   QuickPredicate quick_;
   QuickHandler quick_handler_;
   std::unique_ptr<asio::ssl::context> tls_;  // set when serving HTTPS
-  asio::io_context ioc_;
+  // One I/O context per I/O thread, each run by exactly that thread.
+  static std::vector<std::unique_ptr<asio::io_context>> MakeContexts(int n) {
+    std::vector<std::unique_ptr<asio::io_context>> out;
+    for (int i = 0; i < std::max(1, n); ++i) out.push_back(std::make_unique<asio::io_context>(1));
+    return out;
+  }
+  std::vector<std::unique_ptr<asio::io_context>> iocs_;
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards_;
+  size_t next_context_ = 0;  // touched only by the accept loop
   asio::thread_pool workers_;
   tcp::acceptor acceptor_;
   std::vector<std::thread> threads_;
