@@ -1,5 +1,7 @@
 #include "http/server.h"
 
+#include <pthread.h>
+
 #include <array>
 #include <atomic>
 #include <thread>
@@ -75,7 +77,10 @@ class ServerImpl : public Server {
     asio::co_spawn(*iocs_.front(), Accept(), asio::detached);
     for (auto& ioc : iocs_) {
       guards_.emplace_back(ioc->get_executor());
-      threads_.emplace_back([ctx = ioc.get()] { ctx->run(); });
+      threads_.emplace_back([ctx = ioc.get()] {
+        pthread_setname_np(pthread_self(), "salus-io");  // names the thread in top -H and perf
+        ctx->run();
+      });
     }
     return {};
   }

@@ -1,5 +1,6 @@
 #include "store/sqlite/sqlite_store.h"
 
+#include <pthread.h>
 #include <sqlite3.h>
 
 #include <condition_variable>
@@ -1304,8 +1305,14 @@ class SqliteStore : public Store {
     SALUS_TRY(writer_->Exec("PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=134217728;"));
     SALUS_ASSIGN_OR_RETURN(checkpointer_, Connection::Open(options_.path, true));
     sqlite3_wal_hook(writer_->db(), &SqliteStore::OnWalCommit, this);
-    checkpoint_thread_ = std::thread([this] { CheckpointLoop(); });
-    writer_thread_ = std::thread([this] { WriterLoop(); });
+    checkpoint_thread_ = std::thread([this] {
+      pthread_setname_np(pthread_self(), "salus-checkpt");
+      CheckpointLoop();
+    });
+    writer_thread_ = std::thread([this] {
+      pthread_setname_np(pthread_self(), "salus-writer");
+      WriterLoop();
+    });
     return {};
   }
 
