@@ -31,10 +31,12 @@ const std::vector<std::string>& Fonts(Split split) {
   static const std::vector<std::string> kHoldout = {"FreeSans", "FreeSerif", "DejaVu Serif"};
   static const std::vector<std::string> kFresh = {"Liberation Mono", "DejaVu Sans Condensed", "FreeMono"};
   static const std::vector<std::string> kFresh2 = {"DejaVu Serif Condensed", "DejaVu Sans Light"};
+  static const std::vector<std::string> kFresh3 = {"Nimbus Sans Narrow", "URW Bookman", "C059"};
   return split == Split::kDev       ? kDev
          : split == Split::kHoldout ? kHoldout
          : split == Split::kFresh   ? kFresh
-                                    : kFresh2;
+         : split == Split::kFresh2  ? kFresh2
+                                    : kFresh3;
 }
 
 const LayoutDef& FindLayout(const std::string& name) {
@@ -213,6 +215,7 @@ const char* SplitName(Split split) {
     case Split::kHoldout: return "holdout";
     case Split::kFresh: return "fresh";
     case Split::kFresh2: return "fresh2";
+    case Split::kFresh3: return "fresh3";
   }
   return "?";
 }

@@ -21,8 +21,10 @@ namespace salus::corpus {
 // to check that accuracy generalises ("holdout": its failures were looked at once, after the
 // first measurement), layouts written after the pipeline was tuned and measured without any
 // change made for them ("fresh"; later looked at), and two more written after the changes made
-// for fresh and measured once ("fresh2").
-enum class Split { kDev, kHoldout, kFresh, kFresh2 };
+// for fresh and measured once ("fresh2"; later looked at), and four more (with fonts of their
+// own) written after fresh2's measurement and before any change made from its failures, to be
+// measured once ("fresh3").
+enum class Split { kDev, kHoldout, kFresh, kFresh2, kFresh3 };
 const char* SplitName(Split split);
 
 enum class Degradation {

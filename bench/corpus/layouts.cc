@@ -656,6 +656,117 @@ void CardD(Canvas& c, const Content& k) {
   c.Text(12, kCardH - 20, "Present this card at every visit. Not a guarantee of coverage.", 5.5);
 }
 
+// ---- fresh3 layouts: written before the changes made after studying fresh2, measured once ----
+
+// A hospital registration form: a ruled two-column table, shaded label cells on the left, the
+// values in the cells beside them, birth date day first, sex as a letter.
+void IntakeTable(Canvas& c, const Content& k) {
+  const Person& p = k.person;
+  c.Fill(54, 40, 504, 34, 0.8);
+  c.Text(64, 48, "PATIENT REGISTRATION", 14, true);
+  c.TextRight(548, 50, k.clinic, 9);
+  double y = 96;
+  const double label_w = 170, row_h = 26;
+  auto row = [&](const std::string& label, const std::string& value) {
+    c.Fill(54, y, label_w, row_h, 0.9);
+    c.Box(54, y, 504, row_h, 0.6);
+    c.Line(54 + label_w, y, 54 + label_w, y + row_h, 0.6);
+    c.Text(60, y + 8, label, 9.5);
+    c.Text(54 + label_w + 8, y + 7, value, 10.5);
+    y += row_h;
+  };
+  row("Surname", p.family);
+  row("Forename(s)", p.given);
+  row("Date of birth (day month year)", p.birth.DayFirst());
+  const char* letter = p.gender == "male" ? "M" : p.gender == "female" ? "F" : "X";
+  row("Sex (M / F / X)", letter);
+  row("Home address", p.street);
+  row("Town or city", p.city);
+  row("State", p.state);
+  row("ZIP code", p.zip);
+  row("Telephone", PhoneDash(p.phone));
+  row("Email address", p.email);
+  row("Health plan", k.coverage.payer);
+  row("Subscriber ID no.", k.coverage.member_id);
+  row("Known allergies", k.allergies.empty() ? std::string("No known allergies") : Join(k.allergies, ", "));
+  y += 24;
+  c.Text(54, y, "I confirm that the details above are correct.   Signature ____________________", 9);
+  Footer(c, kLetterH);
+}
+
+// A card with a dark logo block, the payer's name to its right, the subscriber as
+// "FAMILY, GIVEN" under a label, numbers with abbreviated labels, and copay lines.
+void CardE(Canvas& c, const Content& k) {
+  c.Box(4, 4, kCardW - 8, kCardH - 8, 0.8);
+  c.Fill(10, 10, 30, 30, 0.35);
+  c.Text(48, 14, k.coverage.payer, 10, true);
+  c.Text(48, 28, "Member Services 1-800-555-0199", 6);
+  c.Text(12, 50, "SUBSCRIBER", 6);
+  c.Text(12, 58, Upper(k.person.family + ", " + k.person.given), 9, true);
+  c.Text(12, 76, "Member ID No.", 6);
+  c.Text(12, 84, k.coverage.member_id, 9, true);
+  c.Text(130, 76, "Grp No.", 6);
+  c.Text(130, 84, k.coverage.group, 9);
+  c.Text(12, 102, "Rx Bin", 6);
+  c.Text(50, 101, k.coverage.rxbin, 8);
+  c.Text(100, 102, "Rx PCN", 6);
+  c.Text(140, 101, k.coverage.rxpcn, 8);
+  c.Text(12, 118, "Office $30   Urgent care $75   ER $300 (waived if admitted)", 6);
+  c.Text(12, kCardH - 20, "Sample card for testing only", 5.5);
+}
+
+// A lab report with the result before the units and a flag column between them, the patient's
+// name as FAMILY, GIVEN and the dates in US format.
+void LabColumns(Canvas& c, const Content& k) {
+  double y = 50;
+  c.Text(54, y, "CLINICAL LABORATORY REPORT", 13, true);
+  c.TextRight(558, y + 2, k.clinic, 9);
+  y += 24;
+  c.Line(54, y, 558, y, 1.0);
+  y += 10;
+  c.Text(54, y, "Patient", 8);
+  c.Text(54, y + 11, Upper(k.person.family) + ", " + k.person.given, 10.5, true);
+  c.Text(260, y, "DOB", 8);
+  c.Text(260, y + 11, k.person.birth.Us(), 10.5);
+  c.Text(400, y, "Collection date", 8);
+  c.Text(400, y + 11, k.collected.Us(), 10.5);
+  y += 40;
+  c.Line(54, y, 558, y, 1.0);
+  y += 12;
+  const double cols[] = {54, 250, 320, 360, 450};
+  const char* heads[] = {"Analyte", "Result", "Flag", "Units", "Reference interval"};
+  for (int i = 0; i < 5; ++i) c.Text(cols[i], y, heads[i], 9, true);
+  y += 20;
+  for (const LabTest& l : k.labs) {
+    c.Text(cols[0], y, l.printed_name, 10);
+    c.Text(cols[1], y, l.value, 10);
+    c.Text(cols[2], y, Flag(l), 10, true);
+    c.Text(cols[3], y, l.unit_printed, 10);
+    c.Text(cols[4], y, l.range, 10);
+    y += 18;
+  }
+  Footer(c, kLetterH);
+}
+
+// A pharmacy's medication list: one block a medicine, the name in bold on its own line, then
+// "Dose", "How" and "When" lines.
+void MedsBlocks(Canvas& c, const Content& k) {
+  double y = 52;
+  c.Text(54, y, "Your Medicines", 15, true);
+  c.TextRight(558, y + 3, "printed by your pharmacy", 8);
+  y += 28;
+  c.Text(54, y, "For: " + k.person.given + " " + k.person.family + "    Born: " + k.person.birth.Us(), 10.5);
+  y += 30;
+  for (const Medication& m : k.medications) {
+    c.Text(54, y, m.name + " " + m.strength + " " + m.form, 11, true);
+    y += 15;
+    c.Text(70, y, "How: " + m.route_printed, 10);
+    c.Text(250, y, "When: " + m.frequency, 10);
+    y += 24;
+  }
+  Footer(c, kLetterH);
+}
+
 }  // namespace
 
 const std::vector<LayoutDef>& LayoutDefs() {
@@ -682,6 +793,10 @@ const std::vector<LayoutDef>& LayoutDefs() {
       {"meds-bullets", "medication_list", Split::kFresh, kLetterW, kLetterH, MedsBullets, MedsTruth},
       {"intake-stacked", "intake", Split::kFresh2, kLetterW, kLetterH, IntakeStacked, IntakeTruth},
       {"card-d", "insurance_card", Split::kFresh2, kCardW, kCardH, CardD, CardTruth},
+      {"intake-table", "intake", Split::kFresh3, kLetterW, kLetterH, IntakeTable, IntakeTruth},
+      {"card-e", "insurance_card", Split::kFresh3, kCardW, kCardH, CardE, CardTruth},
+      {"lab-columns", "lab_report", Split::kFresh3, kLetterW, kLetterH, LabColumns, LabTruth},
+      {"meds-blocks", "medication_list", Split::kFresh3, kLetterW, kLetterH, MedsBlocks, MedsTruth},
   };
   return kDefs;
 }
