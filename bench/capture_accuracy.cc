@@ -92,6 +92,7 @@ struct Outcome {
   int pages = 0;
   std::string error;
   std::vector<std::string> misses;
+  std::string layout;  // with --layout: the lines and phrases the extractor saw
 };
 
 std::string Pct(int num, int den) { return den ? fmt::format("{:.1f}%", 100.0 * num / den) : "-"; }
@@ -118,6 +119,8 @@ int main(int argc, char** argv) {
   app.add_option("--threshold", threshold, "auto-accept confidence");
   app.add_option("--dump", dump, "write each document and its truth here");
   app.add_flag("--verbose", verbose, "print every wrong or missing field");
+  bool show_layout = false;
+  app.add_flag("--layout", show_layout, "with --verbose: print the layout (lines, phrases, checkboxes) of documents with misses");
   app.add_flag("--no-reread", no_reread, "skip the second reading of structured fields");
   app.add_option("--degradation", only_degradation, "keep only documents with this degradation (clean, rotated ...)");
   CLI11_PARSE(app, argc, argv);
@@ -177,6 +180,19 @@ int main(int argc, char** argv) {
         cap::CaptureOptions options;
         options.today = "2026-11-28";
         options.reread = !no_reread;
+        if (show_layout) {
+          options.on_layouts = [&o](const std::vector<cap::Layout>& pages) {
+            for (const auto& page : pages) {
+              for (const auto& line : page.lines) {
+                o.layout += fmt::format("    y={:<5}", line.box.y);
+                for (const auto& p : line.phrases) o.layout += fmt::format(" [x={} '{}' {:.0f}]", p.box.x, p.text, p.confidence);
+                o.layout += "\n";
+              }
+              for (const auto& cb : page.checkboxes)
+                o.layout += fmt::format("    checkbox x={} y={} {}\n", cb.box.x, cb.box.y, cb.checked ? "checked" : "empty");
+            }
+          };
+        }
         auto t0 = std::chrono::steady_clock::now();
         auto result = cap::Capture(s.bytes, **engine, options);
         o.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -238,6 +254,7 @@ int main(int argc, char** argv) {
       std::cout << fmt::format("{} {} {} {}: {}\n", o.truth.layout, sc::DegradationName(o.truth.degradation),
                                sc::FormatName(o.truth.format), o.truth.font, o.error.empty() ? "" : o.error);
       for (const auto& m : o.misses) std::cout << m << "\n";
+      if (!o.misses.empty()) std::cout << o.layout;
     }
   }
   auto table = [](const std::string& title, const std::map<std::string, Tally>& m) {

@@ -118,6 +118,74 @@ TEST(CaptureLayoutTest, DotLeadersAreNotText) {
   EXPECT_EQ(layout.lines[0].phrases[1].text, "Columbus");
 }
 
+// Fields of a page built from words (x, y of each word's box; 30 px high, 18 px a character).
+std::map<std::string, std::string> FieldsOf(const std::vector<std::tuple<std::string, int, int>>& placed,
+                                              const std::string& kind, std::vector<Checkbox> boxes = {}) {
+  std::vector<Word> words;
+  for (const auto& [text, x, y] : placed) {
+    int at = x;
+    size_t start = 0;
+    // One Word per space-separated token, as the reader gives them.
+    while (start <= text.size()) {
+      size_t end = text.find(' ', start);
+      std::string token = text.substr(start, end == std::string::npos ? std::string::npos : end - start);
+      if (!token.empty()) words.push_back(Word{token, Box{at, y, static_cast<int>(token.size()) * 18, 30}, 0.95f});
+      at += static_cast<int>(token.size() + 1) * 18;
+      if (end == std::string::npos) break;
+      start = end + 1;
+    }
+  }
+  Layout layout = BuildLayout(words, std::move(boxes), 2000, 2600);
+  Classification c;
+  c.kind = kind;
+  std::map<std::string, std::string> out;
+  for (const Field& f : Extract({layout}, c, "2026-11-28")) out[f.key] = f.value;
+  return out;
+}
+
+TEST(CaptureExtractTest, LabelsWithQualifiersSlashesAndRestatingWords) {
+  auto f = FieldsOf({{"LEGAL LAST NAME", 100, 100}, {"PREFERRED PHONE", 1000, 100},
+                     {"Nakamura", 110, 150}, {"(608) 555-0199", 1010, 150},
+                     {"INSURANCE COMPANY NAME", 100, 300}, {"POLICY / MEMBER ID", 1000, 300},
+                     {"Northwind Insurance", 110, 350}, {"HV110441020", 1010, 350}},
+                    "intake");
+  EXPECT_EQ(f["name.family"], "Nakamura");
+  EXPECT_EQ(f["phone"], "6085550199");
+  EXPECT_EQ(f["coverage.payer"], "Northwind Insurance");
+  EXPECT_EQ(f["coverage.memberId"], "HV110441020");
+}
+
+TEST(CaptureExtractTest, AValueUnderARowOfLabelsIsAValueEvenWhenItReadsAsALabel) {
+  // Idaho's "ID" under STATE is not a member-id label (whose value would be the ZIP).
+  auto f = FieldsOf({{"CITY", 100, 100}, {"STATE", 900, 100}, {"ZIP", 1300, 100},
+                     {"Boise", 110, 150}, {"ID", 910, 150}, {"83769", 1310, 150}},
+                    "intake");
+  EXPECT_EQ(f["address.state"], "ID");
+  EXPECT_EQ(f["address.postalCode"], "83769");
+  EXPECT_FALSE(f.contains("coverage.memberId"));
+}
+
+TEST(CaptureExtractTest, AllergyQuestionUnmarkedNoneBoxAndAListSpreadOverTheLine) {
+  Checkbox none{Box{100, 152, 26, 26}, false, 0.0};
+  auto f = FieldsOf({{"ALLERGIES TO MEDICINES, FOODS OR LATEX", 100, 100}, {"None known", 140, 150},
+                     {"Ibuprofen;", 700, 150}, {"Sulfa drugs;", 1000, 150}, {"Latex", 1400, 150}},
+                    "intake", {none});
+  EXPECT_FALSE(f.contains("allergies"));  // the "None known" box is not marked
+  EXPECT_EQ(f["allergy.0"], "Ibuprofen");
+  EXPECT_EQ(f["allergy.1"], "Sulfa drugs");
+  EXPECT_EQ(f["allergy.2"], "Latex");
+}
+
+TEST(CaptureExtractTest, CardNameWithoutALabelUnderTheIssuer) {
+  auto f = FieldsOf({{"Harborview Health", 50, 40}, {"David Iverson", 50, 170}, {"ID", 50, 240},
+                     {"EVM390693278", 170, 240}, {"GROUP", 50, 310}, {"087338", 220, 310}},
+                    "insurance_card");
+  EXPECT_EQ(f["coverage.payer"], "Harborview Health");
+  EXPECT_EQ(f["name.family"], "Iverson");
+  EXPECT_EQ(f["name.given"], "David");
+  EXPECT_EQ(f["coverage.memberId"], "EVM390693278");
+}
+
 // ---- hostile and broken files ----
 
 uint32_t Crc(std::string_view type_and_data) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstring>
 #include <functional>
 #include <map>
 #include <optional>
@@ -132,13 +133,14 @@ struct LabelHit {
 
 std::optional<LabelHit> MatchLabelTextExactly(const std::string& norm, bool allow_fuzzy);
 
-// The core of a label printed with qualifiers: "Patient's last name" → "last name", "Daytime
-// phone" → "phone", "Home street address" → "street address": leading possessives and
-// qualifiers go. Empty when nothing was dropped.
+// The core of a label printed with qualifiers: "Patient's last name" → "last name", "Legal
+// last name" → "last name", "Preferred phone" → "phone", "Home street address" → "street
+// address": leading possessives and qualifiers go. Empty when nothing was dropped.
 std::vector<std::string> LabelCores(const std::string& norm) {
   static const char* kLeading[] = {"patient s", "patients", "patient", "member s", "subscriber s", "your",
                                    "primary", "home", "daytime", "day", "evening", "work", "current",
-                                   "permanent", "best", "main"};
+                                   "permanent", "best", "main", "legal", "preferred", "mailing", "contact",
+                                   "full"};
   std::vector<std::string> out;
   std::string core = norm;
   for (bool changed = true; changed;) {
@@ -155,15 +157,57 @@ std::vector<std::string> LabelCores(const std::string& norm) {
   return out;
 }
 
+bool IsIdentifierTarget(Target t) {
+  return t == Target::kMemberId || t == Target::kGroup || t == Target::kRxBin || t == Target::kRxPcn ||
+         t == Target::kMbi || t == Target::kNpi;
+}
+
+// A label with a trailing word that only restates it: "Insurance company name" (a payer),
+// "Member ID number" (an identifier).
+std::optional<LabelHit> MatchWithTrailingWord(const std::string& norm) {
+  struct Trailing {
+    const char* suffix;
+    bool (*fits)(Target);
+  };
+  static const Trailing kTrailing[] = {
+      {" name", [](Target t) { return t == Target::kPayer; }},
+      {" number", IsIdentifierTarget},
+      {" no", IsIdentifierTarget},
+      {" #", IsIdentifierTarget},
+  };
+  for (const Trailing& tr : kTrailing) {
+    if (!norm.ends_with(tr.suffix) || norm.size() <= std::strlen(tr.suffix)) continue;
+    auto hit = MatchLabelTextExactly(norm.substr(0, norm.size() - std::strlen(tr.suffix)), false);
+    if (hit && tr.fits(hit->target)) return hit;
+  }
+  return std::nullopt;
+}
+
+// "Allergies to medicines, foods or latex", "Allergic to (list all)": a question about
+// allergies, however it goes on.
+std::optional<LabelHit> MatchAllergyQuestion(const std::string& norm) {
+  if (norm.size() > 64 || std::any_of(norm.begin(), norm.end(), [](unsigned char c) { return std::isdigit(c); }))
+    return std::nullopt;
+  for (const char* head : {"allergies ", "allergic to ", "known allergies ", "drug allergies "}) {
+    if (norm.starts_with(head)) return LabelHit{Target::kAllergies, std::strlen(head) - 1, {}, false};
+  }
+  return std::nullopt;
+}
+
 std::optional<LabelHit> MatchLabelText(const std::string& norm, bool allow_fuzzy) {
   if (auto hit = MatchLabelTextExactly(norm, allow_fuzzy)) return hit;
-  for (const std::string& core : LabelCores(norm)) {
-    if (auto hit = MatchLabelTextExactly(core, false)) {
+  std::vector<std::string> forms = LabelCores(norm);
+  forms.insert(forms.begin(), norm);
+  for (size_t i = 0; i < forms.size(); ++i) {
+    const std::string& form = forms[i];
+    std::optional<LabelHit> hit = i > 0 ? MatchLabelTextExactly(form, false) : std::nullopt;
+    if (!hit) hit = MatchWithTrailingWord(form);
+    if (hit) {
       hit->label_length = norm.size();  // the whole printed label is the label
       return hit;
     }
   }
-  return std::nullopt;
+  return MatchAllergyQuestion(norm);
 }
 
 std::optional<LabelHit> MatchLabelTextExactly(const std::string& norm, bool allow_fuzzy) {
@@ -176,10 +220,15 @@ std::optional<LabelHit> MatchLabelTextExactly(const std::string& norm, bool allo
     std::string_view lt = l.text;
     bool match = norm == lt || (allow_fuzzy && lt.size() >= 5 && FuzzyEquals(norm, lt));
     if (!match && norm.find('/') != std::string::npos) {
-      // "Name/Nombre": the part before a slash.
-      std::string head = norm.substr(0, norm.find('/'));
-      while (!head.empty() && head.back() == ' ') head.pop_back();
-      match = head == lt;
+      // "Name/Nombre", "Policy / Member ID": one of the parts between slashes.
+      size_t start = 0;
+      while (!match && start <= norm.size()) {
+        size_t end = norm.find('/', start);
+        std::string part = Trim(norm.substr(start, end == std::string::npos ? std::string::npos : end - start));
+        match = part == lt;
+        if (end == std::string::npos) break;
+        start = end + 1;
+      }
     }
     if (match && (!best || lt.size() > best->label_length)) best = LabelHit{l.target, lt.size(), {}, false};
   }
@@ -256,6 +305,69 @@ class Reader {
         }
       }
     }
+    DropValuesUnderLabelRows();
+  }
+
+  // A row of labels over a row of boxes: a value that happens to read as a label ("ID" for
+  // Idaho under STATE, "Re" under SURNAME) is a value. Such a row is a line whose phrases are
+  // all labels, followed by a line that is not; a label there standing under one of the row's
+  // labels is dropped.
+  void DropValuesUnderLabelRows() {
+    auto all_labels = [&](int page, int line) {
+      const Line& l = pages_[page].lines[line];
+      for (size_t i = 0; i < l.phrases.size(); ++i)
+        if (!IsLabel(page, line, static_cast<int>(i))) return false;
+      return !l.phrases.empty();
+    };
+    std::vector<Found> kept;
+    for (const Found& f : labels_) {
+      bool value = false;
+      if (!f.hit.has_inline && f.line > 0 && !all_labels(f.page, f.line) && all_labels(f.page, f.line - 1)) {
+        const Layout& page = pages_[f.page];
+        const Phrase& me = page.lines[f.line].phrases[f.index];
+        const Line& above = page.lines[f.line - 1];
+        int mh = std::max(1, page.median_height);
+        if (me.box.y - above.box.bottom() <= 3 * mh) {
+          for (const Phrase& p : above.phrases) value |= std::abs(p.box.x - me.box.x) < 2 * mh;
+        }
+      }
+      if (!value) kept.push_back(f);
+    }
+    labels_ = std::move(kept);
+  }
+
+  // A list spread over the line ("Aspirin,   Latex,   Shellfish"): the phrases after one that
+  // ends with a comma or semicolon belong to it.
+  void ExtendList(Candidate& c, int page, int line, int index) const {
+    const Line& row = pages_[page].lines[line];
+    for (int j = index + 1; j < static_cast<int>(row.phrases.size()) && !c.text.empty() &&
+                            (c.text.back() == ',' || c.text.back() == ';') && !IsLabel(page, line, j);
+         ++j) {
+      const Phrase& more = row.phrases[j];
+      c.text += " " + more.text;
+      c.box = c.box.Union(more.box);
+      c.confidence = std::min(c.confidence, more.confidence);
+    }
+  }
+
+  // Short low-confidence fragments: what the reader makes of a dotted leader.
+  static bool LooksLikeLeader(const Phrase& p) {
+    if (p.confidence >= 0.5f || p.words.empty()) return false;
+    for (const Word& w : p.words)
+      if (w.text.size() > 3) return false;
+    return true;
+  }
+
+  // True when a checkbox sits just left of the phrase: the phrase is that box's option.
+  bool IsCheckboxOption(int page, const Phrase& p) const {
+    const Layout& l = pages_[page];
+    int mh = std::max(1, l.median_height);
+    for (const Checkbox& cb : l.checkboxes) {
+      bool left = cb.box.right() <= p.box.x + mh / 2 && p.box.x - cb.box.right() < 2 * mh;
+      bool level = cb.box.y < p.box.bottom() && p.box.y < cb.box.bottom();
+      if (left && level) return true;
+    }
+    return false;
   }
 
   bool IsLabel(int page, int line, int index) const {
@@ -277,10 +389,16 @@ class Reader {
         continue;
       }
       int mh = page.median_height;
-      if (l.index + 1 < static_cast<int>(line.phrases.size()) && !IsLabel(l.page, l.line, l.index + 1)) {
-        const Phrase& right = line.phrases[l.index + 1];
-        if (right.box.x - label.box.right() < page.width / 2)
-          out.push_back({right.text, right.box, right.confidence, l.page, l.hit.label_length, 1});
+      int ri = l.index + 1;
+      // Leader dots read as a few short low-confidence "words" ("wm we") before the value.
+      while (ri + 1 < static_cast<int>(line.phrases.size()) && LooksLikeLeader(line.phrases[ri])) ++ri;
+      if (ri < static_cast<int>(line.phrases.size()) && !IsLabel(l.page, l.line, ri)) {
+        const Phrase& right = line.phrases[ri];
+        if (right.box.x - label.box.right() < page.width / 2) {
+          Candidate c{right.text, right.box, right.confidence, l.page, l.hit.label_length, 1};
+          ExtendList(c, l.page, l.line, ri);
+          out.push_back(std::move(c));
+        }
       }
       // Below: the nearest phrase starting under the label, within a few line heights.
       const Phrase* below = nullptr;
@@ -300,8 +418,17 @@ class Reader {
         }
         if (below) break;
       }
-      if (below && !IsLabel(l.page, below_line, below_index))
-        out.push_back({below->text, below->box, below->confidence, l.page, l.hit.label_length, 2});
+      // The option of an unmarked checkbox is not an answer: what follows it on the line may be
+      // ("[ ] None known   Penicillin; Latex").
+      if (below && IsCheckboxOption(l.page, *below)) {
+        const Line& row = page.lines[below_line];
+        below = below_index + 1 < static_cast<int>(row.phrases.size()) ? &row.phrases[++below_index] : nullptr;
+      }
+      if (below && !IsLabel(l.page, below_line, below_index)) {
+        Candidate c{below->text, below->box, below->confidence, l.page, l.hit.label_length, 2};
+        ExtendList(c, l.page, below_line, below_index);
+        out.push_back(std::move(c));
+      }
     }
     // Specific labels first, then inline, right, below.
     std::stable_sort(out.begin(), out.end(), [](const Candidate& a, const Candidate& b) {
@@ -585,16 +712,24 @@ void AddCoverage(Reader& r, std::vector<Field>& out, bool card) {
       Candidate c{"Medicare", page.lines.empty() ? Box{} : page.lines.front().box, 0.95f, 0, 0, 0};
       payer = MakeField("coverage.payer", "Medicare", c, ValueKind::kText, true, true);
     } else {
-      // The card's issuer: the tallest text in its top third that is not a label.
-      const Phrase* best = nullptr;
+      // The card's issuer: among the tallest texts in its top third that are not labels, the
+      // topmost (a member's name printed almost as large sits below the issuer's).
+      std::vector<const Phrase*> tall;
+      int tallest = 0;
       for (const Line& l : page.lines)
         for (const Phrase& p : l.phrases) {
           // Not a label, nor "Label: value" with a label we do not know.
           if (p.box.y > page.height / 3 || MatchLabel(p) || !ParsePayer(p.text) ||
               p.text.find(':') != std::string::npos)
             continue;
-          if (!best || p.box.h > best->box.h) best = &p;
+          tall.push_back(&p);
+          tallest = std::max(tallest, p.box.h);
         }
+      const Phrase* best = nullptr;
+      for (const Phrase* p : tall) {
+        if (p->box.h * 4 < tallest * 3) continue;
+        if (!best || p->box.y < best->box.y) best = p;
+      }
       if (best) {
         Candidate c{best->text, best->box, best->confidence, 0, 0, 0};
         // A guess from where and how large the text is, not from a label: a person confirms it.
@@ -616,6 +751,33 @@ void AddCoverage(Reader& r, std::vector<Field>& out, bool card) {
   if (auto f = Pick(r.CandidatesFor(Target::kMbi), "coverage.mbi", ValueKind::kIdentifier,
                     [](std::string_view t) { return ParseMbi(t); }))
     out.push_back(*f);
+}
+
+// A card that prints its member's name without a label: the first line under the issuer's
+// name that reads as a person's name (two or three words of letters). A guess from position,
+// so a person confirms it.
+void AddCardNameWithoutLabel(Reader& r, std::vector<Field>& out) {
+  bool have = std::any_of(out.begin(), out.end(), [](const Field& f) { return f.key == "name.family"; });
+  if (have || r.pages().empty()) return;
+  const Layout& page = r.pages()[0];
+  const Field* payer = nullptr;
+  for (const Field& f : out)
+    if (f.key == "coverage.payer") payer = &f;
+  for (const Line& l : page.lines) {
+    if (l.phrases.size() != 1) continue;
+    const Phrase& p = l.phrases[0];
+    if (p.box.y > page.height * 3 / 5) break;
+    if (payer && (p.box.bottom() <= payer->box.bottom() || p.text == payer->raw)) continue;
+    if (MatchLabel(p) || p.text.find(':') != std::string::npos) continue;
+    int words = 1 + static_cast<int>(std::count(p.text.begin(), p.text.end(), ' '));
+    if (words < 2 || words > 3) continue;
+    auto split = SplitName(p.text);
+    if (!split || split->first.size() < 2 || split->second.size() < 2) continue;
+    Candidate c{p.text, p.box, p.confidence, 0, 0, 0};
+    out.push_back(MakeField("name.family", split->second, c, ValueKind::kName, true, false));
+    out.push_back(MakeField("name.given", split->first, c, ValueKind::kName, true, false));
+    return;
+  }
 }
 
 bool NoAllergies(std::string_view text) {
@@ -1061,6 +1223,7 @@ std::vector<Field> Extract(const std::vector<Layout>& pages, const Classificatio
   AddName(r, out);
   if (k == "insurance_card") {
     AddCoverage(r, out, true);
+    AddCardNameWithoutLabel(r, out);
     return out;
   }
   AddBirthDate(r, out);

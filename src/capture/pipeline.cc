@@ -203,6 +203,7 @@ Result<CaptureResult> Capture(std::string_view bytes, OcrEngine& engine,
   result.unreadable = std::all_of(garbage.begin(), garbage.end(), [](bool g) { return g; });
   if (result.unreadable) return result;
 
+  if (options.on_layouts) options.on_layouts(layouts);
   result.classification = Classify(layouts);
   result.fields = Extract(layouts, result.classification, today);
   for (Field& f : result.fields) {

@@ -4,6 +4,7 @@
 // Thread-safety: Capture is reentrant given distinct engines; an OcrEngine is single-threaded.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -11,6 +12,7 @@
 
 #include "capture/decode.h"
 #include "capture/extract.h"
+#include "capture/layout.h"
 #include "capture/ocr.h"
 #include "core/result.h"
 
@@ -21,6 +23,9 @@ struct CaptureOptions {
   std::string today;         // YYYY-MM-DD; empty for the current UTC date
   bool reread = true;        // second reading of structured fields
   int page_timeout_ms = 20'000;
+  // Development only (bench/capture_accuracy --layout): sees the pages' layouts before extraction.
+  // Never set by the server: layouts hold the document's text.
+  std::function<void(const std::vector<Layout>&)> on_layouts;
 };
 
 struct PageReport {
