@@ -32,11 +32,13 @@ const std::vector<std::string>& Fonts(Split split) {
   static const std::vector<std::string> kFresh = {"Liberation Mono", "DejaVu Sans Condensed", "FreeMono"};
   static const std::vector<std::string> kFresh2 = {"DejaVu Serif Condensed", "DejaVu Sans Light"};
   static const std::vector<std::string> kFresh3 = {"Nimbus Sans Narrow", "URW Bookman", "C059"};
+  static const std::vector<std::string> kFresh4 = {"Nimbus Sans", "P052", "URW Gothic"};
   return split == Split::kDev       ? kDev
          : split == Split::kHoldout ? kHoldout
          : split == Split::kFresh   ? kFresh
          : split == Split::kFresh2  ? kFresh2
-                                    : kFresh3;
+         : split == Split::kFresh3  ? kFresh3
+                                    : kFresh4;
 }
 
 const LayoutDef& FindLayout(const std::string& name) {
@@ -216,6 +218,7 @@ const char* SplitName(Split split) {
     case Split::kFresh: return "fresh";
     case Split::kFresh2: return "fresh2";
     case Split::kFresh3: return "fresh3";
+    case Split::kFresh4: return "fresh4";
   }
   return "?";
 }

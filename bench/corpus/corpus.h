@@ -23,8 +23,9 @@ namespace salus::corpus {
 // change made for them ("fresh"; later looked at), and two more written after the changes made
 // for fresh and measured once ("fresh2"; later looked at), and four more (with fonts of their
 // own) written after fresh2's measurement and before any change made from its failures, to be
-// measured once ("fresh3").
-enum class Split { kDev, kHoldout, kFresh, kFresh2, kFresh3 };
+// measured once ("fresh3"; later looked at); and four more, written after fresh3's
+// measurement and before any change made from its failures ("fresh4").
+enum class Split { kDev, kHoldout, kFresh, kFresh2, kFresh3, kFresh4 };
 const char* SplitName(Split split);
 
 enum class Degradation {

@@ -767,6 +767,120 @@ void MedsBlocks(Canvas& c, const Content& k) {
   Footer(c, kLetterH);
 }
 
+// ---- fresh4 layouts: written after fresh3's blind measurement, before looking at its failures ----
+
+// A new-patient form on underlines: several fields a line, the name as "Last, First", the
+// whole address on one line, sex as inline checkboxes after the birth date.
+void IntakeUnderlined(Canvas& c, const Content& k) {
+  const Person& p = k.person;
+  c.Text(54, 46, "NEW PATIENT INFORMATION", 13, true);
+  c.Text(54, 64, k.clinic, 9);
+  double y = 104;
+  auto field = [&](double x, const std::string& label, const std::string& value, double line_to) {
+    double w = c.Text(x, y, label, 10);
+    c.Line(x + w + 4, y + 14, line_to, y + 14, 0.5);
+    c.Text(x + w + 10, y - 1, value, 11);
+  };
+  field(54, "Name (Last, First):", p.family + ", " + p.given, 558);
+  y += 34;
+  field(54, "Birth date:", p.birth.Us(), 230);
+  c.Text(250, y, "Sex:", 10);
+  const char* sexes[] = {"M", "F", "X"};
+  const char* codes[] = {"male", "female", "other"};
+  double x = 282;
+  for (int i = 0; i < 3; ++i) {
+    c.CheckBox(x, y + 1, 10, p.gender == codes[i]);
+    c.Text(x + 14, y, sexes[i], 10);
+    x += 40;
+  }
+  y += 34;
+  field(54, "Address:", p.street + ", " + p.city + ", " + p.state + " " + p.zip, 558);
+  y += 34;
+  field(54, "Cell:", PhoneUs(p.phone), 250);
+  field(270, "E-mail:", p.email, 558);
+  y += 34;
+  field(54, "Primary insurance:", k.coverage.payer, 330);
+  field(345, "Policy #:", k.coverage.member_id, 558);
+  y += 34;
+  field(54, "List any allergies:", k.allergies.empty() ? std::string("NKDA") : Join(k.allergies, ", "), 558);
+  Footer(c, kLetterH);
+}
+
+// A card with the payer's name at the bottom, labels in a left column, and the pharmacy
+// numbers as three label-value pairs on one line.
+void CardF(Canvas& c, const Content& k) {
+  c.Box(4, 4, kCardW - 8, kCardH - 8, 0.8);
+  double y = 16;
+  auto row = [&](const std::string& label, const std::string& value) {
+    c.Text(12, y, label, 6.5);
+    c.Text(84, y - 1, value, 8.5, true);
+    y += 16;
+  };
+  row("Member Name", k.person.given + " " + k.person.family);
+  row("Member ID", k.coverage.member_id);
+  row("Group Number", k.coverage.group);
+  c.Text(12, y + 2, "BIN " + k.coverage.rxbin + "    PCN " + k.coverage.rxpcn + "    GRP RX" +
+                        k.coverage.group.substr(k.coverage.group.size() > 3 ? k.coverage.group.size() - 3 : 0),
+         7);
+  c.Fill(4, kCardH - 42, kCardW - 8, 38, 0.88);
+  c.Text(12, kCardH - 36, k.coverage.payer, 12, true);
+  c.Text(12, kCardH - 18, "Sample card for testing only", 5.5);
+}
+
+// A lab report in sections (chemistry, then the rest), the patient's details in a box at the
+// top right, the collection time with the date.
+void LabSections(Canvas& c, const Content& k) {
+  c.Text(54, 50, k.clinic, 12, true);
+  c.Text(54, 66, "Laboratory results", 10);
+  c.Box(330, 40, 228, 70, 0.7);
+  c.Text(338, 48, "Patient: " + k.person.given + " " + k.person.family, 9);
+  c.Text(338, 64, "Date of birth: " + k.person.birth.Us(), 9);
+  c.Text(338, 80, "Collected: " + k.collected.Us() + " 08:15", 9);
+  double y = 136;
+  const double cols[] = {54, 250, 330, 420};
+  const char* heads[] = {"Test", "Result", "Units", "Ref. range"};
+  for (int i = 0; i < 4; ++i) c.Text(cols[i], y, heads[i], 9.5, true);
+  y += 8;
+  c.Line(54, y + 8, 558, y + 8, 0.6);
+  y += 16;
+  size_t half = (k.labs.size() + 1) / 2;
+  for (size_t i = 0; i < k.labs.size(); ++i) {
+    if (i == 0 || i == half) {
+      c.Text(54, y, i == 0 ? "CHEMISTRY" : "OTHER TESTS", 9, true);
+      y += 18;
+    }
+    const LabTest& l = k.labs[i];
+    std::string value = l.value + (Flag(l).empty() ? "" : " " + Flag(l));
+    c.Text(cols[0] + 10, y, l.printed_name, 10);
+    c.Text(cols[1], y, value, 10);
+    c.Text(cols[2], y, l.unit_printed, 10);
+    c.Text(cols[3], y, l.range, 10);
+    y += 18;
+  }
+  Footer(c, kLetterH);
+}
+
+// A discharge medication list: numbered rows, the medicine with its strength and form in one
+// column, the instructions as a sentence in the next.
+void MedsInstructions(Canvas& c, const Content& k) {
+  c.Text(54, 50, "DISCHARGE MEDICATIONS", 14, true);
+  c.Text(54, 74, "Patient: " + Upper(k.person.family) + ", " + k.person.given, 10.5);
+  c.Text(330, 74, "DOB: " + k.person.birth.Us(), 10.5);
+  double y = 112;
+  c.Text(54, y, "#", 9.5, true);
+  c.Text(80, y, "Medicine", 9.5, true);
+  c.Text(290, y, "Instructions", 9.5, true);
+  y += 22;
+  int n = 1;
+  for (const Medication& m : k.medications) {
+    c.Text(54, y, std::to_string(n++), 10);
+    c.Text(80, y, m.name + " " + m.strength + " " + m.form, 10);
+    c.Text(290, y, "Take 1 " + m.form + " " + m.route_printed + " " + m.frequency, 10);
+    y += 22;
+  }
+  Footer(c, kLetterH);
+}
+
 }  // namespace
 
 const std::vector<LayoutDef>& LayoutDefs() {
@@ -797,6 +911,10 @@ const std::vector<LayoutDef>& LayoutDefs() {
       {"card-e", "insurance_card", Split::kFresh3, kCardW, kCardH, CardE, CardTruth},
       {"lab-columns", "lab_report", Split::kFresh3, kLetterW, kLetterH, LabColumns, LabTruth},
       {"meds-blocks", "medication_list", Split::kFresh3, kLetterW, kLetterH, MedsBlocks, MedsTruth},
+      {"intake-underlined", "intake", Split::kFresh4, kLetterW, kLetterH, IntakeUnderlined, IntakeTruth},
+      {"card-f", "insurance_card", Split::kFresh4, kCardW, kCardH, CardF, CardTruth},
+      {"lab-sections", "lab_report", Split::kFresh4, kLetterW, kLetterH, LabSections, LabTruth},
+      {"meds-instructions", "medication_list", Split::kFresh4, kLetterW, kLetterH, MedsInstructions, MedsTruth},
   };
   return kDefs;
 }
