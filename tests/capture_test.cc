@@ -79,6 +79,9 @@ TEST(CaptureChecksTest, AddressPhoneEmail) {
   EXPECT_FALSE(ParsePhone("217-555-014"));
   EXPECT_EQ(ParseEmail("JDoe7@Example.org").value_or(""), "jdoe7@example.org");
   EXPECT_FALSE(ParseEmail("jdoe@example"));
+  // Spaces the reader puts around '@' and '.' go; one inside a name does not.
+  EXPECT_EQ(ParseEmail("jdoe7 @ example .org").value_or(""), "jdoe7@example.org");
+  EXPECT_FALSE(ParseEmail("jane doe@example.org"));
 }
 
 TEST(CaptureChecksTest, IdentifiersRefuseReaderArtefacts) {

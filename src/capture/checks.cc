@@ -143,6 +143,12 @@ std::string FormatUsPhone(std::string_view d) {
 
 std::optional<std::string> ParseEmail(std::string_view text) {
   std::string t = Trim(text);
+  // The reader splits an address at its punctuation ("jdoe @ example.org"); an address has no
+  // spaces, so spaces next to '@' and '.' go.
+  for (size_t at; (at = t.find(" @")) != std::string::npos;) t.erase(at, 1);
+  for (size_t at; (at = t.find("@ ")) != std::string::npos;) t.erase(at + 1, 1);
+  for (size_t at; (at = t.find(" .")) != std::string::npos;) t.erase(at, 1);
+  for (size_t at; (at = t.find(". ")) != std::string::npos;) t.erase(at + 1, 1);
   static const std::regex kEmail(R"(^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$)");
   if (!std::regex_match(t, kEmail)) return std::nullopt;
   return Lower(t);

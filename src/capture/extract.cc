@@ -74,14 +74,16 @@ struct Label {
 constexpr Label kLabels[] = {
     {"last name", Target::kFamily}, {"surname", Target::kFamily}, {"family name", Target::kFamily},
     {"patient last name", Target::kFamily}, {"last", Target::kFamily},
-    {"first name", Target::kGiven}, {"given name", Target::kGiven},
+    {"first name", Target::kGiven}, {"given name", Target::kGiven}, {"given names", Target::kGiven},
+    {"forename", Target::kGiven}, {"forenames", Target::kGiven}, {"first names", Target::kGiven},
     {"patient first name", Target::kGiven}, {"first", Target::kGiven},
     {"patient name", Target::kFullName}, {"name", Target::kFullName}, {"patient", Target::kFullName},
     {"member", Target::kFullName}, {"member name", Target::kFullName},
     {"subscriber name", Target::kFullName}, {"subscriber", Target::kFullName},
     {"insured name", Target::kFullName}, {"name/nombre", Target::kFullName}, {"re", Target::kFullName},
     {"enrollee", Target::kFullName}, {"enrollee name", Target::kFullName},
-    {"date of birth", Target::kBirthDate}, {"dob", Target::kBirthDate},
+    {"for", Target::kFullName}, {"prepared for", Target::kFullName},
+    {"date of birth", Target::kBirthDate}, {"dob", Target::kBirthDate}, {"born", Target::kBirthDate},
     {"birth date", Target::kBirthDate}, {"birthdate", Target::kBirthDate},
     {"d o b", Target::kBirthDate}, {"date of birth mm/dd/yyyy", Target::kBirthDate},
     {"sex", Target::kGender}, {"gender", Target::kGender}, {"sex at birth", Target::kGender},
@@ -205,6 +207,15 @@ std::optional<LabelHit> MatchLabelText(const std::string& norm, bool allow_fuzzy
     if (hit) {
       hit->label_length = norm.size();  // the whole printed label is the label
       return hit;
+    }
+  }
+  // "Town or city", "Cell or home phone": either part names the field.
+  if (size_t orpos = norm.find(" or "); orpos != std::string::npos) {
+    std::optional<LabelHit> a = MatchLabelTextExactly(norm.substr(0, orpos), false);
+    std::optional<LabelHit> b = MatchLabelTextExactly(norm.substr(orpos + 4), false);
+    if (a && b && a->target == b->target) {
+      a->label_length = norm.size();
+      return a;
     }
   }
   return MatchAllergyQuestion(norm);
@@ -602,7 +613,7 @@ void AddBirthDate(Reader& r, std::vector<Field>& out) {
     return;
   }
   // "born March 14, 1962" in running text.
-  static const std::regex kBorn(R"((?:born|b\.)\s+(.+))", std::regex::icase);
+  static const std::regex kBorn(R"((?:born|b\.)\s*:?\s+(.+))", std::regex::icase);
   for (size_t pi = 0; pi < r.pages().size(); ++pi)
     for (const Line& line : r.pages()[pi].lines) {
       std::smatch m;
@@ -1046,10 +1057,16 @@ void AddMedications(Reader& r, std::vector<Field>& out) {
   static const std::regex kStrength(
       R"((\d+(?:\.\d+)?)\s?(mg|mcg|g|ml|units?|iu|%|meq)\b)", std::regex::icase);
   int n = 0;
+  auto joined = [](const Line& line) {
+    std::string text;
+    for (const Phrase& p : line.phrases) text += (text.empty() ? "" : " ") + p.text;
+    return text;
+  };
   for (size_t pi = 0; pi < r.pages().size(); ++pi) {
-    for (const Line& line : r.pages()[pi].lines) {
-      std::string text;
-      for (const Phrase& p : line.phrases) text += (text.empty() ? "" : " ") + p.text;
+    const Layout& page = r.pages()[pi];
+    for (size_t li = 0; li < page.lines.size(); ++li) {
+      const Line& line = page.lines[li];
+      std::string text = joined(line);
       std::smatch m;
       if (!std::regex_search(text, m, kStrength)) continue;
       std::string before = m.prefix().str();
@@ -1084,6 +1101,18 @@ void AddMedications(Reader& r, std::vector<Field>& out) {
       if (unit == "unit") unit = "units";
       std::string strength = m[1].str() + " " + unit;
       std::string norm = Normalise(text);
+      // A block: the medicine on one line, how and when to take it on the next ones ("How: by
+      // mouth   When: once daily"), up to the next medicine.
+      Box box = line.box;
+      for (size_t next = li + 1; next < page.lines.size() && next <= li + 2; ++next) {
+        const Line& more = page.lines[next];
+        std::string more_text = joined(more);
+        std::smatch other;
+        if (std::regex_search(more_text, other, kStrength)) break;
+        if (more.box.y - page.lines[next - 1].box.bottom() > 2 * std::max(1, page.median_height)) break;
+        norm += " " + Normalise(more_text);
+        box = box.Union(more.box);
+      }
       std::string padded = " " + norm + " ";
       std::string route;
       size_t route_len = 0;
@@ -1097,7 +1126,7 @@ void AddMedications(Reader& r, std::vector<Field>& out) {
       std::string frequency = NormaliseFrequency(norm);
       float conf = 1.0f;
       for (const Phrase& p : line.phrases) conf = std::min(conf, p.confidence);
-      Candidate c{text, line.box, conf, static_cast<int>(pi), 0, 0};
+      Candidate c{text, box, conf, static_cast<int>(pi), 0, 0};
       out.push_back(MakeField(fmt::format("medication.{}.name", n), TitleCase(name), c, ValueKind::kText, false, false));
       out.push_back(MakeField(fmt::format("medication.{}.strength", n), strength, c, ValueKind::kText, true, true));
       if (!route.empty())
