@@ -24,8 +24,10 @@ namespace salus::corpus {
 // for fresh and measured once ("fresh2"; later looked at), and four more (with fonts of their
 // own) written after fresh2's measurement and before any change made from its failures, to be
 // measured once ("fresh3"; later looked at); and four more, written after fresh3's
-// measurement and before any change made from its failures ("fresh4").
-enum class Split { kDev, kHoldout, kFresh, kFresh2, kFresh3, kFresh4 };
+// measurement and before any change made from its failures ("fresh4"); and four more, with
+// fonts of their own, written after fresh4's blind measurement and before looking at its
+// failures ("fresh5").
+enum class Split { kDev, kHoldout, kFresh, kFresh2, kFresh3, kFresh4, kFresh5 };
 const char* SplitName(Split split);
 
 enum class Degradation {

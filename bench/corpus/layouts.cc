@@ -881,6 +881,117 @@ void MedsInstructions(Canvas& c, const Content& k) {
   Footer(c, kLetterH);
 }
 
+// ---- fresh5 layouts: written after fresh4's blind measurement, before looking at its failures ----
+
+// A government-style form: every field a ruled cell with a small numbered caption in its top
+// left corner and the value written inside; the name split Last / First / M.I.; sex as three
+// captioned boxes in one cell.
+void IntakeCorner(Canvas& c, const Content& k) {
+  const Person& p = k.person;
+  c.Text(54, 40, "PATIENT REGISTRATION", 12, true);
+  c.Text(400, 40, "Form PR-2 (synthetic)", 7);
+  double y = 64;
+  auto cell = [&](double x, double w, const std::string& caption, const std::string& value) {
+    c.Box(x, y, w, 34, 0.6);
+    c.Text(x + 3, y + 2, caption, 6.5);
+    c.Text(x + 6, y + 15, value, 11);
+  };
+  cell(54, 200, "1. LAST NAME", Upper(p.family));
+  cell(254, 200, "2. FIRST NAME", Upper(p.given));
+  cell(454, 104, "3. M.I.", "");
+  y += 34;
+  cell(54, 150, "4. DATE OF BIRTH (MM/DD/YYYY)", p.birth.Us());
+  c.Box(204, y, 250, 34, 0.6);
+  c.Text(207, y + 2, "5. SEX", 6.5);
+  SexBoxes(c, 214, y + 15, 9, p.gender);
+  cell(454, 104, "6. STATE", p.state);
+  y += 34;
+  cell(54, 300, "7. STREET ADDRESS", p.street);
+  cell(354, 130, "8. CITY", p.city);
+  cell(484, 74, "9. ZIP CODE", p.zip);
+  y += 34;
+  cell(54, 200, "10. TELEPHONE", PhoneDash(p.phone));
+  cell(254, 304, "11. EMAIL ADDRESS", p.email);
+  y += 34;
+  cell(54, 250, "12. INSURANCE CARRIER", k.coverage.payer);
+  cell(304, 254, "13. SUBSCRIBER ID", k.coverage.member_id);
+  y += 34;
+  cell(54, 504, "14. DRUG ALLERGIES (write NONE if none)",
+       k.allergies.empty() ? std::string("NONE") : Join(k.allergies, "; "));
+  Footer(c, kLetterH);
+}
+
+// A card split in two: the payer's name centred on top, member details left with "ID#" and
+// "Grp#" labels, the pharmacy numbers right with colons, the member as LAST, FIRST.
+void CardG(Canvas& c, const Content& k) {
+  c.Box(3, 3, kCardW - 6, kCardH - 6, 1.0);
+  double w = c.Width(k.coverage.payer, 11, true);
+  c.Text((kCardW - w) / 2, 12, k.coverage.payer, 11, true);
+  c.Line(10, 32, kCardW - 10, 32, 0.6);
+  c.Line(150, 38, 150, kCardH - 24, 0.5);
+  c.Text(12, 42, Upper(k.person.family) + ", " + Upper(k.person.given), 8, true);
+  c.Text(12, 62, "ID# " + k.coverage.member_id, 8.5);
+  c.Text(12, 80, "Grp# " + k.coverage.group, 8.5);
+  c.Text(158, 44, "RxBIN: " + k.coverage.rxbin, 7);
+  c.Text(158, 58, "RxPCN: " + k.coverage.rxpcn, 7);
+  c.Text(158, 72, "RxGrp: " + k.coverage.group, 7);
+  c.Text(12, kCardH - 18, "Synthetic card, not valid for services", 5.5);
+}
+
+// A lab report whose result table has a column of its own for the flag, the reference interval
+// before the units, and the patient on one line as "FAMILY, Given  DOB 03-14-1962".
+void LabFlagColumn(Canvas& c, const Content& k) {
+  c.Text(54, 44, k.clinic + " - Clinical Laboratory", 11, true);
+  c.Text(54, 70, "Name: " + Upper(k.person.family) + ", " + k.person.given + "    DOB " +
+                     k.person.birth.Dashed(), 9.5);
+  c.Text(54, 86, "Specimen collected " + k.collected.DayFirst(), 9.5);
+  double y = 116;
+  const double cols[] = {54, 240, 300, 340, 460};
+  const char* heads[] = {"Analyte", "Value", "Flag", "Reference", "Units"};
+  c.Line(54, y - 4, 558, y - 4, 0.8);
+  for (int i = 0; i < 5; ++i) c.Text(cols[i], y, heads[i], 9, true);
+  c.Line(54, y + 14, 558, y + 14, 0.8);
+  y += 22;
+  for (const LabTest& l : k.labs) {
+    c.Text(cols[0], y, l.printed_name, 9.5);
+    c.Text(cols[1], y, l.value, 9.5);
+    c.Text(cols[2], y, Flag(l), 9.5, true);
+    c.Text(cols[3], y, l.range, 9.5);
+    c.Text(cols[4], y, l.unit_printed, 9.5);
+    y += 17;
+  }
+  c.Line(54, y, 558, y, 0.8);
+  Footer(c, kLetterH);
+}
+
+// A medication reconciliation sheet: a fully ruled table, the drug and its dose in separate
+// columns, route and how often in their own; the birth date written out in words.
+void MedsRecon(Canvas& c, const Content& k) {
+  c.Text(54, 48, "Medication Reconciliation", 14, true);
+  c.Text(54, 72, "Patient name: " + k.person.given + " " + k.person.family, 10);
+  c.Text(300, 72, "Birth date: " + k.person.birth.Long(), 10);
+  double y = 100;
+  const double cols[] = {54, 230, 320, 420, 558};
+  const char* heads[] = {"Drug", "Dose", "Route", "How often"};
+  auto rule_row = [&](double top) {
+    for (double x : cols) c.Line(x, top, x, top + 22, 0.5);
+    c.Line(54, top + 22, 558, top + 22, 0.5);
+  };
+  c.Line(54, y, 558, y, 0.5);
+  for (int i = 0; i < 4; ++i) c.Text(cols[i] + 4, y + 6, heads[i], 9.5, true);
+  rule_row(y);
+  y += 22;
+  for (const Medication& m : k.medications) {
+    c.Text(cols[0] + 4, y + 6, m.name, 10);
+    c.Text(cols[1] + 4, y + 6, m.strength, 10);
+    c.Text(cols[2] + 4, y + 6, m.route_printed, 10);
+    c.Text(cols[3] + 4, y + 6, m.frequency, 10);
+    rule_row(y);
+    y += 22;
+  }
+  Footer(c, kLetterH);
+}
+
 }  // namespace
 
 const std::vector<LayoutDef>& LayoutDefs() {
@@ -915,6 +1026,10 @@ const std::vector<LayoutDef>& LayoutDefs() {
       {"card-f", "insurance_card", Split::kFresh4, kCardW, kCardH, CardF, CardTruth},
       {"lab-sections", "lab_report", Split::kFresh4, kLetterW, kLetterH, LabSections, LabTruth},
       {"meds-instructions", "medication_list", Split::kFresh4, kLetterW, kLetterH, MedsInstructions, MedsTruth},
+      {"intake-corner", "intake", Split::kFresh5, kLetterW, kLetterH, IntakeCorner, IntakeTruth},
+      {"card-g", "insurance_card", Split::kFresh5, kCardW, kCardH, CardG, CardTruth},
+      {"lab-flagcol", "lab_report", Split::kFresh5, kLetterW, kLetterH, LabFlagColumn, LabTruth},
+      {"meds-recon", "medication_list", Split::kFresh5, kLetterW, kLetterH, MedsRecon, MedsTruth},
   };
   return kDefs;
 }
