@@ -121,28 +121,39 @@ TEST(CaptureLayoutTest, DotLeadersAreNotText) {
   EXPECT_EQ(layout.lines[0].phrases[1].text, "Columbus");
 }
 
-// Fields of a page built from words (x, y of each word's box; 30 px high, 18 px a character).
-std::map<std::string, std::string> FieldsOf(const std::vector<std::tuple<std::string, int, int>>& placed,
-                                              const std::string& kind, std::vector<Checkbox> boxes = {}) {
+// Fields of a page built from words (x, y of each word's box and its height, a character 0.6
+// of the height wide), as `Extract` returns them (value and whether its check passed).
+std::vector<Field> ExtractSized(const std::vector<std::tuple<std::string, int, int, int>>& placed,
+                                const std::string& kind, std::vector<Checkbox> boxes = {},
+                                int page_w = 2000, int page_h = 2600) {
   std::vector<Word> words;
-  for (const auto& [text, x, y] : placed) {
+  for (const auto& [text, x, y, h] : placed) {
     int at = x;
+    int cw = h * 3 / 5;
     size_t start = 0;
     // One Word per space-separated token, as the reader gives them.
     while (start <= text.size()) {
       size_t end = text.find(' ', start);
       std::string token = text.substr(start, end == std::string::npos ? std::string::npos : end - start);
-      if (!token.empty()) words.push_back(Word{token, Box{at, y, static_cast<int>(token.size()) * 18, 30}, 0.95f});
-      at += static_cast<int>(token.size() + 1) * 18;
+      if (!token.empty()) words.push_back(Word{token, Box{at, y, static_cast<int>(token.size()) * cw, h}, 0.95f});
+      at += static_cast<int>(token.size() + 1) * cw;
       if (end == std::string::npos) break;
       start = end + 1;
     }
   }
-  Layout layout = BuildLayout(words, std::move(boxes), 2000, 2600);
+  Layout layout = BuildLayout(words, std::move(boxes), page_w, page_h);
   Classification c;
   c.kind = kind;
+  return Extract({layout}, c, "2026-11-28");
+}
+
+// The same with every word 30 px high (18 px a character), as key -> value.
+std::map<std::string, std::string> FieldsOf(const std::vector<std::tuple<std::string, int, int>>& placed,
+                                              const std::string& kind, std::vector<Checkbox> boxes = {}) {
+  std::vector<std::tuple<std::string, int, int, int>> sized;
+  for (const auto& [text, x, y] : placed) sized.emplace_back(text, x, y, 30);
   std::map<std::string, std::string> out;
-  for (const Field& f : Extract({layout}, c, "2026-11-28")) out[f.key] = f.value;
+  for (const Field& f : ExtractSized(sized, kind, std::move(boxes))) out[f.key] = f.value;
   return out;
 }
 
@@ -187,6 +198,54 @@ TEST(CaptureExtractTest, CardNameWithoutALabelUnderTheIssuer) {
   EXPECT_EQ(f["name.family"], "Iverson");
   EXPECT_EQ(f["name.given"], "David");
   EXPECT_EQ(f["coverage.memberId"], "EVM390693278");
+}
+
+TEST(CaptureExtractTest, AnAddressOnOneLineBecomesItsCheckedParts) {
+  std::vector<Field> fields = ExtractSized({{"Address:", 100, 100, 30}, {"755 Oak Street, Columbus, OH 43290-1234", 260, 100, 30},
+                                            {"List any allergies:", 100, 200, 30}, {"NKDA", 460, 200, 30}},
+                                           "intake");
+  std::map<std::string, const Field*> f;
+  for (const Field& x : fields) f[x.key] = &x;
+  ASSERT_TRUE(f.contains("address.line"));
+  EXPECT_EQ(f["address.line"]->value, "755 Oak Street");
+  EXPECT_TRUE(f["address.line"]->checked);
+  ASSERT_TRUE(f.contains("address.city") && f.contains("address.state") && f.contains("address.postalCode"));
+  EXPECT_EQ(f["address.city"]->value, "Columbus");
+  EXPECT_EQ(f["address.state"]->value, "OH");
+  EXPECT_EQ(f["address.postalCode"]->value, "43290-1234");
+  ASSERT_TRUE(f.contains("allergies"));
+  EXPECT_EQ(f["allergies"]->value, "none");
+  // A line that is not a whole address stays as read, and its check fails when it holds a ZIP
+  // it could not be split around (no state): the field goes to review, not into the record.
+  auto g = ExtractSized({{"Address:", 100, 100, 30}, {"755 Oak Street, Columbus, 43290", 260, 100, 30}}, "intake");
+  ASSERT_FALSE(g.empty());
+  EXPECT_EQ(g.front().key, "address.line");
+  EXPECT_EQ(g.front().value, "755 Oak Street, Columbus, 43290");
+  EXPECT_FALSE(g.front().checked);
+}
+
+TEST(CaptureExtractTest, CardIssuerInABandAtTheBottomAndPharmacyPairsOnOneLine) {
+  // Labelled member name in bold above; the issuer's name larger, at the bottom.
+  std::vector<Field> fields = ExtractSized({{"Member Name", 40, 40, 22}, {"Robert Yamada", 300, 38, 30},
+                                            {"Member ID", 40, 100, 22}, {"EVM490792893", 300, 98, 30},
+                                            {"BIN 900451", 40, 200, 24}, {"PCN HPRX GRP RX933", 400, 200, 24},
+                                            {"Evergreen Mutual", 40, 480, 46}},
+                                           "insurance_card", {}, 1000, 630);
+  std::map<std::string, std::string> f;
+  for (const Field& x : fields) f[x.key] = x.value;
+  EXPECT_EQ(f["coverage.payer"], "Evergreen Mutual");
+  EXPECT_EQ(f["name.family"], "Yamada");
+  EXPECT_EQ(f["coverage.rxbin"], "900451");
+  EXPECT_EQ(f["coverage.rxpcn"], "HPRX");
+}
+
+TEST(CaptureExtractTest, ANumberTheReaderSplitAtItsPointKeepsItsDecimals) {
+  auto f = FieldsOf({{"Potassium", 100, 100}, {"4. 9", 600, 100}, {"mmol/L", 900, 100}, {"3.5-5. 1", 1200, 100}},
+                    "lab_report");
+  EXPECT_EQ(f["lab.0.code"], "2823-3");
+  EXPECT_EQ(f["lab.0.value"], "4.9");
+  EXPECT_EQ(f["lab.0.unit"], "mmol/L");
+  EXPECT_EQ(f["lab.0.range"], "3.5-5.1");
 }
 
 // ---- hostile and broken files ----

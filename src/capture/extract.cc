@@ -142,7 +142,7 @@ std::vector<std::string> LabelCores(const std::string& norm) {
   static const char* kLeading[] = {"patient s", "patients", "patient", "member s", "subscriber s", "your",
                                    "primary", "home", "daytime", "day", "evening", "work", "current",
                                    "permanent", "best", "main", "legal", "preferred", "mailing", "contact",
-                                   "full"};
+                                   "full", "please", "list", "any", "enter", "print", "write"};
   std::vector<std::string> out;
   std::string core = norm;
   for (bool changed = true; changed;) {
@@ -246,6 +246,26 @@ std::optional<LabelHit> MatchLabelTextExactly(const std::string& norm, bool allo
   return best;
 }
 
+// "HPRX    GRP RX933": an identifier read together with the next label and its value (several
+// pairs printed on one line) ends where that label starts.
+std::string CutAtNextLabel(const std::string& value) {
+  std::vector<std::pair<size_t, std::string>> words;  // offset, text
+  for (size_t b = value.find_first_not_of(' '); b != std::string::npos; b = value.find_first_not_of(' ', b)) {
+    size_t e = value.find(' ', b);
+    words.emplace_back(b, value.substr(b, e == std::string::npos ? std::string::npos : e - b));
+    b = e;
+  }
+  for (size_t i = 1; i < words.size(); ++i) {
+    std::string head;
+    for (size_t n = 0; n < 2 && i + n + 1 < words.size(); ++n) {
+      head += (n ? " " : "") + words[i + n].second;
+      auto hit = MatchLabelTextExactly(Normalise(head), false);
+      if (hit && IsIdentifierTarget(hit->target)) return Trim(value.substr(0, words[i].first));
+    }
+  }
+  return value;
+}
+
 // A phrase is a label when its whole text is one; or "Label: value" within one phrase.
 std::optional<LabelHit> MatchLabel(const Phrase& p) {
   std::string norm = Normalise(p.text);
@@ -256,6 +276,7 @@ std::optional<LabelHit> MatchLabel(const Phrase& p) {
     std::string head = Normalise(p.text.substr(0, colon));
     if (auto hit = MatchLabelText(head, true)) {
       hit->inline_value = Trim(p.text.substr(colon + 1));
+      if (IsIdentifierTarget(hit->target)) hit->inline_value = CutAtNextLabel(hit->inline_value);
       hit->has_inline = !hit->inline_value.empty();
       if (hit->has_inline) return hit;
     }
@@ -276,6 +297,7 @@ std::optional<LabelHit> MatchLabel(const Phrase& p) {
     for (int i = 0; i < words && pos != std::string::npos; ++i) pos = p.text.find(' ', pos + (i ? 1 : 0));
     if (pos == std::string::npos) continue;
     hit->inline_value = Trim(p.text.substr(pos + 1));
+    if (IsIdentifierTarget(hit->target)) hit->inline_value = CutAtNextLabel(hit->inline_value);
     hit->has_inline = !hit->inline_value.empty();
     if (hit->has_inline) return hit;
   }
@@ -673,21 +695,58 @@ void AddGender(Reader& r, std::vector<Field>& out) {
     out.push_back(*f);
 }
 
+// A whole address written on one line: "755 Oak Street, Columbus, OH 43290[-1234]" (the comma
+// before the state may be missing). Empty unless every part checks.
+struct OneLineAddress {
+  std::string street, city, state, zip;
+};
+std::optional<OneLineAddress> SplitOneLineAddress(std::string_view text) {
+  static const std::regex kWhole(R"(^\s*(.+?)\s*,\s*([A-Za-z][A-Za-z .'-]*?)\s*,?\s+([A-Za-z]{2})\.?\s+(\d{5}(?:\s*-\s*\d{4})?)\s*$)");
+  std::string t(text);
+  std::smatch m;
+  if (!std::regex_match(t, m, kWhole)) return std::nullopt;
+  OneLineAddress a;
+  a.street = Trim(m[1].str());
+  if (a.street.empty() || !std::isdigit(static_cast<unsigned char>(a.street[0]))) return std::nullopt;
+  auto city = ParseNameWord(m[2].str());
+  auto state = ParseState(m[3].str());
+  std::string zip_text = m[4].str();
+  std::erase(zip_text, ' ');
+  auto zip = ParseZip(zip_text);
+  if (!city || !state || !zip) return std::nullopt;
+  a.city = *city;
+  a.state = *state;
+  a.zip = *zip;
+  return a;
+}
+
 void AddAddress(Reader& r, std::vector<Field>& out) {
-  if (auto f = PickText(r.CandidatesFor(Target::kStreet), "address.line", ValueKind::kText)) {
-    // A street line starts with a house number.
+  std::vector<Candidate> streets = r.CandidatesFor(Target::kStreet);
+  std::optional<Field> city = Pick(r.CandidatesFor(Target::kCity), "address.city", ValueKind::kName, ParseNameWord);
+  std::optional<Field> state = Pick(r.CandidatesFor(Target::kState), "address.state", ValueKind::kCode,
+                                    [](std::string_view t) { return ParseState(t); });
+  std::optional<Field> zip = Pick(r.CandidatesFor(Target::kZip), "address.postalCode", ValueKind::kCode,
+                                  [](std::string_view t) { return ParseZip(t); });
+  if (auto f = PickText(streets, "address.line", ValueKind::kText)) {
+    // The street line holds the whole address: its parts are fields of their own, each checked;
+    // a part also read under its own label keeps that reading.
+    const Candidate& c = *std::find_if(streets.begin(), streets.end(),
+                                       [](const Candidate& x) { return !Trim(x.text).empty(); });
+    if (auto whole = SplitOneLineAddress(f->value)) {
+      f->value = whole->street;
+      if (!city) city = MakeField("address.city", whole->city, c, ValueKind::kName, true, true);
+      if (!state) state = MakeField("address.state", whole->state, c, ValueKind::kCode, true, true);
+      if (!zip) zip = MakeField("address.postalCode", whole->zip, c, ValueKind::kCode, true, true);
+    }
+    // A street line starts with a house number and holds no postcode of its own.
     f->has_check = true;
-    f->checked = !f->value.empty() && std::isdigit(static_cast<unsigned char>(f->value[0]));
+    f->checked = !f->value.empty() && std::isdigit(static_cast<unsigned char>(f->value[0])) &&
+                 !std::regex_search(f->value, std::regex(R"(,.*\b\d{5}\b)"));
     out.push_back(*f);
   }
-  if (auto f = Pick(r.CandidatesFor(Target::kCity), "address.city", ValueKind::kName, ParseNameWord))
-    out.push_back(*f);
-  if (auto f = Pick(r.CandidatesFor(Target::kState), "address.state", ValueKind::kCode,
-                    [](std::string_view t) { return ParseState(t); }))
-    out.push_back(*f);
-  if (auto f = Pick(r.CandidatesFor(Target::kZip), "address.postalCode", ValueKind::kCode,
-                    [](std::string_view t) { return ParseZip(t); }))
-    out.push_back(*f);
+  if (city) out.push_back(*city);
+  if (state) out.push_back(*state);
+  if (zip) out.push_back(*zip);
 }
 
 void AddContact(Reader& r, std::vector<Field>& out) {
@@ -723,19 +782,21 @@ void AddCoverage(Reader& r, std::vector<Field>& out, bool card) {
       Candidate c{"Medicare", page.lines.empty() ? Box{} : page.lines.front().box, 0.95f, 0, 0, 0};
       payer = MakeField("coverage.payer", "Medicare", c, ValueKind::kText, true, true);
     } else {
-      // The card's issuer: among the tallest texts in its top third that are not labels, the
-      // topmost (a member's name printed almost as large sits below the issuer's).
+      // The card's issuer: among the tallest texts on lines without a label (a label's value is
+      // not the issuer), the topmost (a member's name printed almost as large sits below the
+      // issuer's). Issuers print their name at the top or in a band at the bottom.
       std::vector<const Phrase*> tall;
       int tallest = 0;
-      for (const Line& l : page.lines)
+      for (const Line& l : page.lines) {
+        if (std::any_of(l.phrases.begin(), l.phrases.end(), [](const Phrase& p) { return MatchLabel(p).has_value(); }))
+          continue;
         for (const Phrase& p : l.phrases) {
-          // Not a label, nor "Label: value" with a label we do not know.
-          if (p.box.y > page.height / 3 || MatchLabel(p) || !ParsePayer(p.text) ||
-              p.text.find(':') != std::string::npos)
-            continue;
+          // Not "Label: value" with a label we do not know.
+          if (!ParsePayer(p.text) || p.text.find(':') != std::string::npos) continue;
           tall.push_back(&p);
           tallest = std::max(tallest, p.box.h);
         }
+      }
       const Phrase* best = nullptr;
       for (const Phrase* p : tall) {
         if (p->box.h * 4 < tallest * 3) continue;
@@ -944,16 +1005,32 @@ void AddLabs(Reader& r, std::vector<Field>& out) {
       size_t name_words = lead + static_cast<size_t>(std::count(std::string_view(test->name).begin(),
                                                                 std::string_view(test->name).end(), ' ')) + 1;
       if (words.size() <= name_words) continue;
+      // The reader sometimes splits a number at its decimal point ("5. 1"): join the parts,
+      // or the range or value would lose its decimals and still look whole.
+      std::vector<std::string> texts;
+      for (const Word* w : words) texts.push_back(Trim(w->text));
+      for (size_t i = name_words; i + 1 < words.size(); ++i) {
+        std::string_view a = words[i]->text;  // as read: Trim drops the point
+        while (!a.empty() && std::isspace(static_cast<unsigned char>(a.back()))) a.remove_suffix(1);
+        const std::string& b = texts[i + 1];
+        bool a_ends_point = a.size() >= 2 && a.back() == '.' && std::isdigit(static_cast<unsigned char>(a[a.size() - 2]));
+        bool b_digits = !b.empty() && std::all_of(b.begin(), b.end(), [](unsigned char c) { return std::isdigit(c); });
+        bool adjacent = words[i + 1]->box.x - words[i]->box.right() < std::max(words[i]->box.h, words[i + 1]->box.h);
+        if (!a_ends_point || !b_digits || !adjacent) continue;
+        texts[i] += "." + b;
+        texts.erase(texts.begin() + static_cast<std::ptrdiff_t>(i) + 1);
+        words.erase(words.begin() + static_cast<std::ptrdiff_t>(i) + 1);
+      }
       const Word* value = nullptr;
       std::string range;
       const Word* range_word = nullptr;
       std::optional<std::string> unit;
       const Word* unit_word = nullptr;
       for (size_t i = name_words; i < words.size(); ++i) {
-        std::string t = Trim(words[i]->text);
+        const std::string& t = texts[i];
         // Ranges may be read as one token or as three ("70 - 99").
-        if (i + 2 < words.size() && words[i + 1]->text == "-") {
-          std::string joined = t + "-" + Trim(words[i + 2]->text);
+        if (i + 2 < words.size() && texts[i + 1] == "-") {
+          std::string joined = t + "-" + texts[i + 2];
           if (std::regex_match(joined, kRange) && range.empty()) {
             range = joined;
             range_word = words[i];
@@ -980,7 +1057,7 @@ void AddLabs(Reader& r, std::vector<Field>& out) {
         }
       }
       if (!value) continue;
-      std::string v = Trim(value->text);
+      std::string v = texts[static_cast<size_t>(std::find(words.begin(), words.end(), value) - words.begin())];
       if (!v.empty() && (v.back() == 'H' || v.back() == 'L')) v.pop_back();
       double number = std::strtod(v.c_str(), nullptr);
       bool plausible = number >= test->low && number <= test->high;
