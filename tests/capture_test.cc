@@ -248,6 +248,16 @@ TEST(CaptureExtractTest, ANumberTheReaderSplitAtItsPointKeepsItsDecimals) {
   EXPECT_EQ(f["lab.0.range"], "3.5-5.1");
 }
 
+TEST(CaptureExtractTest, AMedicineAfterABareRowNumber) {
+  auto f = FieldsOf({{"1", 100, 100}, {"Gabapentin 300 mg capsule", 200, 100},
+                     {"Take 1 capsule by mouth three times daily", 900, 100}},
+                    "medication_list");
+  EXPECT_EQ(f["medication.0.name"], "Gabapentin");
+  EXPECT_EQ(f["medication.0.strength"], "300 mg");
+  EXPECT_EQ(f["medication.0.route"], "oral");
+  EXPECT_EQ(f["medication.0.frequency"], "three times daily");
+}
+
 // ---- hostile and broken files ----
 
 uint32_t Crc(std::string_view type_and_data) {

@@ -1147,8 +1147,9 @@ void AddMedications(Reader& r, std::vector<Field>& out) {
       std::smatch m;
       if (!std::regex_search(text, m, kStrength)) continue;
       std::string before = m.prefix().str();
-      // Leading list numbers and bullets.
-      static const std::regex kLead(R"(^\s*(\d+[.)]|[-*•·»])\s*)");
+      // Leading list numbers ("1.", "2)", or a bare "3" in a column of its own before the
+      // name) and bullets.
+      static const std::regex kLead(R"(^\s*(\d{1,3}[.)]|\d{1,3}\s+(?=[A-Za-z])|[-*•·»])\s*)");
       before = std::regex_replace(before, kLead, "");
       // A bullet the reader took for a letter ("e Lisinopril", "o Metformin").
       static const std::regex kMisreadBullet(R"(^\s*[a-z©®°«»]\s+(?=[A-Z]))");
