@@ -258,6 +258,45 @@ TEST(CaptureExtractTest, AMedicineAfterABareRowNumber) {
   EXPECT_EQ(f["medication.0.frequency"], "three times daily");
 }
 
+TEST(CaptureExtractTest, CardNameBesideAPharmacyNumberAndNumberedCells) {
+  auto f = FieldsOf({{"Harborview Health", 300, 40}, {"IVERSON, TOBIAS", 50, 170}, {"RxBIN: 649493", 900, 170},
+                     {"ID# SCA433961516", 50, 240}},
+                    "insurance_card");
+  EXPECT_EQ(f["name.family"], "Iverson");
+  EXPECT_EQ(f["name.given"], "Tobias");
+  EXPECT_EQ(f["coverage.rxbin"], "649493");
+  // Numbered cells: the numbers are neither labels nor values, the values sit under the
+  // number and the label, a caption's instruction in parentheses is not a value, and a
+  // marked box's option is the answer.
+  Checkbox male{Box{1200, 254, 30, 30}, true, 0.9};
+  Checkbox female{Box{1500, 254, 30, 30}, false, 0.0};
+  auto g = FieldsOf({{"1", 100, 100}, {"LAST NAME", 160, 100}, {"2", 700, 100}, {"FIRST NAME", 760, 100},
+                     {"FARROW", 110, 170}, {"DAVID", 710, 170},
+                     {"5", 1150, 200}, {"SEX", 1210, 200}, {"Male", 1260, 254}, {"Female", 1560, 254},
+                     {"7", 100, 400}, {"STREET ADDRESS", 160, 400}, {"8", 900, 400}, {"CITY", 960, 400},
+                     {"5063 Orchard Place", 110, 470}, {"Burlington", 910, 470},
+                     {"14. DRUG ALLERGIES", 100, 600}, {"(write NONE if none)", 500, 600}, {"Eggs", 110, 670}},
+                    "intake", {male, female});
+  EXPECT_EQ(g["name.family"], "Farrow");
+  EXPECT_EQ(g["name.given"], "David");
+  EXPECT_EQ(g["address.line"], "5063 Orchard Place");
+  EXPECT_EQ(g["address.city"], "Burlington");
+  EXPECT_EQ(g["gender"], "male");
+  EXPECT_EQ(g["allergy.0"], "Eggs");
+  EXPECT_FALSE(g.contains("allergy.1"));
+}
+
+TEST(CaptureExtractTest, LabHeaderNameAndCollectionInWords) {
+  auto f = FieldsOf({{"Name: DELACROIX, Ethan", 100, 100}, {"DOB 01-18-1977", 900, 100},
+                     {"Specimen collected 16 Feb 2024", 100, 200},
+                     {"Potassium", 100, 300}, {"4.4", 600, 300}, {"mmol/L", 900, 300}, {"3.5-5.1", 1200, 300}},
+                    "lab_report");
+  EXPECT_EQ(f["name.family"], "Delacroix");
+  EXPECT_EQ(f["name.given"], "Ethan");
+  EXPECT_EQ(f["birthDate"], "1977-01-18");
+  EXPECT_EQ(f["lab.collected"], "2024-02-16");
+}
+
 // ---- hostile and broken files ----
 
 uint32_t Crc(std::string_view type_and_data) {

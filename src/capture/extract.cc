@@ -62,6 +62,7 @@ std::string TitleCase(std::string_view text) {
 enum class Target {
   kFamily, kGiven, kFullName, kBirthDate, kGender, kStreet, kCity, kState, kZip, kPhone, kEmail,
   kPayer, kMemberId, kGroup, kRxBin, kRxPcn, kMbi, kAllergies, kCollected, kNpi,
+  kOther,  // a label of a field not extracted: known so that it is never taken for a value
 };
 
 struct Label {
@@ -124,6 +125,13 @@ constexpr Label kLabels[] = {
     {"collection date", Target::kCollected}, {"date collected", Target::kCollected},
     {"date of collection", Target::kCollected},
     {"npi", Target::kNpi}, {"npi #", Target::kNpi}, {"npi number", Target::kNpi},
+    {"m i", Target::kOther}, {"mi", Target::kOther}, {"middle initial", Target::kOther},
+    {"middle name", Target::kOther}, {"middle", Target::kOther}, {"suffix", Target::kOther},
+    {"age", Target::kOther}, {"ssn", Target::kOther}, {"social security number", Target::kOther},
+    {"marital status", Target::kOther}, {"race", Target::kOther}, {"ethnicity", Target::kOther},
+    {"preferred language", Target::kOther}, {"employer", Target::kOther}, {"occupation", Target::kOther},
+    {"emergency contact", Target::kOther}, {"relationship", Target::kOther},
+    {"relationship to patient", Target::kOther}, {"signature", Target::kOther},
 };
 
 struct LabelHit {
@@ -197,6 +205,13 @@ std::optional<LabelHit> MatchAllergyQuestion(const std::string& norm) {
 }
 
 std::optional<LabelHit> MatchLabelText(const std::string& norm, bool allow_fuzzy) {
+  // A numbered field ("7. STREET ADDRESS", "9a. ZIP"): the number is not part of the label.
+  static const std::regex kFieldNumber(R"(^\d{1,2}[a-z]? (.+)$)");
+  if (std::smatch m; std::regex_match(norm, m, kFieldNumber)) {
+    auto hit = MatchLabelText(m[1].str(), allow_fuzzy);
+    if (hit) hit->label_length = norm.size();
+    return hit;
+  }
   if (auto hit = MatchLabelTextExactly(norm, allow_fuzzy)) return hit;
   std::vector<std::string> forms = LabelCores(norm);
   forms.insert(forms.begin(), norm);
@@ -288,7 +303,7 @@ std::optional<LabelHit> MatchLabel(const Phrase& p) {
     auto hit = MatchLabelText(head, false);
     if (!hit) continue;
     static const std::map<Target, bool> kInlineWithoutColon = {
-        {Target::kBirthDate, true}, {Target::kMemberId, true}, {Target::kGroup, true},
+        {Target::kBirthDate, true}, {Target::kCollected, true}, {Target::kMemberId, true}, {Target::kGroup, true},
         {Target::kRxBin, true}, {Target::kRxPcn, true}, {Target::kNpi, true}};
     if (!kInlineWithoutColon.contains(hit->target)) continue;
     // Find the same cut in the original text by word count.
@@ -391,16 +406,29 @@ class Reader {
     return true;
   }
 
-  // True when a checkbox sits just left of the phrase: the phrase is that box's option.
-  bool IsCheckboxOption(int page, const Phrase& p) const {
+  // The checkbox just left of the phrase, whose option the phrase is; null when none.
+  const Checkbox* OptionBox(int page, const Phrase& p) const {
     const Layout& l = pages_[page];
     int mh = std::max(1, l.median_height);
     for (const Checkbox& cb : l.checkboxes) {
-      bool left = cb.box.right() <= p.box.x + mh / 2 && p.box.x - cb.box.right() < 2 * mh;
+      bool left = cb.box.right() <= p.box.x + mh / 2 && p.box.x - cb.box.right() < std::max(2 * mh, cb.box.w * 3 / 2);
       bool level = cb.box.y < p.box.bottom() && p.box.y < cb.box.bottom();
-      if (left && level) return true;
+      if (left && level) return &cb;
     }
-    return false;
+    return nullptr;
+  }
+
+  // A field's number printed apart from its label ("7   STREET ADDRESS"): neither a value nor
+  // a label of its own.
+  bool IsFieldNumber(int page, int line, int index) const {
+    static const std::regex kNumber(R"(^\(?\d{1,2}[a-z]?[.)]?$)");
+    const Line& row = pages_[page].lines[line];
+    if (index + 1 >= static_cast<int>(row.phrases.size())) return false;
+    const Phrase& p = row.phrases[index];
+    const Phrase& next = row.phrases[index + 1];
+    int mh = std::max(1, pages_[page].median_height);
+    return std::regex_match(p.text, kNumber) && next.box.x - p.box.right() < 3 * mh &&
+           IsLabel(page, line, index + 1);
   }
 
   bool IsLabel(int page, int line, int index) const {
@@ -424,8 +452,15 @@ class Reader {
       int mh = page.median_height;
       int ri = l.index + 1;
       // Leader dots read as a few short low-confidence "words" ("wm we") before the value.
+      // An instruction in parentheses after the label ("(write NONE if none)") is part of it.
+      auto parenthetical = [](const Phrase& p) {
+        std::string t = Trim(p.text);
+        return t.size() >= 2 && t.front() == '(' && t.back() == ')';
+      };
+      while (ri < static_cast<int>(line.phrases.size()) && parenthetical(line.phrases[ri])) ++ri;
       while (ri + 1 < static_cast<int>(line.phrases.size()) && LooksLikeLeader(line.phrases[ri])) ++ri;
-      if (ri < static_cast<int>(line.phrases.size()) && !IsLabel(l.page, l.line, ri)) {
+      if (ri < static_cast<int>(line.phrases.size()) && !IsLabel(l.page, l.line, ri) &&
+          !IsFieldNumber(l.page, l.line, ri)) {
         const Phrase& right = line.phrases[ri];
         if (right.box.x - label.box.right() < page.width / 2) {
           Candidate c{right.text, right.box, right.confidence, l.page, l.hit.label_length, 1};
@@ -433,7 +468,17 @@ class Reader {
           out.push_back(std::move(c));
         }
       }
-      // Below: the nearest phrase starting under the label, within a few line heights.
+      // Below: the nearest phrase starting under the label, within a few line heights. A
+      // field's number or mark just left of the label ("7  STREET ADDRESS", however it was read)
+      // counts as the label's start: the value is written under both.
+      Box start = label.box;
+      if (l.index > 0) {
+        const Phrase& left = line.phrases[l.index - 1];
+        size_t chars = Trim(left.text).size();
+        if (chars > 0 && chars <= 4 && label.box.x - left.box.right() < 2 * std::max(1, mh) &&
+            !IsLabel(l.page, l.line, l.index - 1))
+          start = left.box.Union(label.box);
+      }
       const Phrase* below = nullptr;
       int below_line = -1, below_index = -1;
       for (size_t li = l.line + 1; li < page.lines.size(); ++li) {
@@ -441,8 +486,8 @@ class Reader {
         if (next.box.y - label.box.bottom() > 3 * mh) break;
         for (size_t i = 0; i < next.phrases.size(); ++i) {
           const Phrase& p = next.phrases[i];
-          bool aligned = std::abs(p.box.x - label.box.x) < 2 * mh ||
-                         (p.box.x >= label.box.x - mh && p.box.x < label.box.right());
+          bool aligned = std::abs(p.box.x - label.box.x) < 2 * mh || std::abs(p.box.x - start.x) < 2 * mh ||
+                         (p.box.x >= start.x - mh && p.box.x < label.box.right());
           if (!aligned) continue;
           below = &p;
           below_line = static_cast<int>(li);
@@ -452,12 +497,16 @@ class Reader {
         if (below) break;
       }
       // The option of an unmarked checkbox is not an answer: what follows it on the line may be
-      // ("[ ] None known   Penicillin; Latex").
-      if (below && IsCheckboxOption(l.page, *below)) {
+      // ("[ ] None known   Penicillin; Latex"); the option of a marked one is.
+      if (below) {
         const Line& row = page.lines[below_line];
-        below = below_index + 1 < static_cast<int>(row.phrases.size()) ? &row.phrases[++below_index] : nullptr;
+        while (below) {
+          const Checkbox* cb = OptionBox(l.page, *below);
+          if (cb == nullptr || cb->checked) break;
+          below = below_index + 1 < static_cast<int>(row.phrases.size()) ? &row.phrases[++below_index] : nullptr;
+        }
       }
-      if (below && !IsLabel(l.page, below_line, below_index)) {
+      if (below && !IsLabel(l.page, below_line, below_index) && !IsFieldNumber(l.page, below_line, below_index)) {
         Candidate c{below->text, below->box, below->confidence, l.page, l.hit.label_length, 2};
         ExtendList(c, l.page, below_line, below_index);
         out.push_back(std::move(c));
@@ -581,7 +630,8 @@ std::string CheckboxLabel(const Layout& page, const Checkbox& cb) {
   for (const Line& line : page.lines)
     for (const Phrase& p : line.phrases)
       for (const Word& w : p.words)
-        if (w.box.x >= cb.box.right() - 2 && w.box.x - cb.box.right() < 2 * page.median_height &&
+        if (w.box.x >= cb.box.right() - 2 &&
+            w.box.x - cb.box.right() < std::max(2 * page.median_height, cb.box.w * 3 / 2) &&
             w.box.VerticalOverlap(cb.box) > 0.3) {
           // The rest of the phrase from this word on.
           std::string text;
@@ -836,7 +886,11 @@ void AddCardNameWithoutLabel(Reader& r, std::vector<Field>& out) {
   for (const Field& f : out)
     if (f.key == "coverage.payer") payer = &f;
   for (const Line& l : page.lines) {
-    if (l.phrases.size() != 1) continue;
+    // The name alone on its line, or first on a line whose other phrases are labelled values
+    // ("IVERSON, TOBIAS        RxBIN: 649493").
+    if (l.phrases.empty() ||
+        !std::all_of(l.phrases.begin() + 1, l.phrases.end(), [](const Phrase& p) { return MatchLabel(p).has_value(); }))
+      continue;
     const Phrase& p = l.phrases[0];
     if (p.box.y > page.height * 3 / 5) break;
     if (payer && (p.box.bottom() <= payer->box.bottom() || p.text == payer->raw)) continue;

@@ -177,14 +177,30 @@ Layout BuildLayout(std::vector<Word> words, std::vector<Checkbox> checkboxes, in
       current = Phrase{};
     };
     int prev_right = -1;
+    int prev_h = 0;
+    double prev_char_w = 0;
+    auto char_width = [](const Word& w) {
+      size_t n = 0;
+      for (unsigned char c : w.text) n += (c & 0xC0) != 0x80 ? 1 : 0;  // UTF-8 characters
+      return n ? static_cast<double>(w.box.w) / static_cast<double>(n) : 0.0;
+    };
     for (Word& w : b.words) {
+      // The space between two words of a phrase scales with their text, not the page's
+      // (captions in small print beside values in large print), and is a whole character
+      // wide in a monospaced font.
+      int limit = gap_limit;
+      if (prev_right >= 0) {
+        int local = std::min(prev_h, w.box.h);
+        limit = std::max(limit, static_cast<int>(std::lround(1.3 * local)));
+        limit = std::max(limit, static_cast<int>(std::lround(1.5 * std::min(prev_char_w, char_width(w)))));
+      }
       // A checkbox between two words also separates phrases.
       bool box_between = false;
       for (const Checkbox& cb : layout.checkboxes)
         if (prev_right >= 0 && cb.box.x >= prev_right - 2 && cb.box.right() <= w.box.x + 2 &&
             cb.box.VerticalOverlap(w.box) > 0.3)
           box_between = true;
-      if (prev_right >= 0 && (w.box.x - prev_right > gap_limit || box_between)) flush();
+      if (prev_right >= 0 && (w.box.x - prev_right > limit || box_between)) flush();
       if (current.words.empty()) {
         current.box = w.box;
         current.confidence = w.confidence;
@@ -195,6 +211,8 @@ Layout BuildLayout(std::vector<Word> words, std::vector<Checkbox> checkboxes, in
         current.text += " " + w.text;
       }
       prev_right = w.box.right();
+      prev_h = w.box.h;
+      prev_char_w = char_width(w);
       current.words.push_back(std::move(w));
     }
     flush();

@@ -76,12 +76,18 @@ int BestQuarterTurn(OcrEngine& engine, const Image& page, int timeout_ms) {
 // Letters and digits that look alike in many fonts (O 0, I 1, S 5, B 8, Z 2): where an
 // identifier mixes letters and digits and one of these stands at the change from one to the
 // other, no reading can be sure which was printed ("NWI781" or "NW1781").
+// The same holds for an e-mail address's local part in lower case (l 1, o 0, i 1:
+// "kmbeki11" or "kmbekil1").
 bool AmbiguousIdentifier(const Field& f) {
-  if (f.kind != ValueKind::kIdentifier || f.from_text_layer) return false;
-  const std::string& v = f.value;
-  auto lookalike = [](char c) { return std::string_view("OI0158SBZ2").find(c) != std::string_view::npos; };
+  if (f.from_text_layer) return false;
+  bool email = f.kind == ValueKind::kEmail;
+  if (f.kind != ValueKind::kIdentifier && !email) return false;
+  const std::string v = email ? f.value.substr(0, f.value.find('@')) : f.value;
+  auto lookalike = [email](char c) {
+    return std::string_view(email ? "oil10" : "OI0158SBZ2").find(c) != std::string_view::npos;
+  };
   auto is_digit = [](char c) { return c >= '0' && c <= '9'; };
-  auto is_alpha = [](char c) { return c >= 'A' && c <= 'Z'; };
+  auto is_alpha = [email](char c) { return email ? (c >= 'a' && c <= 'z') : (c >= 'A' && c <= 'Z'); };
   for (size_t i = 0; i < v.size(); ++i) {
     if (!lookalike(v[i])) continue;
     bool prev_other = i > 0 && (is_digit(v[i]) ? is_alpha(v[i - 1]) : is_digit(v[i - 1]));
