@@ -34,13 +34,15 @@ const std::vector<std::string>& Fonts(Split split) {
   static const std::vector<std::string> kFresh3 = {"Nimbus Sans Narrow", "URW Bookman", "C059"};
   static const std::vector<std::string> kFresh4 = {"Nimbus Sans", "P052", "URW Gothic"};
   static const std::vector<std::string> kFresh5 = {"Nimbus Roman", "Nimbus Mono PS", "DejaVu Sans Mono"};
+  static const std::vector<std::string> kFresh6 = {"Liberation Serif", "URW Gothic", "FreeMono"};
   return split == Split::kDev       ? kDev
          : split == Split::kHoldout ? kHoldout
          : split == Split::kFresh   ? kFresh
          : split == Split::kFresh2  ? kFresh2
          : split == Split::kFresh3  ? kFresh3
          : split == Split::kFresh4  ? kFresh4
-                                    : kFresh5;
+         : split == Split::kFresh5  ? kFresh5
+                                    : kFresh6;
 }
 
 const LayoutDef& FindLayout(const std::string& name) {
@@ -222,6 +224,7 @@ const char* SplitName(Split split) {
     case Split::kFresh3: return "fresh3";
     case Split::kFresh4: return "fresh4";
     case Split::kFresh5: return "fresh5";
+    case Split::kFresh6: return "fresh6";
   }
   return "?";
 }

@@ -992,6 +992,107 @@ void MedsRecon(Canvas& c, const Content& k) {
   Footer(c, kLetterH);
 }
 
+// ---- fresh6 layouts: written after fresh5's blind measurement and the changes made from it ----
+
+// A questionnaire: each field asked as a question, the answer on the line under it; sex as
+// radio-style options with the chosen one marked.
+void IntakeQuestions(Canvas& c, const Content& k) {
+  const Person& p = k.person;
+  c.Text(54, 44, "Tell us about yourself", 15, true);
+  c.Text(54, 66, "Please answer every question. " + k.clinic, 8.5);
+  double y = 100;
+  auto q = [&](const std::string& question, const std::string& answer) {
+    c.Text(54, y, question, 10, true);
+    c.Text(72, y + 16, answer, 11);
+    y += 44;
+  };
+  q("What is your last name?", p.family);
+  q("What is your first name?", p.given);
+  q("When were you born?", p.birth.Long());
+  c.Text(54, y, "What is your sex?", 10, true);
+  SexBoxes(c, 72, y + 16, 10, p.gender);
+  y += 44;
+  q("What is your street address?", p.street);
+  q("Which city do you live in?", p.city);
+  q("State and ZIP code?", p.state + "  " + p.zip);
+  q("What is the best phone number to reach you?", PhoneUs(p.phone));
+  q("What is your e-mail address?", p.email);
+  q("Who is your health insurance with?", k.coverage.payer);
+  q("What is your member ID?", k.coverage.member_id);
+  q("Are you allergic to anything? If so, what?",
+    k.allergies.empty() ? std::string("No known allergies") : Join(k.allergies, ", "));
+  Footer(c, kLetterH);
+}
+
+// A card printed in landscape with a tinted top band holding the payer, member
+// details in a two-column grid with labels above values, pharmacy numbers along the bottom.
+void CardH(Canvas& c, const Content& k) {
+  c.Fill(0, 0, kCardW, 30, 0.78);
+  c.Text(10, 8, "Sample card for testing only", 5);
+  c.Text(kCardW - 10 - c.Width(k.coverage.payer, 10, true), 9, k.coverage.payer, 10, true);
+  auto cell = [&](double x, double y, const std::string& label, const std::string& value) {
+    c.Text(x, y, label, 5.5);
+    c.Text(x, y + 8, value, 8.5, true);
+  };
+  cell(10, 40, "MEMBER", Upper(k.person.given + " " + k.person.family));
+  cell(10, 68, "MEMBER ID", k.coverage.member_id);
+  cell(130, 68, "GROUP NO.", k.coverage.group);
+  c.Line(10, 118, kCardW - 10, 118, 0.4);
+  c.Text(10, 124, "RX BIN " + k.coverage.rxbin, 6.5);
+  c.Text(90, 124, "RX PCN " + k.coverage.rxpcn, 6.5);
+  c.Text(170, 124, "RX GRP " + k.coverage.group, 6.5);
+}
+
+// A lab report as sentences: one result a line, the value and unit after a colon, the reference
+// in parentheses at the end; collection date and patient in a sentence at the top.
+void LabSentences(Canvas& c, const Content& k) {
+  c.Text(54, 48, k.clinic, 12, true);
+  c.Text(54, 74, "Results for " + k.person.given + " " + k.person.family + " (born " + k.person.birth.Us() +
+                     "), sample taken " + k.collected.Long() + ".",
+         9.5);
+  double y = 108;
+  for (const LabTest& l : k.labs) {
+    std::string flag = Flag(l) == "H" ? " (high)" : Flag(l) == "L" ? " (low)" : "";
+    c.Text(54, y, l.printed_name + ": " + l.value + " " + l.unit_printed + flag + "   (reference " + l.range + ")",
+           10);
+    y += 19;
+  }
+  Footer(c, kLetterH);
+}
+
+// A prescriber's medication list with the Latin abbreviations clinicians write: PO, INH, SC,
+// QD, BID, TID, QHS, Q4H PRN.
+void MedsSig(Canvas& c, const Content& k) {
+  auto abbrev_route = [](const std::string& route) {
+    return route == "oral" ? "PO" : route == "inhalation" ? "INH" : route == "subcutaneous" ? "SC"
+                                  : route == "nasal"        ? "IN"
+                                                            : "";
+  };
+  auto abbrev_freq = [](const std::string& f) -> std::string {
+    if (f == "once daily") return "QD";
+    if (f == "twice daily") return "BID";
+    if (f == "three times daily") return "TID";
+    if (f == "at bedtime") return "QHS";
+    if (f == "every 4 hours as needed") return "Q4H PRN";
+    return f;
+  };
+  c.Text(54, 48, "ACTIVE MEDICATIONS", 13, true);
+  c.Text(54, 70, Upper(k.person.family) + ", " + Upper(k.person.given) + "   DOB: " + k.person.birth.Us(), 10);
+  double y = 104;
+  c.Text(54, y, "Medication / strength", 9, true);
+  c.Text(330, y, "Sig", 9, true);
+  c.Line(54, y + 14, 558, y + 14, 0.5);
+  y += 24;
+  for (const Medication& m : k.medications) {
+    c.Text(54, y, m.name + " " + m.strength + " " + m.form, 10);
+    c.Text(330, y, std::string("1 ") + (m.form == "inhaler" ? "puff" : m.form == "spray" ? "spray" : "tab") + " " +
+                       abbrev_route(m.route) + " " + abbrev_freq(m.frequency),
+           10);
+    y += 20;
+  }
+  Footer(c, kLetterH);
+}
+
 }  // namespace
 
 const std::vector<LayoutDef>& LayoutDefs() {
@@ -1030,6 +1131,10 @@ const std::vector<LayoutDef>& LayoutDefs() {
       {"card-g", "insurance_card", Split::kFresh5, kCardW, kCardH, CardG, CardTruth},
       {"lab-flagcol", "lab_report", Split::kFresh5, kLetterW, kLetterH, LabFlagColumn, LabTruth},
       {"meds-recon", "medication_list", Split::kFresh5, kLetterW, kLetterH, MedsRecon, MedsTruth},
+      {"intake-questions", "intake", Split::kFresh6, kLetterW, kLetterH, IntakeQuestions, IntakeTruth},
+      {"card-h", "insurance_card", Split::kFresh6, kCardW, kCardH, CardH, CardTruth},
+      {"lab-sentences", "lab_report", Split::kFresh6, kLetterW, kLetterH, LabSentences, LabTruth},
+      {"meds-sig", "medication_list", Split::kFresh6, kLetterW, kLetterH, MedsSig, MedsTruth},
   };
   return kDefs;
 }
