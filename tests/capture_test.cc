@@ -297,6 +297,54 @@ TEST(CaptureExtractTest, LabHeaderNameAndCollectionInWords) {
   EXPECT_EQ(f["lab.collected"], "2024-02-16");
 }
 
+TEST(CaptureExtractTest, LabResultsWrittenAsSentences) {
+  auto f = FieldsOf({{"Results for Emily Rasmussen (born 11/15/1943), sample taken December 18, 2025", 100, 100},
+                     {"Hemoglobin Alc: 6.9 % (high) (reference 4.0-5.6)", 100, 200},
+                     {"Triglycerides: 135 mg/dL (reference <150)", 100, 260}},
+                    "lab_report");
+  EXPECT_EQ(f["name.family"], "Rasmussen");
+  EXPECT_EQ(f["name.given"], "Emily");
+  EXPECT_EQ(f["birthDate"], "1943-11-15");
+  EXPECT_EQ(f["lab.collected"], "2025-12-18");
+  EXPECT_EQ(f["lab.0.code"], "4548-4");
+  EXPECT_EQ(f["lab.0.value"], "6.9");
+  EXPECT_EQ(f["lab.0.unit"], "%");
+  EXPECT_EQ(f["lab.0.range"], "4.0-5.6");
+  EXPECT_EQ(f["lab.1.code"], "2571-8");
+  EXPECT_EQ(f["lab.1.value"], "135");
+  EXPECT_EQ(f["lab.1.range"], "<150");
+}
+
+TEST(CaptureExtractTest, AQuestionnaireAndANameBeforeTheBirthDate) {
+  Checkbox male{Box{110, 452, 30, 30}, false, 0.0};
+  Checkbox female{Box{300, 452, 30, 30}, true, 0.9};
+  auto f = FieldsOf({{"What is your last name?", 100, 100}, {"Kowalski", 150, 150},
+                     {"What is your first name?", 100, 250}, {"Omar", 150, 300},
+                     {"What is your sex?", 100, 400}, {"Male", 150, 452}, {"Female", 340, 452},
+                     {"What is your e-mail address?", 100, 550}, {"okowalski37@example.org", 150, 600},
+                     {"What is your street address?", 100, 700}, {"2432 Sunset Ave", 150, 750},
+                     {"State and ZIP code?", 100, 850}, {"GA  31417", 150, 900},
+                     {"Are you allergic to anything? If so, what?", 100, 1000}, {"Eggs, Penicillin", 150, 1050}},
+                    "intake", {male, female});
+  EXPECT_EQ(f["name.family"], "Kowalski");
+  EXPECT_EQ(f["name.given"], "Omar");
+  EXPECT_EQ(f["gender"], "female");
+  EXPECT_EQ(f["email"], "okowalski37@example.org");
+  EXPECT_EQ(f["address.line"], "2432 Sunset Ave");
+  EXPECT_EQ(f["address.state"], "GA");
+  EXPECT_EQ(f["address.postalCode"], "31417");
+  EXPECT_EQ(f["allergy.0"], "Eggs");
+  EXPECT_EQ(f["allergy.1"], "Penicillin");
+  auto g = FieldsOf({{"ACTIVE MEDICATIONS", 100, 50}, {"VASQUEZ, MICHAEL", 100, 120}, {"DOB: 05/21/1982", 700, 120},
+                     {"Warfarin 5 mg tablet", 100, 250}, {"1 tab PO QD", 800, 250}},
+                    "medication_list");
+  EXPECT_EQ(g["name.family"], "Vasquez");
+  EXPECT_EQ(g["name.given"], "Michael");
+  EXPECT_EQ(g["birthDate"], "1982-05-21");
+  EXPECT_EQ(g["medication.0.route"], "oral");
+  EXPECT_EQ(g["medication.0.frequency"], "once daily");
+}
+
 // ---- hostile and broken files ----
 
 uint32_t Crc(std::string_view type_and_data) {

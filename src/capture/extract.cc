@@ -281,11 +281,41 @@ std::string CutAtNextLabel(const std::string& value) {
   return value;
 }
 
+// A questionnaire's question ("What is your last name?", "When were you born?") labels the
+// answer under it: the field it asks for is the longest field name it contains.
+std::optional<LabelHit> MatchQuestion(const std::string& norm) {
+  static const Label kAsked[] = {
+      {"last name", Target::kFamily}, {"family name", Target::kFamily}, {"surname", Target::kFamily},
+      {"first name", Target::kGiven}, {"given name", Target::kGiven}, {"born", Target::kBirthDate},
+      {"date of birth", Target::kBirthDate}, {"birthday", Target::kBirthDate}, {"sex", Target::kGender},
+      {"gender", Target::kGender}, {"street address", Target::kStreet}, {"address", Target::kStreet},
+      {"home address", Target::kStreet}, {"city", Target::kCity}, {"town", Target::kCity},
+      {"zip code", Target::kZip}, {"zip", Target::kZip}, {"postal code", Target::kZip}, {"state", Target::kState},
+      {"phone number", Target::kPhone}, {"phone", Target::kPhone}, {"telephone", Target::kPhone},
+      {"e mail", Target::kEmail}, {"email", Target::kEmail}, {"e mail address", Target::kEmail},
+      {"email address", Target::kEmail}, {"insurance", Target::kPayer}, {"insurer", Target::kPayer},
+      {"health plan", Target::kPayer}, {"insurance company", Target::kPayer}, {"member id", Target::kMemberId},
+      {"policy number", Target::kMemberId}, {"subscriber id", Target::kMemberId},
+      {"group number", Target::kGroup}, {"allergic", Target::kAllergies}, {"allergies", Target::kAllergies},
+      {"middle name", Target::kOther}, {"middle initial", Target::kOther},
+  };
+  if (norm.size() > 100) return std::nullopt;
+  std::string padded = " " + norm + " ";
+  const Label* best = nullptr;
+  for (const Label& l : kAsked)
+    if (padded.find(" " + std::string(l.text) + " ") != std::string::npos &&
+        (!best || std::strlen(l.text) > std::strlen(best->text)))
+      best = &l;
+  if (!best) return std::nullopt;
+  return LabelHit{best->target, norm.size(), {}, false};
+}
+
 // A phrase is a label when its whole text is one; or "Label: value" within one phrase.
 std::optional<LabelHit> MatchLabel(const Phrase& p) {
   std::string norm = Normalise(p.text);
   if (norm.empty()) return std::nullopt;
   if (auto hit = MatchLabelText(norm, true)) return hit;
+  if (std::string t = Trim(p.text); !t.empty() && t.back() == '?') return MatchQuestion(norm);
   size_t colon = p.text.find(':');
   if (colon != std::string::npos && colon > 0 && colon + 1 < p.text.size()) {
     std::string head = Normalise(p.text.substr(0, colon));
@@ -703,11 +733,20 @@ void AddBirthDate(Reader& r, std::vector<Field>& out) {
 void AddNameFromText(Reader& r, std::vector<Field>& out) {
   bool have = std::any_of(out.begin(), out.end(), [](const Field& f) { return f.key == "name.family"; });
   if (have) return;
+  // "Jane Doe - born ...", or two or three capitalised words before "(born" or ", born" in a
+  // sentence ("Results for Emily Rasmussen (born 11/15/1943) ...").
   static const std::regex kBorn(R"(^(.+?)\s+-\s+born\b)", std::regex::icase);
+  static const std::regex kBornInSentence(R"(([A-Z][A-Za-z'-]+(?: [A-Z][A-Za-z'-]+){1,2})\s*[,(]\s*born\b)");
   for (size_t pi = 0; pi < r.pages().size(); ++pi)
     for (const Line& line : r.pages()[pi].lines) {
       std::smatch m;
-      if (!std::regex_search(line.text, m, kBorn)) continue;
+      // "VASQUEZ, MICHAEL   DOB: 05/21/1982": a name in "LAST, FIRST" form heading a line that
+      // gives the birth date.
+      static const std::regex kBeforeDob(R"(^\s*([A-Za-z][A-Za-z'-]+,\s*[A-Za-z][A-Za-z'-]+)\s+(?:DOB|D\.O\.B\.|Date of birth|Born)\b)",
+                                         std::regex::icase);
+      if (!std::regex_search(line.text, m, kBorn) && !std::regex_search(line.text, m, kBornInSentence) &&
+          !std::regex_search(line.text, m, kBeforeDob))
+        continue;
       auto split = SplitName(m[1].str());
       if (!split) continue;
       Candidate c{m[1].str(), line.box, line.phrases.empty() ? 0.f : line.phrases.front().confidence,
@@ -775,8 +814,22 @@ void AddAddress(Reader& r, std::vector<Field>& out) {
   std::optional<Field> city = Pick(r.CandidatesFor(Target::kCity), "address.city", ValueKind::kName, ParseNameWord);
   std::optional<Field> state = Pick(r.CandidatesFor(Target::kState), "address.state", ValueKind::kCode,
                                     [](std::string_view t) { return ParseState(t); });
-  std::optional<Field> zip = Pick(r.CandidatesFor(Target::kZip), "address.postalCode", ValueKind::kCode,
-                                  [](std::string_view t) { return ParseZip(t); });
+  std::vector<Candidate> zips = r.CandidatesFor(Target::kZip);
+  std::optional<Field> zip = Pick(zips, "address.postalCode", ValueKind::kCode,
+                                  [](std::string_view t) { return ParseZip(t); }, false);
+  // "GA 31417" answering "State and ZIP code?": both, each checked.
+  static const std::regex kStateZip(R"(^\s*([A-Za-z]{2})\.?,?\s+(\d{5}(?:-\d{4})?)\s*$)");
+  for (const Candidate& c : zips) {
+    std::smatch m;
+    if (zip || !std::regex_match(c.text, m, kStateZip)) continue;
+    auto st = ParseState(m[1].str());
+    auto z = ParseZip(m[2].str());
+    if (!st || !z) continue;
+    zip = MakeField("address.postalCode", *z, c, ValueKind::kCode, true, true);
+    if (!state) state = MakeField("address.state", *st, c, ValueKind::kCode, true, true);
+  }
+  if (!zip && !zips.empty() && !Trim(zips.front().text).empty())
+    zip = MakeField("address.postalCode", Trim(zips.front().text), zips.front(), ValueKind::kCode, true, false);
   if (auto f = PickText(streets, "address.line", ValueKind::kText)) {
     // The street line holds the whole address: its parts are fields of their own, each checked;
     // a part also read under its own label keeps that reading.
@@ -1031,11 +1084,46 @@ const LabTest* MatchLabName(const std::string& norm_prefix) {
   return best;
 }
 
+// A date at the start of `text` ("December 18, 2025.", "03/14/2024 08:15"): the longest run of
+// up to four words that reads as one.
+std::optional<std::string> LeadingDate(std::string_view text) {
+  std::vector<std::string> words;
+  std::string t(text);
+  for (size_t b = t.find_first_not_of(' '); b != std::string::npos && words.size() < 4; b = t.find_first_not_of(' ', b)) {
+    size_t e = t.find(' ', b);
+    words.push_back(t.substr(b, e == std::string::npos ? std::string::npos : e - b));
+    b = e;
+  }
+  for (size_t n = words.size(); n > 0; --n) {
+    std::string head;
+    for (size_t i = 0; i < n; ++i) head += (i ? " " : "") + words[i];
+    if (auto d = ParseDate(head)) return d;
+  }
+  return std::nullopt;
+}
+
 void AddLabs(Reader& r, std::vector<Field>& out) {
   std::string today(r.today());
   if (auto f = Pick(r.CandidatesFor(Target::kCollected), "lab.collected", ValueKind::kDate,
-                    [](std::string_view t) { return ParseDate(t); }))
+                    [](std::string_view t) { return ParseDate(t); })) {
     out.push_back(*f);
+  } else {
+    // In a sentence: "... sample taken December 18, 2025", "specimen collected on 03/14/2024".
+    static const std::regex kTaken(R"(\b(?:collected|taken|drawn)\s*:?\s+(?:on\s+)?(.+))", std::regex::icase);
+    bool found = false;
+    for (size_t pi = 0; pi < r.pages().size() && !found; ++pi)
+      for (const Line& line : r.pages()[pi].lines) {
+        std::smatch m;
+        if (!std::regex_search(line.text, m, kTaken)) continue;
+        if (auto d = LeadingDate(m[1].str())) {
+          Candidate c{m[1].str(), line.box, line.phrases.empty() ? 0.f : line.phrases.back().confidence,
+                      static_cast<int>(pi), 0, 0};
+          out.push_back(MakeField("lab.collected", *d, c, ValueKind::kDate, true, true));
+          found = true;
+          break;
+        }
+      }
+  }
   static const std::regex kNumber(R"(^[<>]?\d+(\.\d+)?$)");
   static const std::regex kRange(R"(^(\d+(\.\d+)?)\s*-\s*(\d+(\.\d+)?)$)");
   static const std::regex kBound(R"(^[<>]=?\s*\d+(\.\d+)?$)");
@@ -1062,7 +1150,12 @@ void AddLabs(Reader& r, std::vector<Field>& out) {
       // The reader sometimes splits a number at its decimal point ("5. 1"): join the parts,
       // or the range or value would lose its decimals and still look whole.
       std::vector<std::string> texts;
-      for (const Word* w : words) texts.push_back(Trim(w->text));
+      // Parentheses around a range or a flag ("(reference 4.0-5.6)", "(high)") are not part of it.
+      for (const Word* w : words) {
+        std::string t = Trim(w->text);
+        while (!t.empty() && (t.front() == '(' || t.back() == ')')) t = Trim(t.front() == '(' ? t.substr(1) : t.substr(0, t.size() - 1));
+        texts.push_back(t);
+      }
       for (size_t i = name_words; i + 1 < words.size(); ++i) {
         std::string_view a = words[i]->text;  // as read: Trim drops the point
         while (!a.empty() && std::isspace(static_cast<unsigned char>(a.back()))) a.remove_suffix(1);
@@ -1294,7 +1387,7 @@ Classification Classify(const std::vector<Layout>& pages) {
       {"grp", "insurance_card", 2}, {"copay", "insurance_card", 2}, {"medicare", "insurance_card", 2},
       {"subscriber", "insurance_card", 1}, {"card", "insurance_card", 1}, {"pcp", "insurance_card", 1},
       {"laboratory", "lab_report", 3}, {"reference", "lab_report", 1}, {"range", "lab_report", 1},
-      {"result", "lab_report", 1}, {"units", "lab_report", 1}, {"specimen", "lab_report", 2},
+      {"result", "lab_report", 1}, {"results", "lab_report", 1}, {"units", "lab_report", 1}, {"specimen", "lab_report", 2},
       {"collected", "lab_report", 2}, {"mg/dl", "lab_report", 1}, {"flag", "lab_report", 1},
       {"medication", "medication_list", 2}, {"medicines", "medication_list", 3},
       {"medications", "medication_list", 2}, {"tablet", "medication_list", 1},
@@ -1312,6 +1405,11 @@ Classification Classify(const std::vector<Layout>& pages) {
       std::string padded = " " + Normalise(line.text) + " ";
       for (const Cue& c : kCues)
         if (padded.find(" " + std::string(c.word) + " ") != std::string::npos) score[c.kind] += c.weight;
+      // What the lines hold, however they are headed: a known test with a number after it.
+      std::string norm = Normalise(line.text);
+      if (MatchLabName(norm.substr(0, std::min<size_t>(norm.size(), 40))) &&
+          std::any_of(line.text.begin(), line.text.end(), [](unsigned char ch) { return std::isdigit(ch); }))
+        score["lab_report"] += 1;
     }
   }
   if (card_shape) score["insurance_card"] += 4;
