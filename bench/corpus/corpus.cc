@@ -35,6 +35,7 @@ const std::vector<std::string>& Fonts(Split split) {
   static const std::vector<std::string> kFresh4 = {"Nimbus Sans", "P052", "URW Gothic"};
   static const std::vector<std::string> kFresh5 = {"Nimbus Roman", "Nimbus Mono PS", "DejaVu Sans Mono"};
   static const std::vector<std::string> kFresh6 = {"Liberation Serif", "URW Gothic", "FreeMono"};
+  static const std::vector<std::string> kFresh7 = {"DejaVu Serif", "Nimbus Sans Narrow", "C059"};
   return split == Split::kDev       ? kDev
          : split == Split::kHoldout ? kHoldout
          : split == Split::kFresh   ? kFresh
@@ -42,7 +43,8 @@ const std::vector<std::string>& Fonts(Split split) {
          : split == Split::kFresh3  ? kFresh3
          : split == Split::kFresh4  ? kFresh4
          : split == Split::kFresh5  ? kFresh5
-                                    : kFresh6;
+         : split == Split::kFresh6  ? kFresh6
+                                    : kFresh7;
 }
 
 const LayoutDef& FindLayout(const std::string& name) {
@@ -225,6 +227,7 @@ const char* SplitName(Split split) {
     case Split::kFresh4: return "fresh4";
     case Split::kFresh5: return "fresh5";
     case Split::kFresh6: return "fresh6";
+    case Split::kFresh7: return "fresh7";
   }
   return "?";
 }

@@ -1093,6 +1093,104 @@ void MedsSig(Canvas& c, const Content& k) {
   Footer(c, kLetterH);
 }
 
+// ---- fresh7 layouts: written after the changes made from fresh6, to be measured once ----
+
+// A bilingual registration form: every label in Spanish and English ("Apellido / Last name"),
+// values right of the labels on ruled lines, the phone and e-mail on one line.
+void IntakeBilingual(Canvas& c, const Content& k) {
+  const Person& p = k.person;
+  c.Text(54, 44, "Registro de paciente / Patient registration", 13, true);
+  double y = 92;
+  auto row = [&](double x, const std::string& label, const std::string& value, double to) {
+    double w = c.Text(x, y, label + ":", 9);
+    c.Line(x + w + 4, y + 13, to, y + 13, 0.4);
+    c.Text(x + w + 10, y - 1, value, 10.5);
+  };
+  row(54, "Apellido / Last name", p.family, 300);
+  row(310, "Nombre / First name", p.given, 558);
+  y += 30;
+  row(54, "Fecha de nacimiento / Date of birth", p.birth.Us(), 330);
+  c.Text(345, y, "Sexo / Sex:", 9);
+  SexBoxes(c, 400, y, 9, p.gender);
+  y += 30;
+  row(54, "Domicilio / Address", p.street, 558);
+  y += 30;
+  row(54, "Ciudad / City", p.city, 250);
+  row(260, "Estado / State", p.state, 380);
+  row(390, "Código postal / ZIP", p.zip, 558);
+  y += 30;
+  row(54, "Teléfono / Phone", PhoneDash(p.phone), 280);
+  row(290, "Correo electrónico / E-mail", p.email, 558);
+  y += 30;
+  row(54, "Seguro médico / Insurance", k.coverage.payer, 330);
+  row(340, "Núm. de miembro / Member ID", k.coverage.member_id, 558);
+  y += 30;
+  row(54, "Alergias / Allergies", k.allergies.empty() ? std::string("Ninguna / None") : Join(k.allergies, ", "), 558);
+  Footer(c, kLetterH);
+}
+
+// A card that prints the member ID in groups ("XQH 0921 05227") and the dependent's name
+// under the subscriber's, with the pharmacy numbers in a box on the right.
+void CardI(Canvas& c, const Content& k) {
+  c.Box(4, 4, kCardW - 8, kCardH - 8, 0.6);
+  c.Text(12, 12, k.coverage.payer, 10.5, true);
+  c.Text(12, 28, "PPO", 7, true);
+  const std::string& id = k.coverage.member_id;
+  std::string grouped = id.size() > 7 ? id.substr(0, 3) + " " + id.substr(3, 4) + " " + id.substr(7) : id;
+  c.Text(12, 48, "Subscriber: " + k.person.given + " " + k.person.family, 7.5);
+  c.Text(12, 62, "Member ID: " + grouped, 8.5, true);
+  c.Text(12, 78, "Group: " + k.coverage.group, 7.5);
+  c.Box(150, 44, 84, 48, 0.5);
+  c.Text(156, 50, "RxBIN " + k.coverage.rxbin, 6.5);
+  c.Text(156, 64, "RxPCN " + k.coverage.rxpcn, 6.5);
+  c.Text(156, 78, "RxGRP " + k.coverage.group, 6.5);
+  c.Text(12, kCardH - 20, "Synthetic sample card", 5.5);
+}
+
+// A lab report with a previous result beside each current one: the current value is the one
+// under "Result"; the earlier value and its date are in the next column.
+void LabPrevious(Canvas& c, const Content& k) {
+  c.Text(54, 46, k.clinic + " Laboratory", 12, true);
+  c.Text(54, 68, "Patient: " + k.person.family + ", " + k.person.given, 9.5);
+  c.Text(300, 68, "DOB: " + k.person.birth.Us(), 9.5);
+  c.Text(54, 84, "Collected: " + k.collected.Us(), 9.5);
+  double y = 116;
+  const double cols[] = {54, 210, 290, 400, 470};
+  const char* heads[] = {"Test", "Result", "Previous", "Units", "Reference"};
+  for (int i = 0; i < 5; ++i) c.Text(cols[i], y, heads[i], 9, true);
+  c.Line(54, y + 14, 558, y + 14, 0.6);
+  y += 22;
+  int n = 0;
+  for (const LabTest& l : k.labs) {
+    // An earlier value near the current one, with one decimal more or less as labs print.
+    double v = std::strtod(l.value.c_str(), nullptr);
+    double prev = v * (n++ % 2 ? 0.93 : 1.06);
+    bool decimals = l.value.find('.') != std::string::npos;
+    std::string previous = (decimals ? fmt::format("{:.1f}", prev) : fmt::format("{:.0f}", prev)) + " (01/2023)";
+    c.Text(cols[0], y, l.printed_name, 9.5);
+    c.Text(cols[1], y, l.value + (Flag(l).empty() ? "" : " " + Flag(l)), 9.5);
+    c.Text(cols[2], y, previous, 8.5);
+    c.Text(cols[3], y, l.unit_printed, 9.5);
+    c.Text(cols[4], y, l.range, 9.5);
+    y += 18;
+  }
+  Footer(c, kLetterH);
+}
+
+// A medication list written as a letter to the patient: one sentence a medicine.
+void MedsLetter(Canvas& c, const Content& k) {
+  c.Text(54, 50, k.clinic, 12, true);
+  c.Text(54, 80, "Dear " + k.person.given + " " + k.person.family + " (date of birth " + k.person.birth.Us() + "),", 10);
+  c.Text(54, 100, "these are the medicines you take now:", 10);
+  double y = 130;
+  for (const Medication& m : k.medications) {
+    c.Text(66, y, "- " + m.name + " " + m.strength + ", one " + m.form + " " + m.route_printed + " " + m.frequency + ".", 10);
+    y += 20;
+  }
+  c.Text(54, y + 20, "Bring this list to every visit.", 10);
+  Footer(c, kLetterH);
+}
+
 }  // namespace
 
 const std::vector<LayoutDef>& LayoutDefs() {
@@ -1135,6 +1233,10 @@ const std::vector<LayoutDef>& LayoutDefs() {
       {"card-h", "insurance_card", Split::kFresh6, kCardW, kCardH, CardH, CardTruth},
       {"lab-sentences", "lab_report", Split::kFresh6, kLetterW, kLetterH, LabSentences, LabTruth},
       {"meds-sig", "medication_list", Split::kFresh6, kLetterW, kLetterH, MedsSig, MedsTruth},
+      {"intake-bilingual", "intake", Split::kFresh7, kLetterW, kLetterH, IntakeBilingual, IntakeTruth},
+      {"card-i", "insurance_card", Split::kFresh7, kCardW, kCardH, CardI, CardTruth},
+      {"lab-previous", "lab_report", Split::kFresh7, kLetterW, kLetterH, LabPrevious, LabTruth},
+      {"meds-letter", "medication_list", Split::kFresh7, kLetterW, kLetterH, MedsLetter, MedsTruth},
   };
   return kDefs;
 }
