@@ -345,6 +345,24 @@ TEST(CaptureExtractTest, AQuestionnaireAndANameBeforeTheBirthDate) {
   EXPECT_EQ(g["medication.0.frequency"], "once daily");
 }
 
+TEST(CaptureExtractTest, LabTableReadByItsColumnHeaders) {
+  // The earlier result comes first on each row: only the header says which number is today's.
+  auto f = FieldsOf({{"Test", 100, 100}, {"Previous", 600, 100}, {"Result", 900, 100}, {"Units", 1200, 100},
+                     {"Reference", 1500, 100},
+                     {"Glucose", 100, 170}, {"127 (01/2023)", 600, 170}, {"120 H", 900, 170}, {"mg/dL", 1200, 170},
+                     {"70-99", 1500, 170},
+                     {"Potassium", 100, 240}, {"4.7 (01/2023)", 600, 240}, {"4.4", 900, 240}, {"mmol/L", 1200, 240},
+                     {"3.5-5.1", 1500, 240}},
+                    "lab_report");
+  EXPECT_EQ(f["lab.0.code"], "2345-7");
+  EXPECT_EQ(f["lab.0.value"], "120");
+  EXPECT_EQ(f["lab.0.unit"], "mg/dL");
+  EXPECT_EQ(f["lab.0.range"], "70-99");
+  EXPECT_EQ(f["lab.1.code"], "2823-3");
+  EXPECT_EQ(f["lab.1.value"], "4.4");
+  EXPECT_EQ(f["lab.1.range"], "3.5-5.1");
+}
+
 // ---- hostile and broken files ----
 
 uint32_t Crc(std::string_view type_and_data) {

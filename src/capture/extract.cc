@@ -1102,6 +1102,62 @@ std::optional<std::string> LeadingDate(std::string_view text) {
   return std::nullopt;
 }
 
+enum class LabColumn { kNone, kName, kResult, kFlag, kUnit, kRange, kPrevious };
+
+struct LabColumns {
+  std::vector<std::pair<int, LabColumn>> starts;  // x where each column's header starts, left to right
+  bool Has(LabColumn c) const {
+    return std::any_of(starts.begin(), starts.end(), [c](const auto& s) { return s.second == c; });
+  }
+  // The column a word starting at x belongs to: the last one whose header starts at or before it
+  // (allowing a line height for values printed a little left of their header).
+  LabColumn ColumnAt(int x, int mh) const {
+    LabColumn out = LabColumn::kNone;
+    for (const auto& [start, c] : starts)
+      if (start <= x + mh) out = c;
+    return out;
+  }
+};
+
+// A lab table's header row: at least a result column and one other named column, and nothing
+// on the line that is not a column name.
+std::optional<LabColumns> LabHeader(const Line& line) {
+  static const std::pair<const char*, LabColumn> kNames[] = {
+      {"test", LabColumn::kName}, {"test name", LabColumn::kName}, {"analyte", LabColumn::kName},
+      {"component", LabColumn::kName}, {"result", LabColumn::kResult}, {"results", LabColumn::kResult},
+      {"value", LabColumn::kResult}, {"your result", LabColumn::kResult}, {"current", LabColumn::kResult},
+      {"flag", LabColumn::kFlag}, {"units", LabColumn::kUnit}, {"unit", LabColumn::kUnit},
+      {"reference", LabColumn::kRange}, {"reference range", LabColumn::kRange}, {"ref range", LabColumn::kRange},
+      {"ref", LabColumn::kRange}, {"range", LabColumn::kRange}, {"normal range", LabColumn::kRange},
+      {"reference interval", LabColumn::kRange}, {"previous", LabColumn::kPrevious},
+      {"previous result", LabColumn::kPrevious}, {"prior", LabColumn::kPrevious}, {"prior result", LabColumn::kPrevious},
+      {"last result", LabColumn::kPrevious},
+  };
+  LabColumns out;
+  for (const Phrase& p : line.phrases) {
+    // Column names printed close together may share a phrase ("Result  Flag"): word by word.
+    std::string norm = Normalise(p.text);
+    const std::pair<const char*, LabColumn>* whole = nullptr;
+    for (const auto& n : kNames)
+      if (norm == n.first) whole = &n;
+    if (whole) {
+      out.starts.emplace_back(p.box.x, whole->second);
+      continue;
+    }
+    for (const Word& w : p.words) {
+      std::string wn = Normalise(w.text);
+      const std::pair<const char*, LabColumn>* hit = nullptr;
+      for (const auto& n : kNames)
+        if (wn == n.first) hit = &n;
+      if (!hit) return std::nullopt;
+      out.starts.emplace_back(w.box.x, hit->second);
+    }
+  }
+  if (!out.Has(LabColumn::kResult) || out.starts.size() < 2) return std::nullopt;
+  std::sort(out.starts.begin(), out.starts.end());
+  return out;
+}
+
 void AddLabs(Reader& r, std::vector<Field>& out) {
   std::string today(r.today());
   if (auto f = Pick(r.CandidatesFor(Target::kCollected), "lab.collected", ValueKind::kDate,
@@ -1129,8 +1185,16 @@ void AddLabs(Reader& r, std::vector<Field>& out) {
   static const std::regex kBound(R"(^[<>]=?\s*\d+(\.\d+)?$)");
   int n = 0;
   for (size_t pi = 0; pi < r.pages().size(); ++pi) {
+    // A table's header row names its columns; under it, a value is read from the result
+    // column only, a unit from the units column, a range from the reference column, and an
+    // earlier result (a "Previous" column) is never taken for the current one.
+    std::optional<LabColumns> columns;
     for (const Line& line : r.pages()[pi].lines) {
       if (line.phrases.empty()) continue;
+      if (auto header = LabHeader(line)) {
+        columns = header;
+        continue;
+      }
       std::vector<const Word*> words;
       for (const Phrase& p : line.phrases)
         for (const Word& w : p.words) words.push_back(&w);
@@ -1173,12 +1237,20 @@ void AddLabs(Reader& r, std::vector<Field>& out) {
       const Word* range_word = nullptr;
       std::optional<std::string> unit;
       const Word* unit_word = nullptr;
+      int mh = std::max(1, r.pages()[pi].median_height);
+      auto column_of = [&](const Word* w) { return columns ? columns->ColumnAt(w->box.x, mh) : LabColumn::kNone; };
+      auto allowed = [&](const Word* w, LabColumn wanted) {
+        if (!columns) return true;
+        LabColumn c = column_of(w);
+        return c == wanted || (wanted == LabColumn::kResult && c == LabColumn::kFlag) || !columns->Has(wanted);
+      };
       for (size_t i = name_words; i < words.size(); ++i) {
         const std::string& t = texts[i];
+        if (columns && (column_of(words[i]) == LabColumn::kPrevious || column_of(words[i]) == LabColumn::kName)) continue;
         // Ranges may be read as one token or as three ("70 - 99").
         if (i + 2 < words.size() && texts[i + 1] == "-") {
           std::string joined = t + "-" + texts[i + 2];
-          if (std::regex_match(joined, kRange) && range.empty()) {
+          if (std::regex_match(joined, kRange) && range.empty() && allowed(words[i], LabColumn::kRange)) {
             range = joined;
             range_word = words[i];
             i += 2;
@@ -1187,18 +1259,20 @@ void AddLabs(Reader& r, std::vector<Field>& out) {
         }
         // A bare number before the value is the value; "70-99", "<200" are ranges anywhere.
         if (range.empty() && (std::regex_match(t, kRange) || std::regex_match(t, kBound)) &&
-            (value != nullptr || t[0] == '<' || t[0] == '>' || t.find('-') != std::string::npos)) {
+            (value != nullptr || t[0] == '<' || t[0] == '>' || t.find('-') != std::string::npos) &&
+            allowed(words[i], LabColumn::kRange)) {
           range = t;
           range_word = words[i];
           continue;
         }
         // The value, possibly with its flag printed against it ("318H").
         static const std::regex kFlagged(R"(^(\d+(\.\d+)?)[HL]$)");
-        if (!value && ((std::regex_match(t, kNumber) && t[0] != '<' && t[0] != '>') || std::regex_match(t, kFlagged))) {
+        if (!value && ((std::regex_match(t, kNumber) && t[0] != '<' && t[0] != '>') || std::regex_match(t, kFlagged)) &&
+            allowed(words[i], LabColumn::kResult)) {
           value = words[i];
           continue;
         }
-        if (!unit) {
+        if (!unit && allowed(words[i], LabColumn::kUnit)) {
           unit = ParseUnit(t);
           if (unit) unit_word = words[i];
         }
@@ -1220,7 +1294,19 @@ void AddLabs(Reader& r, std::vector<Field>& out) {
       }
       if (!range.empty()) {
         Candidate rc{range, range_word->box, range_word->confidence, static_cast<int>(pi), 0, 0};
-        out.push_back(MakeField(fmt::format("lab.{}.range", n), range, rc, ValueKind::kCode, false, false));
+        // A reference range is checked too: its low end below its high end, both where the
+        // test's values can lie ("4-4.0" is a range that lost its "0.").
+        bool sane = true;
+        std::smatch rm;
+        auto within = [&](double v) { return v >= test->low && v <= test->high; };
+        if (std::regex_match(range, rm, kRange)) {
+          double lo = std::strtod(rm[1].str().c_str(), nullptr), hi = std::strtod(rm[3].str().c_str(), nullptr);
+          sane = lo < hi && within(lo) && within(hi);
+        } else {
+          std::string bound = range.substr(range.find_first_of("0123456789"));
+          sane = within(std::strtod(bound.c_str(), nullptr));
+        }
+        out.push_back(MakeField(fmt::format("lab.{}.range", n), range, rc, ValueKind::kCode, true, sane));
       }
       ++n;
     }
