@@ -345,6 +345,22 @@ TEST(CaptureExtractTest, AQuestionnaireAndANameBeforeTheBirthDate) {
   EXPECT_EQ(g["medication.0.frequency"], "once daily");
 }
 
+TEST(CaptureExtractTest, ALineShorterThanATestNameIsNotReadPastItsEnd) {
+  // One letter short of "white blood cell count", long enough to live on the heap: the name
+  // matcher must not look past the text (AddressSanitizer caught it reading beyond). Such a
+  // line holds no result.
+  auto f = FieldsOf({{"Laboratory results", 100, 50}, {"White blood cell coun", 100, 100}}, "lab_report");
+  EXPECT_FALSE(f.contains("lab.0.code"));
+  std::vector<Word> words;
+  int x = 100;
+  for (const char* w : {"White", "blood", "cell", "coun"}) {
+    words.push_back(Word{w, Box{x, 100, 90, 30}, 0.9f});
+    x += 110;
+  }
+  Classification c = Classify({BuildLayout(words, {}, 2000, 2600)});
+  EXPECT_NE(c.kind, "lab_report");
+}
+
 TEST(CaptureExtractTest, LabTableReadByItsColumnHeaders) {
   // The earlier result comes first on each row: only the header says which number is today's.
   auto f = FieldsOf({{"Test", 100, 100}, {"Previous", 600, 100}, {"Result", 900, 100}, {"Units", 1200, 100},

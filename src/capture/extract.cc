@@ -1075,7 +1075,7 @@ const LabTest* MatchLabName(const std::string& norm_prefix) {
       if (name.size() < 5 || norm_prefix.size() + 1 < name.size()) continue;
     }
     std::string head = norm_prefix.substr(0, std::min(norm_prefix.size(), name.size()));
-    bool boundary = norm_prefix.size() == name.size() || norm_prefix[name.size()] == ' ';
+    bool boundary = norm_prefix.size() <= name.size() || norm_prefix[name.size()] == ' ';
     if (head.size() == name.size() && boundary && FuzzyEquals(head, name) && name.size() > best_len) {
       best = &t;
       best_len = name.size();
