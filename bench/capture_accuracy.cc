@@ -111,8 +111,8 @@ int main(int argc, char** argv) {
   bool verbose = false;
   bool no_reread = false;
   std::string only_degradation;
-  app.add_option("--split", split, "both: dev and holdout; all: and fresh, fresh2 ... fresh7")
-      ->check(CLI::IsMember({"dev", "holdout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "both", "all"}));
+  app.add_option("--split", split, "both: dev and holdout; all: and fresh, fresh2 ... fresh8")
+      ->check(CLI::IsMember({"dev", "holdout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8", "both", "all"}));
   app.add_option("--count", count, "documents per split");
   app.add_option("--threads", threads);
   app.add_option("--seed", seed);
@@ -160,6 +160,10 @@ int main(int argc, char** argv) {
   }
   if (split == "fresh7" || split == "all") {
     auto s = sc::Mix(sc::Split::kFresh7, count, seed + 8);
+    specs.insert(specs.end(), s.begin(), s.end());
+  }
+  if (split == "fresh8" || split == "all") {
+    auto s = sc::Mix(sc::Split::kFresh8, count, seed + 9);
     specs.insert(specs.end(), s.begin(), s.end());
   }
   if (!only_degradation.empty())

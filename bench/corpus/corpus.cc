@@ -36,6 +36,7 @@ const std::vector<std::string>& Fonts(Split split) {
   static const std::vector<std::string> kFresh5 = {"Nimbus Roman", "Nimbus Mono PS", "DejaVu Sans Mono"};
   static const std::vector<std::string> kFresh6 = {"Liberation Serif", "URW Gothic", "FreeMono"};
   static const std::vector<std::string> kFresh7 = {"DejaVu Serif", "Nimbus Sans Narrow", "C059"};
+  static const std::vector<std::string> kFresh8 = {"FreeSans", "Liberation Mono", "URW Bookman"};
   return split == Split::kDev       ? kDev
          : split == Split::kHoldout ? kHoldout
          : split == Split::kFresh   ? kFresh
@@ -44,7 +45,8 @@ const std::vector<std::string>& Fonts(Split split) {
          : split == Split::kFresh4  ? kFresh4
          : split == Split::kFresh5  ? kFresh5
          : split == Split::kFresh6  ? kFresh6
-                                    : kFresh7;
+         : split == Split::kFresh7  ? kFresh7
+                                    : kFresh8;
 }
 
 const LayoutDef& FindLayout(const std::string& name) {
@@ -228,6 +230,7 @@ const char* SplitName(Split split) {
     case Split::kFresh5: return "fresh5";
     case Split::kFresh6: return "fresh6";
     case Split::kFresh7: return "fresh7";
+    case Split::kFresh8: return "fresh8";
   }
   return "?";
 }

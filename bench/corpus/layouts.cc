@@ -1191,6 +1191,130 @@ void MedsLetter(Canvas& c, const Content& k) {
   Footer(c, kLetterH);
 }
 
+// ---- fresh8 layouts: written after fresh7's blind measurement, before looking at its failures ----
+
+// A registration form with two people on it: the patient, then the responsible party (a
+// parent or guarantor) with a name, birth date, address and phone of their own. Only the
+// patient's belong in the record.
+void IntakeGuarantor(Canvas& c, const Content& k) {
+  const Person& p = k.person;
+  static const char* kParents[] = {"Margaret", "Harold", "Denise", "Victor", "Ruth", "Samuel"};
+  std::string parent = kParents[p.given.size() % std::size(kParents)];
+  Date parent_birth = p.birth;
+  parent_birth.year -= 27;
+  std::string parent_phone = p.phone.substr(0, 6) + p.phone.substr(7, 3) + p.phone.substr(6, 1);
+  c.Text(54, 44, k.clinic, 12, true);
+  c.Text(54, 62, "PATIENT AND GUARANTOR INFORMATION", 10, true);
+  double y = 96;
+  auto row = [&](double x, const std::string& label, const std::string& value) {
+    c.Text(x, y, label, 8);
+    c.Text(x, y + 11, value, 10.5);
+  };
+  c.Fill(54, y - 6, 504, 14, 0.85);
+  c.Text(58, y - 5, "PATIENT", 8.5, true);
+  y += 16;
+  row(54, "Last name", p.family);
+  row(220, "First name", p.given);
+  row(390, "Date of birth", p.birth.Us());
+  y += 32;
+  row(54, "Sex", p.gender == "male" ? "Male" : p.gender == "female" ? "Female" : "Other");
+  row(220, "Phone", PhoneUs(p.phone));
+  row(390, "E-mail", p.email);
+  y += 32;
+  row(54, "Street address", p.street);
+  row(260, "City", p.city);
+  row(390, "State", p.state);
+  row(460, "ZIP", p.zip);
+  y += 32;
+  row(54, "Insurance company", k.coverage.payer);
+  row(300, "Member ID", k.coverage.member_id);
+  y += 32;
+  row(54, "Allergies", k.allergies.empty() ? std::string("None") : Join(k.allergies, ", "));
+  y += 44;
+  c.Fill(54, y - 6, 504, 14, 0.85);
+  c.Text(58, y - 5, "RESPONSIBLE PARTY / GUARANTOR (if not the patient)", 8.5, true);
+  y += 16;
+  row(54, "Last name", p.family);
+  row(220, "First name", parent);
+  row(390, "Date of birth", parent_birth.Us());
+  y += 32;
+  row(54, "Relationship to patient", "Parent");
+  row(220, "Phone", PhoneUs(parent_phone));
+  y += 32;
+  row(54, "Street address", p.street);
+  row(260, "City", p.city);
+  Footer(c, kLetterH);
+}
+
+// A card whose front lists the subscriber and two dependents, each with a two-digit suffix on
+// the member ID; the subscriber is the member.
+void CardJ(Canvas& c, const Content& k) {
+  c.Box(4, 4, kCardW - 8, kCardH - 8, 0.6);
+  c.Text(12, 12, k.coverage.payer, 10, true);
+  c.Text(12, 30, "ID " + k.coverage.member_id, 8.5, true);
+  c.Text(12, 44, "GROUP " + k.coverage.group, 7.5);
+  c.Text(12, 60, "SUBSCRIBER", 6);
+  c.Text(12, 68, Upper(k.person.given + " " + k.person.family) + "  01", 7.5);
+  c.Text(12, 84, "DEPENDENTS", 6);
+  c.Text(12, 92, "ALEX " + Upper(k.person.family) + "  02", 7);
+  c.Text(12, 102, "JORDAN " + Upper(k.person.family) + "  03", 7);
+  c.Text(150, 60, "BIN " + k.coverage.rxbin, 7);
+  c.Text(150, 72, "PCN " + k.coverage.rxpcn, 7);
+  c.Text(12, kCardH - 20, "Member services 1-800-555-0100  Synthetic card", 5.5);
+}
+
+// A cumulative lab report: results of three dates side by side, the newest first, the date
+// in each column's header instead of "Result".
+void LabCumulative(Canvas& c, const Content& k) {
+  c.Text(54, 46, "Cumulative results - " + k.clinic, 11.5, true);
+  c.Text(54, 70, "Patient: " + k.person.family + ", " + k.person.given + "   DOB " + k.person.birth.Us(), 9.5);
+  c.Text(54, 86, "Most recent specimen collected " + k.collected.Us(), 9.5);
+  double y = 116;
+  Date older = k.collected, oldest = k.collected;
+  older.year -= 1;
+  oldest.year -= 2;
+  const double cols[] = {54, 220, 300, 380, 460, 520};
+  c.Text(cols[0], y, "Test", 9, true);
+  c.Text(cols[1], y, k.collected.Us(), 9, true);
+  c.Text(cols[2], y, older.Us(), 9, true);
+  c.Text(cols[3], y, oldest.Us(), 9, true);
+  c.Text(cols[4], y, "Units", 9, true);
+  c.Text(cols[5], y, "Range", 9, true);
+  c.Line(54, y + 14, 558, y + 14, 0.6);
+  y += 22;
+  int n = 0;
+  for (const LabTest& l : k.labs) {
+    double v = std::strtod(l.value.c_str(), nullptr);
+    bool decimals = l.value.find('.') != std::string::npos;
+    auto fmtv = [&](double x) { return decimals ? fmt::format("{:.1f}", x) : fmt::format("{:.0f}", x); };
+    c.Text(cols[0], y, l.printed_name, 9);
+    c.Text(cols[1], y, l.value + (Flag(l).empty() ? "" : " " + Flag(l)), 9);
+    c.Text(cols[2], y, fmtv(v * (n % 2 ? 0.9 : 1.08)), 9);
+    c.Text(cols[3], y, fmtv(v * (n % 2 ? 1.05 : 0.95)), 9);
+    c.Text(cols[4], y, l.unit_printed, 8.5);
+    c.Text(cols[5], y, l.range, 8.5);
+    ++n;
+    y += 17;
+  }
+  Footer(c, kLetterH);
+}
+
+// A medication list printed in two columns side by side, each entry on two lines (the medicine,
+// then how to take it).
+void MedsTwoColumns(Canvas& c, const Content& k) {
+  c.Text(54, 48, "My medicines", 14, true);
+  c.Text(54, 70, "Name: " + k.person.given + " " + k.person.family + "    Born: " + k.person.birth.Dashed(), 10);
+  double top = 104;
+  for (size_t i = 0; i < k.medications.size(); ++i) {
+    const Medication& m = k.medications[i];
+    double x = i % 2 == 0 ? 54 : 320;
+    double y = top + static_cast<double>(i / 2) * 44;
+    c.Text(x, y, m.name + " " + m.strength, 10.5, true);
+    c.Text(x, y + 15, "1 " + m.form + " " + m.route_printed + ", " + m.frequency, 9.5);
+  }
+  Footer(c, kLetterH);
+}
+
 }  // namespace
 
 const std::vector<LayoutDef>& LayoutDefs() {
@@ -1237,6 +1361,10 @@ const std::vector<LayoutDef>& LayoutDefs() {
       {"card-i", "insurance_card", Split::kFresh7, kCardW, kCardH, CardI, CardTruth},
       {"lab-previous", "lab_report", Split::kFresh7, kLetterW, kLetterH, LabPrevious, LabTruth},
       {"meds-letter", "medication_list", Split::kFresh7, kLetterW, kLetterH, MedsLetter, MedsTruth},
+      {"intake-guarantor", "intake", Split::kFresh8, kLetterW, kLetterH, IntakeGuarantor, IntakeTruth},
+      {"card-j", "insurance_card", Split::kFresh8, kCardW, kCardH, CardJ, CardTruth},
+      {"lab-cumulative", "lab_report", Split::kFresh8, kLetterW, kLetterH, LabCumulative, LabTruth},
+      {"meds-two-columns", "medication_list", Split::kFresh8, kLetterW, kLetterH, MedsTwoColumns, MedsTruth},
   };
   return kDefs;
 }
