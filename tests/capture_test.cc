@@ -361,6 +361,36 @@ TEST(CaptureExtractTest, ALineShorterThanATestNameIsNotReadPastItsEnd) {
   EXPECT_NE(c.kind, "lab_report");
 }
 
+TEST(CaptureExtractTest, BilingualLabelsANoneInTwoLanguagesAndALetterToThePatient) {
+  auto f = FieldsOf({{"Seguro médico / Insurance:", 100, 100}, {"Acme Health Plan", 700, 100},
+                     {"Alergias / Allergies:", 100, 200}, {"Ninguna / None", 700, 200}},
+                    "intake");
+  EXPECT_EQ(f["coverage.payer"], "Acme Health Plan");
+  EXPECT_EQ(f["allergies"], "none");
+  EXPECT_FALSE(f.contains("allergy.0"));
+  // A section headed INSURANCE (no colon) is not a label: its next line is not the payer.
+  auto h = FieldsOf({{"INSURANCE", 100, 100}, {"Insurance company", 100, 160}, {"Bluewater Health", 700, 160}}, "intake");
+  EXPECT_EQ(h["coverage.payer"], "Bluewater Health");
+  auto g = FieldsOf({{"Dear Daniel Delacroix (date of birth 01/05/1963),", 100, 100},
+                     {"- Metformin 500 mg, one tablet by mouth twice daily.", 120, 200}},
+                    "medication_list");
+  EXPECT_EQ(g["name.family"], "Delacroix");
+  EXPECT_EQ(g["name.given"], "Daniel");
+  EXPECT_EQ(g["birthDate"], "1963-01-05");
+  EXPECT_EQ(g["medication.0.name"], "Metformin");
+}
+
+TEST(CaptureExtractTest, AUnitPrintedAgainstTheRangeIsSplitFromIt) {
+  // The glued token runs from the units column into the reference column.
+  auto f = FieldsOf({{"Test", 100, 100}, {"Result", 600, 100}, {"Units", 900, 100}, {"Reference", 1100, 100},
+                     {"eGFR", 100, 170}, {"89", 600, 170}, {"mL/min/1.73m2>60", 900, 170}},
+                    "lab_report");
+  EXPECT_EQ(f["lab.0.code"], "33914-3");
+  EXPECT_EQ(f["lab.0.value"], "89");
+  EXPECT_EQ(f["lab.0.unit"], "mL/min/{1.73_m2}");
+  EXPECT_EQ(f["lab.0.range"], ">60");
+}
+
 TEST(CaptureExtractTest, LabTableReadByItsColumnHeaders) {
   // The earlier result comes first on each row: only the header says which number is today's.
   auto f = FieldsOf({{"Test", 100, 100}, {"Previous", 600, 100}, {"Result", 900, 100}, {"Units", 1200, 100},

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cmath>
 #include <cstring>
+#include <deque>
 #include <functional>
 #include <map>
 #include <optional>
@@ -310,11 +311,28 @@ std::optional<LabelHit> MatchQuestion(const std::string& norm) {
   return LabelHit{best->target, norm.size(), {}, false};
 }
 
+// Words too generic to be labels alone (forms head a section "INSURANCE"), labels when a colon
+// follows them: "Insurance:", "Seguro médico / Insurance:".
+std::optional<LabelHit> MatchColonOnlyLabel(const std::string& norm) {
+  static const Label kColonOnly[] = {{"insurance", Target::kPayer}};
+  size_t start = 0;
+  while (true) {
+    size_t end = norm.find('/', start);
+    std::string part = Trim(norm.substr(start, end == std::string::npos ? std::string::npos : end - start));
+    for (const Label& l : kColonOnly)
+      if (part == l.text) return LabelHit{l.target, norm.size(), {}, false};
+    if (end == std::string::npos) return std::nullopt;
+    start = end + 1;
+  }
+}
+
 // A phrase is a label when its whole text is one; or "Label: value" within one phrase.
 std::optional<LabelHit> MatchLabel(const Phrase& p) {
   std::string norm = Normalise(p.text);
   if (norm.empty()) return std::nullopt;
   if (auto hit = MatchLabelText(norm, true)) return hit;
+  if (size_t last = p.text.find_last_not_of(' '); last != std::string::npos && p.text[last] == ':')
+    if (auto hit = MatchColonOnlyLabel(norm)) return hit;
   if (std::string t = Trim(p.text); !t.empty() && t.back() == '?') return MatchQuestion(norm);
   size_t colon = p.text.find(':');
   if (colon != std::string::npos && colon > 0 && colon + 1 < p.text.size()) {
@@ -707,6 +725,8 @@ void AddName(Reader& r, std::vector<Field>& out) {
   if (given) out.push_back(*given);
 }
 
+std::optional<std::string> LeadingDate(std::string_view text);
+
 void AddBirthDate(Reader& r, std::vector<Field>& out) {
   std::string today(r.today());
   auto parse = [&](std::string_view t) { return ParseBirthDate(t, today); };
@@ -714,13 +734,19 @@ void AddBirthDate(Reader& r, std::vector<Field>& out) {
     out.push_back(*f);
     return;
   }
-  // "born March 14, 1962" in running text.
-  static const std::regex kBorn(R"((?:born|b\.)\s*:?\s+(.+))", std::regex::icase);
+  // "born March 14, 1962" or "(date of birth 01/05/1963)," in running text.
+  static const std::regex kBorn(R"((?:born|b\.|date of birth|dob|d\.o\.b\.)\s*:?\s+(.+))", std::regex::icase);
   for (size_t pi = 0; pi < r.pages().size(); ++pi)
     for (const Line& line : r.pages()[pi].lines) {
       std::smatch m;
       if (!std::regex_search(line.text, m, kBorn)) continue;
-      if (auto d = ParseBirthDate(m[1].str(), today)) {
+      std::optional<std::string> d = ParseBirthDate(m[1].str(), today);
+      if (!d) {
+        std::string rest = m[1].str();
+        std::replace(rest.begin(), rest.end(), ')', ' ');
+        if (auto lead = LeadingDate(rest)) d = ParseBirthDate(*lead, today);
+      }
+      if (d) {
         Candidate c{m[1].str(), line.box, line.phrases.empty() ? 0.f : line.phrases.back().confidence,
                     static_cast<int>(pi), 0, 0};
         out.push_back(MakeField("birthDate", *d, c, ValueKind::kDate, true, true));
@@ -736,7 +762,8 @@ void AddNameFromText(Reader& r, std::vector<Field>& out) {
   // "Jane Doe - born ...", or two or three capitalised words before "(born" or ", born" in a
   // sentence ("Results for Emily Rasmussen (born 11/15/1943) ...").
   static const std::regex kBorn(R"(^(.+?)\s+-\s+born\b)", std::regex::icase);
-  static const std::regex kBornInSentence(R"(([A-Z][A-Za-z'-]+(?: [A-Z][A-Za-z'-]+){1,2})\s*[,(]\s*born\b)");
+  static const std::regex kBornInSentence(
+      R"((?:\bDear\s+)?([A-Z][A-Za-z'-]+(?: [A-Z][A-Za-z'-]+){1,2})\s*[,(]\s*(?:born|date of birth|DOB)\b)");
   for (size_t pi = 0; pi < r.pages().size(); ++pi)
     for (const Line& line : r.pages()[pi].lines) {
       std::smatch m;
@@ -960,9 +987,22 @@ void AddCardNameWithoutLabel(Reader& r, std::vector<Field>& out) {
 }
 
 bool NoAllergies(std::string_view text) {
+  auto none = [](const std::string& n) {
+    return n == "none" || n == "nka" || n == "nkda" || n == "none known" || n == "no known allergies" ||
+           n == "no known drug allergies" || n == "no" || n == "ninguna" || n == "ninguno" ||
+           n == "ninguna conocida" || n == "sin alergias";
+  };
   std::string n = Normalise(text);
-  return n == "none" || n == "nka" || n == "nkda" || n == "none known" || n == "no known allergies" ||
-         n == "no known drug allergies" || n == "no";
+  if (none(n)) return true;
+  // "Ninguna / None": every part of a bilingual answer says none.
+  if (n.find('/') == std::string::npos) return false;
+  size_t start = 0;
+  while (true) {
+    size_t end = n.find('/', start);
+    if (!none(Trim(n.substr(start, end == std::string::npos ? std::string::npos : end - start)))) return false;
+    if (end == std::string::npos) return true;
+    start = end + 1;
+  }
 }
 
 void AddAllergies(Reader& r, std::vector<Field>& out) {
@@ -1219,6 +1259,28 @@ void AddLabs(Reader& r, std::vector<Field>& out) {
         std::string t = Trim(w->text);
         while (!t.empty() && (t.front() == '(' || t.back() == ')')) t = Trim(t.front() == '(' ? t.substr(1) : t.substr(0, t.size() - 1));
         texts.push_back(t);
+      }
+      // A unit printed against the range in the next column ("mL/min/1.73m2>60"): two tokens,
+      // the range's box at the token's end.
+      std::deque<Word> split_words;
+      for (size_t i = 0; i < texts.size(); ++i) {
+        std::string lower = Lower(texts[i]);
+        for (const Unit& u : kUnits) {
+          std::string_view printed = u.printed;
+          if (printed.size() < 2 || !lower.starts_with(printed) || lower.size() == printed.size()) continue;
+          std::string rest = texts[i].substr(printed.size());
+          if (!std::regex_match(rest, kRange) && !std::regex_match(rest, kBound)) continue;
+          // The range part stands where the glued token ends: in the column it ran into.
+          Word range_part = *words[i];
+          range_part.box.x = range_part.box.right() - 1;
+          range_part.box.w = 1;
+          range_part.text = rest;
+          split_words.push_back(std::move(range_part));
+          texts[i] = texts[i].substr(0, printed.size());
+          texts.insert(texts.begin() + static_cast<std::ptrdiff_t>(i) + 1, rest);
+          words.insert(words.begin() + static_cast<std::ptrdiff_t>(i) + 1, &split_words.back());
+          break;
+        }
       }
       for (size_t i = name_words; i + 1 < words.size(); ++i) {
         std::string_view a = words[i]->text;  // as read: Trim drops the point
