@@ -111,8 +111,8 @@ int main(int argc, char** argv) {
   bool verbose = false;
   bool no_reread = false;
   std::string only_degradation;
-  app.add_option("--split", split, "both: dev and holdout; all: and fresh, fresh2 ... fresh8")
-      ->check(CLI::IsMember({"dev", "holdout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8", "both", "all"}));
+  app.add_option("--split", split, "both: dev and holdout; all: and fresh, fresh2 ... fresh9")
+      ->check(CLI::IsMember({"dev", "holdout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8", "fresh9", "both", "all"}));
   app.add_option("--count", count, "documents per split");
   app.add_option("--threads", threads);
   app.add_option("--seed", seed);
@@ -164,6 +164,10 @@ int main(int argc, char** argv) {
   }
   if (split == "fresh8" || split == "all") {
     auto s = sc::Mix(sc::Split::kFresh8, count, seed + 9);
+    specs.insert(specs.end(), s.begin(), s.end());
+  }
+  if (split == "fresh9" || split == "all") {
+    auto s = sc::Mix(sc::Split::kFresh9, count, seed + 10);
     specs.insert(specs.end(), s.begin(), s.end());
   }
   if (!only_degradation.empty())

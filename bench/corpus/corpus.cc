@@ -37,6 +37,7 @@ const std::vector<std::string>& Fonts(Split split) {
   static const std::vector<std::string> kFresh6 = {"Liberation Serif", "URW Gothic", "FreeMono"};
   static const std::vector<std::string> kFresh7 = {"DejaVu Serif", "Nimbus Sans Narrow", "C059"};
   static const std::vector<std::string> kFresh8 = {"FreeSans", "Liberation Mono", "URW Bookman"};
+  static const std::vector<std::string> kFresh9 = {"P052", "DejaVu Sans Condensed", "Nimbus Sans"};
   return split == Split::kDev       ? kDev
          : split == Split::kHoldout ? kHoldout
          : split == Split::kFresh   ? kFresh
@@ -46,7 +47,8 @@ const std::vector<std::string>& Fonts(Split split) {
          : split == Split::kFresh5  ? kFresh5
          : split == Split::kFresh6  ? kFresh6
          : split == Split::kFresh7  ? kFresh7
-                                    : kFresh8;
+         : split == Split::kFresh8  ? kFresh8
+                                    : kFresh9;
 }
 
 const LayoutDef& FindLayout(const std::string& name) {
@@ -231,6 +233,7 @@ const char* SplitName(Split split) {
     case Split::kFresh6: return "fresh6";
     case Split::kFresh7: return "fresh7";
     case Split::kFresh8: return "fresh8";
+    case Split::kFresh9: return "fresh9";
   }
   return "?";
 }

@@ -29,8 +29,9 @@ namespace salus::corpus {
 // failures ("fresh5"); and four more, in fonts other splits use but in new layouts (questions,
 // sentences, clinicians' abbreviations), written after the changes made from fresh5 ("fresh6");
 // and four more written after the changes made from fresh6 ("fresh7"); and four more written
-// after fresh7's blind measurement, before looking at its failures ("fresh8").
-enum class Split { kDev, kHoldout, kFresh, kFresh2, kFresh3, kFresh4, kFresh5, kFresh6, kFresh7, kFresh8 };
+// after fresh7's blind measurement, before looking at its failures ("fresh8"); and four more
+// written after fresh8's blind measurement, before reading its failures ("fresh9").
+enum class Split { kDev, kHoldout, kFresh, kFresh2, kFresh3, kFresh4, kFresh5, kFresh6, kFresh7, kFresh8, kFresh9 };
 const char* SplitName(Split split);
 
 enum class Degradation {

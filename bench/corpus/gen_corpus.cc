@@ -17,8 +17,8 @@ int main(int argc, char** argv) {
   int count = 40;
   uint64_t seed = 1;
   app.add_option("--out", out_dir, "output folder")->required();
-  app.add_option("--split", split, "dev, holdout, fresh, fresh2 ... fresh8")
-      ->check(CLI::IsMember({"dev", "holdout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8"}));
+  app.add_option("--split", split, "dev, holdout, fresh, fresh2 ... fresh9")
+      ->check(CLI::IsMember({"dev", "holdout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8", "fresh9"}));
   app.add_option("--count", count, "documents to write");
   app.add_option("--seed", seed, "seed of the mix");
   CLI11_PARSE(app, argc, argv);
@@ -26,7 +26,7 @@ int main(int argc, char** argv) {
   namespace fs = std::filesystem;
   namespace sc = salus::corpus;
   fs::create_directories(out_dir);
-  auto specs = sc::Mix(split == "dev" ? sc::Split::kDev : split == "holdout" ? sc::Split::kHoldout : split == "fresh" ? sc::Split::kFresh : split == "fresh2" ? sc::Split::kFresh2 : split == "fresh3" ? sc::Split::kFresh3 : split == "fresh4" ? sc::Split::kFresh4 : split == "fresh5" ? sc::Split::kFresh5 : split == "fresh6" ? sc::Split::kFresh6 : split == "fresh7" ? sc::Split::kFresh7 : sc::Split::kFresh8,
+  auto specs = sc::Mix(split == "dev" ? sc::Split::kDev : split == "holdout" ? sc::Split::kHoldout : split == "fresh" ? sc::Split::kFresh : split == "fresh2" ? sc::Split::kFresh2 : split == "fresh3" ? sc::Split::kFresh3 : split == "fresh4" ? sc::Split::kFresh4 : split == "fresh5" ? sc::Split::kFresh5 : split == "fresh6" ? sc::Split::kFresh6 : split == "fresh7" ? sc::Split::kFresh7 : split == "fresh8" ? sc::Split::kFresh8 : sc::Split::kFresh9,
                        count, seed);
   int n = 0;
   for (const sc::SampleSpec& spec : specs) {

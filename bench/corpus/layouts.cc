@@ -1315,6 +1315,98 @@ void MedsTwoColumns(Canvas& c, const Content& k) {
   Footer(c, kLetterH);
 }
 
+// ---- fresh9 layouts: written after fresh8's blind measurement, before reading its failures ----
+
+// A form whose labels are right-aligned against a column, each value starting just right of it.
+void IntakeRightAligned(Canvas& c, const Content& k) {
+  const Person& p = k.person;
+  c.Text(54, 44, k.clinic + " - new patient", 12, true);
+  double y = 86;
+  auto row = [&](const std::string& label, const std::string& value) {
+    double w = c.Width(label + ":", 9.5);
+    c.Text(230 - w, y, label + ":", 9.5);
+    c.Text(240, y - 1, value, 10.5);
+    y += 24;
+  };
+  row("Surname", p.family);
+  row("Given name", p.given);
+  row("Date of birth", p.birth.Dashed());
+  row("Sex", p.gender == "male" ? "M" : p.gender == "female" ? "F" : "X");
+  row("Home address", p.street);
+  row("City", p.city);
+  row("State", p.state);
+  row("ZIP code", p.zip);
+  row("Mobile", PhoneDash(p.phone));
+  row("Email", p.email);
+  row("Insurance carrier", k.coverage.payer);
+  row("Policy number", k.coverage.member_id);
+  row("Allergies", k.allergies.empty() ? std::string("NKA") : Join(k.allergies, "; "));
+  Footer(c, kLetterH);
+}
+
+// A card whose pharmacy numbers are a small table: a header row (RxBIN RxPCN RxGRP) and the
+// values in the row under it.
+void CardK(Canvas& c, const Content& k) {
+  c.Box(4, 4, kCardW - 8, kCardH - 8, 0.6);
+  c.Text(14, 12, k.coverage.payer, 11, true);
+  c.Text(14, 40, "Name: " + k.person.given + " " + k.person.family, 8);
+  c.Text(14, 54, "Member #: " + k.coverage.member_id, 8);
+  c.Text(14, 68, "Group #: " + k.coverage.group, 8);
+  const double cols[] = {14, 80, 146};
+  const char* heads[] = {"RxBIN", "RxPCN", "RxGRP"};
+  for (int i = 0; i < 3; ++i) c.Text(cols[i], 92, heads[i], 6.5, true);
+  c.Text(cols[0], 102, k.coverage.rxbin, 7.5);
+  c.Text(cols[1], 102, k.coverage.rxpcn, 7.5);
+  c.Text(cols[2], 102, k.coverage.group, 7.5);
+  c.Text(14, kCardH - 20, "Not a real card - test sample", 5.5);
+}
+
+// A lab report whose results are split into two tables side by side to fit one page.
+void LabSideBySide(Canvas& c, const Content& k) {
+  c.Text(54, 46, k.clinic + " - Lab results", 12, true);
+  c.Text(54, 68, "Patient: " + k.person.given + " " + k.person.family + "   DOB: " + k.person.birth.Us() +
+                     "   Collected: " + k.collected.Us(), 9);
+  size_t half = (k.labs.size() + 1) / 2;
+  for (int side = 0; side < 2; ++side) {
+    double x = side == 0 ? 54 : 312;
+    double y = 100;
+    c.Text(x, y, "Test", 8.5, true);
+    c.Text(x + 104, y, "Result", 8.5, true);
+    c.Text(x + 150, y, "Units", 8.5, true);
+    c.Text(x + 204, y, "Range", 8.5, true);
+    y += 16;
+    for (size_t i = side == 0 ? 0 : half; i < (side == 0 ? half : k.labs.size()); ++i) {
+      const LabTest& l = k.labs[i];
+      c.Text(x, y, l.printed_name, 8.5);
+      c.Text(x + 104, y, l.value + (Flag(l).empty() ? "" : " " + Flag(l)), 8.5);
+      c.Text(x + 150, y, l.unit_printed, 7.5);
+      c.Text(x + 204, y, l.range, 8);
+      y += 15;
+    }
+  }
+  Footer(c, kLetterH);
+}
+
+// A medication table with how often first, then the medicine, its dose and the route.
+void MedsFrequencyFirst(Canvas& c, const Content& k) {
+  c.Text(54, 48, "Medication schedule", 13, true);
+  c.Text(54, 70, "For " + k.person.given + " " + k.person.family + ", born " + k.person.birth.Long(), 10);
+  double y = 104;
+  const double cols[] = {54, 220, 380, 460};
+  const char* heads[] = {"When", "Medicine", "Dose", "Route"};
+  for (int i = 0; i < 4; ++i) c.Text(cols[i], y, heads[i], 9.5, true);
+  c.Line(54, y + 14, 558, y + 14, 0.5);
+  y += 24;
+  for (const Medication& m : k.medications) {
+    c.Text(cols[0], y, m.frequency, 10);
+    c.Text(cols[1], y, m.name, 10);
+    c.Text(cols[2], y, m.strength, 10);
+    c.Text(cols[3], y, m.route_printed, 10);
+    y += 20;
+  }
+  Footer(c, kLetterH);
+}
+
 }  // namespace
 
 const std::vector<LayoutDef>& LayoutDefs() {
@@ -1365,6 +1457,10 @@ const std::vector<LayoutDef>& LayoutDefs() {
       {"card-j", "insurance_card", Split::kFresh8, kCardW, kCardH, CardJ, CardTruth},
       {"lab-cumulative", "lab_report", Split::kFresh8, kLetterW, kLetterH, LabCumulative, LabTruth},
       {"meds-two-columns", "medication_list", Split::kFresh8, kLetterW, kLetterH, MedsTwoColumns, MedsTruth},
+      {"intake-right-aligned", "intake", Split::kFresh9, kLetterW, kLetterH, IntakeRightAligned, IntakeTruth},
+      {"card-k", "insurance_card", Split::kFresh9, kCardW, kCardH, CardK, CardTruth},
+      {"lab-side-by-side", "lab_report", Split::kFresh9, kLetterW, kLetterH, LabSideBySide, LabTruth},
+      {"meds-frequency-first", "medication_list", Split::kFresh9, kLetterW, kLetterH, MedsFrequencyFirst, MedsTruth},
   };
   return kDefs;
 }
