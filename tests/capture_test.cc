@@ -391,6 +391,50 @@ TEST(CaptureExtractTest, AUnitPrintedAgainstTheRangeIsSplitFromIt) {
   EXPECT_EQ(f["lab.0.range"], ">60");
 }
 
+TEST(CaptureExtractTest, MedicinesListedInTwoColumnsAreReadColumnByColumn) {
+  // Each line holds two medicines, each with how to take it on the line under it: neither may
+  // take the other's route or frequency, and both are read.
+  auto f = FieldsOf({{"Albuterol 90 mcg", 100, 100}, {"Amlodipine 5 mg", 1100, 100},
+                     {"1 inhaler inhaled, every 4 hours as needed", 100, 150}, {"1 tablet by mouth, once daily", 1100, 150},
+                     {"Atorvastatin 20 mg", 100, 250}, {"Metformin 500 mg", 1100, 250},
+                     {"1 tablet by mouth, at bedtime", 100, 300}, {"1 tablet by mouth, twice daily", 1100, 300}},
+                    "medication_list");
+  std::map<std::string, std::string> by_name;  // name -> route|frequency
+  for (int i = 0; i < 4; ++i) {
+    std::string k = "medication." + std::to_string(i);
+    by_name[f[k + ".name"]] = f[k + ".route"] + "|" + f[k + ".frequency"];
+  }
+  EXPECT_EQ(by_name["Albuterol"], "inhalation|every 4 hours as needed");
+  EXPECT_EQ(by_name["Amlodipine"], "oral|once daily");
+  EXPECT_EQ(by_name["Atorvastatin"], "oral|at bedtime");
+  EXPECT_EQ(by_name["Metformin"], "oral|twice daily");
+  // One medicine whose instructions repeat its strength is still one medicine.
+  auto g = FieldsOf({{"Metformin 500 mg tablet", 100, 100}, {"Take 500 mg by mouth twice daily", 900, 100}},
+                    "medication_list");
+  EXPECT_EQ(g["medication.0.name"], "Metformin");
+  EXPECT_EQ(g["medication.0.frequency"], "twice daily");
+  EXPECT_FALSE(g.contains("medication.1.name"));
+}
+
+TEST(CaptureExtractTest, ATestNameFollowedByMoreOfANameGoesToReview) {
+  // "Hemoglobin A1ic" (A1c misread) must not be taken, sure, for hemoglobin.
+  std::vector<Field> fields = ExtractSized({{"Hemoglobin A1ic", 100, 100, 30}, {"9.3 H", 700, 100, 30},
+                                            {"%", 1000, 100, 30}, {"4.0-5.6", 1300, 100, 30},
+                                            {"Potassium", 100, 170, 30}, {"4.4", 700, 170, 30},
+                                            {"mmol/L", 1000, 170, 30}, {"3.5-5.1", 1300, 170, 30}},
+                                           "lab_report");
+  std::map<std::string, const Field*> f;
+  for (const Field& x : fields) f[x.key] = &x;
+  ASSERT_TRUE(f.contains("lab.0.code") && f.contains("lab.0.value"));
+  // Either it is read as HbA1c, or the hemoglobin it was taken for is not trusted.
+  EXPECT_TRUE(f["lab.0.code"]->value == "4548-4" || !f["lab.0.code"]->checked);
+  EXPECT_TRUE(f["lab.0.code"]->value == "4548-4" || !f["lab.0.value"]->checked);
+  ASSERT_TRUE(f.contains("lab.1.code"));
+  EXPECT_EQ(f["lab.1.code"]->value, "2823-3");
+  EXPECT_TRUE(f["lab.1.code"]->checked);
+  EXPECT_TRUE(f["lab.1.value"]->checked);
+}
+
 TEST(CaptureExtractTest, LabTableReadByItsColumnHeaders) {
   // The earlier result comes first on each row: only the header says which number is today's.
   auto f = FieldsOf({{"Test", 100, 100}, {"Previous", 600, 100}, {"Result", 900, 100}, {"Units", 1200, 100},

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <deque>
 #include <functional>
+#include <limits>
 #include <map>
 #include <optional>
 #include <regex>
@@ -1294,6 +1295,18 @@ void AddLabs(Reader& r, std::vector<Field>& out) {
         texts.erase(texts.begin() + static_cast<std::ptrdiff_t>(i) + 1);
         words.erase(words.begin() + static_cast<std::ptrdiff_t>(i) + 1);
       }
+      // The test's name must end where the matched name ends: a word of letters after it
+      // ("Hemoglobin A1ic", "Glucose, fasting") may make it another test, so the code and the
+      // value go to review.
+      bool name_whole = true;
+      if (name_words < texts.size()) {
+        const std::string& nx = texts[name_words];
+        bool letters = std::any_of(nx.begin(), nx.end(), [](unsigned char ch) { return std::isalpha(ch); });
+        bool reading = nx == "H" || nx == "L" || ParseUnit(nx).has_value() || std::regex_match(nx, kNumber) ||
+                       std::regex_match(nx, kRange) || std::regex_match(nx, kBound) ||
+                       std::regex_match(nx, std::regex(R"(^\d+(\.\d+)?[HL]$)"));
+        name_whole = !letters || reading;
+      }
       const Word* value = nullptr;
       std::string range;
       const Word* range_word = nullptr;
@@ -1347,8 +1360,8 @@ void AddLabs(Reader& r, std::vector<Field>& out) {
       Candidate vc{v, value->box, value->confidence, static_cast<int>(pi), 0, 0};
       Candidate nc{line.phrases.front().text, line.phrases.front().box, line.phrases.front().confidence,
                    static_cast<int>(pi), 0, 0};
-      out.push_back(MakeField(fmt::format("lab.{}.code", n), test->loinc, nc, ValueKind::kCode, true, true));
-      out.push_back(MakeField(fmt::format("lab.{}.value", n), v, vc, ValueKind::kNumber, true, plausible));
+      out.push_back(MakeField(fmt::format("lab.{}.code", n), test->loinc, nc, ValueKind::kCode, true, name_whole));
+      out.push_back(MakeField(fmt::format("lab.{}.value", n), v, vc, ValueKind::kNumber, true, plausible && name_whole));
       if (unit) {
         Candidate uc{unit_word->text, unit_word->box, unit_word->confidence, static_cast<int>(pi), 0, 0};
         out.push_back(MakeField(fmt::format("lab.{}.unit", n), *unit, uc, ValueKind::kCode, true,
@@ -1429,84 +1442,114 @@ void AddMedications(Reader& r, std::vector<Field>& out) {
   static const std::regex kStrength(
       R"((\d+(?:\.\d+)?)\s?(mg|mcg|g|ml|units?|iu|%|meq)\b)", std::regex::icase);
   int n = 0;
-  auto joined = [](const Line& line) {
-    std::string text;
-    for (const Phrase& p : line.phrases) text += (text.empty() ? "" : " ") + p.text;
-    return text;
-  };
+  // Medicines printed side by side ("Metformin 500 mg        Lisinopril 10 mg", a list in two
+  // columns): a line splits at each phrase that names a medicine with its strength; each part,
+  // and the lines under it, is read only within its own column.
+  static const std::regex kNamedStrength(R"(^\s*(?:[-*•·»]\s*)?([A-Za-z][A-Za-z-]*)\b.*?\d+(?:\.\d+)?\s?(?:mg|mcg|g|ml|units?|iu|%|meq)\b)",
+                                         std::regex::icase);
+  static const char* kInstructions[] = {"take", "use", "inhale", "apply", "give", "inject", "instill", "spray"};
   for (size_t pi = 0; pi < r.pages().size(); ++pi) {
     const Layout& page = r.pages()[pi];
+    int mh = std::max(1, page.median_height);
     for (size_t li = 0; li < page.lines.size(); ++li) {
       const Line& line = page.lines[li];
-      std::string text = joined(line);
-      std::smatch m;
-      if (!std::regex_search(text, m, kStrength)) continue;
-      std::string before = m.prefix().str();
-      // Leading list numbers ("1.", "2)", or a bare "3" in a column of its own before the
-      // name) and bullets.
-      static const std::regex kLead(R"(^\s*(\d{1,3}[.)]|\d{1,3}\s+(?=[A-Za-z])|[-*•·»])\s*)");
-      before = std::regex_replace(before, kLead, "");
-      // A bullet the reader took for a letter ("e Lisinopril", "o Metformin").
-      static const std::regex kMisreadBullet(R"(^\s*[a-z©®°«»]\s+(?=[A-Z]))");
-      before = std::regex_replace(before, kMisreadBullet, "");
-      std::vector<std::string> name_words;
-      {
-        size_t start = 0;
-        while (start < before.size()) {
-          size_t end = before.find(' ', start);
-          std::string w = Trim(before.substr(start, end == std::string::npos ? std::string::npos : end - start));
-          if (!w.empty()) name_words.push_back(w);
-          if (end == std::string::npos) break;
-          start = end + 1;
+      std::vector<size_t> starts = {0};  // phrase index where each part starts
+      for (size_t i = 1; i < line.phrases.size(); ++i) {
+        std::smatch nm;
+        const std::string& pt = line.phrases[i].text;
+        if (!std::regex_search(pt, nm, kNamedStrength)) continue;
+        std::string first = Lower(nm[1].str());
+        if (std::any_of(std::begin(kInstructions), std::end(kInstructions), [&](const char* w) { return first == w; }))
+          continue;
+        // Only when the part before it holds a medicine of its own.
+        std::string before_text;
+        for (size_t j = starts.back(); j < i; ++j) before_text += line.phrases[j].text + " ";
+        std::smatch bm;
+        if (std::regex_search(before_text, bm, kStrength)) starts.push_back(i);
+      }
+      for (size_t part = 0; part < starts.size(); ++part) {
+        size_t from = starts[part];
+        size_t to = part + 1 < starts.size() ? starts[part + 1] : line.phrases.size();
+        int x0 = part == 0 ? std::numeric_limits<int>::min() : line.phrases[from].box.x - mh;
+        int x1 = part + 1 < starts.size() ? line.phrases[to].box.x - mh : std::numeric_limits<int>::max();
+        auto in_column = [&](const Phrase& p) { return p.box.x >= x0 && p.box.x < x1; };
+        auto column_text = [&](const Line& l) {
+          std::string t;
+          for (const Phrase& p : l.phrases)
+            if (in_column(p)) t += (t.empty() ? "" : " ") + p.text;
+          return t;
+        };
+        std::string text;
+        for (size_t j = from; j < to; ++j) text += (text.empty() ? "" : " ") + line.phrases[j].text;
+        std::smatch m;
+        if (!std::regex_search(text, m, kStrength)) continue;
+        std::string before = m.prefix().str();
+        // Leading list numbers ("1.", "2)", or a bare "3" in a column of its own before the
+        // name) and bullets.
+        static const std::regex kLead(R"(^\s*(\d{1,3}[.)]|\d{1,3}\s+(?=[A-Za-z])|[-*•·»])\s*)");
+        before = std::regex_replace(before, kLead, "");
+        // A bullet the reader took for a letter ("e Lisinopril", "o Metformin").
+        static const std::regex kMisreadBullet(R"(^\s*[a-z©®°«»]\s+(?=[A-Z]))");
+        before = std::regex_replace(before, kMisreadBullet, "");
+        std::vector<std::string> name_words;
+        {
+          size_t start = 0;
+          while (start < before.size()) {
+            size_t end = before.find(' ', start);
+            std::string w = Trim(before.substr(start, end == std::string::npos ? std::string::npos : end - start));
+            if (!w.empty()) name_words.push_back(w);
+            if (end == std::string::npos) break;
+            start = end + 1;
+          }
         }
-      }
-      while (!name_words.empty()) {
-        std::string last = Lower(name_words.back());
-        bool form = std::any_of(std::begin(kForms), std::end(kForms), [&](const char* f) { return last == f; });
-        if (!form) break;
-        name_words.pop_back();
-      }
-      if (name_words.empty() || name_words.size() > 5) continue;
-      std::string name;
-      for (const auto& w : name_words) name += (name.empty() ? "" : " ") + w;
-      if (!std::isalpha(static_cast<unsigned char>(name[0]))) continue;
-      std::string unit = Lower(m[2].str());
-      if (unit == "unit") unit = "units";
-      std::string strength = m[1].str() + " " + unit;
-      std::string norm = Normalise(text);
-      // A block: the medicine on one line, how and when to take it on the next ones ("How: by
-      // mouth   When: once daily"), up to the next medicine.
-      Box box = line.box;
-      for (size_t next = li + 1; next < page.lines.size() && next <= li + 2; ++next) {
-        const Line& more = page.lines[next];
-        std::string more_text = joined(more);
-        std::smatch other;
-        if (std::regex_search(more_text, other, kStrength)) break;
-        if (more.box.y - page.lines[next - 1].box.bottom() > 2 * std::max(1, page.median_height)) break;
-        norm += " " + Normalise(more_text);
-        box = box.Union(more.box);
-      }
-      std::string padded = " " + norm + " ";
-      std::string route;
-      size_t route_len = 0;
-      for (const Route& rt : kRoutes) {
-        std::string_view ph = rt.phrase;
-        if (ph.size() > route_len && padded.find(" " + std::string(ph) + " ") != std::string::npos) {
-          route = rt.route;
-          route_len = ph.size();
+        while (!name_words.empty()) {
+          std::string last = Lower(name_words.back());
+          bool form = std::any_of(std::begin(kForms), std::end(kForms), [&](const char* f) { return last == f; });
+          if (!form) break;
+          name_words.pop_back();
         }
+        if (name_words.empty() || name_words.size() > 5) continue;
+        std::string name;
+        for (const auto& w : name_words) name += (name.empty() ? "" : " ") + w;
+        if (!std::isalpha(static_cast<unsigned char>(name[0]))) continue;
+        std::string unit = Lower(m[2].str());
+        if (unit == "unit") unit = "units";
+        std::string strength = m[1].str() + " " + unit;
+        std::string norm = Normalise(text);
+        // A block: the medicine on one line, how and when to take it on the next ones ("How: by
+        // mouth   When: once daily"), up to the next medicine.
+        Box box = line.box;
+        for (size_t next = li + 1; next < page.lines.size() && next <= li + 2; ++next) {
+          const Line& more = page.lines[next];
+          std::string more_text = column_text(more);
+          std::smatch other;
+          if (std::regex_search(more_text, other, kStrength)) break;
+          if (more.box.y - page.lines[next - 1].box.bottom() > 2 * std::max(1, page.median_height)) break;
+          norm += " " + Normalise(more_text);
+          box = box.Union(more.box);
+        }
+        std::string padded = " " + norm + " ";
+        std::string route;
+        size_t route_len = 0;
+        for (const Route& rt : kRoutes) {
+          std::string_view ph = rt.phrase;
+          if (ph.size() > route_len && padded.find(" " + std::string(ph) + " ") != std::string::npos) {
+            route = rt.route;
+            route_len = ph.size();
+          }
+        }
+        std::string frequency = NormaliseFrequency(norm);
+        float conf = 1.0f;
+        for (size_t j = from; j < to; ++j) conf = std::min(conf, line.phrases[j].confidence);
+        Candidate c{text, box, conf, static_cast<int>(pi), 0, 0};
+        out.push_back(MakeField(fmt::format("medication.{}.name", n), TitleCase(name), c, ValueKind::kText, false, false));
+        out.push_back(MakeField(fmt::format("medication.{}.strength", n), strength, c, ValueKind::kText, true, true));
+        if (!route.empty())
+          out.push_back(MakeField(fmt::format("medication.{}.route", n), route, c, ValueKind::kChoice, true, true));
+        if (!frequency.empty())
+          out.push_back(MakeField(fmt::format("medication.{}.frequency", n), frequency, c, ValueKind::kChoice, true, true));
+        ++n;
       }
-      std::string frequency = NormaliseFrequency(norm);
-      float conf = 1.0f;
-      for (const Phrase& p : line.phrases) conf = std::min(conf, p.confidence);
-      Candidate c{text, box, conf, static_cast<int>(pi), 0, 0};
-      out.push_back(MakeField(fmt::format("medication.{}.name", n), TitleCase(name), c, ValueKind::kText, false, false));
-      out.push_back(MakeField(fmt::format("medication.{}.strength", n), strength, c, ValueKind::kText, true, true));
-      if (!route.empty())
-        out.push_back(MakeField(fmt::format("medication.{}.route", n), route, c, ValueKind::kChoice, true, true));
-      if (!frequency.empty())
-        out.push_back(MakeField(fmt::format("medication.{}.frequency", n), frequency, c, ValueKind::kChoice, true, true));
-      ++n;
     }
   }
 }
