@@ -126,48 +126,15 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   std::vector<sc::SampleSpec> specs;
-  if (split == "dev" || split == "both" || split == "all") {
-    auto s = sc::Mix(sc::Split::kDev, count, seed);
-    specs.insert(specs.end(), s.begin(), s.end());
-  }
-  if (split == "holdout" || split == "both" || split == "all") {
-    auto s = sc::Mix(sc::Split::kHoldout, count, seed + 1);
-    specs.insert(specs.end(), s.begin(), s.end());
-  }
-  if (split == "fresh" || split == "all") {
-    auto s = sc::Mix(sc::Split::kFresh, count, seed + 2);
-    specs.insert(specs.end(), s.begin(), s.end());
-  }
-  if (split == "fresh2" || split == "all") {
-    auto s = sc::Mix(sc::Split::kFresh2, count, seed + 3);
-    specs.insert(specs.end(), s.begin(), s.end());
-  }
-  if (split == "fresh3" || split == "all") {
-    auto s = sc::Mix(sc::Split::kFresh3, count, seed + 4);
-    specs.insert(specs.end(), s.begin(), s.end());
-  }
-  if (split == "fresh4" || split == "all") {
-    auto s = sc::Mix(sc::Split::kFresh4, count, seed + 5);
-    specs.insert(specs.end(), s.begin(), s.end());
-  }
-  if (split == "fresh5" || split == "all") {
-    auto s = sc::Mix(sc::Split::kFresh5, count, seed + 6);
-    specs.insert(specs.end(), s.begin(), s.end());
-  }
-  if (split == "fresh6" || split == "all") {
-    auto s = sc::Mix(sc::Split::kFresh6, count, seed + 7);
-    specs.insert(specs.end(), s.begin(), s.end());
-  }
-  if (split == "fresh7" || split == "all") {
-    auto s = sc::Mix(sc::Split::kFresh7, count, seed + 8);
-    specs.insert(specs.end(), s.begin(), s.end());
-  }
-  if (split == "fresh8" || split == "all") {
-    auto s = sc::Mix(sc::Split::kFresh8, count, seed + 9);
-    specs.insert(specs.end(), s.begin(), s.end());
-  }
-  if (split == "fresh9" || split == "all") {
-    auto s = sc::Mix(sc::Split::kFresh9, count, seed + 10);
+  // Every split in enum order; its seed is the base seed plus its position (dev +0, holdout +1,
+  // fresh +2, ...), so a split's documents do not depend on which others are asked for.
+  for (int i = 0; i <= static_cast<int>(sc::kLastSplit); ++i) {
+    auto sp = static_cast<sc::Split>(i);
+    std::string name = sc::SplitName(sp);
+    bool wanted = split == name || split == "all" ||
+                  (split == "both" && (sp == sc::Split::kDev || sp == sc::Split::kHoldout));
+    if (!wanted) continue;
+    auto s = sc::Mix(sp, count, seed + static_cast<uint64_t>(i));
     specs.insert(specs.end(), s.begin(), s.end());
   }
   if (!only_degradation.empty())

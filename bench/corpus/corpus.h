@@ -32,6 +32,7 @@ namespace salus::corpus {
 // after fresh7's blind measurement, before looking at its failures ("fresh8"); and four more
 // written after fresh8's blind measurement, before reading its failures ("fresh9").
 enum class Split { kDev, kHoldout, kFresh, kFresh2, kFresh3, kFresh4, kFresh5, kFresh6, kFresh7, kFresh8, kFresh9 };
+inline constexpr Split kLastSplit = Split::kFresh9;
 const char* SplitName(Split split);
 
 enum class Degradation {

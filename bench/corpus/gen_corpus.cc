@@ -26,8 +26,10 @@ int main(int argc, char** argv) {
   namespace fs = std::filesystem;
   namespace sc = salus::corpus;
   fs::create_directories(out_dir);
-  auto specs = sc::Mix(split == "dev" ? sc::Split::kDev : split == "holdout" ? sc::Split::kHoldout : split == "fresh" ? sc::Split::kFresh : split == "fresh2" ? sc::Split::kFresh2 : split == "fresh3" ? sc::Split::kFresh3 : split == "fresh4" ? sc::Split::kFresh4 : split == "fresh5" ? sc::Split::kFresh5 : split == "fresh6" ? sc::Split::kFresh6 : split == "fresh7" ? sc::Split::kFresh7 : split == "fresh8" ? sc::Split::kFresh8 : sc::Split::kFresh9,
-                       count, seed);
+  sc::Split chosen = sc::Split::kDev;
+  for (int i = 0; i <= static_cast<int>(sc::kLastSplit); ++i)
+    if (split == sc::SplitName(static_cast<sc::Split>(i))) chosen = static_cast<sc::Split>(i);
+  auto specs = sc::Mix(chosen, count, seed);
   int n = 0;
   for (const sc::SampleSpec& spec : specs) {
     sc::Sample s = sc::Generate(spec);

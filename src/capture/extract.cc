@@ -145,6 +145,18 @@ struct LabelHit {
 
 std::optional<LabelHit> MatchLabelTextExactly(const std::string& norm, bool allow_fuzzy);
 
+// The parts of a normalised text between slashes, trimmed ("name/nombre" -> name, nombre).
+std::vector<std::string> SlashParts(const std::string& norm) {
+  std::vector<std::string> parts;
+  size_t start = 0;
+  while (true) {
+    size_t end = norm.find('/', start);
+    parts.push_back(Trim(norm.substr(start, end == std::string::npos ? std::string::npos : end - start)));
+    if (end == std::string::npos) return parts;
+    start = end + 1;
+  }
+}
+
 // The core of a label printed with qualifiers: "Patient's last name" → "last name", "Legal
 // last name" → "last name", "Preferred phone" → "phone", "Home street address" → "street
 // address": leading possessives and qualifiers go. Empty when nothing was dropped.
@@ -249,14 +261,7 @@ std::optional<LabelHit> MatchLabelTextExactly(const std::string& norm, bool allo
     bool match = norm == lt || (allow_fuzzy && lt.size() >= 5 && FuzzyEquals(norm, lt));
     if (!match && norm.find('/') != std::string::npos) {
       // "Name/Nombre", "Policy / Member ID": one of the parts between slashes.
-      size_t start = 0;
-      while (!match && start <= norm.size()) {
-        size_t end = norm.find('/', start);
-        std::string part = Trim(norm.substr(start, end == std::string::npos ? std::string::npos : end - start));
-        match = part == lt;
-        if (end == std::string::npos) break;
-        start = end + 1;
-      }
+      for (const std::string& part : SlashParts(norm)) match = match || part == lt;
     }
     if (match && (!best || lt.size() > best->label_length)) best = LabelHit{l.target, lt.size(), {}, false};
   }
@@ -316,15 +321,10 @@ std::optional<LabelHit> MatchQuestion(const std::string& norm) {
 // follows them: "Insurance:", "Seguro médico / Insurance:".
 std::optional<LabelHit> MatchColonOnlyLabel(const std::string& norm) {
   static const Label kColonOnly[] = {{"insurance", Target::kPayer}};
-  size_t start = 0;
-  while (true) {
-    size_t end = norm.find('/', start);
-    std::string part = Trim(norm.substr(start, end == std::string::npos ? std::string::npos : end - start));
+  for (const std::string& part : SlashParts(norm))
     for (const Label& l : kColonOnly)
       if (part == l.text) return LabelHit{l.target, norm.size(), {}, false};
-    if (end == std::string::npos) return std::nullopt;
-    start = end + 1;
-  }
+  return std::nullopt;
 }
 
 // A phrase is a label when its whole text is one; or "Label: value" within one phrase.
@@ -870,9 +870,10 @@ void AddAddress(Reader& r, std::vector<Field>& out) {
       if (!zip) zip = MakeField("address.postalCode", whole->zip, c, ValueKind::kCode, true, true);
     }
     // A street line starts with a house number and holds no postcode of its own.
+    static const std::regex kPostcodeAfterComma(R"(,.*\b\d{5}\b)");
     f->has_check = true;
     f->checked = !f->value.empty() && std::isdigit(static_cast<unsigned char>(f->value[0])) &&
-                 !std::regex_search(f->value, std::regex(R"(,.*\b\d{5}\b)"));
+                 !std::regex_search(f->value, kPostcodeAfterComma);
     out.push_back(*f);
   }
   if (city) out.push_back(*city);
@@ -997,13 +998,8 @@ bool NoAllergies(std::string_view text) {
   if (none(n)) return true;
   // "Ninguna / None": every part of a bilingual answer says none.
   if (n.find('/') == std::string::npos) return false;
-  size_t start = 0;
-  while (true) {
-    size_t end = n.find('/', start);
-    if (!none(Trim(n.substr(start, end == std::string::npos ? std::string::npos : end - start)))) return false;
-    if (end == std::string::npos) return true;
-    start = end + 1;
-  }
+  std::vector<std::string> parts = SlashParts(n);
+  return std::all_of(parts.begin(), parts.end(), none);
 }
 
 void AddAllergies(Reader& r, std::vector<Field>& out) {
@@ -1224,6 +1220,7 @@ void AddLabs(Reader& r, std::vector<Field>& out) {
   static const std::regex kNumber(R"(^[<>]?\d+(\.\d+)?$)");
   static const std::regex kRange(R"(^(\d+(\.\d+)?)\s*-\s*(\d+(\.\d+)?)$)");
   static const std::regex kBound(R"(^[<>]=?\s*\d+(\.\d+)?$)");
+  static const std::regex kFlagged(R"(^(\d+(\.\d+)?)[HL]$)");  // a value with its flag against it ("318H")
   int n = 0;
   for (size_t pi = 0; pi < r.pages().size(); ++pi) {
     // A table's header row names its columns; under it, a value is read from the result
@@ -1304,7 +1301,7 @@ void AddLabs(Reader& r, std::vector<Field>& out) {
         bool letters = std::any_of(nx.begin(), nx.end(), [](unsigned char ch) { return std::isalpha(ch); });
         bool reading = nx == "H" || nx == "L" || ParseUnit(nx).has_value() || std::regex_match(nx, kNumber) ||
                        std::regex_match(nx, kRange) || std::regex_match(nx, kBound) ||
-                       std::regex_match(nx, std::regex(R"(^\d+(\.\d+)?[HL]$)"));
+                       std::regex_match(nx, kFlagged);
         name_whole = !letters || reading;
       }
       const Word* value = nullptr;
@@ -1341,7 +1338,6 @@ void AddLabs(Reader& r, std::vector<Field>& out) {
           continue;
         }
         // The value, possibly with its flag printed against it ("318H").
-        static const std::regex kFlagged(R"(^(\d+(\.\d+)?)[HL]$)");
         if (!value && ((std::regex_match(t, kNumber) && t[0] != '<' && t[0] != '>') || std::regex_match(t, kFlagged)) &&
             allowed(words[i], LabColumn::kResult)) {
           value = words[i];
