@@ -111,8 +111,11 @@ int main(int argc, char** argv) {
   bool verbose = false;
   bool no_reread = false;
   std::string only_degradation;
-  app.add_option("--split", split, "both: dev and holdout; all: and fresh, fresh2 ... fresh9")
-      ->check(CLI::IsMember({"dev", "holdout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8", "fresh9", "both", "all"}));
+  std::vector<std::string> split_names;
+  for (int i = 0; i <= static_cast<int>(sc::kLastSplit); ++i) split_names.push_back(sc::SplitName(static_cast<sc::Split>(i)));
+  split_names.insert(split_names.end(), {"both", "all"});
+  app.add_option("--split", split, "a split (dev, holdout, fresh, fresh2 ...); both: dev and holdout; all: every split")
+      ->check(CLI::IsMember(split_names));
   app.add_option("--count", count, "documents per split");
   app.add_option("--threads", threads);
   app.add_option("--seed", seed);

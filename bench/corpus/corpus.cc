@@ -38,6 +38,7 @@ const std::vector<std::string>& Fonts(Split split) {
   static const std::vector<std::string> kFresh7 = {"DejaVu Serif", "Nimbus Sans Narrow", "C059"};
   static const std::vector<std::string> kFresh8 = {"FreeSans", "Liberation Mono", "URW Bookman"};
   static const std::vector<std::string> kFresh9 = {"P052", "DejaVu Sans Condensed", "Nimbus Sans"};
+  static const std::vector<std::string> kFresh10 = {"Nimbus Roman", "Liberation Sans", "DejaVu Sans Mono"};
   return split == Split::kDev       ? kDev
          : split == Split::kHoldout ? kHoldout
          : split == Split::kFresh   ? kFresh
@@ -48,7 +49,8 @@ const std::vector<std::string>& Fonts(Split split) {
          : split == Split::kFresh6  ? kFresh6
          : split == Split::kFresh7  ? kFresh7
          : split == Split::kFresh8  ? kFresh8
-                                    : kFresh9;
+         : split == Split::kFresh9  ? kFresh9
+                                    : kFresh10;
 }
 
 const LayoutDef& FindLayout(const std::string& name) {
@@ -234,6 +236,7 @@ const char* SplitName(Split split) {
     case Split::kFresh7: return "fresh7";
     case Split::kFresh8: return "fresh8";
     case Split::kFresh9: return "fresh9";
+    case Split::kFresh10: return "fresh10";
   }
   return "?";
 }

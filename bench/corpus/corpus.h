@@ -30,9 +30,10 @@ namespace salus::corpus {
 // sentences, clinicians' abbreviations), written after the changes made from fresh5 ("fresh6");
 // and four more written after the changes made from fresh6 ("fresh7"); and four more written
 // after fresh7's blind measurement, before looking at its failures ("fresh8"); and four more
-// written after fresh8's blind measurement, before reading its failures ("fresh9").
-enum class Split { kDev, kHoldout, kFresh, kFresh2, kFresh3, kFresh4, kFresh5, kFresh6, kFresh7, kFresh8, kFresh9 };
-inline constexpr Split kLastSplit = Split::kFresh9;
+// written after fresh8's blind measurement, before reading its failures ("fresh9"); and four
+// more written after fresh9's blind measurement, before reading its failures ("fresh10").
+enum class Split { kDev, kHoldout, kFresh, kFresh2, kFresh3, kFresh4, kFresh5, kFresh6, kFresh7, kFresh8, kFresh9, kFresh10 };
+inline constexpr Split kLastSplit = Split::kFresh10;
 const char* SplitName(Split split);
 
 enum class Degradation {

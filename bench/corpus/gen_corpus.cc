@@ -17,8 +17,10 @@ int main(int argc, char** argv) {
   int count = 40;
   uint64_t seed = 1;
   app.add_option("--out", out_dir, "output folder")->required();
-  app.add_option("--split", split, "dev, holdout, fresh, fresh2 ... fresh9")
-      ->check(CLI::IsMember({"dev", "holdout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8", "fresh9"}));
+  std::vector<std::string> split_names;
+  for (int i = 0; i <= static_cast<int>(salus::corpus::kLastSplit); ++i)
+    split_names.push_back(salus::corpus::SplitName(static_cast<salus::corpus::Split>(i)));
+  app.add_option("--split", split, "dev, holdout, fresh, fresh2 ...")->check(CLI::IsMember(split_names));
   app.add_option("--count", count, "documents to write");
   app.add_option("--seed", seed, "seed of the mix");
   CLI11_PARSE(app, argc, argv);

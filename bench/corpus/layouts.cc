@@ -1407,6 +1407,115 @@ void MedsFrequencyFirst(Canvas& c, const Content& k) {
   Footer(c, kLetterH);
 }
 
+
+// ---- fresh10 layouts: written after fresh9's blind measurement, before reading its failures ----
+
+// A paper form whose values are written on rules with the caption printed small under each rule,
+// two or three fields to a row.
+void IntakeCaptionBelow(Canvas& c, const Content& k) {
+  const Person& p = k.person;
+  c.Text(54, 42, k.clinic, 13, true);
+  c.Text(54, 62, "Registration - please print", 9);
+  double y = 100;
+  auto field = [&](double x, double w, const std::string& caption, const std::string& value) {
+    c.Text(x + 2, y, value, 11);
+    c.Line(x, y + 15, x + w, y + 15, 0.6);
+    c.Text(x, y + 18, caption, 6.5);
+  };
+  field(54, 200, "Last name", p.family);
+  field(270, 170, "First name", p.given);
+  field(456, 100, "Birth date (mm/dd/yyyy)", p.birth.Us());
+  y += 44;
+  field(54, 260, "Street", p.street);
+  field(330, 110, "City", p.city);
+  field(456, 36, "State", p.state);
+  field(504, 54, "Zip", p.zip);
+  y += 44;
+  field(54, 140, "Home or cell phone", PhoneUs(p.phone));
+  field(210, 230, "E-mail address", p.email);
+  c.Text(456, y - 2, "Sex", 6.5);
+  SexBoxes(c, 456, y + 8, 7, p.gender, true);
+  y += 44;
+  field(54, 230, "Insurance plan", k.coverage.payer);
+  field(300, 160, "Subscriber / member number", k.coverage.member_id);
+  y += 44;
+  field(54, 504, "Drug or food allergies (write NONE if none)",
+        k.allergies.empty() ? std::string("NONE") : Join(k.allergies, ", "));
+  Footer(c, kLetterH);
+}
+
+// A card with the payer's name at the bottom, captions above values in small capitals, and a
+// copay row of dollar amounts between the member's details and the pharmacy numbers.
+void CardL(Canvas& c, const Content& k) {
+  c.Box(4, 4, kCardW - 8, kCardH - 8, 0.6);
+  c.Text(12, 10, "MEMBER", 5.5);
+  c.Text(12, 17, Upper(k.person.family) + ", " + Upper(k.person.given), 8.5, true);
+  c.Text(12, 34, "IDENTIFICATION NUMBER", 5.5);
+  c.Text(12, 41, k.coverage.member_id, 8.5, true);
+  c.Text(150, 34, "GROUP NUMBER", 5.5);
+  c.Text(150, 41, k.coverage.group, 8.5);
+  c.Text(12, 60, "PCP $25   SPECIALIST $50   URGENT $75   ER $250", 6.5);
+  c.Text(12, 76, "RxBIN " + k.coverage.rxbin + "   RxPCN " + k.coverage.rxpcn + "   RxGRP " + k.coverage.group, 6.5);
+  c.Text(12, kCardH - 36, k.coverage.payer, 10, true);
+  c.Text(12, kCardH - 20, "Sample card, not valid for coverage", 5.5);
+}
+
+// A lab report whose result cell carries the unit ("5.4 mmol/L"), with a separate flag column,
+// the reference interval repeated with its unit, and an italic comment under some tests.
+void LabUnitInResult(Canvas& c, const Content& k) {
+  c.Text(54, 44, k.clinic + " Clinical Laboratory", 12, true);
+  c.Text(54, 66, "Name: " + k.person.family + ", " + k.person.given, 9.5);
+  c.Text(300, 66, "Birth date: " + k.person.birth.Long(), 9.5);
+  c.Text(54, 80, "Specimen collected: " + k.collected.Long(), 9.5);
+  double y = 108;
+  const double cols[] = {54, 220, 340, 390};
+  c.Text(cols[0], y, "Analyte", 9, true);
+  c.Text(cols[1], y, "Result", 9, true);
+  c.Text(cols[2], y, "Flag", 9, true);
+  c.Text(cols[3], y, "Reference interval", 9, true);
+  c.Line(54, y + 13, 558, y + 13, 0.5);
+  y += 20;
+  int n = 0;
+  for (const LabTest& l : k.labs) {
+    c.Text(cols[0], y, l.printed_name, 9.5);
+    c.Text(cols[1], y, l.value + " " + l.unit_printed, 9.5);
+    c.Text(cols[2], y, l.flag_high ? "High" : l.flag_low ? "Low" : "", 9.5);
+    c.Text(cols[3], y, l.range + " " + l.unit_printed, 9);
+    y += 16;
+    if (++n % 3 == 0) {
+      c.Text(cols[0] + 12, y, "Comment: result verified by repeat analysis.", 7.5);
+      y += 13;
+    }
+  }
+  Footer(c, kLetterH);
+}
+
+// A medication list with the directions in one column ("Take 1 tablet by mouth twice daily")
+// between the medicine and two columns we do not extract: who prescribed it and since when.
+void MedsPrescriber(Canvas& c, const Content& k) {
+  c.Text(54, 46, "Current medications", 13, true);
+  c.Text(54, 66, k.person.family + ", " + k.person.given + "  (DOB " + k.person.birth.Us() + ")", 10);
+  double y = 100;
+  const double cols[] = {54, 190, 390, 480};
+  const char* heads[] = {"Medication", "Directions", "Prescriber", "Started"};
+  for (int i = 0; i < 4; ++i) c.Text(cols[i], y, heads[i], 9.5, true);
+  c.Line(54, y + 14, 558, y + 14, 0.5);
+  y += 24;
+  static const char* kPrescribers[] = {"Dr. Okafor", "Dr. Lindqvist", "Dr. Ramos"};
+  int n = 0;
+  for (const Medication& m : k.medications) {
+    Date since = k.letter_date;
+    since.year -= 1 + n % 3;
+    c.Text(cols[0], y, m.name + " " + m.strength, 9.5);
+    c.Text(cols[1], y, "Take 1 " + m.form + " " + m.route_printed + " " + m.frequency, 9);
+    c.Text(cols[2], y, kPrescribers[n % 3], 9);
+    c.Text(cols[3], y, since.Us(), 9);
+    ++n;
+    y += 20;
+  }
+  Footer(c, kLetterH);
+}
+
 }  // namespace
 
 const std::vector<LayoutDef>& LayoutDefs() {
@@ -1461,6 +1570,10 @@ const std::vector<LayoutDef>& LayoutDefs() {
       {"card-k", "insurance_card", Split::kFresh9, kCardW, kCardH, CardK, CardTruth},
       {"lab-side-by-side", "lab_report", Split::kFresh9, kLetterW, kLetterH, LabSideBySide, LabTruth},
       {"meds-frequency-first", "medication_list", Split::kFresh9, kLetterW, kLetterH, MedsFrequencyFirst, MedsTruth},
+      {"intake-caption-below", "intake", Split::kFresh10, kLetterW, kLetterH, IntakeCaptionBelow, IntakeTruth},
+      {"card-l", "insurance_card", Split::kFresh10, kCardW, kCardH, CardL, CardTruth},
+      {"lab-unit-in-result", "lab_report", Split::kFresh10, kLetterW, kLetterH, LabUnitInResult, LabTruth},
+      {"meds-prescriber", "medication_list", Split::kFresh10, kLetterW, kLetterH, MedsPrescriber, MedsTruth},
   };
   return kDefs;
 }
