@@ -108,6 +108,14 @@ TEST(CaptureConfidenceTest, LookalikeGlyphsInMixedIdentifiersGoToReview) {
   EXPECT_LT(FieldConfidence(f), 0.95);
   f.value = "RXNW01";  // 0 after W: 0 or O?
   EXPECT_LT(FieldConfidence(f), 0.95);
+  // An e-mail address printed in lower case read with a capital I: l or i?
+  f.kind = ValueKind::kEmail;
+  f.value = "lnakamura44@example.org";
+  f.raw = "lnakamura44@example.org";
+  EXPECT_GE(FieldConfidence(f), 0.95);
+  f.value = "inakamura44@example.org";
+  f.raw = "Inakamura44@example.org";
+  EXPECT_LT(FieldConfidence(f), 0.95);
 }
 
 TEST(CaptureLayoutTest, DotLeadersAreNotText) {
@@ -451,6 +459,78 @@ TEST(CaptureExtractTest, LabTableReadByItsColumnHeaders) {
   EXPECT_EQ(f["lab.1.code"], "2823-3");
   EXPECT_EQ(f["lab.1.value"], "4.4");
   EXPECT_EQ(f["lab.1.range"], "3.5-5.1");
+}
+
+TEST(CaptureExtractTest, TwoLabTablesSideBySideAreReadEachUnderItsOwnHeader) {
+  // "Test Result Units Range" twice on one line: a row holds one test of each table, and neither
+  // may take the other's value, unit or range.
+  auto f = FieldsOf({{"Patient: Omar Kowalski DOB: 01/05/1978 Collected: 02/15/2025", 100, 40},
+                     {"Test", 100, 100}, {"Result", 500, 100}, {"Units", 700, 100}, {"Range", 900, 100},
+                     {"Test", 1100, 100}, {"Result", 1500, 100}, {"Units", 1700, 100}, {"Range", 1900, 100},
+                     {"Hemoglobin", 100, 170}, {"10.8L", 500, 170}, {"g/dL", 700, 170}, {"12.0-17.5", 900, 170},
+                     {"Sodium", 1100, 170}, {"134L", 1500, 170}, {"mmol/L", 1700, 170}, {"136-145", 1900, 170},
+                     {"Glucose", 100, 240}, {"146H", 500, 240}, {"mg/dL", 700, 240}, {"70-99", 900, 240}},
+                    "lab_report");
+  EXPECT_EQ(f["name.given"], "Omar");
+  EXPECT_EQ(f["name.family"], "Kowalski");
+  EXPECT_EQ(f["birthDate"], "1978-01-05");
+  std::map<std::string, std::string> by_code;  // code -> value|unit|range
+  for (int i = 0; i < 3; ++i) {
+    std::string k = "lab." + std::to_string(i);
+    by_code[f[k + ".code"]] = f[k + ".value"] + "|" + f[k + ".unit"] + "|" + f[k + ".range"];
+  }
+  EXPECT_EQ(by_code["718-7"], "10.8|g/dL|12.0-17.5");
+  EXPECT_EQ(by_code["2951-2"], "134|mmol/L|136-145");
+  EXPECT_EQ(by_code["2345-7"], "146|mg/dL|70-99");
+}
+
+TEST(CaptureExtractTest, TestNamesCloseToOneAnother) {
+  // HDL is not LDL though two edits apart; a number after "Hemoglobin" is its value, not a
+  // misread "A1c"; "Hemoglobin Alc" (l for 1) is A1c.
+  auto f = FieldsOf({{"HDL Cholesterol", 100, 100}, {"45", 700, 100}, {"mg/dL", 1000, 100},
+                     {"Hemoglobin 13.5 g/dL", 100, 170},
+                     {"Hemoglobin Alc", 100, 240}, {"6.1", 700, 240}, {"%", 1000, 240}},
+                    "lab_report");
+  EXPECT_EQ(f["lab.0.code"], "2085-9");
+  EXPECT_EQ(f["lab.1.code"], "718-7");
+  EXPECT_EQ(f["lab.1.value"], "13.5");
+  EXPECT_EQ(f["lab.2.code"], "4548-4");
+  EXPECT_EQ(f["lab.2.value"], "6.1");
+}
+
+TEST(CaptureExtractTest, PharmacyNumbersUnderARowOfCaptionsAndAStateThatReadsAsALabel) {
+  std::vector<Field> fields = ExtractSized({{"Summit Care Alliance", 40, 30, 40},
+                                            {"Member #: HV215449752", 40, 120, 26},
+                                            {"RxBIN", 40, 300, 22}, {"RxPCN", 330, 300, 22}, {"RxGRP", 610, 300, 22},
+                                            {"914397", 40, 340, 26}, {"ADV", 330, 340, 26}, {"G03271", 610, 340, 26}},
+                                           "insurance_card", {}, 1000, 630);
+  std::map<std::string, std::string> f;
+  for (const Field& x : fields) f[x.key] = x.value;
+  EXPECT_EQ(f["coverage.rxbin"], "914397");
+  EXPECT_EQ(f["coverage.rxpcn"], "ADV");
+  EXPECT_EQ(f["coverage.group"], "G03271");
+  // Idaho's code is also the "ID" label.
+  auto g = FieldsOf({{"City:", 400, 100}, {"Boise", 600, 100}, {"State:", 400, 170}, {"ID", 600, 170},
+                     {"ZIP code:", 400, 240}, {"83792", 600, 240}},
+                    "intake");
+  EXPECT_EQ(g["address.state"], "ID");
+  EXPECT_EQ(g["address.postalCode"], "83792");
+}
+
+TEST(CaptureExtractTest, HowOftenPrintedBeforeTheMedicineIsNotPartOfItsName) {
+  auto f = FieldsOf({{"For Grace Kimura, born March 3, 1970", 100, 40},
+                     {"When", 100, 100}, {"Medicine", 500, 100}, {"Dose", 900, 100}, {"Route", 1200, 100},
+                     {"three times daily", 100, 170}, {"Gabapentin", 500, 170}, {"300 mg", 900, 170}, {"by mouth", 1200, 170},
+                     {"every 4 hours as needed", 100, 240}, {"Albuterol", 500, 240}, {"90 mcg", 900, 240}, {"inhaled", 1200, 240}},
+                    "medication_list");
+  EXPECT_EQ(f["name.given"], "Grace");
+  EXPECT_EQ(f["name.family"], "Kimura");
+  EXPECT_EQ(f["medication.0.name"], "Gabapentin");
+  EXPECT_EQ(f["medication.0.frequency"], "three times daily");
+  EXPECT_EQ(f["medication.0.route"], "oral");
+  EXPECT_EQ(f["medication.1.name"], "Albuterol");
+  EXPECT_EQ(f["medication.1.frequency"], "every 4 hours as needed");
+  EXPECT_EQ(f["medication.1.route"], "inhalation");
 }
 
 // ---- hostile and broken files ----

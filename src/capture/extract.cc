@@ -116,6 +116,7 @@ constexpr Label kLabels[] = {
     {"group", Target::kGroup}, {"group number", Target::kGroup}, {"grp#", Target::kGroup},
     {"grp", Target::kGroup}, {"group #", Target::kGroup}, {"group no", Target::kGroup},
     {"grp #", Target::kGroup}, {"group id", Target::kGroup},
+    {"rxgrp", Target::kGroup}, {"rx grp", Target::kGroup}, {"rx group", Target::kGroup},
     {"rxbin", Target::kRxBin}, {"bin", Target::kRxBin}, {"rx bin", Target::kRxBin},
     {"rxpcn", Target::kRxPcn}, {"pcn", Target::kRxPcn}, {"rx pcn", Target::kRxPcn},
     {"medicare number", Target::kMbi}, {"mbi", Target::kMbi},
@@ -288,6 +289,28 @@ std::string CutAtNextLabel(const std::string& value) {
   return value;
 }
 
+// "Omar Kowalski  DOB: 01/05/1978  Collected: ...": a value read together with the next
+// "Label:" on its line ends where that label starts.
+std::string CutAtNextColonLabel(const std::string& value) {
+  std::vector<std::pair<size_t, std::string>> words;  // offset, text
+  for (size_t b = value.find_first_not_of(' '); b != std::string::npos; b = value.find_first_not_of(' ', b)) {
+    size_t e = value.find(' ', b);
+    words.emplace_back(b, value.substr(b, e == std::string::npos ? std::string::npos : e - b));
+    b = e;
+  }
+  for (size_t i = 1; i < words.size(); ++i) {
+    if (words[i].second.size() < 2 || words[i].second.back() != ':') continue;
+    // The label is this word, or it with one or two words before it ("Date of birth:").
+    for (size_t n = 1; n <= 3 && n <= i; ++n) {
+      size_t first = i + 1 - n;
+      std::string head;
+      for (size_t k = first; k <= i; ++k) head += (k > first ? " " : "") + words[k].second;
+      if (MatchLabelTextExactly(Normalise(head), false)) return Trim(value.substr(0, words[first].first));
+    }
+  }
+  return value;
+}
+
 // A questionnaire's question ("What is your last name?", "When were you born?") labels the
 // answer under it: the field it asks for is the longest field name it contains.
 std::optional<LabelHit> MatchQuestion(const std::string& norm) {
@@ -339,7 +362,7 @@ std::optional<LabelHit> MatchLabel(const Phrase& p) {
   if (colon != std::string::npos && colon > 0 && colon + 1 < p.text.size()) {
     std::string head = Normalise(p.text.substr(0, colon));
     if (auto hit = MatchLabelText(head, true)) {
-      hit->inline_value = Trim(p.text.substr(colon + 1));
+      hit->inline_value = CutAtNextColonLabel(Trim(p.text.substr(colon + 1)));
       if (IsIdentifierTarget(hit->target)) hit->inline_value = CutAtNextLabel(hit->inline_value);
       hit->has_inline = !hit->inline_value.empty();
       if (hit->has_inline) return hit;
@@ -360,7 +383,7 @@ std::optional<LabelHit> MatchLabel(const Phrase& p) {
     size_t pos = 0;
     for (int i = 0; i < words && pos != std::string::npos; ++i) pos = p.text.find(' ', pos + (i ? 1 : 0));
     if (pos == std::string::npos) continue;
-    hit->inline_value = Trim(p.text.substr(pos + 1));
+    hit->inline_value = CutAtNextColonLabel(Trim(p.text.substr(pos + 1)));
     if (IsIdentifierTarget(hit->target)) hit->inline_value = CutAtNextLabel(hit->inline_value);
     hit->has_inline = !hit->inline_value.empty();
     if (hit->has_inline) return hit;
@@ -480,6 +503,12 @@ class Reader {
            IsLabel(page, line, index + 1);
   }
 
+  // A state's code that reads as a label ("ID" for Idaho, also "member ID") is the state's value.
+  static bool StateCodeForState(Target target, const Phrase& p) {
+    std::string t = Trim(p.text);
+    return target == Target::kState && t.size() == 2 && ParseState(t).has_value();
+  }
+
   bool IsLabel(int page, int line, int index) const {
     for (const auto& l : labels_)
       if (l.page == page && l.line == line && l.index == index && !l.hit.has_inline) return true;
@@ -508,7 +537,8 @@ class Reader {
       };
       while (ri < static_cast<int>(line.phrases.size()) && parenthetical(line.phrases[ri])) ++ri;
       while (ri + 1 < static_cast<int>(line.phrases.size()) && LooksLikeLeader(line.phrases[ri])) ++ri;
-      if (ri < static_cast<int>(line.phrases.size()) && !IsLabel(l.page, l.line, ri) &&
+      if (ri < static_cast<int>(line.phrases.size()) &&
+          (!IsLabel(l.page, l.line, ri) || StateCodeForState(target, line.phrases[ri])) &&
           !IsFieldNumber(l.page, l.line, ri)) {
         const Phrase& right = line.phrases[ri];
         if (right.box.x - label.box.right() < page.width / 2) {
@@ -555,7 +585,8 @@ class Reader {
           below = below_index + 1 < static_cast<int>(row.phrases.size()) ? &row.phrases[++below_index] : nullptr;
         }
       }
-      if (below && !IsLabel(l.page, below_line, below_index) && !IsFieldNumber(l.page, below_line, below_index)) {
+      if (below && (!IsLabel(l.page, below_line, below_index) || StateCodeForState(target, *below)) &&
+          !IsFieldNumber(l.page, below_line, below_index)) {
         Candidate c{below->text, below->box, below->confidence, l.page, l.hit.label_length, 2};
         ExtendList(c, l.page, below_line, below_index);
         out.push_back(std::move(c));
@@ -775,9 +806,13 @@ void AddNameFromText(Reader& r, std::vector<Field>& out) {
       if (!std::regex_search(line.text, m, kBorn) && !std::regex_search(line.text, m, kBornInSentence) &&
           !std::regex_search(line.text, m, kBeforeDob))
         continue;
-      auto split = SplitName(m[1].str());
+      // Words that lead into a name in a sentence are not part of it ("For Grace Kim, born ...").
+      std::string name = m[1].str();
+      static const std::regex kLeadIn(R"(^(?:(?:For|Dear|Re|To|Patient|Results for|Mr\.?|Mrs\.?|Ms\.?|Miss)\s+)+)");
+      name = std::regex_replace(name, kLeadIn, "");
+      auto split = SplitName(name);
       if (!split) continue;
-      Candidate c{m[1].str(), line.box, line.phrases.empty() ? 0.f : line.phrases.front().confidence,
+      Candidate c{name, line.box, line.phrases.empty() ? 0.f : line.phrases.front().confidence,
                   static_cast<int>(pi), 0, 0};
       out.push_back(MakeField("name.family", split->second, c, ValueKind::kName, true, true));
       out.push_back(MakeField("name.given", split->first, c, ValueKind::kName, true, true));
@@ -1102,20 +1137,36 @@ std::optional<std::string> ParseUnit(std::string_view token) {
   return std::nullopt;
 }
 
+// The test whose name starts `norm_prefix`, compared word by word: an exact name beats one within
+// an edit or two ("HDL Cholesterol" is HDL, though within two edits of "ldl cholesterol"), then
+// the longer name ("Hemoglobin A1ic" is A1c read with a stray letter, not Hemoglobin).
 const LabTest* MatchLabName(const std::string& norm_prefix) {
+  std::vector<std::string_view> words;
+  std::string_view rest = norm_prefix;
+  while (!rest.empty()) {
+    size_t e = rest.find(' ');
+    if (e != 0) words.push_back(rest.substr(0, e));
+    if (e == std::string_view::npos) break;
+    rest.remove_prefix(e + 1);
+  }
   const LabTest* best = nullptr;
-  size_t best_len = 0;
+  size_t best_score = 0;
   for (const LabTest& t : kLabTests) {
     std::string_view name = t.name;
-    if (norm_prefix.size() < name.size()) {
-      // allow one edit on the name part
-      if (name.size() < 5 || norm_prefix.size() + 1 < name.size()) continue;
+    size_t n = static_cast<size_t>(std::count(name.begin(), name.end(), ' ')) + 1;
+    if (words.size() < n) continue;
+    std::string head;
+    bool number_word = false;  // a number read where the name has a word ("Hemoglobin 13.5")
+    for (size_t i = 0; i < n; ++i) {
+      head += (i ? " " : "") + std::string(words[i]);
+      number_word |= std::all_of(words[i].begin(), words[i].end(), [](unsigned char c) { return std::isdigit(c); });
     }
-    std::string head = norm_prefix.substr(0, std::min(norm_prefix.size(), name.size()));
-    bool boundary = norm_prefix.size() <= name.size() || norm_prefix[name.size()] == ' ';
-    if (head.size() == name.size() && boundary && FuzzyEquals(head, name) && name.size() > best_len) {
+    bool exact = head == name;
+    if (!exact && (number_word || !FuzzyEquals(head, name))) continue;
+    size_t score = name.size() * 2 + (exact ? 1 : 0);
+    if (score > best_score) {
       best = &t;
-      best_len = name.size();
+      best_score = score;
     }
   }
   return best;
@@ -1143,6 +1194,9 @@ enum class LabColumn { kNone, kName, kResult, kFlag, kUnit, kRange, kPrevious };
 
 struct LabColumns {
   std::vector<std::pair<int, LabColumn>> starts;  // x where each column's header starts, left to right
+  // Where each table starts when several are printed side by side (a column name repeats: "Test
+  // Result Units Test Result Units"); one entry for a single table.
+  std::vector<int> panels;
   bool Has(LabColumn c) const {
     return std::any_of(starts.begin(), starts.end(), [c](const auto& s) { return s.second == c; });
   }
@@ -1192,6 +1246,15 @@ std::optional<LabColumns> LabHeader(const Line& line) {
   }
   if (!out.Has(LabColumn::kResult) || out.starts.size() < 2) return std::nullopt;
   std::sort(out.starts.begin(), out.starts.end());
+  std::vector<LabColumn> seen;
+  for (const auto& [x, c] : out.starts) {
+    if (out.panels.empty() || std::find(seen.begin(), seen.end(), c) != seen.end()) {
+      out.panels.push_back(x);
+      seen.clear();
+    }
+    seen.push_back(c);
+  }
+  out.panels.front() = std::numeric_limits<int>::min();
   return out;
 }
 
@@ -1227,6 +1290,151 @@ void AddLabs(Reader& r, std::vector<Field>& out) {
     // column only, a unit from the units column, a range from the reference column, and an
     // earlier result (a "Previous" column) is never taken for the current one.
     std::optional<LabColumns> columns;
+    auto read_row = [&](std::vector<const Word*> words) {
+        // The test name starts the line, after any specks the reader took for marks.
+        size_t lead = 0;
+        while (lead < words.size() &&
+               std::none_of(words[lead]->text.begin(), words[lead]->text.end(),
+                            [](unsigned char c) { return std::isalnum(c); }))
+          ++lead;
+        std::string rest;
+        for (size_t i = lead; i < words.size() && i < lead + 4; ++i) rest += (rest.empty() ? "" : " ") + words[i]->text;
+        const LabTest* test = MatchLabName(Normalise(rest));
+        if (!test) return;
+        size_t name_words = lead + static_cast<size_t>(std::count(std::string_view(test->name).begin(),
+                                                                  std::string_view(test->name).end(), ' ')) + 1;
+        if (words.size() <= name_words) return;
+        // The reader sometimes splits a number at its decimal point ("5. 1"): join the parts,
+        // or the range or value would lose its decimals and still look whole.
+        std::vector<std::string> texts;
+        // Parentheses around a range or a flag ("(reference 4.0-5.6)", "(high)") are not part of it.
+        for (const Word* w : words) {
+          std::string t = Trim(w->text);
+          while (!t.empty() && (t.front() == '(' || t.back() == ')')) t = Trim(t.front() == '(' ? t.substr(1) : t.substr(0, t.size() - 1));
+          texts.push_back(t);
+        }
+        // A unit printed against the range in the next column ("mL/min/1.73m2>60"): two tokens,
+        // the range's box at the token's end.
+        std::deque<Word> split_words;
+        for (size_t i = 0; i < texts.size(); ++i) {
+          std::string lower = Lower(texts[i]);
+          for (const Unit& u : kUnits) {
+            std::string_view printed = u.printed;
+            if (printed.size() < 2 || !lower.starts_with(printed) || lower.size() == printed.size()) continue;
+            std::string rest = texts[i].substr(printed.size());
+            if (!std::regex_match(rest, kRange) && !std::regex_match(rest, kBound)) continue;
+            // The range part stands where the glued token ends: in the column it ran into.
+            Word range_part = *words[i];
+            range_part.box.x = range_part.box.right() - 1;
+            range_part.box.w = 1;
+            range_part.text = rest;
+            split_words.push_back(std::move(range_part));
+            texts[i] = texts[i].substr(0, printed.size());
+            texts.insert(texts.begin() + static_cast<std::ptrdiff_t>(i) + 1, rest);
+            words.insert(words.begin() + static_cast<std::ptrdiff_t>(i) + 1, &split_words.back());
+            break;
+          }
+        }
+        for (size_t i = name_words; i + 1 < words.size(); ++i) {
+          std::string_view a = words[i]->text;  // as read: Trim drops the point
+          while (!a.empty() && std::isspace(static_cast<unsigned char>(a.back()))) a.remove_suffix(1);
+          const std::string& b = texts[i + 1];
+          bool a_ends_point = a.size() >= 2 && a.back() == '.' && std::isdigit(static_cast<unsigned char>(a[a.size() - 2]));
+          bool b_digits = !b.empty() && std::all_of(b.begin(), b.end(), [](unsigned char c) { return std::isdigit(c); });
+          bool adjacent = words[i + 1]->box.x - words[i]->box.right() < std::max(words[i]->box.h, words[i + 1]->box.h);
+          if (!a_ends_point || !b_digits || !adjacent) continue;
+          texts[i] += "." + b;
+          texts.erase(texts.begin() + static_cast<std::ptrdiff_t>(i) + 1);
+          words.erase(words.begin() + static_cast<std::ptrdiff_t>(i) + 1);
+        }
+        // The test's name must end where the matched name ends: a word of letters after it
+        // ("Hemoglobin A1ic", "Glucose, fasting") may make it another test, so the code and the
+        // value go to review.
+        bool name_whole = true;
+        if (name_words < texts.size()) {
+          const std::string& nx = texts[name_words];
+          bool letters = std::any_of(nx.begin(), nx.end(), [](unsigned char ch) { return std::isalpha(ch); });
+          bool reading = nx == "H" || nx == "L" || ParseUnit(nx).has_value() || std::regex_match(nx, kNumber) ||
+                         std::regex_match(nx, kRange) || std::regex_match(nx, kBound) ||
+                         std::regex_match(nx, kFlagged);
+          name_whole = !letters || reading;
+        }
+        const Word* value = nullptr;
+        std::string range;
+        const Word* range_word = nullptr;
+        std::optional<std::string> unit;
+        const Word* unit_word = nullptr;
+        int mh = std::max(1, r.pages()[pi].median_height);
+        auto column_of = [&](const Word* w) { return columns ? columns->ColumnAt(w->box.x, mh) : LabColumn::kNone; };
+        auto allowed = [&](const Word* w, LabColumn wanted) {
+          if (!columns) return true;
+          LabColumn c = column_of(w);
+          return c == wanted || (wanted == LabColumn::kResult && c == LabColumn::kFlag) || !columns->Has(wanted);
+        };
+        for (size_t i = name_words; i < words.size(); ++i) {
+          const std::string& t = texts[i];
+          if (columns && (column_of(words[i]) == LabColumn::kPrevious || column_of(words[i]) == LabColumn::kName)) continue;
+          // Ranges may be read as one token or as three ("70 - 99").
+          if (i + 2 < words.size() && texts[i + 1] == "-") {
+            std::string joined = t + "-" + texts[i + 2];
+            if (std::regex_match(joined, kRange) && range.empty() && allowed(words[i], LabColumn::kRange)) {
+              range = joined;
+              range_word = words[i];
+              i += 2;
+              continue;
+            }
+          }
+          // A bare number before the value is the value; "70-99", "<200" are ranges anywhere.
+          if (range.empty() && (std::regex_match(t, kRange) || std::regex_match(t, kBound)) &&
+              (value != nullptr || t[0] == '<' || t[0] == '>' || t.find('-') != std::string::npos) &&
+              allowed(words[i], LabColumn::kRange)) {
+            range = t;
+            range_word = words[i];
+            continue;
+          }
+          // The value, possibly with its flag printed against it ("318H").
+          if (!value && ((std::regex_match(t, kNumber) && t[0] != '<' && t[0] != '>') || std::regex_match(t, kFlagged)) &&
+              allowed(words[i], LabColumn::kResult)) {
+            value = words[i];
+            continue;
+          }
+          if (!unit && allowed(words[i], LabColumn::kUnit)) {
+            unit = ParseUnit(t);
+            if (unit) unit_word = words[i];
+          }
+        }
+        if (!value) return;
+        std::string v = texts[static_cast<size_t>(std::find(words.begin(), words.end(), value) - words.begin())];
+        if (!v.empty() && (v.back() == 'H' || v.back() == 'L')) v.pop_back();
+        double number = std::strtod(v.c_str(), nullptr);
+        bool plausible = number >= test->low && number <= test->high;
+        Candidate vc{v, value->box, value->confidence, static_cast<int>(pi), 0, 0};
+        Candidate nc{rest, words[lead]->box, words[lead]->confidence, static_cast<int>(pi), 0, 0};
+        out.push_back(MakeField(fmt::format("lab.{}.code", n), test->loinc, nc, ValueKind::kCode, true, name_whole));
+        out.push_back(MakeField(fmt::format("lab.{}.value", n), v, vc, ValueKind::kNumber, true, plausible && name_whole));
+        if (unit) {
+          Candidate uc{unit_word->text, unit_word->box, unit_word->confidence, static_cast<int>(pi), 0, 0};
+          out.push_back(MakeField(fmt::format("lab.{}.unit", n), *unit, uc, ValueKind::kCode, true,
+                                  *unit == test->ucum && name_whole));
+        }
+        if (!range.empty()) {
+          Candidate rc{range, range_word->box, range_word->confidence, static_cast<int>(pi), 0, 0};
+          // A reference range is checked too: its low end below its high end, both where the
+          // test's values can lie ("4-4.0" is a range that lost its "0.").
+          bool sane = true;
+          std::smatch rm;
+          auto within = [&](double v) { return v >= test->low && v <= test->high; };
+          if (std::regex_match(range, rm, kRange)) {
+            double lo = std::strtod(rm[1].str().c_str(), nullptr), hi = std::strtod(rm[3].str().c_str(), nullptr);
+            sane = lo < hi && within(lo) && within(hi);
+          } else {
+            std::string bound = range.substr(range.find_first_of("0123456789"));
+            sane = within(std::strtod(bound.c_str(), nullptr));
+          }
+          out.push_back(MakeField(fmt::format("lab.{}.range", n), range, rc, ValueKind::kCode, true, sane && name_whole));
+        }
+        ++n;
+    };
     for (const Line& line : r.pages()[pi].lines) {
       if (line.phrases.empty()) continue;
       if (auto header = LabHeader(line)) {
@@ -1236,150 +1444,20 @@ void AddLabs(Reader& r, std::vector<Field>& out) {
       std::vector<const Word*> words;
       for (const Phrase& p : line.phrases)
         for (const Word& w : p.words) words.push_back(&w);
-      // The test name starts the line, after any specks the reader took for marks.
-      size_t lead = 0;
-      while (lead < words.size() &&
-             std::none_of(words[lead]->text.begin(), words[lead]->text.end(),
-                          [](unsigned char c) { return std::isalnum(c); }))
-        ++lead;
-      std::string rest;
-      for (size_t i = lead; i < words.size() && i < lead + 4; ++i) rest += (rest.empty() ? "" : " ") + words[i]->text;
-      const LabTest* test = MatchLabName(Normalise(rest));
-      if (!test) continue;
-      size_t name_words = lead + static_cast<size_t>(std::count(std::string_view(test->name).begin(),
-                                                                std::string_view(test->name).end(), ' ')) + 1;
-      if (words.size() <= name_words) continue;
-      // The reader sometimes splits a number at its decimal point ("5. 1"): join the parts,
-      // or the range or value would lose its decimals and still look whole.
-      std::vector<std::string> texts;
-      // Parentheses around a range or a flag ("(reference 4.0-5.6)", "(high)") are not part of it.
-      for (const Word* w : words) {
-        std::string t = Trim(w->text);
-        while (!t.empty() && (t.front() == '(' || t.back() == ')')) t = Trim(t.front() == '(' ? t.substr(1) : t.substr(0, t.size() - 1));
-        texts.push_back(t);
+      // Tables printed side by side: each row is read once per table, from the words under it.
+      if (!columns || columns->panels.size() < 2) {
+        read_row(std::move(words));
+        continue;
       }
-      // A unit printed against the range in the next column ("mL/min/1.73m2>60"): two tokens,
-      // the range's box at the token's end.
-      std::deque<Word> split_words;
-      for (size_t i = 0; i < texts.size(); ++i) {
-        std::string lower = Lower(texts[i]);
-        for (const Unit& u : kUnits) {
-          std::string_view printed = u.printed;
-          if (printed.size() < 2 || !lower.starts_with(printed) || lower.size() == printed.size()) continue;
-          std::string rest = texts[i].substr(printed.size());
-          if (!std::regex_match(rest, kRange) && !std::regex_match(rest, kBound)) continue;
-          // The range part stands where the glued token ends: in the column it ran into.
-          Word range_part = *words[i];
-          range_part.box.x = range_part.box.right() - 1;
-          range_part.box.w = 1;
-          range_part.text = rest;
-          split_words.push_back(std::move(range_part));
-          texts[i] = texts[i].substr(0, printed.size());
-          texts.insert(texts.begin() + static_cast<std::ptrdiff_t>(i) + 1, rest);
-          words.insert(words.begin() + static_cast<std::ptrdiff_t>(i) + 1, &split_words.back());
-          break;
-        }
-      }
-      for (size_t i = name_words; i + 1 < words.size(); ++i) {
-        std::string_view a = words[i]->text;  // as read: Trim drops the point
-        while (!a.empty() && std::isspace(static_cast<unsigned char>(a.back()))) a.remove_suffix(1);
-        const std::string& b = texts[i + 1];
-        bool a_ends_point = a.size() >= 2 && a.back() == '.' && std::isdigit(static_cast<unsigned char>(a[a.size() - 2]));
-        bool b_digits = !b.empty() && std::all_of(b.begin(), b.end(), [](unsigned char c) { return std::isdigit(c); });
-        bool adjacent = words[i + 1]->box.x - words[i]->box.right() < std::max(words[i]->box.h, words[i + 1]->box.h);
-        if (!a_ends_point || !b_digits || !adjacent) continue;
-        texts[i] += "." + b;
-        texts.erase(texts.begin() + static_cast<std::ptrdiff_t>(i) + 1);
-        words.erase(words.begin() + static_cast<std::ptrdiff_t>(i) + 1);
-      }
-      // The test's name must end where the matched name ends: a word of letters after it
-      // ("Hemoglobin A1ic", "Glucose, fasting") may make it another test, so the code and the
-      // value go to review.
-      bool name_whole = true;
-      if (name_words < texts.size()) {
-        const std::string& nx = texts[name_words];
-        bool letters = std::any_of(nx.begin(), nx.end(), [](unsigned char ch) { return std::isalpha(ch); });
-        bool reading = nx == "H" || nx == "L" || ParseUnit(nx).has_value() || std::regex_match(nx, kNumber) ||
-                       std::regex_match(nx, kRange) || std::regex_match(nx, kBound) ||
-                       std::regex_match(nx, kFlagged);
-        name_whole = !letters || reading;
-      }
-      const Word* value = nullptr;
-      std::string range;
-      const Word* range_word = nullptr;
-      std::optional<std::string> unit;
-      const Word* unit_word = nullptr;
       int mh = std::max(1, r.pages()[pi].median_height);
-      auto column_of = [&](const Word* w) { return columns ? columns->ColumnAt(w->box.x, mh) : LabColumn::kNone; };
-      auto allowed = [&](const Word* w, LabColumn wanted) {
-        if (!columns) return true;
-        LabColumn c = column_of(w);
-        return c == wanted || (wanted == LabColumn::kResult && c == LabColumn::kFlag) || !columns->Has(wanted);
-      };
-      for (size_t i = name_words; i < words.size(); ++i) {
-        const std::string& t = texts[i];
-        if (columns && (column_of(words[i]) == LabColumn::kPrevious || column_of(words[i]) == LabColumn::kName)) continue;
-        // Ranges may be read as one token or as three ("70 - 99").
-        if (i + 2 < words.size() && texts[i + 1] == "-") {
-          std::string joined = t + "-" + texts[i + 2];
-          if (std::regex_match(joined, kRange) && range.empty() && allowed(words[i], LabColumn::kRange)) {
-            range = joined;
-            range_word = words[i];
-            i += 2;
-            continue;
-          }
-        }
-        // A bare number before the value is the value; "70-99", "<200" are ranges anywhere.
-        if (range.empty() && (std::regex_match(t, kRange) || std::regex_match(t, kBound)) &&
-            (value != nullptr || t[0] == '<' || t[0] == '>' || t.find('-') != std::string::npos) &&
-            allowed(words[i], LabColumn::kRange)) {
-          range = t;
-          range_word = words[i];
-          continue;
-        }
-        // The value, possibly with its flag printed against it ("318H").
-        if (!value && ((std::regex_match(t, kNumber) && t[0] != '<' && t[0] != '>') || std::regex_match(t, kFlagged)) &&
-            allowed(words[i], LabColumn::kResult)) {
-          value = words[i];
-          continue;
-        }
-        if (!unit && allowed(words[i], LabColumn::kUnit)) {
-          unit = ParseUnit(t);
-          if (unit) unit_word = words[i];
-        }
+      std::vector<std::vector<const Word*>> parts(columns->panels.size());
+      for (const Word* w : words) {
+        size_t k = 0;
+        while (k + 1 < columns->panels.size() && columns->panels[k + 1] <= w->box.x + mh) ++k;
+        parts[k].push_back(w);
       }
-      if (!value) continue;
-      std::string v = texts[static_cast<size_t>(std::find(words.begin(), words.end(), value) - words.begin())];
-      if (!v.empty() && (v.back() == 'H' || v.back() == 'L')) v.pop_back();
-      double number = std::strtod(v.c_str(), nullptr);
-      bool plausible = number >= test->low && number <= test->high;
-      Candidate vc{v, value->box, value->confidence, static_cast<int>(pi), 0, 0};
-      Candidate nc{line.phrases.front().text, line.phrases.front().box, line.phrases.front().confidence,
-                   static_cast<int>(pi), 0, 0};
-      out.push_back(MakeField(fmt::format("lab.{}.code", n), test->loinc, nc, ValueKind::kCode, true, name_whole));
-      out.push_back(MakeField(fmt::format("lab.{}.value", n), v, vc, ValueKind::kNumber, true, plausible && name_whole));
-      if (unit) {
-        Candidate uc{unit_word->text, unit_word->box, unit_word->confidence, static_cast<int>(pi), 0, 0};
-        out.push_back(MakeField(fmt::format("lab.{}.unit", n), *unit, uc, ValueKind::kCode, true,
-                                *unit == test->ucum));
-      }
-      if (!range.empty()) {
-        Candidate rc{range, range_word->box, range_word->confidence, static_cast<int>(pi), 0, 0};
-        // A reference range is checked too: its low end below its high end, both where the
-        // test's values can lie ("4-4.0" is a range that lost its "0.").
-        bool sane = true;
-        std::smatch rm;
-        auto within = [&](double v) { return v >= test->low && v <= test->high; };
-        if (std::regex_match(range, rm, kRange)) {
-          double lo = std::strtod(rm[1].str().c_str(), nullptr), hi = std::strtod(rm[3].str().c_str(), nullptr);
-          sane = lo < hi && within(lo) && within(hi);
-        } else {
-          std::string bound = range.substr(range.find_first_of("0123456789"));
-          sane = within(std::strtod(bound.c_str(), nullptr));
-        }
-        out.push_back(MakeField(fmt::format("lab.{}.range", n), range, rc, ValueKind::kCode, true, sane));
-      }
-      ++n;
+      for (auto& part : parts)
+        if (!part.empty()) read_row(std::move(part));
     }
   }
 }
@@ -1503,6 +1581,32 @@ void AddMedications(Reader& r, std::vector<Field>& out) {
           bool form = std::any_of(std::begin(kForms), std::end(kForms), [&](const char* f) { return last == f; });
           if (!form) break;
           name_words.pop_back();
+        }
+        // How and when to take it printed before or after the name, in a column of its own ("once
+        // daily   Lisinopril   10 mg"): not part of the name.
+        auto schedule = [](const std::vector<std::string>& ws, size_t from, size_t count) {
+          std::string joined;
+          for (size_t i = from; i < from + count; ++i) joined += (joined.empty() ? "" : " ") + ws[i];
+          std::string norm = Normalise(joined);
+          static const std::regex kEveryHours(R"(^every \d+ hours?( as needed)?$)");
+          if (std::regex_match(norm, kEveryHours)) return true;
+          for (const Frequency& f : kFrequencies)
+            if (norm == f.phrase) return true;
+          for (const Route& rt : kRoutes)
+            if (norm == rt.phrase) return true;
+          return false;
+        };
+        for (bool stripped = true; stripped && !name_words.empty();) {
+          stripped = false;
+          for (size_t k = std::min<size_t>(5, name_words.size()); k > 0 && !stripped; --k) {
+            if (k < name_words.size() && schedule(name_words, 0, k)) {
+              name_words.erase(name_words.begin(), name_words.begin() + static_cast<std::ptrdiff_t>(k));
+              stripped = true;
+            } else if (k < name_words.size() && schedule(name_words, name_words.size() - k, k)) {
+              name_words.resize(name_words.size() - k);
+              stripped = true;
+            }
+          }
         }
         if (name_words.empty() || name_words.size() > 5) continue;
         std::string name;

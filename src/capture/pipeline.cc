@@ -77,12 +77,18 @@ int BestQuarterTurn(OcrEngine& engine, const Image& page, int timeout_ms) {
 // identifier mixes letters and digits and one of these stands at the change from one to the
 // other, no reading can be sure which was printed ("NWI781" or "NW1781").
 // The same holds for an e-mail address's local part in lower case (l 1, o 0, i 1:
-// "kmbeki11" or "kmbekil1").
+// "kmbeki11" or "kmbekil1"), and for a capital I read in it (l or i).
 bool AmbiguousIdentifier(const Field& f) {
   if (f.from_text_layer) return false;
   bool email = f.kind == ValueKind::kEmail;
   if (f.kind != ValueKind::kIdentifier && !email) return false;
   const std::string v = email ? f.value.substr(0, f.value.find('@')) : f.value;
+  // A capital I read in an address printed in lower case is an l or an i the reader could not
+  // tell apart ("Inakamura44" for "lnakamura44").
+  if (email) {
+    std::string_view raw_local = std::string_view(f.raw).substr(0, f.raw.find('@'));
+    if (raw_local.find_first_of("I|") != std::string_view::npos) return true;
+  }
   auto lookalike = [email](char c) {
     return std::string_view(email ? "oil10" : "OI0158SBZ2").find(c) != std::string_view::npos;
   };
