@@ -41,6 +41,14 @@ std::optional<std::string> ParseIdentifier(std::string_view text, size_t min, si
 // male | female | other from M/F/X/Male/Female/Other/Non-binary (any case).
 std::optional<std::string> ParseGender(std::string_view text);
 
+// A medicine's name (generic or common brand; salts and release forms such as "sodium" or
+// "ER" ignored) found in the list of commonly prescribed medicines (medicines.cc).
+bool IsKnownMedicine(std::string_view name);
+// The one listed medicine within one edit of `name` (six letters or more), for a reviewer to
+// confirm; nothing when none or several are.
+std::optional<std::string> NearestMedicine(std::string_view name);
+bool MedicineListSorted();
+
 // Text without leading/trailing spaces and punctuation that readers add at edges.
 std::string Trim(std::string_view text);
 std::string Lower(std::string_view text);

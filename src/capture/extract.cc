@@ -1642,7 +1642,16 @@ void AddMedications(Reader& r, std::vector<Field>& out) {
         float conf = 1.0f;
         for (size_t j = from; j < to; ++j) conf = std::min(conf, line.phrases[j].confidence);
         Candidate c{text, box, conf, static_cast<int>(pi), 0, 0};
-        out.push_back(MakeField(fmt::format("medication.{}.name", n), TitleCase(name), c, ValueKind::kText, false, false));
+        // The name is checked against the list of common medicines: a name not on it, however
+        // clearly read, goes to review (with the listed name one letter away, if there is one).
+        bool known = IsKnownMedicine(name);
+        std::string shown = TitleCase(name);
+        if (!known)
+          if (auto near = NearestMedicine(name)) {
+            shown = *near;
+            shown[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(shown[0])));
+          }
+        out.push_back(MakeField(fmt::format("medication.{}.name", n), shown, c, ValueKind::kText, true, known));
         out.push_back(MakeField(fmt::format("medication.{}.strength", n), strength, c, ValueKind::kText, true, true));
         if (!route.empty())
           out.push_back(MakeField(fmt::format("medication.{}.route", n), route, c, ValueKind::kChoice, true, true));
