@@ -39,6 +39,7 @@ const std::vector<std::string>& Fonts(Split split) {
   static const std::vector<std::string> kFresh8 = {"FreeSans", "Liberation Mono", "URW Bookman"};
   static const std::vector<std::string> kFresh9 = {"P052", "DejaVu Sans Condensed", "Nimbus Sans"};
   static const std::vector<std::string> kFresh10 = {"Nimbus Roman", "Liberation Sans", "DejaVu Sans Mono"};
+  static const std::vector<std::string> kFresh11 = {"URW Bookman", "FreeSans", "Nimbus Mono PS"};
   return split == Split::kDev       ? kDev
          : split == Split::kHoldout ? kHoldout
          : split == Split::kFresh   ? kFresh
@@ -50,7 +51,8 @@ const std::vector<std::string>& Fonts(Split split) {
          : split == Split::kFresh7  ? kFresh7
          : split == Split::kFresh8  ? kFresh8
          : split == Split::kFresh9  ? kFresh9
-                                    : kFresh10;
+         : split == Split::kFresh10 ? kFresh10
+                                    : kFresh11;
 }
 
 const LayoutDef& FindLayout(const std::string& name) {
@@ -237,6 +239,7 @@ const char* SplitName(Split split) {
     case Split::kFresh8: return "fresh8";
     case Split::kFresh9: return "fresh9";
     case Split::kFresh10: return "fresh10";
+    case Split::kFresh11: return "fresh11";
   }
   return "?";
 }

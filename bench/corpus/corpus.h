@@ -31,9 +31,10 @@ namespace salus::corpus {
 // and four more written after the changes made from fresh6 ("fresh7"); and four more written
 // after fresh7's blind measurement, before looking at its failures ("fresh8"); and four more
 // written after fresh8's blind measurement, before reading its failures ("fresh9"); and four
-// more written after fresh9's blind measurement, before reading its failures ("fresh10").
-enum class Split { kDev, kHoldout, kFresh, kFresh2, kFresh3, kFresh4, kFresh5, kFresh6, kFresh7, kFresh8, kFresh9, kFresh10 };
-inline constexpr Split kLastSplit = Split::kFresh10;
+// more written after fresh9's blind measurement, before reading its failures ("fresh10"); and
+// four more written after fresh10's blind measurement, before reading its failures ("fresh11").
+enum class Split { kDev, kHoldout, kFresh, kFresh2, kFresh3, kFresh4, kFresh5, kFresh6, kFresh7, kFresh8, kFresh9, kFresh10, kFresh11 };
+inline constexpr Split kLastSplit = Split::kFresh11;
 const char* SplitName(Split split);
 
 enum class Degradation {

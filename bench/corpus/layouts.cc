@@ -1516,6 +1516,138 @@ void MedsPrescriber(Canvas& c, const Content& k) {
   Footer(c, kLetterH);
 }
 
+
+// ---- fresh11 layouts: written after fresh10's blind measurement, before reading its failures ----
+
+// A form with comb fields: each character of the name, birth date, ZIP and phone in a cell of
+// its own under a caption in capitals; the rest on plain lines.
+void IntakeComb(Canvas& c, const Content& k) {
+  const Person& p = k.person;
+  c.Text(54, 40, k.clinic, 12, true);
+  c.Text(54, 58, "PATIENT REGISTRATION - USE BLOCK CAPITALS, ONE LETTER PER BOX", 8);
+  double y = 90;
+  auto comb = [&](double x, const std::string& caption, const std::string& value, int cells) {
+    c.Text(x, y, caption, 7, true);
+    for (int i = 0; i < cells; ++i) {
+      double cx = x + i * 15;
+      c.Box(cx, y + 11, 15, 18, 0.5);
+      if (i < static_cast<int>(value.size()) && value[i] != ' ')
+        c.Text(cx + 4, y + 14, std::string(1, value[i]), 10);
+    }
+  };
+  comb(54, "LAST NAME", Upper(p.family), 16);
+  y += 44;
+  comb(54, "FIRST NAME", Upper(p.given), 16);
+  y += 44;
+  std::string dob = p.birth.Us();
+  dob.erase(std::remove(dob.begin(), dob.end(), '/'), dob.end());
+  comb(54, "DATE OF BIRTH (MMDDYYYY)", dob, 8);
+  c.Text(230, y, "SEX", 7, true);
+  SexBoxes(c, 230, y + 14, 8, p.gender);
+  y += 48;
+  auto line = [&](double x, double w, const std::string& caption, const std::string& value) {
+    c.Text(x, y, caption, 7, true);
+    c.Text(x + 2, y + 12, value, 10.5);
+    c.Line(x, y + 26, x + w, y + 26, 0.5);
+  };
+  line(54, 300, "STREET ADDRESS", p.street);
+  line(370, 120, "CITY", p.city);
+  line(500, 50, "STATE", p.state);
+  y += 40;
+  comb(54, "ZIP CODE", p.zip, 10);
+  comb(230, "PHONE", p.phone, 10);
+  y += 44;
+  line(54, 300, "E-MAIL", p.email);
+  y += 40;
+  line(54, 220, "INSURANCE COMPANY", k.coverage.payer);
+  line(290, 200, "MEMBER ID", k.coverage.member_id);
+  y += 40;
+  line(54, 500, "ALLERGIES (NONE IF NONE)", k.allergies.empty() ? std::string("NONE") : Join(k.allergies, ", "));
+  Footer(c, kLetterH);
+}
+
+// A card whose plan type, effective date and dependent code sit among the fields we read,
+// printed as a two-column table of captions and values.
+void CardM(Canvas& c, const Content& k) {
+  c.Box(4, 4, kCardW - 8, kCardH - 8, 0.6);
+  c.Text(12, 12, k.coverage.payer, 11, true);
+  c.Text(12, 28, "Your health, our priority", 6, false);
+  double y = 46;
+  auto row = [&](const std::string& caption, const std::string& value) {
+    c.Text(12, y, caption, 6.5);
+    c.Text(92, y - 0.5, value, 7.5, true);
+    y += 11;
+  };
+  row("Member", k.person.given + " " + k.person.family);
+  row("Member ID", k.coverage.member_id);
+  row("Dependent code", "00");
+  row("Group", k.coverage.group);
+  row("Plan type", "PPO");
+  row("Effective", k.collected.Us());
+  c.Text(170, 46, "Rx BIN: " + k.coverage.rxbin, 6.5);
+  c.Text(170, 57, "Rx PCN: " + k.coverage.rxpcn, 6.5);
+  c.Text(170, 68, "Copay: $20/$40/$60", 6.5);
+  c.Text(12, kCardH - 18, "Synthetic card for testing only", 5.5);
+}
+
+// A lab report in the style of large reference labs: tests grouped under panel headings, names
+// in capitals, a flag column, and a trailing performing-lab code on each row.
+void LabPanels(Canvas& c, const Content& k) {
+  c.Text(54, 42, "REFERENCE LABORATORY REPORT", 11, true);
+  c.Text(54, 60, "PATIENT: " + Upper(k.person.family) + ", " + Upper(k.person.given), 8.5);
+  c.Text(300, 60, "DOB: " + k.person.birth.Us(), 8.5);
+  c.Text(54, 72, "COLLECTED: " + k.collected.Us() + " 07:45", 8.5);
+  c.Text(300, 72, "ORDERING: " + k.provider_name, 8.5);
+  double y = 98;
+  const double cols[] = {54, 230, 300, 350, 440, 540};
+  const char* heads[] = {"TESTS", "RESULT", "FLAG", "UNITS", "REFERENCE INTERVAL", "LAB"};
+  for (int i = 0; i < 6; ++i) c.Text(cols[i], y, heads[i], 7.5, true);
+  c.Line(54, y + 11, 558, y + 11, 0.5);
+  y += 18;
+  static const char* kPanels[] = {"Comp. Metabolic Panel (14)", "Lipid Panel", "CBC With Differential"};
+  for (size_t i = 0; i < k.labs.size(); ++i) {
+    if (i % 4 == 0) {
+      c.Text(cols[0], y, kPanels[(i / 4) % 3], 8.5, true);
+      y += 13;
+    }
+    const LabTest& l = k.labs[i];
+    std::string range = l.range;
+    if (size_t dash = range.find('-'); dash != std::string::npos) range = range.substr(0, dash) + " - " + range.substr(dash + 1);
+    c.Text(cols[0] + 8, y, Upper(l.printed_name), 8.5);
+    c.Text(cols[1], y, l.value, 8.5);
+    c.Text(cols[2], y, l.flag_high ? "High" : l.flag_low ? "Low" : "", 8.5);
+    c.Text(cols[3], y, l.unit_printed, 8);
+    c.Text(cols[4], y, range, 8);
+    c.Text(cols[5], y, "01", 8);
+    y += 13;
+  }
+  Footer(c, kLetterH);
+}
+
+// A prescription list with quantity and refill columns of bare numbers after the sig.
+void MedsRefills(Canvas& c, const Content& k) {
+  c.Text(54, 46, "Active prescriptions", 13, true);
+  c.Text(54, 66, "Patient: " + k.person.given + " " + k.person.family, 10);
+  c.Text(330, 66, "Date of birth: " + k.person.birth.Us(), 10);
+  double y = 100;
+  const double cols[] = {54, 180, 250, 470, 520};
+  const char* heads[] = {"Drug", "Strength", "Sig", "Qty", "Refills"};
+  for (int i = 0; i < 5; ++i) c.Text(cols[i], y, heads[i], 9.5, true);
+  c.Line(54, y + 14, 558, y + 14, 0.5);
+  y += 24;
+  int n = 0;
+  for (const Medication& m : k.medications) {
+    c.Text(cols[0], y, m.name, 9.5);
+    c.Text(cols[1], y, m.strength, 9.5);
+    c.Text(cols[2], y, "1 " + m.form + " " + m.route_printed + " " + m.frequency, 8.5);
+    c.Text(cols[3], y, std::to_string(30 + 30 * (n % 3)), 9.5);
+    c.Text(cols[4], y, std::to_string(n % 4), 9.5);
+    ++n;
+    y += 20;
+  }
+  Footer(c, kLetterH);
+}
+
 }  // namespace
 
 const std::vector<LayoutDef>& LayoutDefs() {
@@ -1574,6 +1706,10 @@ const std::vector<LayoutDef>& LayoutDefs() {
       {"card-l", "insurance_card", Split::kFresh10, kCardW, kCardH, CardL, CardTruth},
       {"lab-unit-in-result", "lab_report", Split::kFresh10, kLetterW, kLetterH, LabUnitInResult, LabTruth},
       {"meds-prescriber", "medication_list", Split::kFresh10, kLetterW, kLetterH, MedsPrescriber, MedsTruth},
+      {"intake-comb", "intake", Split::kFresh11, kLetterW, kLetterH, IntakeComb, IntakeTruth},
+      {"card-m", "insurance_card", Split::kFresh11, kCardW, kCardH, CardM, CardTruth},
+      {"lab-panels", "lab_report", Split::kFresh11, kLetterW, kLetterH, LabPanels, LabTruth},
+      {"meds-refills", "medication_list", Split::kFresh11, kLetterW, kLetterH, MedsRefills, MedsTruth},
   };
   return kDefs;
 }
