@@ -560,6 +560,69 @@ TEST(CaptureExtractTest, HowOftenPrintedBeforeTheMedicineIsNotPartOfItsName) {
   EXPECT_EQ(f["medication.1.route"], "inhalation");
 }
 
+TEST(CaptureExtractTest, CaptionsPrintedUnderTheirValues) {
+  // Values on rules, each caption small under its value; the next row's values are farther
+  // below the captions than this row's are above them. A row of checkbox marks between a row of
+  // values and its captions does not break the pairing.
+  auto f = FieldsOf({{"Delacroix", 100, 100}, {"Ethan", 900, 100}, {"07/26/1990", 1500, 100},
+                     {"Last name", 100, 160}, {"First name", 900, 160}, {"Birth date (mm/dd/yyyy)", 1500, 160},
+                     {"5800 Orchard Place", 100, 280}, {"Springfield", 900, 280}, {"IL", 1400, 280}, {"62754", 1600, 280},
+                     {"Street", 100, 340}, {"City", 900, 340}, {"State", 1400, 340}, {"Zip", 1600, 340},
+                     {"(802) 555-0131", 100, 460}, {"edelacroix45@example.org", 700, 460},
+                     {"Home or cell phone", 100, 520}, {"E-mail address", 700, 520},
+                     {"NONE", 100, 640}, {"Drug or food allergies (write NONE if none)", 100, 700}},
+                    "intake");
+  EXPECT_EQ(f["name.family"], "Delacroix");
+  EXPECT_EQ(f["name.given"], "Ethan");
+  EXPECT_EQ(f["birthDate"], "1990-07-26");
+  EXPECT_EQ(f["address.line"], "5800 Orchard Place");
+  EXPECT_EQ(f["address.city"], "Springfield");
+  EXPECT_EQ(f["address.state"], "IL");
+  EXPECT_EQ(f["address.postalCode"], "62754");
+  EXPECT_EQ(f["phone"], "8025550131");
+  EXPECT_EQ(f["email"], "edelacroix45@example.org");
+  EXPECT_EQ(f["allergies"], "none");
+  // Labels over their values, the usual way, are still read downwards.
+  auto g = FieldsOf({{"Last name", 100, 100}, {"First name", 900, 100}, {"Kowalski", 100, 140}, {"Omar", 900, 140},
+                     {"City", 100, 230}, {"State", 900, 230}, {"Austin", 100, 270}, {"TX", 900, 270}},
+                    "intake");
+  EXPECT_EQ(g["name.family"], "Kowalski");
+  EXPECT_EQ(g["address.city"], "Austin");
+  EXPECT_EQ(g["address.state"], "TX");
+}
+
+TEST(CaptureExtractTest, CardPairsInOnePhraseAndAnIssuerThatIsNotTheMembersName) {
+  std::vector<Field> fields = ExtractSized({{"MEMBER", 40, 30, 18}, {"QUINTERO, YUSUF", 40, 60, 28},
+                                            {"IDENTIFICATION NUMBER", 40, 120, 18}, {"NWI594343751", 40, 150, 28},
+                                            {"PCP $25 SPECIALIST $50 URGENT $75", 40, 220, 26},
+                                            {"RxBIN 582507 RxPCN ADV RxGRP 149455", 40, 280, 22},
+                                            {"Acme Health Plan", 40, 440, 34}},
+                                           "insurance_card", {}, 1000, 630);
+  std::map<std::string, std::string> f;
+  for (const Field& x : fields) f[x.key] = x.value;
+  EXPECT_EQ(f["name.family"], "Quintero");
+  EXPECT_EQ(f["coverage.payer"], "Acme Health Plan");
+  EXPECT_EQ(f["coverage.rxbin"], "582507");
+  EXPECT_EQ(f["coverage.rxpcn"], "ADV");
+  EXPECT_EQ(f["coverage.group"], "149455");
+}
+
+TEST(CaptureExtractTest, AResultPrintedAgainstItsUnitAndANameBeforeABracketedBirthDate) {
+  auto f = FieldsOf({{"Kowalski, Ingrid (DOB 09/12/1999)", 100, 40},
+                     {"Analyte", 100, 100}, {"Result", 700, 100}, {"Flag", 1100, 100}, {"Reference interval", 1300, 100},
+                     {"Hemoglobin A1c", 100, 170}, {"8.3%", 700, 170}, {"High", 1100, 170}, {"4.0-5.6 %", 1300, 170},
+                     {"Sodium", 100, 240}, {"146 mmol/L", 700, 240}, {"High", 1100, 240}, {"136-145 mmol/L", 1300, 240}},
+                    "lab_report");
+  EXPECT_EQ(f["name.family"], "Kowalski");
+  EXPECT_EQ(f["name.given"], "Ingrid");
+  EXPECT_EQ(f["lab.0.code"], "4548-4");
+  EXPECT_EQ(f["lab.0.value"], "8.3");
+  EXPECT_EQ(f["lab.0.unit"], "%");
+  EXPECT_EQ(f["lab.0.range"], "4.0-5.6");
+  EXPECT_EQ(f["lab.1.value"], "146");
+  EXPECT_EQ(f["lab.1.unit"], "mmol/L");
+}
+
 // ---- hostile and broken files ----
 
 uint32_t Crc(std::string_view type_and_data) {

@@ -168,6 +168,10 @@ std::vector<std::string> LabelCores(const std::string& norm) {
                                    "full", "please", "list", "any", "enter", "print", "write"};
   std::vector<std::string> out;
   std::string core = norm;
+  // Two qualifiers joined by "or" before the label: "Home or cell phone", "Drug or food allergies".
+  static const std::regex kEitherOr(R"(^\S+ or \S+ (\S.*)$)");
+  std::smatch m;
+  if (std::regex_match(norm, m, kEitherOr)) core = m[1].str();
   for (bool changed = true; changed;) {
     changed = false;
     for (const char* q : kLeading) {
@@ -422,10 +426,78 @@ class Reader {
           auto hit = MatchLabel(p);
           if (!hit) continue;
           labels_.push_back({static_cast<int>(pi), static_cast<int>(li), static_cast<int>(i), *hit});
+          // Several "LABEL value" pairs read as one phrase ("RxBIN 582507 RxPCN ADV RxGRP 1494"):
+          // each value was cut where the next label starts; the rest holds the next pairs.
+          Phrase rest = p;
+          for (int guard = 0; hit && hit->has_inline && guard < 8; ++guard) {
+            size_t at = rest.text.find(hit->inline_value);
+            if (at == std::string::npos) break;
+            rest.text = Trim(rest.text.substr(at + hit->inline_value.size()));
+            if (rest.text.empty()) break;
+            hit = MatchLabel(rest);
+            if (hit && hit->has_inline)
+              labels_.push_back({static_cast<int>(pi), static_cast<int>(li), static_cast<int>(i), *hit});
+          }
         }
       }
     }
     DropValuesUnderLabelRows();
+    FindCaptionRows();
+  }
+
+  // Captions printed under their values ("Kowalski ____ / Last name"): a row of labels whose
+  // nearest neighbour is the line of values above it, not the line below (which belongs to the
+  // next row's captions), and whose line above is not nearer to a row of labels of its own.
+  void FindCaptionRows() {
+    auto label_row = [&](int page, int line) {
+      const Line& l = pages_[page].lines[static_cast<size_t>(line)];
+      if (l.phrases.empty()) return false;
+      for (size_t i = 0; i < l.phrases.size(); ++i)
+        if (!IsLabel(page, line, static_cast<int>(i))) return false;
+      return true;
+    };
+    for (int pi = 0; pi < static_cast<int>(pages_.size()); ++pi) {
+      const Layout& page = pages_[static_cast<size_t>(pi)];
+      int mh = std::max(1, page.median_height);
+      int n = static_cast<int>(page.lines.size());
+      // Whether phrases of `values` stand under (or over) those of `labels`: how many.
+      auto aligned = [&](const Line& labels, const Line& values) {
+        size_t under = 0;
+        for (const Phrase& v : values.phrases)
+          for (const Phrase& lp : labels.phrases)
+            if (std::abs(v.box.x - lp.box.x) < 2 * mh || (v.box.x >= lp.box.x - mh && v.box.x < lp.box.right())) {
+              ++under;
+              break;
+            }
+        return under;
+      };
+      for (int li = 1; li < n; ++li) {
+        if (!label_row(pi, li)) continue;
+        const Line& row = page.lines[static_cast<size_t>(li)];
+        // The values: the nearest line above with something over the captions (a line of
+        // checkbox marks between them does not count).
+        int ui = li - 1;
+        while (ui >= 0 && !label_row(pi, ui) && aligned(row, page.lines[static_cast<size_t>(ui)]) == 0 &&
+               row.box.y - page.lines[static_cast<size_t>(ui)].box.bottom() <= 3 * mh)
+          --ui;
+        if (ui < 0 || label_row(pi, ui)) continue;
+        const Line& up = page.lines[static_cast<size_t>(ui)];
+        int gap_up = row.box.y - up.box.bottom();
+        if (gap_up > 3 * mh || aligned(row, up) == 0) continue;
+        if (li + 1 < n && !label_row(pi, li + 1) && page.lines[static_cast<size_t>(li + 1)].box.y - row.box.bottom() <= gap_up)
+          continue;
+        // The row of labels above the values claims them when it is nearer and stands over most.
+        if (ui >= 1 && label_row(pi, ui - 1)) {
+          const Line& over = page.lines[static_cast<size_t>(ui - 1)];
+          if (up.box.y - over.box.bottom() <= gap_up && aligned(over, up) * 2 > up.phrases.size()) continue;
+        }
+        caption_rows_.emplace_back(pi, li);
+      }
+    }
+  }
+
+  bool IsCaptionRow(int page, int line) const {
+    return std::find(caption_rows_.begin(), caption_rows_.end(), std::make_pair(page, line)) != caption_rows_.end();
   }
 
   // A row of labels over a row of boxes: a value that happens to read as a label ("ID" for
@@ -560,9 +632,20 @@ class Reader {
       }
       const Phrase* below = nullptr;
       int below_line = -1, below_index = -1;
-      for (size_t li = l.line + 1; li < page.lines.size(); ++li) {
+      // A caption under its value: the value is on the line above, and what is below is the
+      // next row's.
+      bool caption = IsCaptionRow(l.page, l.line);
+      std::vector<size_t> search;  // lines to look in, nearest first
+      if (caption) {
+        for (int li = l.line - 1; li >= 0 && label.box.y - page.lines[static_cast<size_t>(li)].box.bottom() <= 3 * mh; --li)
+          search.push_back(static_cast<size_t>(li));
+      } else {
+        for (size_t li = static_cast<size_t>(l.line) + 1;
+             li < page.lines.size() && page.lines[li].box.y - label.box.bottom() <= 3 * mh; ++li)
+          search.push_back(li);
+      }
+      for (size_t li : search) {
         const Line& next = page.lines[li];
-        if (next.box.y - label.box.bottom() > 3 * mh) break;
         for (size_t i = 0; i < next.phrases.size(); ++i) {
           const Phrase& p = next.phrases[i];
           bool aligned = std::abs(p.box.x - label.box.x) < 2 * mh || std::abs(p.box.x - start.x) < 2 * mh ||
@@ -600,6 +683,18 @@ class Reader {
     return out;
   }
 
+  // Whether the phrase is read as the value of some label other than the payer's (a member's
+  // name under MEMBER is not the card's issuer, however large it is printed).
+  bool IsValueOfALabel(int page, const Phrase& p) const {
+    for (int t = 0; t <= static_cast<int>(Target::kOther); ++t) {
+      auto target = static_cast<Target>(t);
+      if (target == Target::kPayer) continue;
+      for (const Candidate& c : CandidatesFor(target))
+        if (c.page == page && c.order != 0 && c.box.x == p.box.x && c.box.y == p.box.y) return true;
+    }
+    return false;
+  }
+
   // The label phrases and their boxes, for checkbox questions.
   std::vector<Box> LabelBoxes(Target target, int* page_out) const {
     std::vector<Box> out;
@@ -634,6 +729,7 @@ class Reader {
   const std::vector<Layout>& pages_;
   std::string_view today_;
   std::vector<Found> labels_;
+  std::vector<std::pair<int, int>> caption_rows_;  // page, line
 };
 
 Field MakeField(std::string key, std::string value, const Candidate& c, ValueKind kind,
@@ -799,9 +895,9 @@ void AddNameFromText(Reader& r, std::vector<Field>& out) {
   for (size_t pi = 0; pi < r.pages().size(); ++pi)
     for (const Line& line : r.pages()[pi].lines) {
       std::smatch m;
-      // "VASQUEZ, MICHAEL   DOB: 05/21/1982": a name in "LAST, FIRST" form heading a line that
-      // gives the birth date.
-      static const std::regex kBeforeDob(R"(^\s*([A-Za-z][A-Za-z'-]+,\s*[A-Za-z][A-Za-z'-]+)\s+(?:DOB|D\.O\.B\.|Date of birth|Born)\b)",
+      // "VASQUEZ, MICHAEL   DOB: 05/21/1982", "Kowalski, Ingrid (DOB 09/12/1999)": a name in
+      // "LAST, FIRST" form heading a line that gives the birth date.
+      static const std::regex kBeforeDob(R"(^\s*([A-Za-z][A-Za-z'-]+,\s*[A-Za-z][A-Za-z'-]+)\s+\(?(?:DOB|D\.O\.B\.|Date of birth|Born)\b)",
                                          std::regex::icase);
       if (!std::regex_search(line.text, m, kBorn) && !std::regex_search(line.text, m, kBornInSentence) &&
           !std::regex_search(line.text, m, kBeforeDob))
@@ -958,8 +1054,11 @@ void AddCoverage(Reader& r, std::vector<Field>& out, bool card) {
         if (std::any_of(l.phrases.begin(), l.phrases.end(), [](const Phrase& p) { return MatchLabel(p).has_value(); }))
           continue;
         for (const Phrase& p : l.phrases) {
-          // Not "Label: value" with a label we do not know.
-          if (!ParsePayer(p.text) || p.text.find(':') != std::string::npos) continue;
+          // Not "Label: value" with a label we do not know, nor a label's value, nor amounts or
+          // numbers ("SPECIALIST $50").
+          if (!ParsePayer(p.text) || p.text.find(':') != std::string::npos ||
+              p.text.find_first_of("$0123456789") != std::string::npos || r.IsValueOfALabel(0, p))
+            continue;
           tall.push_back(&p);
           tallest = std::max(tallest, p.box.h);
         }
@@ -1313,9 +1412,24 @@ void AddLabs(Reader& r, std::vector<Field>& out) {
           while (!t.empty() && (t.front() == '(' || t.back() == ')')) t = Trim(t.front() == '(' ? t.substr(1) : t.substr(0, t.size() - 1));
           texts.push_back(t);
         }
+        std::deque<Word> split_words;  // the parts of tokens split below (stable addresses)
+        // A value printed against its unit ("8.3%", "5.4mmol/L"): two tokens in the same place.
+        static const std::regex kValueUnit(R"(^(\d+(?:\.\d+)?)([%a-zA-Z/].*)$)");
+        for (size_t i = 0; i < texts.size(); ++i) {
+          std::smatch vu;
+          if (!std::regex_match(texts[i], vu, kValueUnit)) continue;
+          std::string unit_text = vu[2].str();
+          if (unit_text == "H" || unit_text == "L" || !ParseUnit(unit_text)) continue;
+          Word unit_part = *words[i];
+          unit_part.text = unit_text;
+          split_words.push_back(std::move(unit_part));
+          texts[i] = vu[1].str();
+          texts.insert(texts.begin() + static_cast<std::ptrdiff_t>(i) + 1, unit_text);
+          words.insert(words.begin() + static_cast<std::ptrdiff_t>(i) + 1, &split_words.back());
+          ++i;
+        }
         // A unit printed against the range in the next column ("mL/min/1.73m2>60"): two tokens,
         // the range's box at the token's end.
-        std::deque<Word> split_words;
         for (size_t i = 0; i < texts.size(); ++i) {
           std::string lower = Lower(texts[i]);
           for (const Unit& u : kUnits) {
