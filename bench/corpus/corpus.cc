@@ -40,6 +40,7 @@ const std::vector<std::string>& Fonts(Split split) {
   static const std::vector<std::string> kFresh9 = {"P052", "DejaVu Sans Condensed", "Nimbus Sans"};
   static const std::vector<std::string> kFresh10 = {"Nimbus Roman", "Liberation Sans", "DejaVu Sans Mono"};
   static const std::vector<std::string> kFresh11 = {"URW Bookman", "FreeSans", "Nimbus Mono PS"};
+  static const std::vector<std::string> kFresh12 = {"FreeSerif", "Nimbus Sans Narrow", "DejaVu Sans"};
   return split == Split::kDev       ? kDev
          : split == Split::kHoldout ? kHoldout
          : split == Split::kFresh   ? kFresh
@@ -52,7 +53,8 @@ const std::vector<std::string>& Fonts(Split split) {
          : split == Split::kFresh8  ? kFresh8
          : split == Split::kFresh9  ? kFresh9
          : split == Split::kFresh10 ? kFresh10
-                                    : kFresh11;
+         : split == Split::kFresh11 ? kFresh11
+                                    : kFresh12;
 }
 
 const LayoutDef& FindLayout(const std::string& name) {
@@ -240,6 +242,7 @@ const char* SplitName(Split split) {
     case Split::kFresh9: return "fresh9";
     case Split::kFresh10: return "fresh10";
     case Split::kFresh11: return "fresh11";
+    case Split::kFresh12: return "fresh12";
   }
   return "?";
 }

@@ -1648,6 +1648,94 @@ void MedsRefills(Canvas& c, const Content& k) {
   Footer(c, kLetterH);
 }
 
+
+// ---- fresh12 layouts: written after fresh11's blind measurement, before reading its failures ----
+
+// A consent-style form: two or three "Label: value" pairs on each line, close together.
+void IntakeLinePairs(Canvas& c, const Content& k) {
+  const Person& p = k.person;
+  c.Text(54, 44, k.clinic + " - Patient information and consent", 12, true);
+  double y = 84;
+  auto line = [&](const std::vector<std::pair<std::string, std::string>>& pairs) {
+    double x = 54;
+    for (const auto& [label, value] : pairs) {
+      x += c.Text(x, y, label + ": ", 10, true);
+      x += c.Text(x, y, value, 10) + 18;
+    }
+    y += 22;
+  };
+  line({{"Name", p.given + " " + p.family}, {"Date of birth", p.birth.Us()},
+        {"Sex", p.gender == "male" ? "M" : p.gender == "female" ? "F" : "X"}});
+  line({{"Address", p.street}, {"City", p.city}, {"State", p.state}, {"ZIP", p.zip}});
+  line({{"Phone", PhoneUs(p.phone)}, {"Email", p.email}});
+  line({{"Insurance", k.coverage.payer}, {"Member ID", k.coverage.member_id}});
+  line({{"Allergies", k.allergies.empty() ? std::string("None") : Join(k.allergies, ", ")}});
+  y += 10;
+  c.Text(54, y, "I consent to treatment and to the release of information needed to process claims.", 9);
+  c.Text(54, y + 30, "Signature: ______________________    Date: ____________", 9);
+  Footer(c, kLetterH);
+}
+
+// A card printing the member's name with a middle initial at the bottom, the issuer's name
+// in capitals at the top right, and the pharmacy group labelled RxGroup.
+void CardN(Canvas& c, const Content& k) {
+  c.Box(4, 4, kCardW - 8, kCardH - 8, 0.6);
+  double w = c.Width(Upper(k.coverage.payer), 10, true);
+  c.Text(kCardW - 14 - w, 12, Upper(k.coverage.payer), 10, true);
+  c.Text(12, 40, "Member ID: " + k.coverage.member_id, 8);
+  c.Text(12, 54, "Group: " + k.coverage.group, 8);
+  c.Text(160, 40, "RxBIN: " + k.coverage.rxbin, 7);
+  c.Text(160, 52, "RxPCN: " + k.coverage.rxpcn, 7);
+  c.Text(160, 64, "RxGroup: " + k.coverage.group, 7);
+  static const char kInitials[] = "ABCDEJKLMRST";
+  std::string middle(1, kInitials[k.person.family.size() % (sizeof(kInitials) - 1)]);
+  c.Text(12, 96, "Member: " + Upper(k.person.given + " " + middle + " " + k.person.family), 8.5, true);
+  c.Text(12, kCardH - 18, "Test card - not valid", 5.5);
+}
+
+// A lab report with each test as a small block: the name on one line, the result, its unit and
+// the range on the next.
+void LabBlocks(Canvas& c, const Content& k) {
+  c.Text(54, 46, k.clinic + " laboratory", 12, true);
+  c.Text(54, 66, "Patient: " + k.person.family + ", " + k.person.given + "    Born: " + k.person.birth.Us(), 9.5);
+  c.Text(54, 80, "Date collected: " + k.collected.Us(), 9.5);
+  double y = 108;
+  for (const LabTest& l : k.labs) {
+    c.Text(54, y, Upper(l.printed_name), 9.5, true);
+    std::string flag = l.flag_high ? "  (high)" : l.flag_low ? "  (low)" : "";
+    c.Text(70, y + 13, "Result: " + l.value + " " + l.unit_printed + flag + "     Normal range: " + l.range, 9);
+    y += 32;
+  }
+  Footer(c, kLetterH);
+}
+
+// A pill card: how often is shown by marks under the times of day, the route beside the dose.
+void MedsPillCard(Canvas& c, const Content& k) {
+  c.Text(54, 46, "Pill card", 14, true);
+  c.Text(54, 68, k.person.given + " " + k.person.family + " - born " + k.person.birth.Us(), 10);
+  double y = 100;
+  const double cols[] = {54, 190, 330, 385, 440, 500};
+  const char* heads[] = {"Medicine", "Dose", "Morning", "Noon", "Evening", "Bedtime"};
+  for (int i = 0; i < 6; ++i) c.Text(cols[i], y, heads[i], 9, true);
+  c.Line(54, y + 13, 558, y + 13, 0.5);
+  y += 22;
+  for (const Medication& m : k.medications) {
+    c.Text(cols[0], y, m.name, 9.5);
+    c.Text(cols[1], y, m.strength + " " + m.route_printed, 9);
+    bool marks[4] = {false, false, false, false};
+    std::string note;
+    if (m.frequency == "once daily") marks[0] = true;
+    else if (m.frequency == "twice daily") marks[0] = marks[2] = true;
+    else if (m.frequency == "three times daily") marks[0] = marks[1] = marks[2] = true;
+    else if (m.frequency == "at bedtime") marks[3] = true;
+    else note = m.frequency;
+    for (int i = 0; i < 4; ++i) c.CheckBox(cols[2 + i] + 8, y, 9, marks[i]);
+    if (!note.empty()) c.Text(cols[2], y + 12, note, 8);
+    y += note.empty() ? 20 : 30;
+  }
+  Footer(c, kLetterH);
+}
+
 }  // namespace
 
 const std::vector<LayoutDef>& LayoutDefs() {
@@ -1710,6 +1798,10 @@ const std::vector<LayoutDef>& LayoutDefs() {
       {"card-m", "insurance_card", Split::kFresh11, kCardW, kCardH, CardM, CardTruth},
       {"lab-panels", "lab_report", Split::kFresh11, kLetterW, kLetterH, LabPanels, LabTruth},
       {"meds-refills", "medication_list", Split::kFresh11, kLetterW, kLetterH, MedsRefills, MedsTruth},
+      {"intake-line-pairs", "intake", Split::kFresh12, kLetterW, kLetterH, IntakeLinePairs, IntakeTruth},
+      {"card-n", "insurance_card", Split::kFresh12, kCardW, kCardH, CardN, CardTruth},
+      {"lab-blocks", "lab_report", Split::kFresh12, kLetterW, kLetterH, LabBlocks, LabTruth},
+      {"meds-pill-card", "medication_list", Split::kFresh12, kLetterW, kLetterH, MedsPillCard, MedsTruth},
   };
   return kDefs;
 }
