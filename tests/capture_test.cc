@@ -60,6 +60,22 @@ TEST(CaptureChecksTest, DatesInTheFormsUsDocumentsPrint) {
   EXPECT_EQ(ParseDate("April \u2014\u2014 22.2025").value_or(""), "2025-04-22");  // a rule read as dashes
 }
 
+TEST(CaptureChecksTest, EightDigitDatesAsCombBoxesPrintThem) {
+  EXPECT_EQ(ParseDate("09201970").value_or(""), "1970-09-20");  // MMDDYYYY
+  EXPECT_EQ(ParseDate("19700920").value_or(""), "1970-09-20");  // YYYYMMDD
+  EXPECT_FALSE(ParseDate("13401970").has_value());
+  EXPECT_FALSE(ParseDate("020920").has_value());
+}
+
+TEST(CaptureLayoutTest, CombFieldWallsAreNotText) {
+  EXPECT_EQ(WithoutCombWalls("R/A|S|M/U/S/S|/E|N").value_or(""), "RASMUSSEN");
+  EXPECT_EQ(WithoutCombWalls("0;9}2/0;1/9)7)0").value_or(""), "09201970");
+  EXPECT_FALSE(WithoutCombWalls("(M/F/X)").has_value());  // options, not a comb
+  EXPECT_FALSE(WithoutCombWalls("09/20/1970").has_value());
+  EXPECT_FALSE(WithoutCombWalls("mL/min/1.73m2").has_value());
+  EXPECT_FALSE(WithoutCombWalls("Kowalski").has_value());
+}
+
 TEST(CaptureChecksTest, BirthDatesArePlausible) {
   EXPECT_EQ(ParseBirthDate("01/02/1990", "2026-11-28").value_or(""), "1990-01-02");
   EXPECT_FALSE(ParseBirthDate("01/02/2027", "2026-11-28"));  // in the future
@@ -621,6 +637,33 @@ TEST(CaptureExtractTest, AResultPrintedAgainstItsUnitAndANameBeforeABracketedBir
   EXPECT_EQ(f["lab.0.range"], "4.0-5.6");
   EXPECT_EQ(f["lab.1.value"], "146");
   EXPECT_EQ(f["lab.1.unit"], "mmol/L");
+}
+
+TEST(CaptureExtractTest, AOneLetterNameAndAnUnreadableResultAreNotTakenFromElsewhere) {
+  // The first box of a name written one letter per box is not the name; a result the reader
+  // could not make out is not replaced by a number from the units or lab columns; a name split
+  // after its comma is joined.
+  auto f = FieldsOf({{"PATIENT: VASQUEZ,", 100, 40}, {"LINDA", 500, 40},
+                     {"TESTS", 100, 300}, {"RESULT", 700, 300}, {"FLAG", 1000, 300}, {"UNITS", 1200, 300},
+                     {"REFERENCE INTERVAL", 1500, 300}, {"LAB", 1900, 300},
+                     {"HEMOGLOBIN A1C", 120, 370}, {"orto", 700, 370}, {"High", 1000, 370}, {"2 ©", 1200, 370},
+                     {"4.0 - 5.6", 1500, 370}, {"01", 1900, 370},
+                     {"SODIUM", 120, 440}, {"144", 700, 440}, {"mmol/L", 1200, 440}, {"136 - 145", 1500, 440},
+                     {"01", 1900, 440}},
+                    "lab_report");
+  EXPECT_EQ(f["name.family"], "Vasquez");
+  EXPECT_EQ(f["name.given"], "Linda");
+  EXPECT_EQ(f["lab.0.code"], "2951-2");
+  EXPECT_EQ(f["lab.0.value"], "144");
+  EXPECT_EQ(f["lab.0.range"], "136-145");
+  EXPECT_FALSE(f.contains("lab.1.value"));
+  std::vector<Field> g = ExtractSized({{"LAST NAME", 100, 100, 30}, {"L", 100, 150, 30}, {"NDQV", 300, 150, 30},
+                                       {"S/T", 600, 150, 30}},
+                                      "intake");
+  for (const Field& x : g)
+    if (x.key == "name.family") {
+      EXPECT_FALSE(x.checked) << x.value;
+    }
 }
 
 // ---- hostile and broken files ----

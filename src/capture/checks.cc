@@ -105,6 +105,16 @@ std::optional<std::string> ParseDate(std::string_view text) {
     int month = MonthNumber(m[2].str());
     if (month) return MakeDate(std::stoi(m[3]), month, std::stoi(m[1]));
   }
+  // Eight digits alone, as comb boxes print them: MMDDYYYY (US order) or YYYYMMDD, whichever is
+  // a date; nothing when both are.
+  static const std::regex kEight(R"(^\s*(\d{2})(\d{2})(\d{4})\s*$)");
+  if (std::regex_match(t, m, kEight)) {
+    auto us = MakeDate(std::stoi(m[3]), std::stoi(m[1]), std::stoi(m[2]));
+    std::string all = m[1].str() + m[2].str() + m[3].str();
+    auto iso = MakeDate(std::stoi(all.substr(0, 4)), std::stoi(all.substr(4, 2)), std::stoi(all.substr(6, 2)));
+    if (us && iso) return std::nullopt;
+    return us ? us : iso;
+  }
   return std::nullopt;
 }
 

@@ -595,8 +595,13 @@ class Reader {
       const Line& line = page.lines[l.line];
       const Phrase& label = line.phrases[l.index];
       if (l.hit.has_inline) {
-        out.push_back({l.hit.inline_value, ValueBox(label, l.hit.inline_value), label.confidence,
-                       l.page, l.hit.label_length, 0});
+        Candidate c{l.hit.inline_value, ValueBox(label, l.hit.inline_value), label.confidence,
+                    l.page, l.hit.label_length, 0};
+        // "PATIENT: VASQUEZ,   LINDA": a value ending with a comma goes on in the next phrase.
+        if (size_t last = label.text.find_last_not_of(' '); last != std::string::npos && label.text[last] == ',')
+          c.text += ",";
+        ExtendList(c, l.page, l.line, l.index);
+        out.push_back(std::move(c));
         continue;
       }
       int mh = page.median_height;
@@ -777,6 +782,8 @@ std::optional<std::string> ParseNameWord(std::string_view text) {
   if (t.empty() || t.size() > 40) return std::nullopt;
   for (unsigned char c : t)
     if (!std::isalpha(c) && c != '-' && c != '\'' && c != ' ' && c != '.') return std::nullopt;
+  // A single letter is an initial, or the first box of a name written one letter per box.
+  if (std::count_if(t.begin(), t.end(), [](unsigned char c) { return std::isalpha(c); }) < 2) return std::nullopt;
   return TitleCase(t);
 }
 
@@ -1289,7 +1296,8 @@ std::optional<std::string> LeadingDate(std::string_view text) {
   return std::nullopt;
 }
 
-enum class LabColumn { kNone, kName, kResult, kFlag, kUnit, kRange, kPrevious };
+// kIgnored: a column we do not read (the performing lab's code, comments).
+enum class LabColumn { kNone, kName, kResult, kFlag, kUnit, kRange, kPrevious, kIgnored };
 
 struct LabColumns {
   std::vector<std::pair<int, LabColumn>> starts;  // x where each column's header starts, left to right
@@ -1321,7 +1329,9 @@ std::optional<LabColumns> LabHeader(const Line& line) {
       {"ref", LabColumn::kRange}, {"range", LabColumn::kRange}, {"normal range", LabColumn::kRange},
       {"reference interval", LabColumn::kRange}, {"previous", LabColumn::kPrevious},
       {"previous result", LabColumn::kPrevious}, {"prior", LabColumn::kPrevious}, {"prior result", LabColumn::kPrevious},
-      {"last result", LabColumn::kPrevious},
+      {"last result", LabColumn::kPrevious}, {"tests", LabColumn::kName}, {"lab", LabColumn::kIgnored},
+      {"performing lab", LabColumn::kIgnored}, {"site", LabColumn::kIgnored}, {"comment", LabColumn::kIgnored},
+      {"comments", LabColumn::kIgnored},
   };
   LabColumns out;
   for (const Phrase& p : line.phrases) {
@@ -1487,7 +1497,9 @@ void AddLabs(Reader& r, std::vector<Field>& out) {
         };
         for (size_t i = name_words; i < words.size(); ++i) {
           const std::string& t = texts[i];
-          if (columns && (column_of(words[i]) == LabColumn::kPrevious || column_of(words[i]) == LabColumn::kName)) continue;
+          if (columns && (column_of(words[i]) == LabColumn::kPrevious || column_of(words[i]) == LabColumn::kName ||
+                          column_of(words[i]) == LabColumn::kIgnored))
+            continue;
           // Ranges may be read as one token or as three ("70 - 99").
           if (i + 2 < words.size() && texts[i + 1] == "-") {
             std::string joined = t + "-" + texts[i + 2];

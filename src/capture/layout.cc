@@ -92,6 +92,33 @@ std::vector<Checkbox> FindCheckboxes(const Image& page) {
   return out;
 }
 
+std::optional<std::string> WithoutCombWalls(std::string_view text) {
+  static constexpr std::string_view kWalls = "|/\\)}]([{;!";
+  std::vector<std::string> parts;
+  std::string cur;
+  size_t walls = 0, slashes = 0;
+  for (char c : text) {
+    if (kWalls.find(c) != std::string_view::npos) {
+      ++walls;
+      slashes += c == '/' ? 1 : 0;
+      if (!cur.empty()) parts.push_back(std::move(cur));
+      cur.clear();
+    } else {
+      cur.push_back(c);
+    }
+  }
+  if (!cur.empty()) parts.push_back(std::move(cur));
+  // At least four cells, walls between most of them, and most cells a single character; a
+  // short list of options between slashes ("(M/F/X)", "Y/N") is not a comb.
+  if (parts.size() < 4 || walls + 1 < parts.size()) return std::nullopt;
+  if (slashes == walls && parts.size() < 6) return std::nullopt;
+  size_t single = static_cast<size_t>(std::count_if(parts.begin(), parts.end(), [](const std::string& p) { return p.size() == 1; }));
+  if (single * 5 < parts.size() * 4) return std::nullopt;
+  std::string out;
+  for (const auto& p : parts) out += p;
+  return out;
+}
+
 Layout BuildLayout(std::vector<Word> words, std::vector<Checkbox> checkboxes, int width,
                    int height) {
   Layout layout;
@@ -108,6 +135,10 @@ Layout BuildLayout(std::vector<Word> words, std::vector<Checkbox> checkboxes, in
   });
   layout.checkboxes = std::move(checkboxes);
   if (words.empty()) return layout;
+  // Comb fields (one character per box) come out as the characters with the boxes' walls read
+  // as strokes between them ("R/A|S|M/U", "0;9}2/0"): keep the characters.
+  for (Word& w : words)
+    if (auto clean = WithoutCombWalls(w.text)) w.text = *clean;
 
   // The height of text: words with letters or digits (leaders, rules and specks are lower).
   std::vector<int> heights;

@@ -3,7 +3,9 @@
 // is made of. Thread-safety: functions are reentrant.
 #pragma once
 
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "capture/decode.h"
@@ -40,6 +42,11 @@ struct Layout {
 
 // Checkboxes: hollow squares about the size of a capital letter, checked when marked inside.
 std::vector<Checkbox> FindCheckboxes(const Image& page);
+
+// The characters of a comb field's reading, without the cell walls the reader took for strokes
+// ("R/A|S|M" -> "RASM"); nothing when the text does not read as one (at least four cells,
+// mostly single characters, walls between them; not a short list of options like "M/F/X").
+std::optional<std::string> WithoutCombWalls(std::string_view text);
 
 // Groups words into lines and phrases. Words overlapping a checkbox are dropped (the reader's
 // guess at a box glyph is not text).
