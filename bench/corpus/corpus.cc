@@ -41,6 +41,7 @@ const std::vector<std::string>& Fonts(Split split) {
   static const std::vector<std::string> kFresh10 = {"Nimbus Roman", "Liberation Sans", "DejaVu Sans Mono"};
   static const std::vector<std::string> kFresh11 = {"URW Bookman", "FreeSans", "Nimbus Mono PS"};
   static const std::vector<std::string> kFresh12 = {"FreeSerif", "Nimbus Sans Narrow", "DejaVu Sans"};
+  static const std::vector<std::string> kFresh13 = {"Liberation Sans", "C059", "URW Gothic"};
   return split == Split::kDev       ? kDev
          : split == Split::kHoldout ? kHoldout
          : split == Split::kFresh   ? kFresh
@@ -54,7 +55,8 @@ const std::vector<std::string>& Fonts(Split split) {
          : split == Split::kFresh9  ? kFresh9
          : split == Split::kFresh10 ? kFresh10
          : split == Split::kFresh11 ? kFresh11
-                                    : kFresh12;
+         : split == Split::kFresh12 ? kFresh12
+                                    : kFresh13;
 }
 
 const LayoutDef& FindLayout(const std::string& name) {
@@ -243,6 +245,7 @@ const char* SplitName(Split split) {
     case Split::kFresh10: return "fresh10";
     case Split::kFresh11: return "fresh11";
     case Split::kFresh12: return "fresh12";
+    case Split::kFresh13: return "fresh13";
   }
   return "?";
 }

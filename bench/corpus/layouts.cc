@@ -1736,6 +1736,100 @@ void MedsPillCard(Canvas& c, const Content& k) {
   Footer(c, kLetterH);
 }
 
+
+// ---- fresh13 layouts: written after fresh12's blind measurement, before reading its failures ----
+
+// A form printed from a web page: required labels marked with an asterisk, each value in a box
+// to the right, and a grey example under some boxes ("e.g. 555-123-4567").
+void IntakeWebPrint(Canvas& c, const Content& k) {
+  const Person& p = k.person;
+  c.Text(54, 40, "Online check-in - " + k.clinic, 12, true);
+  c.Text(54, 58, "Fields marked * are required", 7.5);
+  double y = 84;
+  auto field = [&](const std::string& label, const std::string& value, const std::string& example) {
+    c.Text(54, y + 3, label, 9.5);
+    c.Box(200, y, 300, 18, 0.5);
+    c.Text(205, y + 3, value, 10);
+    if (!example.empty()) c.Text(205, y + 21, example, 7);
+    y += example.empty() ? 28 : 38;
+  };
+  field("Last name *", p.family, "");
+  field("First name *", p.given, "");
+  field("Date of birth *", p.birth.Us(), "e.g. 04/23/1985");
+  field("Sex assigned at birth", p.gender == "male" ? "Male" : p.gender == "female" ? "Female" : "Other", "");
+  field("Street address *", p.street, "");
+  field("City *", p.city, "");
+  field("State *", p.state, "e.g. OH");
+  field("ZIP code *", p.zip, "");
+  field("Mobile phone", PhoneDash(p.phone), "e.g. 555-123-4567");
+  field("Email", p.email, "e.g. name@example.com");
+  field("Insurance company", k.coverage.payer, "");
+  field("Member ID", k.coverage.member_id, "as printed on your card");
+  field("Allergies", k.allergies.empty() ? std::string("None") : Join(k.allergies, ", "), "");
+  Footer(c, kLetterH);
+}
+
+// A card issued by a plan but administered by another company named at the bottom; the
+// pharmacy numbers in a small box headed "Rx".
+void CardO(Canvas& c, const Content& k) {
+  c.Box(4, 4, kCardW - 8, kCardH - 8, 0.6);
+  c.Text(12, 12, k.coverage.payer, 11, true);
+  c.Text(12, 36, "Member Name", 6);
+  c.Text(12, 43, k.person.given + " " + k.person.family, 8.5, true);
+  c.Text(12, 60, "Member ID", 6);
+  c.Text(12, 67, k.coverage.member_id, 8.5, true);
+  c.Text(12, 84, "Group No.", 6);
+  c.Text(12, 91, k.coverage.group, 8);
+  c.Box(160, 34, 80, 48, 0.5);
+  c.Text(166, 37, "Rx", 7, true);
+  c.Text(166, 49, "BIN " + k.coverage.rxbin, 6.5);
+  c.Text(166, 60, "PCN " + k.coverage.rxpcn, 6.5);
+  c.Text(166, 71, "GRP " + k.coverage.group, 6.5);
+  c.Text(12, kCardH - 26, "Administered by Keystone Benefit Services", 6);
+  c.Text(12, kCardH - 16, "Synthetic test card", 5.5);
+}
+
+// A lab report whose test names carry their unit in parentheses, with no unit column.
+void LabUnitInName(Canvas& c, const Content& k) {
+  c.Text(54, 44, k.clinic, 12, true);
+  c.Text(54, 62, "Laboratory results for " + k.person.given + " " + k.person.family, 10);
+  c.Text(54, 76, "DOB " + k.person.birth.Us() + "     Specimen date " + k.collected.Us(), 9);
+  double y = 104;
+  c.Text(54, y, "Test (units)", 9, true);
+  c.Text(260, y, "Result", 9, true);
+  c.Text(340, y, "Reference", 9, true);
+  c.Line(54, y + 13, 460, y + 13, 0.5);
+  y += 20;
+  for (const LabTest& l : k.labs) {
+    c.Text(54, y, l.printed_name + " (" + l.unit_printed + ")", 9);
+    c.Text(260, y, l.value + (l.flag_high ? " H" : l.flag_low ? " L" : ""), 9);
+    c.Text(340, y, l.range, 9);
+    y += 16;
+  }
+  Footer(c, kLetterH);
+}
+
+// A discharge letter: the medicines inside sentences, in lower case.
+void MedsDischarge(Canvas& c, const Content& k) {
+  c.Text(54, 46, "Discharge instructions", 13, true);
+  c.Text(54, 68, "Patient: " + k.person.given + " " + k.person.family + "   Date of birth: " + k.person.birth.Long(), 10);
+  double y = 100;
+  c.Text(54, y, "Please take your medicines as follows:", 10);
+  y += 20;
+  static const char* kVerbs[] = {"Continue", "Start", "Keep taking"};
+  int n = 0;
+  for (const Medication& m : k.medications) {
+    std::string name = m.name;
+    for (char& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    c.Text(54, y, std::string(kVerbs[n % 3]) + " " + name + " " + m.strength + ", 1 " + m.form + " " + m.route_printed +
+                      " " + m.frequency + ".", 10);
+    ++n;
+    y += 18;
+  }
+  c.Text(54, y + 14, "Call the clinic if you have questions about your medicines.", 10);
+  Footer(c, kLetterH);
+}
+
 }  // namespace
 
 const std::vector<LayoutDef>& LayoutDefs() {
@@ -1802,6 +1896,10 @@ const std::vector<LayoutDef>& LayoutDefs() {
       {"card-n", "insurance_card", Split::kFresh12, kCardW, kCardH, CardN, CardTruth},
       {"lab-blocks", "lab_report", Split::kFresh12, kLetterW, kLetterH, LabBlocks, LabTruth},
       {"meds-pill-card", "medication_list", Split::kFresh12, kLetterW, kLetterH, MedsPillCard, MedsTruth},
+      {"intake-web-print", "intake", Split::kFresh13, kLetterW, kLetterH, IntakeWebPrint, IntakeTruth},
+      {"card-o", "insurance_card", Split::kFresh13, kCardW, kCardH, CardO, CardTruth},
+      {"lab-unit-in-name", "lab_report", Split::kFresh13, kLetterW, kLetterH, LabUnitInName, LabTruth},
+      {"meds-discharge", "medication_list", Split::kFresh13, kLetterW, kLetterH, MedsDischarge, MedsTruth},
   };
   return kDefs;
 }
