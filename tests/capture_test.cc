@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <sstream>
 #include <fstream>
+#include <array>
 #include <map>
 #include <thread>
 
@@ -664,6 +665,72 @@ TEST(CaptureExtractTest, AOneLetterNameAndAnUnreadableResultAreNotTakenFromElsew
     if (x.key == "name.family") {
       EXPECT_FALSE(x.checked) << x.value;
     }
+}
+
+TEST(CaptureExtractTest, SeveralLabelledPairsOnEachLine) {
+  auto f = FieldsOf({{"Name: Elena Delacroix", 100, 100}, {"Date of birth: 12/05/1949", 700, 100}, {"Sex: F", 1400, 100},
+                     {"Address: 7476 Sunset Ave", 100, 170}, {"City: Boise", 800, 170}, {"State: ID", 1200, 170},
+                     {"ZIP: 83725-8541", 1500, 170},
+                     {"Phone: (802) 555-0104", 100, 240}, {"Email: edelacroix63@example.org", 800, 240},
+                     {"Insurance: Harborview Health", 100, 310}, {"Member ID: XQH607419322", 900, 310},
+                     {"Allergies: None", 100, 380}},
+                    "intake");
+  EXPECT_EQ(f["name.given"], "Elena");
+  EXPECT_EQ(f["address.state"], "ID");
+  EXPECT_EQ(f["coverage.payer"], "Harborview Health");
+  EXPECT_EQ(f["coverage.memberId"], "XQH607419322");
+  EXPECT_EQ(f["allergies"], "none");
+  for (const auto& [k, v] : f) EXPECT_FALSE(k.starts_with("allergy.")) << k << " = " << v;
+}
+
+TEST(CaptureExtractTest, AMiddleInitialIsNotPartOfTheGivenName) {
+  auto f = FieldsOf({{"Member: OMAR J KOWALSKI", 100, 100}}, "insurance_card");
+  EXPECT_EQ(f["name.given"], "Omar");
+  EXPECT_EQ(f["name.family"], "Kowalski");
+  auto g = FieldsOf({{"Patient: Kowalski, Omar J.", 100, 100}}, "lab_report");
+  EXPECT_EQ(g["name.given"], "Omar");
+}
+
+TEST(CaptureExtractTest, APillCardsMarksSayHowOften) {
+  // Marks under the times of day; a strength read as "meg"; a note under the last medicine is
+  // its own, never the one above's.
+  std::vector<Checkbox> boxes;
+  auto row = [&](int y, std::array<bool, 4> marks) {
+    for (int i = 0; i < 4; ++i) boxes.push_back(Checkbox{Box{1000 + 250 * i, y, 30, 30}, marks[static_cast<size_t>(i)], 0});
+  };
+  row(200, {true, false, false, false});
+  row(270, {true, false, true, false});
+  row(340, {false, false, false, true});
+  row(410, {false, false, false, false});
+  auto f = FieldsOf({{"Medicine", 100, 130}, {"Dose", 500, 130}, {"Morning", 990, 130}, {"Noon", 1240, 130},
+                     {"Evening", 1490, 130}, {"Bedtime", 1740, 130},
+                     {"Warfarin", 100, 200}, {"5 mg by mouth", 500, 200},
+                     {"Metformin", 100, 270}, {"500 mg by mouth", 500, 270},
+                     {"Lisinopril", 100, 340}, {"10 mg by mouth", 500, 340},
+                     {"Albuterol", 100, 410}, {"90 meg inhaled", 500, 410},
+                     {"every 4 hours as needed", 990, 450}},
+                    "medication_list", boxes);
+  std::map<std::string, std::string> by_name;  // name -> strength|route|frequency
+  for (int i = 0; i < 4; ++i) {
+    std::string k = "medication." + std::to_string(i);
+    by_name[f[k + ".name"]] = f[k + ".strength"] + "|" + f[k + ".route"] + "|" + f[k + ".frequency"];
+  }
+  EXPECT_EQ(by_name["Warfarin"], "5 mg|oral|once daily");
+  EXPECT_EQ(by_name["Metformin"], "500 mg|oral|twice daily");
+  EXPECT_EQ(by_name["Lisinopril"], "10 mg|oral|at bedtime");
+  EXPECT_EQ(by_name["Albuterol"], "90 mcg|inhalation|every 4 hours as needed");
+}
+
+TEST(CaptureExtractTest, ATestNameOnItsOwnLineOverItsResult) {
+  auto f = FieldsOf({{"TSH", 100, 100}, {"Result: 2.02 mIU/L", 150, 150}, {"Normal range: 0.4-4.0", 700, 150},
+                     {"HEMOGLOBIN A1C", 100, 240}, {"Result: 8.8 % (high)", 150, 290}, {"Normal range: 4.0-5.6", 700, 290}},
+                    "lab_report");
+  EXPECT_EQ(f["lab.0.code"], "3016-3");
+  EXPECT_EQ(f["lab.0.value"], "2.02");
+  EXPECT_EQ(f["lab.0.range"], "0.4-4.0");
+  EXPECT_EQ(f["lab.1.code"], "4548-4");
+  EXPECT_EQ(f["lab.1.value"], "8.8");
+  EXPECT_EQ(f["lab.1.unit"], "%");
 }
 
 // ---- hostile and broken files ----

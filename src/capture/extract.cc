@@ -355,23 +355,20 @@ std::optional<LabelHit> MatchColonOnlyLabel(const std::string& norm) {
 }
 
 // A phrase is a label when its whole text is one; or "Label: value" within one phrase.
+std::optional<LabelHit> MatchInlineLabel(const Phrase& p);
+
 std::optional<LabelHit> MatchLabel(const Phrase& p) {
   std::string norm = Normalise(p.text);
   if (norm.empty()) return std::nullopt;
+  // "Allergies: None" is a label and its value, not a question about allergies however it goes
+  // on: a label before a colon with text after it is tried first.
+  if (size_t colon = p.text.find(':'); colon != std::string::npos && !Trim(p.text.substr(colon + 1)).empty())
+    if (auto hit = MatchInlineLabel(p)) return hit;
   if (auto hit = MatchLabelText(norm, true)) return hit;
   if (size_t last = p.text.find_last_not_of(' '); last != std::string::npos && p.text[last] == ':')
     if (auto hit = MatchColonOnlyLabel(norm)) return hit;
   if (std::string t = Trim(p.text); !t.empty() && t.back() == '?') return MatchQuestion(norm);
-  size_t colon = p.text.find(':');
-  if (colon != std::string::npos && colon > 0 && colon + 1 < p.text.size()) {
-    std::string head = Normalise(p.text.substr(0, colon));
-    if (auto hit = MatchLabelText(head, true)) {
-      hit->inline_value = CutAtNextColonLabel(Trim(p.text.substr(colon + 1)));
-      if (IsIdentifierTarget(hit->target)) hit->inline_value = CutAtNextLabel(hit->inline_value);
-      hit->has_inline = !hit->inline_value.empty();
-      if (hit->has_inline) return hit;
-    }
-  }
+  if (auto hit = MatchInlineLabel(p)) return hit;
   // "ID# XQH123" or "DOB 01/02/1990": a short label word followed by its value.
   for (size_t cut = norm.find(' '); cut != std::string::npos; cut = norm.find(' ', cut + 1)) {
     std::string head = norm.substr(0, cut);
@@ -392,6 +389,22 @@ std::optional<LabelHit> MatchLabel(const Phrase& p) {
     hit->has_inline = !hit->inline_value.empty();
     if (hit->has_inline) return hit;
   }
+  return std::nullopt;
+}
+
+// "Label: value" within one phrase ("Insurance: Acme Health": a word that is a label only with
+// its colon counts here).
+std::optional<LabelHit> MatchInlineLabel(const Phrase& p) {
+  size_t colon = p.text.find(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 >= p.text.size()) return std::nullopt;
+  std::string head = Normalise(p.text.substr(0, colon));
+  auto hit = MatchLabelText(head, true);
+  if (!hit) hit = MatchColonOnlyLabel(head);
+  if (!hit) return std::nullopt;
+  hit->inline_value = CutAtNextColonLabel(Trim(p.text.substr(colon + 1)));
+  if (IsIdentifierTarget(hit->target)) hit->inline_value = CutAtNextLabel(hit->inline_value);
+  hit->has_inline = !hit->inline_value.empty();
+  if (hit->has_inline) return hit;
   return std::nullopt;
 }
 
@@ -482,6 +495,10 @@ class Reader {
           --ui;
         if (ui < 0 || label_row(pi, ui)) continue;
         const Line& up = page.lines[static_cast<size_t>(ui)];
+        // Values, not "Label: value" pairs (a value may read as a label: "ID" for Idaho).
+        bool up_has_labels = std::any_of(labels_.begin(), labels_.end(),
+                                         [&](const Found& f) { return f.page == pi && f.line == ui && f.hit.has_inline; });
+        if (up_has_labels) continue;
         int gap_up = row.box.y - up.box.bottom();
         if (gap_up > 3 * mh || aligned(row, up) == 0) continue;
         if (li + 1 < n && !label_row(pi, li + 1) && page.lines[static_cast<size_t>(li + 1)].box.y - row.box.bottom() <= gap_up)
@@ -792,15 +809,24 @@ std::optional<std::pair<std::string, std::string>> SplitName(std::string_view te
   std::string t = Trim(text);
   // Drop a title and anything after a dash ("Jane Doe - born ...").
   if (size_t dash = t.find(" - "); dash != std::string::npos) t = t.substr(0, dash);
+  // A middle initial is not part of the given name ("OMAR J KOWALSKI", "Kowalski, Omar J.").
+  auto without_initial = [](std::string given_text) {
+    static const std::regex kMiddleInitial(R"(^(.*[A-Za-z]{2,}.*?)\s+[A-Za-z]\.?$)");
+    std::smatch mi;
+    given_text = Trim(given_text);
+    if (std::regex_match(given_text, mi, kMiddleInitial)) given_text = mi[1].str();
+    return given_text;
+  };
   if (size_t comma = t.find(','); comma != std::string::npos) {
     auto family = ParseNameWord(t.substr(0, comma));
-    auto given = ParseNameWord(t.substr(comma + 1));
+    auto given = ParseNameWord(without_initial(t.substr(comma + 1)));
     if (family && given) return std::make_pair(*given, *family);
     return std::nullopt;
   }
   size_t space = t.rfind(' ');
   if (space == std::string::npos) return std::nullopt;
-  auto given = ParseNameWord(t.substr(0, space));
+  std::string given_text = without_initial(t.substr(0, space));
+  auto given = ParseNameWord(given_text);
   auto family = ParseNameWord(t.substr(space + 1));
   if (!given || !family) return std::nullopt;
   return std::make_pair(*given, *family);
@@ -1478,7 +1504,11 @@ void AddLabs(Reader& r, std::vector<Field>& out) {
         if (name_words < texts.size()) {
           const std::string& nx = texts[name_words];
           bool letters = std::any_of(nx.begin(), nx.end(), [](unsigned char ch) { return std::isalpha(ch); });
-          bool reading = nx == "H" || nx == "L" || ParseUnit(nx).has_value() || std::regex_match(nx, kNumber) ||
+          // A caption before the result ("Result: 2.02") is not more of the name either.
+          std::string_view raw = words[name_words]->text;
+          while (!raw.empty() && raw.back() == ' ') raw.remove_suffix(1);
+          bool caption = !raw.empty() && raw.back() == ':';
+          bool reading = nx == "H" || nx == "L" || caption || ParseUnit(nx).has_value() || std::regex_match(nx, kNumber) ||
                          std::regex_match(nx, kRange) || std::regex_match(nx, kBound) ||
                          std::regex_match(nx, kFlagged);
           name_whole = !letters || reading;
@@ -1561,15 +1591,35 @@ void AddLabs(Reader& r, std::vector<Field>& out) {
         }
         ++n;
     };
+    // A test's name alone on its line, its result on the line under it ("TSH" / "Result: 2.02
+    // mIU/L   Normal range: 0.4-4.0"): the name is carried to that line.
+    std::vector<const Word*> carried;
+    const Line* carried_from = nullptr;
     for (const Line& line : r.pages()[pi].lines) {
       if (line.phrases.empty()) continue;
       if (auto header = LabHeader(line)) {
         columns = header;
+        carried.clear();
         continue;
       }
       std::vector<const Word*> words;
       for (const Phrase& p : line.phrases)
         for (const Word& w : p.words) words.push_back(&w);
+      int page_mh = std::max(1, r.pages()[pi].median_height);
+      std::string line_norm = Normalise(line.text);
+      const LabTest* named = MatchLabName(line_norm);
+      bool name_only = named != nullptr && std::count(line_norm.begin(), line_norm.end(), ' ') ==
+                                               std::count(named->name, named->name + std::strlen(named->name), ' ');
+      if (!carried.empty()) {
+        bool near = line.box.y - carried_from->box.bottom() <= 2 * page_mh;
+        if (near && !named) words.insert(words.begin(), carried.begin(), carried.end());
+        carried.clear();
+      }
+      if (name_only) {
+        carried = words;
+        carried_from = &line;
+        continue;
+      }
       // Tables printed side by side: each row is read once per table, from the words under it.
       if (!columns || columns->panels.size() < 2) {
         read_row(std::move(words));
@@ -1639,18 +1689,59 @@ std::string NormaliseFrequency(const std::string& norm_line) {
 }
 
 void AddMedications(Reader& r, std::vector<Field>& out) {
+  // "meg" is how readers often see "mcg".
   static const std::regex kStrength(
-      R"((\d+(?:\.\d+)?)\s?(mg|mcg|g|ml|units?|iu|%|meq)\b)", std::regex::icase);
+      R"((\d+(?:\.\d+)?)\s?(mg|mcg|meg|g|ml|units?|iu|%|meq)\b)", std::regex::icase);
   int n = 0;
   // Medicines printed side by side ("Metformin 500 mg        Lisinopril 10 mg", a list in two
   // columns): a line splits at each phrase that names a medicine with its strength; each part,
   // and the lines under it, is read only within its own column.
-  static const std::regex kNamedStrength(R"(^\s*(?:[-*•·»]\s*)?([A-Za-z][A-Za-z-]*)\b.*?\d+(?:\.\d+)?\s?(?:mg|mcg|g|ml|units?|iu|%|meq)\b)",
+  static const std::regex kNamedStrength(R"(^\s*(?:[-*•·»]\s*)?([A-Za-z][A-Za-z-]*)\b.*?\d+(?:\.\d+)?\s?(?:mg|mcg|meg|g|ml|units?|iu|%|meq)\b)",
                                          std::regex::icase);
   static const char* kInstructions[] = {"take", "use", "inhale", "apply", "give", "inject", "instill", "spray"};
   for (size_t pi = 0; pi < r.pages().size(); ++pi) {
     const Layout& page = r.pages()[pi];
     int mh = std::max(1, page.median_height);
+    // A pill card: columns headed by times of day, a mark in each column the medicine is taken.
+    struct TimeColumn {
+      int center;
+      bool bedtime;
+    };
+    std::vector<TimeColumn> times;
+    for (const Line& l : page.lines) {
+      std::vector<TimeColumn> found;
+      for (const Phrase& p : l.phrases)
+        for (const Word& w : p.words) {
+          std::string n = Normalise(w.text);
+          if (n == "morning" || n == "noon" || n == "midday" || n == "afternoon" || n == "evening" || n == "bedtime" ||
+              n == "night")
+            found.push_back({w.box.center_x(), n == "bedtime" || n == "night"});
+        }
+      if (found.size() >= 2) times = found;
+    }
+    // How often, from the marked boxes on a medicine's row; empty unless every box on the row
+    // stands under a time of day.
+    auto frequency_from_marks = [&](const Box& row) -> std::string {
+      if (times.empty()) return "";
+      int marked = 0, boxes = 0;
+      bool bedtime_only = true;
+      for (const Checkbox& cb : page.checkboxes) {
+        if (cb.box.VerticalOverlap(row) < 0.3) continue;
+        const TimeColumn* col = nullptr;
+        for (const TimeColumn& t : times)
+          if (std::abs(cb.box.center_x() - t.center) < 3 * mh) col = &t;
+        if (!col) return "";
+        ++boxes;
+        if (cb.checked) {
+          ++marked;
+          bedtime_only &= col->bedtime;
+        }
+      }
+      if (boxes < 2 || marked == 0) return "";
+      if (marked == 1) return bedtime_only ? "at bedtime" : "once daily";
+      static const char* kTimes[] = {"", "", "twice daily", "three times daily", "four times daily"};
+      return marked <= 4 ? kTimes[marked] : "";
+    };
     for (size_t li = 0; li < page.lines.size(); ++li) {
       const Line& line = page.lines[li];
       std::vector<size_t> starts = {0};  // phrase index where each part starts
@@ -1740,6 +1831,7 @@ void AddMedications(Reader& r, std::vector<Field>& out) {
         if (!std::isalpha(static_cast<unsigned char>(name[0]))) continue;
         std::string unit = Lower(m[2].str());
         if (unit == "unit") unit = "units";
+        if (unit == "meg") unit = "mcg";
         std::string strength = m[1].str() + " " + unit;
         std::string norm = Normalise(text);
         // A block: the medicine on one line, how and when to take it on the next ones ("How: by
@@ -1751,6 +1843,13 @@ void AddMedications(Reader& r, std::vector<Field>& out) {
           std::smatch other;
           if (std::regex_search(more_text, other, kStrength)) break;
           if (more.box.y - page.lines[next - 1].box.bottom() > 2 * std::max(1, page.median_height)) break;
+          // The next row of a table: a known medicine where this one's name starts, whether or
+          // not its strength was read.
+          if (!more.phrases.empty() && std::abs(more.phrases.front().box.x - line.phrases[from].box.x) < mh) {
+            std::string first = more.phrases.front().text;
+            if (size_t sp = first.find(' '); sp != std::string::npos) first = first.substr(0, sp);
+            if (IsKnownMedicine(first) || IsKnownMedicine(more.phrases.front().text)) break;
+          }
           norm += " " + Normalise(more_text);
           box = box.Union(more.box);
         }
@@ -1765,6 +1864,7 @@ void AddMedications(Reader& r, std::vector<Field>& out) {
           }
         }
         std::string frequency = NormaliseFrequency(norm);
+        if (frequency.empty()) frequency = frequency_from_marks(line.box);
         float conf = 1.0f;
         for (size_t j = from; j < to; ++j) conf = std::min(conf, line.phrases[j].confidence);
         Candidate c{text, box, conf, static_cast<int>(pi), 0, 0};
@@ -1819,6 +1919,7 @@ Classification Classify(const std::vector<Layout>& pages) {
       {"medications", "medication_list", 2}, {"tablet", "medication_list", 1},
       {"capsule", "medication_list", 1}, {"by mouth", "medication_list", 1},
       {"strength", "medication_list", 2}, {"how often", "medication_list", 2}, {"take", "medication_list", 0.5},
+      {"medicine", "medication_list", 2}, {"pill", "medication_list", 2}, {"dose", "medication_list", 1},
       {"referral", "referral", 3}, {"referring", "referral", 3}, {"dear", "referral", 2},
       {"sincerely", "referral", 2}, {"colleague", "referral", 2}, {"npi", "referral", 1},
   };
@@ -1836,6 +1937,11 @@ Classification Classify(const std::vector<Layout>& pages) {
       if (MatchLabName(norm.substr(0, std::min<size_t>(norm.size(), 40))) &&
           std::any_of(line.text.begin(), line.text.end(), [](unsigned char ch) { return std::isdigit(ch); }))
         score["lab_report"] += 1;
+      // ... or a known medicine starting the line.
+      if (!line.phrases.empty()) {
+        const std::string& first = line.phrases.front().text;
+        if (IsKnownMedicine(first.substr(0, first.find(' '))) || IsKnownMedicine(first)) score["medication_list"] += 1;
+      }
     }
   }
   if (card_shape) score["insurance_card"] += 4;
