@@ -42,6 +42,7 @@ const std::vector<std::string>& Fonts(Split split) {
   static const std::vector<std::string> kFresh11 = {"URW Bookman", "FreeSans", "Nimbus Mono PS"};
   static const std::vector<std::string> kFresh12 = {"FreeSerif", "Nimbus Sans Narrow", "DejaVu Sans"};
   static const std::vector<std::string> kFresh13 = {"Liberation Sans", "C059", "URW Gothic"};
+  static const std::vector<std::string> kFresh14 = {"DejaVu Serif", "Liberation Mono", "Nimbus Sans"};
   return split == Split::kDev       ? kDev
          : split == Split::kHoldout ? kHoldout
          : split == Split::kFresh   ? kFresh
@@ -56,7 +57,8 @@ const std::vector<std::string>& Fonts(Split split) {
          : split == Split::kFresh10 ? kFresh10
          : split == Split::kFresh11 ? kFresh11
          : split == Split::kFresh12 ? kFresh12
-                                    : kFresh13;
+         : split == Split::kFresh13 ? kFresh13
+                                    : kFresh14;
 }
 
 const LayoutDef& FindLayout(const std::string& name) {
@@ -246,6 +248,7 @@ const char* SplitName(Split split) {
     case Split::kFresh11: return "fresh11";
     case Split::kFresh12: return "fresh12";
     case Split::kFresh13: return "fresh13";
+    case Split::kFresh14: return "fresh14";
   }
   return "?";
 }

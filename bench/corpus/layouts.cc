@@ -4,6 +4,7 @@
 #include "layouts.h"
 
 #include <algorithm>
+#include <map>
 #include <cctype>
 
 #include <fmt/format.h>
@@ -1830,6 +1831,106 @@ void MedsDischarge(Canvas& c, const Content& k) {
   Footer(c, kLetterH);
 }
 
+
+// ---- fresh14 layouts: written after fresh13's blind measurement, before reading its failures ----
+
+// A faxed form: the fax machine's header line (numbers, a date and time) above the form, and an
+// emergency contact's phone number among the patient's fields.
+void IntakeFax(Canvas& c, const Content& k) {
+  const Person& p = k.person;
+  c.Text(40, 14, "FROM: 217-555-0100   TO: 217-555-0111   " + k.letter_date.Us() + " 10:22   P. 1/1", 7.5);
+  c.Line(40, 26, 572, 26, 0.4);
+  c.Text(54, 48, k.clinic + " - Patient intake", 12, true);
+  double y = 84;
+  auto row = [&](const std::string& label, const std::string& value) {
+    c.Text(54, y, label, 10);
+    c.Text(230, y, value, 10.5);
+    y += 21;
+  };
+  row("Patient Name:", p.family + ", " + p.given);
+  row("DOB:", p.birth.Us());
+  row("Gender:", p.gender == "male" ? "Male" : p.gender == "female" ? "Female" : "Other");
+  row("Address:", p.street);
+  row("City/State/Zip:", p.city + ", " + p.state + " " + p.zip);
+  row("Home Phone:", PhoneUs(p.phone));
+  row("E-mail:", p.email);
+  row("Emergency contact phone:", "(312) 555-0177");
+  row("Primary Insurance:", k.coverage.payer);
+  row("Policy #:", k.coverage.member_id);
+  row("Allergies:", k.allergies.empty() ? std::string("NKDA") : Join(k.allergies, ", "));
+  Footer(c, kLetterH);
+}
+
+// A card printing the member ID in groups of three characters and "#" after BIN and PCN.
+void CardP(Canvas& c, const Content& k) {
+  c.Box(4, 4, kCardW - 8, kCardH - 8, 0.6);
+  c.Text(12, 12, k.coverage.payer, 10.5, true);
+  std::string grouped;
+  const std::string& id = k.coverage.member_id;
+  for (size_t i = 0; i < id.size(); ++i) grouped += (i && i % 3 == 0 ? " " : "") + std::string(1, id[i]);
+  c.Text(12, 38, "Member", 6.5);
+  c.Text(12, 46, Upper(k.person.given + " " + k.person.family), 8, true);
+  c.Text(12, 62, "ID", 6.5);
+  c.Text(12, 70, grouped, 9, true);
+  c.Text(12, 88, "Group", 6.5);
+  c.Text(12, 96, k.coverage.group, 8);
+  c.Text(170, 62, "BIN# " + k.coverage.rxbin, 6.5);
+  c.Text(170, 74, "PCN# " + k.coverage.rxpcn, 6.5);
+  c.Text(12, kCardH - 16, "Test card only", 5.5);
+}
+
+// A lab report with dotted leaders from each test's name to its result, an asterisk marking
+// results out of range, and the reference range after "Ref:".
+void LabLeaders(Canvas& c, const Content& k) {
+  c.Text(54, 44, "Laboratory report", 12, true);
+  c.Text(54, 64, "Name: " + k.person.given + " " + k.person.family + "     DOB: " + k.person.birth.Us(), 9.5);
+  c.Text(54, 78, "Collected: " + k.collected.Us(), 9.5);
+  double y = 106;
+  for (const LabTest& l : k.labs) {
+    std::string name = l.printed_name + " ";
+    std::string dots;
+    while (c.Width(name + dots + ".", 9.5) < 190) dots += ".";
+    c.Text(54, y, name + dots, 9.5);
+    c.Text(250, y, l.value + ((l.flag_high || l.flag_low) ? " *" : ""), 9.5);
+    c.Text(310, y, l.unit_printed, 9);
+    c.Text(400, y, "Ref: " + l.range, 9);
+    y += 17;
+  }
+  c.Text(54, y + 10, "* outside the reference range", 8);
+  Footer(c, kLetterH);
+}
+
+// A medication table whose names carry a brand in parentheses, with a column saying what each
+// medicine is for.
+void MedsPurpose(Canvas& c, const Content& k) {
+  static const std::map<std::string, std::pair<std::string, std::string>> kInfo = {
+      {"Metformin", {"Glucophage", "diabetes"}},       {"Lisinopril", {"Zestril", "blood pressure"}},
+      {"Atorvastatin", {"Lipitor", "cholesterol"}},    {"Levothyroxine", {"Synthroid", "thyroid"}},
+      {"Amlodipine", {"Norvasc", "blood pressure"}},   {"Omeprazole", {"Prilosec", "heartburn"}},
+      {"Albuterol", {"Ventolin", "breathing"}},        {"Sertraline", {"Zoloft", "mood"}},
+      {"Losartan", {"Cozaar", "blood pressure"}},      {"Gabapentin", {"Neurontin", "nerve pain"}},
+      {"Insulin glargine", {"Lantus", "diabetes"}},    {"Hydrochlorothiazide", {"Microzide", "blood pressure"}},
+      {"Fluticasone", {"Flonase", "allergies"}},       {"Warfarin", {"Coumadin", "blood clots"}},
+  };
+  c.Text(54, 46, "Medication list", 13, true);
+  c.Text(54, 66, "Name: " + k.person.family + ", " + k.person.given + "     DOB: " + k.person.birth.Us(), 10);
+  double y = 98;
+  const double cols[] = {54, 270, 470};
+  const char* heads[] = {"Medication", "How to take", "For"};
+  for (int i = 0; i < 3; ++i) c.Text(cols[i], y, heads[i], 9.5, true);
+  c.Line(54, y + 14, 558, y + 14, 0.5);
+  y += 24;
+  for (const Medication& m : k.medications) {
+    auto it = kInfo.find(m.name);
+    std::string brand = it == kInfo.end() ? "" : " (" + it->second.first + ")";
+    c.Text(cols[0], y, m.name + brand + " " + m.strength, 9.5);
+    c.Text(cols[1], y, "1 " + m.form + " " + m.route_printed + " " + m.frequency, 8.5);
+    c.Text(cols[2], y, it == kInfo.end() ? "" : it->second.second, 9);
+    y += 20;
+  }
+  Footer(c, kLetterH);
+}
+
 }  // namespace
 
 const std::vector<LayoutDef>& LayoutDefs() {
@@ -1900,6 +2001,10 @@ const std::vector<LayoutDef>& LayoutDefs() {
       {"card-o", "insurance_card", Split::kFresh13, kCardW, kCardH, CardO, CardTruth},
       {"lab-unit-in-name", "lab_report", Split::kFresh13, kLetterW, kLetterH, LabUnitInName, LabTruth},
       {"meds-discharge", "medication_list", Split::kFresh13, kLetterW, kLetterH, MedsDischarge, MedsTruth},
+      {"intake-fax", "intake", Split::kFresh14, kLetterW, kLetterH, IntakeFax, IntakeTruth},
+      {"card-p", "insurance_card", Split::kFresh14, kCardW, kCardH, CardP, CardTruth},
+      {"lab-leaders", "lab_report", Split::kFresh14, kLetterW, kLetterH, LabLeaders, LabTruth},
+      {"meds-purpose", "medication_list", Split::kFresh14, kLetterW, kLetterH, MedsPurpose, MedsTruth},
   };
   return kDefs;
 }
