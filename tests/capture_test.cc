@@ -733,6 +733,46 @@ TEST(CaptureExtractTest, ATestNameOnItsOwnLineOverItsResult) {
   EXPECT_EQ(f["lab.1.unit"], "%");
 }
 
+TEST(CaptureExtractTest, MedicinesInSentencesAndTheFieldsOfAnUnconfirmedOne) {
+  std::vector<Field> fields = ExtractSized({{"Patient: Mateo Galloway Date of birth:", 100, 40, 30},
+                                            {"January 7, 1945", 1000, 40, 30},
+                                            {"Start insulin glargine 10 units, 1 injection subcutaneous at bedtime.", 100, 120, 30},
+                                            {"Keep taking sertraline 50 mg, 1 tablet by mouth once daily.", 100, 170, 30},
+                                            {"Continue zorbanol 20 mg, 1 tablet by mouth twice daily.", 100, 220, 30}},
+                                           "medication_list");
+  std::map<std::string, const Field*> f;
+  for (const Field& x : fields) f[x.key] = &x;
+  ASSERT_TRUE(f.contains("name.given") && f.contains("medication.2.name"));
+  EXPECT_EQ(f["name.given"]->value, "Mateo");
+  EXPECT_EQ(f["name.family"]->value, "Galloway");
+  EXPECT_EQ(f["medication.0.name"]->value, "Insulin glargine");
+  EXPECT_TRUE(f["medication.0.name"]->checked);
+  EXPECT_EQ(f["medication.0.frequency"]->value, "at bedtime");
+  EXPECT_EQ(f["medication.1.name"]->value, "Sertraline");
+  // Not a listed medicine: it and everything said of it go to review.
+  EXPECT_FALSE(f["medication.2.name"]->checked);
+  EXPECT_FALSE(f["medication.2.strength"]->checked);
+  EXPECT_FALSE(f["medication.2.frequency"]->checked);
+}
+
+TEST(CaptureExtractTest, UnitsInParenthesesAfterTestNamesAndANameEndingALine) {
+  auto f = FieldsOf({{"Laboratory results for Wei Kowalski", 100, 40},
+                     {"DOB 01/04/1984", 100, 90}, {"Specimen date 01/06/2026", 600, 90},
+                     {"Test (units)", 100, 160}, {"Result", 800, 160}, {"Reference", 1100, 160},
+                     {"Sodium (mmol/L)", 100, 230}, {"143", 800, 230}, {"136-145", 1100, 230},
+                     {"Glucose (mg/dL)", 100, 300}, {"161H", 800, 300}, {"70-99", 1100, 300}},
+                    "lab_report");
+  EXPECT_EQ(f["name.given"], "Wei");
+  EXPECT_EQ(f["name.family"], "Kowalski");
+  EXPECT_EQ(f["lab.collected"], "2026-01-06");
+  EXPECT_EQ(f["lab.0.unit"], "mmol/L");
+  EXPECT_EQ(f["lab.0.value"], "143");
+  EXPECT_EQ(f["lab.1.unit"], "mg/dL");
+  EXPECT_EQ(f["lab.1.value"], "161");
+  auto g = FieldsOf({{"Sex assigned at birth", 100, 100}, {"Female", 600, 100}}, "intake");
+  EXPECT_EQ(g["gender"], "female");
+}
+
 // ---- hostile and broken files ----
 
 uint32_t Crc(std::string_view type_and_data) {

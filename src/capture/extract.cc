@@ -90,6 +90,7 @@ constexpr Label kLabels[] = {
     {"birth date", Target::kBirthDate}, {"birthdate", Target::kBirthDate},
     {"d o b", Target::kBirthDate}, {"date of birth mm/dd/yyyy", Target::kBirthDate},
     {"sex", Target::kGender}, {"gender", Target::kGender}, {"sex at birth", Target::kGender},
+    {"sex assigned at birth", Target::kGender}, {"birth sex", Target::kGender},
     {"street address", Target::kStreet}, {"address", Target::kStreet},
     {"home address", Target::kStreet}, {"mailing address", Target::kStreet},
     {"street", Target::kStreet}, {"address line 1", Target::kStreet},
@@ -126,7 +127,8 @@ constexpr Label kLabels[] = {
     {"allergic to", Target::kAllergies}, {"medication allergies", Target::kAllergies},
     {"collected", Target::kCollected}, {"specimen collected", Target::kCollected},
     {"collection date", Target::kCollected}, {"date collected", Target::kCollected},
-    {"date of collection", Target::kCollected},
+    {"date of collection", Target::kCollected}, {"specimen date", Target::kCollected},
+    {"date drawn", Target::kCollected}, {"collection time", Target::kCollected},
     {"npi", Target::kNpi}, {"npi #", Target::kNpi}, {"npi number", Target::kNpi},
     {"m i", Target::kOther}, {"mi", Target::kOther}, {"middle initial", Target::kOther},
     {"middle name", Target::kOther}, {"middle", Target::kOther}, {"suffix", Target::kOther},
@@ -384,7 +386,7 @@ std::optional<LabelHit> MatchLabel(const Phrase& p) {
     size_t pos = 0;
     for (int i = 0; i < words && pos != std::string::npos; ++i) pos = p.text.find(' ', pos + (i ? 1 : 0));
     if (pos == std::string::npos) continue;
-    hit->inline_value = CutAtNextColonLabel(Trim(p.text.substr(pos + 1)));
+    hit->inline_value = Trim(CutAtNextColonLabel(p.text.substr(pos + 1)));
     if (IsIdentifierTarget(hit->target)) hit->inline_value = CutAtNextLabel(hit->inline_value);
     hit->has_inline = !hit->inline_value.empty();
     if (hit->has_inline) return hit;
@@ -401,7 +403,7 @@ std::optional<LabelHit> MatchInlineLabel(const Phrase& p) {
   auto hit = MatchLabelText(head, true);
   if (!hit) hit = MatchColonOnlyLabel(head);
   if (!hit) return std::nullopt;
-  hit->inline_value = CutAtNextColonLabel(Trim(p.text.substr(colon + 1)));
+  hit->inline_value = Trim(CutAtNextColonLabel(p.text.substr(colon + 1)));
   if (IsIdentifierTarget(hit->target)) hit->inline_value = CutAtNextLabel(hit->inline_value);
   hit->has_inline = !hit->inline_value.empty();
   if (hit->has_inline) return hit;
@@ -877,8 +879,11 @@ void AddName(Reader& r, std::vector<Field>& out) {
     for (const Candidate& c : r.CandidatesFor(Target::kFullName)) {
       auto split = SplitName(c.text);
       if (!split) continue;
-      if (!given) given = MakeField("name.given", split->first, c, ValueKind::kName, true, true);
-      if (!family) family = MakeField("name.family", split->second, c, ValueKind::kName, true, true);
+      // More than two given names is more likely a name run together with what follows it
+      // ("Mateo Galloway Date of birth"): read, but for a person to confirm.
+      bool plausible = std::count(split->first.begin(), split->first.end(), ' ') <= 1;
+      if (!given) given = MakeField("name.given", split->first, c, ValueKind::kName, true, plausible);
+      if (!family) family = MakeField("name.family", split->second, c, ValueKind::kName, true, plausible);
       break;
     }
   }
@@ -932,8 +937,11 @@ void AddNameFromText(Reader& r, std::vector<Field>& out) {
       // "LAST, FIRST" form heading a line that gives the birth date.
       static const std::regex kBeforeDob(R"(^\s*([A-Za-z][A-Za-z'-]+,\s*[A-Za-z][A-Za-z'-]+)\s+\(?(?:DOB|D\.O\.B\.|Date of birth|Born)\b)",
                                          std::regex::icase);
+      // "Laboratory results for Wei Kowalski" ending its line.
+      static const std::regex kResultsFor(
+          R"(\b(?:[Rr]esults|[Rr]eport|[Ss]ummary|[Pp]repared) for\s+([A-Z][A-Za-z'-]+(?: [A-Z][A-Za-z'-]+){1,2})\s*$)");
       if (!std::regex_search(line.text, m, kBorn) && !std::regex_search(line.text, m, kBornInSentence) &&
-          !std::regex_search(line.text, m, kBeforeDob))
+          !std::regex_search(line.text, m, kBeforeDob) && !std::regex_search(line.text, m, kResultsFor))
         continue;
       // Words that lead into a name in a sentence are not part of it ("For Grace Kim, born ...").
       std::string name = m[1].str();
@@ -1525,6 +1533,11 @@ void AddLabs(Reader& r, std::vector<Field>& out) {
           LabColumn c = column_of(w);
           return c == wanted || (wanted == LabColumn::kResult && c == LabColumn::kFlag) || !columns->Has(wanted);
         };
+        // The unit in parentheses after the test's name ("Sodium (mmol/L)"), in the name column.
+        if (name_words < words.size() && !words[name_words]->text.empty() && words[name_words]->text.front() == '(') {
+          unit = ParseUnit(texts[name_words]);
+          if (unit) unit_word = words[name_words];
+        }
         for (size_t i = name_words; i < words.size(); ++i) {
           const std::string& t = texts[i];
           if (columns && (column_of(words[i]) == LabColumn::kPrevious || column_of(words[i]) == LabColumn::kName ||
@@ -1871,18 +1884,34 @@ void AddMedications(Reader& r, std::vector<Field>& out) {
         // The name is checked against the list of common medicines: a name not on it, however
         // clearly read, goes to review (with the listed name one letter away, if there is one).
         bool known = IsKnownMedicine(name);
+        // Words around a listed medicine's name are not part of it ("Start insulin glargine",
+        // "Atorvastatin (Lipitor)"): the longest run of the words that is a listed medicine.
+        if (!known && name_words.size() > 1) {
+          for (size_t len = name_words.size() - 1; len > 0 && !known; --len)
+            for (size_t at = 0; at + len <= name_words.size() && !known; ++at) {
+              std::string part;
+              for (size_t i = at; i < at + len; ++i) part += (part.empty() ? "" : " ") + name_words[i];
+              if (IsKnownMedicine(part)) {
+                name = part;
+                known = true;
+              }
+            }
+        }
         std::string shown = TitleCase(name);
         if (!known)
           if (auto near = NearestMedicine(name)) {
             shown = *near;
             shown[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(shown[0])));
           }
+        shown[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(shown[0])));
+        // What is said of a medicine whose name is not confirmed is not confirmed either: its
+        // strength, route and frequency go to review with it.
         out.push_back(MakeField(fmt::format("medication.{}.name", n), shown, c, ValueKind::kText, true, known));
-        out.push_back(MakeField(fmt::format("medication.{}.strength", n), strength, c, ValueKind::kText, true, true));
+        out.push_back(MakeField(fmt::format("medication.{}.strength", n), strength, c, ValueKind::kText, true, known));
         if (!route.empty())
-          out.push_back(MakeField(fmt::format("medication.{}.route", n), route, c, ValueKind::kChoice, true, true));
+          out.push_back(MakeField(fmt::format("medication.{}.route", n), route, c, ValueKind::kChoice, true, known));
         if (!frequency.empty())
-          out.push_back(MakeField(fmt::format("medication.{}.frequency", n), frequency, c, ValueKind::kChoice, true, true));
+          out.push_back(MakeField(fmt::format("medication.{}.frequency", n), frequency, c, ValueKind::kChoice, true, known));
         ++n;
       }
     }
