@@ -43,6 +43,7 @@ const std::vector<std::string>& Fonts(Split split) {
   static const std::vector<std::string> kFresh12 = {"FreeSerif", "Nimbus Sans Narrow", "DejaVu Sans"};
   static const std::vector<std::string> kFresh13 = {"Liberation Sans", "C059", "URW Gothic"};
   static const std::vector<std::string> kFresh14 = {"DejaVu Serif", "Liberation Mono", "Nimbus Sans"};
+  static const std::vector<std::string> kFresh15 = {"Nimbus Roman", "FreeMono", "Liberation Serif"};
   return split == Split::kDev       ? kDev
          : split == Split::kHoldout ? kHoldout
          : split == Split::kFresh   ? kFresh
@@ -58,7 +59,8 @@ const std::vector<std::string>& Fonts(Split split) {
          : split == Split::kFresh11 ? kFresh11
          : split == Split::kFresh12 ? kFresh12
          : split == Split::kFresh13 ? kFresh13
-                                    : kFresh14;
+         : split == Split::kFresh14 ? kFresh14
+                                    : kFresh15;
 }
 
 const LayoutDef& FindLayout(const std::string& name) {
@@ -249,6 +251,7 @@ const char* SplitName(Split split) {
     case Split::kFresh12: return "fresh12";
     case Split::kFresh13: return "fresh13";
     case Split::kFresh14: return "fresh14";
+    case Split::kFresh15: return "fresh15";
   }
   return "?";
 }

@@ -1931,6 +1931,103 @@ void MedsPurpose(Canvas& c, const Content& k) {
   Footer(c, kLetterH);
 }
 
+
+// ---- fresh15 layouts: written after fresh14's blind measurement, before reading its failures ----
+
+// A form with a title to tick, the name as "Last, First" under one label, a preferred name and a
+// previous address among the fields.
+void IntakeFullName(Canvas& c, const Content& k) {
+  const Person& p = k.person;
+  c.Text(54, 44, k.clinic, 12, true);
+  c.Text(54, 62, "New patient form", 10);
+  double y = 96;
+  c.Text(54, y, "Title:", 10);
+  double x = 120;
+  for (const char* t : {"Mr", "Mrs", "Ms", "Mx", "Dr"}) {
+    c.CheckBox(x, y + 1, 9, false);
+    x += 13 + c.Text(x + 13, y, t, 10) + 14;
+  }
+  y += 24;
+  auto row = [&](const std::string& label, const std::string& value) {
+    c.Text(54, y, label, 10);
+    c.Text(260, y, value, 10.5);
+    y += 22;
+  };
+  row("Full name (Last, First):", p.family + ", " + p.given);
+  row("Preferred name:", p.given.substr(0, 3));
+  row("Date of birth (MM/DD/YYYY):", p.birth.Us());
+  row("Sex:", p.gender == "male" ? "Male" : p.gender == "female" ? "Female" : "Other");
+  row("Current address:", p.street + ", " + p.city + ", " + p.state + " " + p.zip);
+  row("Previous address:", "100 Old Mill Road, Dayton, OH 45402");
+  row("Phone:", PhoneUs(p.phone));
+  row("Email:", p.email);
+  row("Insurance:", k.coverage.payer);
+  row("ID number:", k.coverage.member_id);
+  row("Allergies:", k.allergies.empty() ? std::string("No known allergies") : Join(k.allergies, ", "));
+  Footer(c, kLetterH);
+}
+
+// A card with the issuer's ten-digit number (80840 prefix) among the identifiers.
+void CardQ(Canvas& c, const Content& k) {
+  c.Box(4, 4, kCardW - 8, kCardH - 8, 0.6);
+  c.Text(12, 12, k.coverage.payer, 10.5, true);
+  c.Text(12, 34, "Issuer (80840) 9151014609", 6.5);
+  c.Text(12, 48, "Name: " + k.person.given + " " + k.person.family, 8);
+  c.Text(12, 62, "ID: " + k.coverage.member_id, 8);
+  c.Text(12, 76, "Group: " + k.coverage.group, 8);
+  c.Text(160, 48, "Rx Bin: " + k.coverage.rxbin, 6.5);
+  c.Text(160, 60, "Rx PCN: " + k.coverage.rxpcn, 6.5);
+  c.Text(160, 72, "Rx Grp: " + k.coverage.group, 6.5);
+  c.Text(12, kCardH - 16, "Sample only", 5.5);
+}
+
+// A plain-text lab report: capitals, columns by spaces, the flag in its own column after the
+// result, and the unit last, after the range.
+void LabTextReport(Canvas& c, const Content& k) {
+  c.Text(54, 44, "LAB RESULTS", 11, true);
+  c.Text(54, 62, "PT: " + Upper(k.person.family) + ", " + Upper(k.person.given) + "   DOB: " + k.person.birth.Us(), 9);
+  c.Text(54, 76, "COLL: " + k.collected.Us(), 9);
+  double y = 104;
+  const double cols[] = {54, 230, 290, 330, 430};
+  const char* heads[] = {"TEST", "RESULT", "FLAG", "REF RANGE", "UNITS"};
+  for (int i = 0; i < 5; ++i) c.Text(cols[i], y, heads[i], 8.5, true);
+  y += 16;
+  for (const LabTest& l : k.labs) {
+    c.Text(cols[0], y, Upper(l.printed_name), 9);
+    c.Text(cols[1], y, l.value, 9);
+    c.Text(cols[2], y, l.flag_high ? "H" : l.flag_low ? "L" : "", 9);
+    c.Text(cols[3], y, l.range, 9);
+    c.Text(cols[4], y, l.unit_printed, 9);
+    y += 15;
+  }
+  Footer(c, kLetterH);
+}
+
+// A pharmacy's printout: one block per prescription with the number, the name in capitals with
+// its salt and form abbreviated, quantity and refills, then the directions.
+void MedsPharmacy(Canvas& c, const Content& k) {
+  static const std::map<std::string, std::string> kSalt = {
+      {"Metformin", "HCL"}, {"Losartan", "POTASSIUM"}, {"Sertraline", "HCL"}, {"Levothyroxine", "SODIUM"},
+      {"Amlodipine", "BESYLATE"}, {"Albuterol", "SULFATE"}, {"Fluticasone", "PROPIONATE"}, {"Warfarin", "SODIUM"}};
+  c.Text(54, 44, "Prescription history", 12, true);
+  c.Text(54, 62, "Patient: " + Upper(k.person.given + " " + k.person.family) + "   DOB " + k.person.birth.Us(), 9.5);
+  double y = 96;
+  int n = 0;
+  for (const Medication& m : k.medications) {
+    auto it = kSalt.find(m.name);
+    std::string form = m.form == "tablet" ? "TAB" : m.form == "capsule" ? "CAP" : Upper(m.form);
+    std::string line = "Rx# " + std::to_string(4402100 + 37 * n) + "   " + Upper(m.name) +
+                       (it == kSalt.end() ? "" : " " + it->second) + " " + Upper(m.strength) + " " + form;
+    c.Text(54, y, line, 9.5, true);
+    c.Text(54, y + 13, "Qty: " + std::to_string(30 + 30 * (n % 3)) + "   Refills: " + std::to_string(n % 4) +
+                           "   Filled " + k.letter_date.Us(), 8.5);
+    c.Text(54, y + 26, "Take 1 " + m.form + " " + m.route_printed + " " + m.frequency, 9);
+    y += 46;
+    ++n;
+  }
+  Footer(c, kLetterH);
+}
+
 }  // namespace
 
 const std::vector<LayoutDef>& LayoutDefs() {
@@ -2005,6 +2102,10 @@ const std::vector<LayoutDef>& LayoutDefs() {
       {"card-p", "insurance_card", Split::kFresh14, kCardW, kCardH, CardP, CardTruth},
       {"lab-leaders", "lab_report", Split::kFresh14, kLetterW, kLetterH, LabLeaders, LabTruth},
       {"meds-purpose", "medication_list", Split::kFresh14, kLetterW, kLetterH, MedsPurpose, MedsTruth},
+      {"intake-full-name", "intake", Split::kFresh15, kLetterW, kLetterH, IntakeFullName, IntakeTruth},
+      {"card-q", "insurance_card", Split::kFresh15, kCardW, kCardH, CardQ, CardTruth},
+      {"lab-text-report", "lab_report", Split::kFresh15, kLetterW, kLetterH, LabTextReport, LabTruth},
+      {"meds-pharmacy", "medication_list", Split::kFresh15, kLetterW, kLetterH, MedsPharmacy, MedsTruth},
   };
   return kDefs;
 }
