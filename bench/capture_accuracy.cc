@@ -199,6 +199,8 @@ int main(int argc, char** argv) {
           continue;
         }
         o.tally.kind_right = result->classification.kind == s.truth.kind ? 1 : 0;
+        if (verbose && !o.tally.kind_right)
+          o.misses.push_back(fmt::format("  kind '{}' (truth '{}')", result->classification.kind, s.truth.kind));
         std::map<std::string, std::string> got_values;
         std::map<std::string, double> got_conf;
         for (const auto& f : result->fields) {

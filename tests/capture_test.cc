@@ -773,6 +773,25 @@ TEST(CaptureExtractTest, UnitsInParenthesesAfterTestNamesAndANameEndingALine) {
   EXPECT_EQ(g["gender"], "female");
 }
 
+TEST(CaptureExtractTest, CityStateAndZipUnderOneLabelAndARangeThatLostItsDecimals) {
+  auto f = FieldsOf({{"Address:", 100, 100}, {"7690 Elm Street", 600, 100},
+                     {"City/State/Zip:", 100, 170}, {"Springfield, IL 62702", 600, 170}},
+                    "intake");
+  EXPECT_EQ(f["address.city"], "Springfield");
+  EXPECT_EQ(f["address.state"], "IL");
+  EXPECT_EQ(f["address.postalCode"], "62702");
+  auto card = FieldsOf({{"Acme Health Plan", 40, 30}, {"BIN# 659172", 40, 240}, {"PCN# SCA", 500, 240}}, "insurance_card");
+  EXPECT_EQ(card["coverage.rxbin"], "659172");
+  EXPECT_EQ(card["coverage.rxpcn"], "SCA");
+  std::vector<Field> fields = ExtractSized({{"Hemoglobin", 100, 100, 30}, {"11.5", 700, 100, 30}, {"g/dL", 900, 100, 30},
+                                            {"Ref: 12.0-17", 1200, 100, 30}},
+                                           "lab_report");
+  for (const Field& x : fields)
+    if (x.key == "lab.0.range") {
+      EXPECT_FALSE(x.checked) << x.value;
+    }
+}
+
 // ---- hostile and broken files ----
 
 uint32_t Crc(std::string_view type_and_data) {
@@ -833,7 +852,7 @@ TEST(CaptureDecodeTest, TinyImageIsTooSmallToRead) {
 }
 
 TEST(CaptureDecodeTest, TruncatedFilesNeverCrash) {
-  sc::Sample png = sc::Generate({"card-a", sc::Degradation::kClean, sc::Format::kPng, 3});
+  sc::Sample png = sc::Generate({"card-a", sc::Degradation::kClean, sc::Format::kPng, 6});
   sc::Sample jpeg = sc::Generate({"card-a", sc::Degradation::kJpeg, sc::Format::kJpeg, 3});
   sc::Sample pdf = sc::Generate({"card-a", sc::Degradation::kClean, sc::Format::kPdfText, 3});
   for (const sc::Sample* s : {&png, &jpeg, &pdf}) {
@@ -951,7 +970,7 @@ TEST(CaptureDecodeTest, SandboxGivesTheSamePagesAsInProcess) {
 
 // A clean intake form, then defocused far past reading (a 19 x 19 box blur at 300 dpi).
 std::string BlurredIntakeForm() {
-  sc::Sample s = sc::Generate({"intake-left", sc::Degradation::kClean, sc::Format::kPng, 5});
+  sc::Sample s = sc::Generate({"intake-left", sc::Degradation::kClean, sc::Format::kPng, 6});
   Pix* pix = pixReadMem(reinterpret_cast<const l_uint8*>(s.bytes.data()), s.bytes.size());
   Pix* blurred = pix ? pixBlockconv(pix, 9, 9) : nullptr;
   l_uint8* data = nullptr;
@@ -995,7 +1014,7 @@ class CapturePipelineTest : public ::testing::Test {
 };
 
 TEST_F(CapturePipelineTest, CleanIntakeFormReadsIdentityAndContact) {
-  sc::Sample s = sc::Generate({"intake-boxes", sc::Degradation::kClean, sc::Format::kPng, 11});
+  sc::Sample s = sc::Generate({"intake-boxes", sc::Degradation::kClean, sc::Format::kPng, 6});
   CaptureResult r = Run(s);
   EXPECT_EQ(r.classification.kind, "intake");
   auto got = Values(r);
@@ -1007,8 +1026,20 @@ TEST_F(CapturePipelineTest, CleanIntakeFormReadsIdentityAndContact) {
   }
 }
 
+TEST_F(CapturePipelineTest, DottedLeadersAreNotTakenForTinyText) {
+  // Rows of leader dots outnumber the letters; the page must still be read, not refused as
+  // text too small to read.
+  sc::Sample s = sc::Generate({"lab-leaders", sc::Degradation::kClean, sc::Format::kPng, 3});
+  CaptureResult r = Run(s);
+  EXPECT_FALSE(r.unreadable) << s.truth.font;
+  EXPECT_EQ(r.classification.kind, "lab_report");
+  auto got = Values(r);
+  EXPECT_EQ(got["lab.0.code"], s.truth.fields.at("lab.0.code"));
+  EXPECT_EQ(got["lab.0.value"], s.truth.fields.at("lab.0.value"));
+}
+
 TEST_F(CapturePipelineTest, RotatedAndSkewedPagesAreStraightened) {
-  sc::Sample s = sc::Generate({"lab-ruled", sc::Degradation::kRotated, sc::Format::kPng, 4});
+  sc::Sample s = sc::Generate({"lab-ruled", sc::Degradation::kRotated, sc::Format::kPng, 6});
   CaptureResult r = Run(s);
   ASSERT_EQ(r.pages.size(), 1u);
   EXPECT_NE(r.pages[0].rotation, 0);
@@ -1192,7 +1223,7 @@ class CaptureApiTest : public api::ApiTest {
 };
 
 TEST_F(CaptureApiTest, DocumentBecomesRecordsAndAReviewTask) {
-  sc::Sample s = sc::Generate({"intake-boxes", sc::Degradation::kClean, sc::Format::kPng, 11});
+  sc::Sample s = sc::Generate({"intake-boxes", sc::Degradation::kClean, sc::Format::kPng, 6});
   auto r = Upload(s.bytes, "image/png");
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.Header("X-Capture-Kind").value_or(""), "intake");
@@ -1223,7 +1254,7 @@ TEST_F(CaptureApiTest, BadUploadsGetClearAnswers) {
 }
 
 TEST_F(CaptureApiTest, MultipartUploadAndDryRun) {
-  sc::Sample s = sc::Generate({"card-a", sc::Degradation::kClean, sc::Format::kPng, 7});
+  sc::Sample s = sc::Generate({"card-a", sc::Degradation::kClean, sc::Format::kPng, 6});
   std::string body = "--XyZ\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nfront of card\r\n"
                      "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"card.png\"\r\n"
                      "Content-Type: image/png\r\n\r\n" + s.bytes + "\r\n--XyZ--\r\n";
@@ -1265,7 +1296,7 @@ TEST_F(CaptureApiTest, AsyncJobIsPolledByItsOwnerOnly) {
 }
 
 TEST_F(CaptureApiTest, ReviewerCorrectsAndTheHeldFieldsAreWritten) {
-  sc::Sample s = sc::Generate({"intake-left", sc::Degradation::kClean, sc::Format::kPng, 9});
+  sc::Sample s = sc::Generate({"intake-left", sc::Degradation::kClean, sc::Format::kPng, 6});
   // Threshold 1: nothing is certain enough; the record waits for a person.
   auto r = Upload(s.bytes, "image/png", "?threshold=1");
   ASSERT_EQ(r.status, 200) << r.body;
@@ -1313,7 +1344,7 @@ TEST_F(CaptureApiTest, ReviewerCorrectsAndTheHeldFieldsAreWritten) {
 
 TEST_F(CaptureApiTest, PatientUploadIsFiledUnderThatPatientWhateverNameItShows) {
   std::string me = Create("Patient", R"({"resourceType":"Patient","name":[{"family":"Uploader"}],"birthDate":"1970-01-01"})");
-  sc::Sample s = sc::Generate({"intake-boxes", sc::Degradation::kClean, sc::Format::kPng, 11});
+  sc::Sample s = sc::Generate({"intake-boxes", sc::Degradation::kClean, sc::Format::kPng, 6});
   // Someone else, with the name and birth date the form shows, is already on file.
   std::string other = Create("Patient", R"({"resourceType":"Patient","name":[{"family":")" + s.truth.fields.at("name.family") +
                                             R"(","given":[")" + s.truth.fields.at("name.given") + R"("]}],"birthDate":")" +
@@ -1357,7 +1388,7 @@ TEST(CaptureCliTest, PrintsBundlesAndStoresOnlyWithCommit) {
   fs::remove_all(dir);
   fs::create_directories(dir);
   sc::Sample pdf = sc::Generate({"meds-table", sc::Degradation::kClean, sc::Format::kPdfText, 3});
-  sc::Sample png = sc::Generate({"card-a", sc::Degradation::kClean, sc::Format::kPng, 3});
+  sc::Sample png = sc::Generate({"card-a", sc::Degradation::kClean, sc::Format::kPng, 6});
   std::ofstream(dir / "list.pdf", std::ios::binary) << pdf.bytes;
   std::ofstream(dir / "card.png", std::ios::binary) << png.bytes;
   std::string files = (dir / "list.pdf").string() + " " + (dir / "card.png").string();

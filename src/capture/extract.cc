@@ -118,8 +118,9 @@ constexpr Label kLabels[] = {
     {"grp", Target::kGroup}, {"group #", Target::kGroup}, {"group no", Target::kGroup},
     {"grp #", Target::kGroup}, {"group id", Target::kGroup},
     {"rxgrp", Target::kGroup}, {"rx grp", Target::kGroup}, {"rx group", Target::kGroup},
-    {"rxbin", Target::kRxBin}, {"bin", Target::kRxBin}, {"rx bin", Target::kRxBin},
-    {"rxpcn", Target::kRxPcn}, {"pcn", Target::kRxPcn}, {"rx pcn", Target::kRxPcn},
+    {"rxbin", Target::kRxBin}, {"bin", Target::kRxBin}, {"rx bin", Target::kRxBin}, {"bin#", Target::kRxBin},
+    {"bin #", Target::kRxBin}, {"rxpcn", Target::kRxPcn}, {"pcn", Target::kRxPcn}, {"rx pcn", Target::kRxPcn},
+    {"pcn#", Target::kRxPcn}, {"pcn #", Target::kRxPcn},
     {"medicare number", Target::kMbi}, {"mbi", Target::kMbi},
     {"medicare number/numero de medicare", Target::kMbi}, {"medicare beneficiary identifier", Target::kMbi},
     {"allergies", Target::kAllergies}, {"drug allergies", Target::kAllergies},
@@ -1011,12 +1012,28 @@ std::optional<OneLineAddress> SplitOneLineAddress(std::string_view text) {
 
 void AddAddress(Reader& r, std::vector<Field>& out) {
   std::vector<Candidate> streets = r.CandidatesFor(Target::kStreet);
-  std::optional<Field> city = Pick(r.CandidatesFor(Target::kCity), "address.city", ValueKind::kName, ParseNameWord);
-  std::optional<Field> state = Pick(r.CandidatesFor(Target::kState), "address.state", ValueKind::kCode,
-                                    [](std::string_view t) { return ParseState(t); });
+  std::optional<Field> city, state, zip;
+  // "Springfield, IL 62702" under "City/State/Zip": all three, each checked.
+  static const std::regex kCityStateZip(R"(^\s*([A-Za-z][A-Za-z .'-]*?),?\s+([A-Za-z]{2})\.?,?\s+(\d{5}(?:-\d{4})?)\s*$)");
+  for (Target t : {Target::kCity, Target::kState, Target::kZip})
+    for (const Candidate& c : r.CandidatesFor(t)) {
+      std::smatch m;
+      if (city || !std::regex_match(c.text, m, kCityStateZip)) continue;
+      auto name = ParseNameWord(m[1].str());
+      auto st = ParseState(m[2].str());
+      auto z = ParseZip(m[3].str());
+      if (!name || !st || !z) continue;
+      city = MakeField("address.city", *name, c, ValueKind::kName, true, true);
+      state = MakeField("address.state", *st, c, ValueKind::kCode, true, true);
+      zip = MakeField("address.postalCode", *z, c, ValueKind::kCode, true, true);
+    }
+  if (!city) city = Pick(r.CandidatesFor(Target::kCity), "address.city", ValueKind::kName, ParseNameWord);
+  if (!state)
+    state = Pick(r.CandidatesFor(Target::kState), "address.state", ValueKind::kCode,
+                 [](std::string_view t) { return ParseState(t); });
   std::vector<Candidate> zips = r.CandidatesFor(Target::kZip);
-  std::optional<Field> zip = Pick(zips, "address.postalCode", ValueKind::kCode,
-                                  [](std::string_view t) { return ParseZip(t); }, false);
+  if (!zip)
+    zip = Pick(zips, "address.postalCode", ValueKind::kCode, [](std::string_view t) { return ParseZip(t); }, false);
   // "GA 31417" answering "State and ZIP code?": both, each checked.
   static const std::regex kStateZip(R"(^\s*([A-Za-z]{2})\.?,?\s+(\d{5}(?:-\d{4})?)\s*$)");
   for (const Candidate& c : zips) {
@@ -1596,6 +1613,8 @@ void AddLabs(Reader& r, std::vector<Field>& out) {
           if (std::regex_match(range, rm, kRange)) {
             double lo = std::strtod(rm[1].str().c_str(), nullptr), hi = std::strtod(rm[3].str().c_str(), nullptr);
             sane = lo < hi && within(lo) && within(hi);
+            // Both ends printed to the same places: "12.0-17" lost the ".5" of "12.0-17.5".
+            sane = sane && rm[2].matched == rm[4].matched;
           } else {
             std::string bound = range.substr(range.find_first_of("0123456789"));
             sane = within(std::strtod(bound.c_str(), nullptr));
@@ -2026,6 +2045,8 @@ bool LooksLikeGarbage(const Layout& page) {
   for (const Line& line : page.lines)
     for (const Phrase& p : line.phrases)
       for (const Word& w : p.words) {
+        // Rules and dotted leaders ("........", "____") are neither text nor noise.
+        if (!w.text.empty() && w.text.find_first_not_of(".-_=:·") == std::string::npos) continue;
         ++words;
         int alnum = 0;
         for (unsigned char c : w.text) alnum += std::isalnum(c) ? 1 : 0;

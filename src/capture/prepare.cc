@@ -45,14 +45,21 @@ PixPtr ToGray(Pix* pix) {
 int MedianTextHeight(Pix* binary) {
   BoxaPtr boxes(pixConnCompBB(binary, 8));
   if (!boxes) return 0;
-  std::vector<int> heights;
+  std::vector<int> heights, without_dots;
   int n = boxaGetCount(boxes.get());
   for (int i = 0; i < n; ++i) {
     l_int32 x, y, w, h;
     boxaGetBoxGeometry(boxes.get(), i, &x, &y, &w, &h);
     // Letters and digits: taller than a speck, not a rule or a box, not wider than a few glyphs.
-    if (h >= 5 && h <= 150 && w <= 2 * h && w >= 2) heights.push_back(h);
+    if (h >= 5 && h <= 150 && w <= 2 * h && w >= 2) {
+      heights.push_back(h);
+      // Dotted leaders ("Glucose ........ 95") are rows of small squares that would pull the
+      // median down to a dot's size; small text still has its tall letters here.
+      bool dot = h <= 8 && 10 * w <= 13 * h && 10 * h <= 13 * w;
+      if (!dot) without_dots.push_back(h);
+    }
   }
+  if (without_dots.size() >= 10) heights = std::move(without_dots);
   if (heights.size() < 10) return 0;
   std::nth_element(heights.begin(), heights.begin() + heights.size() / 2, heights.end());
   return heights[heights.size() / 2];
