@@ -1031,7 +1031,7 @@ TEST_F(CapturePipelineTest, DottedLeadersAreNotTakenForTinyText) {
   // text too small to read.
   sc::Sample s = sc::Generate({"lab-leaders", sc::Degradation::kClean, sc::Format::kPng, 3});
   CaptureResult r = Run(s);
-  EXPECT_FALSE(r.unreadable) << s.truth.font;
+  EXPECT_FALSE(r.unreadable) << s.truth.font << ": " << (r.pages.empty() ? std::string() : r.pages[0].problem.value_or(""));
   EXPECT_EQ(r.classification.kind, "lab_report");
   auto got = Values(r);
   EXPECT_EQ(got["lab.0.code"], s.truth.fields.at("lab.0.code"));

@@ -2045,8 +2045,10 @@ bool LooksLikeGarbage(const Layout& page) {
   for (const Line& line : page.lines)
     for (const Phrase& p : line.phrases)
       for (const Word& w : p.words) {
-        // Rules and dotted leaders ("........", "____") are neither text nor noise.
+        // Rules and dotted leaders ("........", "____", or dots the reader named "eeeee") are
+        // neither text nor noise: all punctuation, or far shorter than the page's text.
         if (!w.text.empty() && w.text.find_first_not_of(".-_=:·") == std::string::npos) continue;
+        if (w.box.h * 2 < page.median_height) continue;
         ++words;
         int alnum = 0;
         for (unsigned char c : w.text) alnum += std::isalnum(c) ? 1 : 0;

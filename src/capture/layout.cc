@@ -140,11 +140,16 @@ Layout BuildLayout(std::vector<Word> words, std::vector<Checkbox> checkboxes, in
   for (Word& w : words)
     if (auto clean = WithoutCombWalls(w.text)) w.text = *clean;
 
-  // The height of text: words with letters or digits (leaders, rules and specks are lower).
-  std::vector<int> heights;
+  // The height of text: words with letters or digits (leaders, rules and specks are lower),
+  // read with some confidence when there are enough of those (dotted leaders the reader named
+  // "eeeee" at no confidence can outnumber the words).
+  std::vector<int> heights, sure;
   for (const Word& w : words)
-    if (std::any_of(w.text.begin(), w.text.end(), [](unsigned char c) { return std::isalnum(c); }))
+    if (std::any_of(w.text.begin(), w.text.end(), [](unsigned char c) { return std::isalnum(c); })) {
       heights.push_back(w.box.h);
+      if (w.confidence >= 0.5f) sure.push_back(w.box.h);
+    }
+  if (sure.size() >= 10) heights = std::move(sure);
   if (heights.empty())
     for (const Word& w : words) heights.push_back(w.box.h);
   std::nth_element(heights.begin(), heights.begin() + heights.size() / 2, heights.end());
