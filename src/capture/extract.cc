@@ -129,7 +129,7 @@ constexpr Label kLabels[] = {
     {"collected", Target::kCollected}, {"specimen collected", Target::kCollected},
     {"collection date", Target::kCollected}, {"date collected", Target::kCollected},
     {"date of collection", Target::kCollected}, {"specimen date", Target::kCollected},
-    {"date drawn", Target::kCollected}, {"collection time", Target::kCollected},
+    {"date drawn", Target::kCollected},
     {"npi", Target::kNpi}, {"npi #", Target::kNpi}, {"npi number", Target::kNpi},
     {"m i", Target::kOther}, {"mi", Target::kOther}, {"middle initial", Target::kOther},
     {"middle name", Target::kOther}, {"middle", Target::kOther}, {"suffix", Target::kOther},
