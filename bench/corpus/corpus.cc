@@ -44,6 +44,7 @@ const std::vector<std::string>& Fonts(Split split) {
   static const std::vector<std::string> kFresh13 = {"Liberation Sans", "C059", "URW Gothic"};
   static const std::vector<std::string> kFresh14 = {"DejaVu Serif", "Liberation Mono", "Nimbus Sans"};
   static const std::vector<std::string> kFresh15 = {"Nimbus Roman", "FreeMono", "Liberation Serif"};
+  static const std::vector<std::string> kFresh16 = {"Liberation Sans", "DejaVu Serif Condensed", "Nimbus Mono PS"};
   return split == Split::kDev       ? kDev
          : split == Split::kHoldout ? kHoldout
          : split == Split::kFresh   ? kFresh
@@ -60,7 +61,8 @@ const std::vector<std::string>& Fonts(Split split) {
          : split == Split::kFresh12 ? kFresh12
          : split == Split::kFresh13 ? kFresh13
          : split == Split::kFresh14 ? kFresh14
-                                    : kFresh15;
+         : split == Split::kFresh15 ? kFresh15
+                                    : kFresh16;
 }
 
 const LayoutDef& FindLayout(const std::string& name) {
@@ -252,6 +254,7 @@ const char* SplitName(Split split) {
     case Split::kFresh13: return "fresh13";
     case Split::kFresh14: return "fresh14";
     case Split::kFresh15: return "fresh15";
+    case Split::kFresh16: return "fresh16";
   }
   return "?";
 }

@@ -2028,6 +2028,128 @@ void MedsPharmacy(Canvas& c, const Content& k) {
   Footer(c, kLetterH);
 }
 
+
+// ---- fresh16 layouts: written after fresh15's blind measurement, before reading its failures ----
+
+// A form with the name in "First Middle Last" order under one label and a medical history grid
+// of Yes/No boxes between the demographics and the insurance.
+void IntakeHistoryGrid(Canvas& c, const Content& k) {
+  const Person& p = k.person;
+  static const char kInitials[] = "ABCDEJKLMRST";
+  std::string middle(1, kInitials[p.given.size() % (sizeof(kInitials) - 1)]);
+  c.Text(54, 44, k.clinic + " - Health history", 12, true);
+  double y = 80;
+  auto row = [&](const std::string& label, const std::string& value) {
+    c.Text(54, y, label, 9.5, true);
+    c.Text(250, y, value, 10.5);
+    y += 20;
+  };
+  row("Name (First Middle Last)", p.given + " " + middle + ". " + p.family);
+  row("Date of birth", p.birth.Us());
+  row("Sex", p.gender == "male" ? "M" : p.gender == "female" ? "F" : "X");
+  row("Address", p.street + ", " + p.city + ", " + p.state + " " + p.zip);
+  row("Phone", PhoneUs(p.phone));
+  row("Email", p.email);
+  y += 8;
+  c.Text(54, y, "Have you ever had:", 10, true);
+  c.Text(300, y, "Yes", 9);
+  c.Text(340, y, "No", 9);
+  y += 16;
+  static const char* kConditions[] = {"Diabetes", "High blood pressure", "Asthma", "Heart disease"};
+  int n = 0;
+  for (const char* cond : kConditions) {
+    c.Text(70, y, cond, 9.5);
+    c.CheckBox(302, y + 1, 8, n % 2 == 0);
+    c.CheckBox(342, y + 1, 8, n % 2 != 0);
+    ++n;
+    y += 16;
+  }
+  y += 10;
+  row("Insurance company", k.coverage.payer);
+  row("Member ID", k.coverage.member_id);
+  row("Allergies (list)", k.allergies.empty() ? std::string("None") : Join(k.allergies, ", "));
+  Footer(c, kLetterH);
+}
+
+// A card printing the member's name surname first without a comma, as its caption says.
+void CardR(Canvas& c, const Content& k) {
+  c.Box(4, 4, kCardW - 8, kCardH - 8, 0.6);
+  c.Text(12, 12, k.coverage.payer, 10.5, true);
+  c.Text(12, 36, "NAME (LAST FIRST)", 5.5);
+  c.Text(12, 43, Upper(k.person.family + " " + k.person.given), 8.5, true);
+  c.Text(12, 60, "MEMBER ID", 5.5);
+  c.Text(12, 67, k.coverage.member_id, 8.5, true);
+  c.Text(130, 60, "GROUP", 5.5);
+  c.Text(130, 67, k.coverage.group, 8.5);
+  c.Text(12, 88, "RXBIN " + k.coverage.rxbin + "  RXPCN " + k.coverage.rxpcn, 6.5);
+  c.Text(12, kCardH - 16, "For testing only", 5.5);
+}
+
+// A lab report with the tests as columns: a row of test names, then rows of results, units and
+// reference ranges under them.
+void LabTransposed(Canvas& c, const Content& k) {
+  c.Text(54, 46, k.clinic + " - Results", 12, true);
+  c.Text(54, 66, "Patient: " + k.person.given + " " + k.person.family + "   DOB: " + k.person.birth.Us() +
+                     "   Collected: " + k.collected.Us(), 9);
+  double y = 100;
+  size_t per_block = 5;
+  for (size_t start = 0; start < k.labs.size(); start += per_block) {
+    c.Text(54, y + 16, "Result", 8.5, true);
+    c.Text(54, y + 32, "Units", 8.5, true);
+    c.Text(54, y + 48, "Range", 8.5, true);
+    for (size_t i = start; i < std::min(k.labs.size(), start + per_block); ++i) {
+      const LabTest& l = k.labs[i];
+      double x = 130 + static_cast<double>(i - start) * 88;
+      c.Text(x, y, l.printed_name, 8.5, true);
+      c.Text(x, y + 16, l.value + (Flag(l).empty() ? "" : " " + Flag(l)), 8.5);
+      c.Text(x, y + 32, l.unit_printed, 8);
+      c.Text(x, y + 48, l.range, 8);
+    }
+    y += 76;
+  }
+  Footer(c, kLetterH);
+}
+
+// A medication administration record: route and frequency in their own abbreviated columns,
+// then times of day with a nurse's initials.
+void MedsMar(Canvas& c, const Content& k) {
+  auto route_abbrev = [](const std::string& route) -> std::string {
+    if (route == "oral") return "PO";
+    if (route == "subcutaneous") return "SubQ";
+    if (route == "inhalation") return "INH";
+    if (route == "nasal") return "NAS";
+    return route;
+  };
+  auto freq_abbrev = [](const std::string& f) -> std::string {
+    if (f == "once daily") return "daily";
+    if (f == "twice daily") return "BID";
+    if (f == "three times daily") return "TID";
+    if (f == "at bedtime") return "QHS";
+    if (f == "every 4 hours as needed") return "q4h PRN";
+    return f;
+  };
+  c.Text(54, 46, "Medication administration record", 12, true);
+  c.Text(54, 66, "Resident: " + k.person.family + ", " + k.person.given + "   DOB " + k.person.birth.Us(), 10);
+  double y = 98;
+  const double cols[] = {54, 240, 290, 360, 410, 460, 510};
+  const char* heads[] = {"Medication", "Route", "Freq", "0800", "1200", "1800", "2200"};
+  for (int i = 0; i < 7; ++i) c.Text(cols[i], y, heads[i], 9, true);
+  c.Line(54, y + 13, 558, y + 13, 0.5);
+  y += 22;
+  int n = 0;
+  for (const Medication& m : k.medications) {
+    c.Text(cols[0], y, m.name + " " + m.strength, 9.5);
+    c.Text(cols[1], y, route_abbrev(m.route), 9);
+    c.Text(cols[2], y, freq_abbrev(m.frequency), 9);
+    c.Text(cols[3], y, "JK", 8);
+    if (m.frequency == "twice daily" || m.frequency == "three times daily") c.Text(cols[5], y, "RM", 8);
+    if (m.frequency == "three times daily") c.Text(cols[4], y, "JK", 8);
+    ++n;
+    y += 20;
+  }
+  Footer(c, kLetterH);
+}
+
 }  // namespace
 
 const std::vector<LayoutDef>& LayoutDefs() {
@@ -2106,6 +2228,10 @@ const std::vector<LayoutDef>& LayoutDefs() {
       {"card-q", "insurance_card", Split::kFresh15, kCardW, kCardH, CardQ, CardTruth},
       {"lab-text-report", "lab_report", Split::kFresh15, kLetterW, kLetterH, LabTextReport, LabTruth},
       {"meds-pharmacy", "medication_list", Split::kFresh15, kLetterW, kLetterH, MedsPharmacy, MedsTruth},
+      {"intake-history-grid", "intake", Split::kFresh16, kLetterW, kLetterH, IntakeHistoryGrid, IntakeTruth},
+      {"card-r", "insurance_card", Split::kFresh16, kCardW, kCardH, CardR, CardTruth},
+      {"lab-transposed", "lab_report", Split::kFresh16, kLetterW, kLetterH, LabTransposed, LabTruth},
+      {"meds-mar", "medication_list", Split::kFresh16, kLetterW, kLetterH, MedsMar, MedsTruth},
   };
   return kDefs;
 }
