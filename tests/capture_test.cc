@@ -792,6 +792,27 @@ TEST(CaptureExtractTest, CityStateAndZipUnderOneLabelAndARangeThatLostItsDecimal
     }
 }
 
+TEST(CaptureExtractTest, APharmacyPrintoutsNamesAndAbbreviatedLabels) {
+  // Names in capitals with their salt and form: the listed medicine; "PT:" and "COLL:" labels.
+  auto f = FieldsOf({{"Rx# 4402137", 100, 100}, {"WARFARIN SODIUM 5 MG TAB", 500, 100},
+                     {"Qty: 60", 100, 150}, {"Refills: 1", 400, 150},
+                     {"Take 1 tablet by mouth once daily", 100, 200}},
+                    "medication_list");
+  EXPECT_EQ(f["medication.0.name"], "Warfarin");
+  EXPECT_EQ(f["medication.0.strength"], "5 mg");
+  EXPECT_EQ(f["medication.0.frequency"], "once daily");
+  auto g = FieldsOf({{"PT: KOWALSKI, OMAR", 100, 40}, {"DOB: 11/20/1976", 800, 40}, {"COLL: 03/05/2024", 100, 90},
+                     {"TEST", 100, 160}, {"RESULT", 600, 160}, {"FLAG", 800, 160}, {"REF RANGE", 1000, 160},
+                     {"UNITS", 1400, 160},
+                     {"GLUCOSE", 100, 230}, {"120", 600, 230}, {"H", 800, 230}, {"70-99", 1000, 230}, {"mg/dL", 1400, 230}},
+                    "lab_report");
+  EXPECT_EQ(g["name.family"], "Kowalski");
+  EXPECT_EQ(g["lab.collected"], "2024-03-05");
+  EXPECT_EQ(g["lab.0.value"], "120");
+  EXPECT_EQ(g["lab.0.unit"], "mg/dL");
+  EXPECT_EQ(g["lab.0.range"], "70-99");
+}
+
 // ---- hostile and broken files ----
 
 uint32_t Crc(std::string_view type_and_data) {

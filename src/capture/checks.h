@@ -44,6 +44,9 @@ std::optional<std::string> ParseGender(std::string_view text);
 // A medicine's name (generic or common brand; salts and release forms such as "sodium" or
 // "ER" ignored) found in the list of commonly prescribed medicines (medicines.cc).
 bool IsKnownMedicine(std::string_view name);
+// The listed name a known medicine is written as ("METFORMIN HCL" -> "metformin"); nothing when
+// the medicine is not listed.
+std::optional<std::string> KnownMedicineName(std::string_view name);
 // The one listed medicine within one edit of `name` (six letters or more), for a reviewer to
 // confirm; nothing when none or several are.
 std::optional<std::string> NearestMedicine(std::string_view name);

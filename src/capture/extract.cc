@@ -85,7 +85,8 @@ constexpr Label kLabels[] = {
     {"subscriber name", Target::kFullName}, {"subscriber", Target::kFullName},
     {"insured name", Target::kFullName}, {"name/nombre", Target::kFullName}, {"re", Target::kFullName},
     {"enrollee", Target::kFullName}, {"enrollee name", Target::kFullName},
-    {"for", Target::kFullName}, {"prepared for", Target::kFullName},
+    {"for", Target::kFullName}, {"prepared for", Target::kFullName}, {"pt", Target::kFullName},
+    {"pt name", Target::kFullName},
     {"date of birth", Target::kBirthDate}, {"dob", Target::kBirthDate}, {"born", Target::kBirthDate},
     {"birth date", Target::kBirthDate}, {"birthdate", Target::kBirthDate},
     {"d o b", Target::kBirthDate}, {"date of birth mm/dd/yyyy", Target::kBirthDate},
@@ -129,7 +130,7 @@ constexpr Label kLabels[] = {
     {"collected", Target::kCollected}, {"specimen collected", Target::kCollected},
     {"collection date", Target::kCollected}, {"date collected", Target::kCollected},
     {"date of collection", Target::kCollected}, {"specimen date", Target::kCollected},
-    {"date drawn", Target::kCollected},
+    {"date drawn", Target::kCollected}, {"coll", Target::kCollected}, {"coll date", Target::kCollected},
     {"npi", Target::kNpi}, {"npi #", Target::kNpi}, {"npi number", Target::kNpi},
     {"m i", Target::kOther}, {"mi", Target::kOther}, {"middle initial", Target::kOther},
     {"middle name", Target::kOther}, {"middle", Target::kOther}, {"suffix", Target::kOther},
@@ -1916,12 +1917,12 @@ void AddMedications(Reader& r, std::vector<Field>& out) {
               }
             }
         }
+        // A listed medicine is shown by its listed name, without the salt or release form it was
+        // written with ("METFORMIN HCL 500 MG TAB" is metformin 500 mg).
         std::string shown = TitleCase(name);
+        if (auto listed = KnownMedicineName(name)) shown = *listed;
         if (!known)
-          if (auto near = NearestMedicine(name)) {
-            shown = *near;
-            shown[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(shown[0])));
-          }
+          if (auto near = NearestMedicine(name)) shown = *near;
         shown[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(shown[0])));
         // What is said of a medicine whose name is not confirmed is not confirmed either: its
         // strength, route and frequency go to review with it.

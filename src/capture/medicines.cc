@@ -97,9 +97,12 @@ std::string MedicineKey(std::string_view name) {
 
 }  // namespace
 
-bool IsKnownMedicine(std::string_view name) {
+bool IsKnownMedicine(std::string_view name) { return KnownMedicineName(name).has_value(); }
+
+std::optional<std::string> KnownMedicineName(std::string_view name) {
   std::string key = MedicineKey(name);
-  return std::binary_search(kMedicines.begin(), kMedicines.end(), std::string_view(key));
+  if (!std::binary_search(kMedicines.begin(), kMedicines.end(), std::string_view(key))) return std::nullopt;
+  return key;
 }
 
 std::optional<std::string> NearestMedicine(std::string_view name) {
