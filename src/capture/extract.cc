@@ -277,15 +277,21 @@ std::optional<LabelHit> MatchLabelTextExactly(const std::string& norm, bool allo
   return best;
 }
 
+// The words of a text split at spaces, each with its offset in the text.
+std::vector<std::pair<size_t, std::string>> SpacedWords(std::string_view text) {
+  std::vector<std::pair<size_t, std::string>> words;
+  for (size_t b = text.find_first_not_of(' '); b != std::string_view::npos; b = text.find_first_not_of(' ', b)) {
+    size_t e = text.find(' ', b);
+    words.emplace_back(b, std::string(text.substr(b, e == std::string_view::npos ? std::string_view::npos : e - b)));
+    b = e;
+  }
+  return words;
+}
+
 // "HPRX    GRP RX933": an identifier read together with the next label and its value (several
 // pairs printed on one line) ends where that label starts.
 std::string CutAtNextLabel(const std::string& value) {
-  std::vector<std::pair<size_t, std::string>> words;  // offset, text
-  for (size_t b = value.find_first_not_of(' '); b != std::string::npos; b = value.find_first_not_of(' ', b)) {
-    size_t e = value.find(' ', b);
-    words.emplace_back(b, value.substr(b, e == std::string::npos ? std::string::npos : e - b));
-    b = e;
-  }
+  std::vector<std::pair<size_t, std::string>> words = SpacedWords(value);
   for (size_t i = 1; i < words.size(); ++i) {
     std::string head;
     for (size_t n = 0; n < 2 && i + n + 1 < words.size(); ++n) {
@@ -300,12 +306,7 @@ std::string CutAtNextLabel(const std::string& value) {
 // "Omar Kowalski  DOB: 01/05/1978  Collected: ...": a value read together with the next
 // "Label:" on its line ends where that label starts.
 std::string CutAtNextColonLabel(const std::string& value) {
-  std::vector<std::pair<size_t, std::string>> words;  // offset, text
-  for (size_t b = value.find_first_not_of(' '); b != std::string::npos; b = value.find_first_not_of(' ', b)) {
-    size_t e = value.find(' ', b);
-    words.emplace_back(b, value.substr(b, e == std::string::npos ? std::string::npos : e - b));
-    b = e;
-  }
+  std::vector<std::pair<size_t, std::string>> words = SpacedWords(value);
   for (size_t i = 1; i < words.size(); ++i) {
     if (words[i].second.size() < 2 || words[i].second.back() != ':') continue;
     // The label is this word, or it with one or two words before it ("Date of birth:").
@@ -709,16 +710,17 @@ class Reader {
     return out;
   }
 
-  // Whether the phrase is read as the value of some label other than the payer's (a member's
-  // name under MEMBER is not the card's issuer, however large it is printed).
-  bool IsValueOfALabel(int page, const Phrase& p) const {
+  // The boxes of phrases read as the value of some label other than the payer's, right of or
+  // under it (a member's name under MEMBER is not the card's issuer, however large it is).
+  std::vector<Box> LabelledValueBoxes(int page) const {
+    std::vector<Box> out;
     for (int t = 0; t <= static_cast<int>(Target::kOther); ++t) {
       auto target = static_cast<Target>(t);
       if (target == Target::kPayer) continue;
       for (const Candidate& c : CandidatesFor(target))
-        if (c.page == page && c.order != 0 && c.box.x == p.box.x && c.box.y == p.box.y) return true;
+        if (c.page == page && c.order != 0) out.push_back(c.box);
     }
-    return false;
+    return out;
   }
 
   // The label phrases and their boxes, for checkbox questions.
@@ -1109,6 +1111,11 @@ void AddCoverage(Reader& r, std::vector<Field>& out, bool card) {
       // issuer's). Issuers print their name at the top or in a band at the bottom.
       std::vector<const Phrase*> tall;
       int tallest = 0;
+      const std::vector<Box> labelled = r.LabelledValueBoxes(0);
+      auto labelled_value = [&](const Phrase& p) {
+        return std::any_of(labelled.begin(), labelled.end(),
+                           [&](const Box& b) { return b.x == p.box.x && b.y == p.box.y; });
+      };
       for (const Line& l : page.lines) {
         if (std::any_of(l.phrases.begin(), l.phrases.end(), [](const Phrase& p) { return MatchLabel(p).has_value(); }))
           continue;
@@ -1116,7 +1123,7 @@ void AddCoverage(Reader& r, std::vector<Field>& out, bool card) {
           // Not "Label: value" with a label we do not know, nor a label's value, nor amounts or
           // numbers ("SPECIALIST $50").
           if (!ParsePayer(p.text) || p.text.find(':') != std::string::npos ||
-              p.text.find_first_of("$0123456789") != std::string::npos || r.IsValueOfALabel(0, p))
+              p.text.find_first_of("$0123456789") != std::string::npos || labelled_value(p))
             continue;
           tall.push_back(&p);
           tallest = std::max(tallest, p.box.h);
@@ -1333,16 +1340,10 @@ const LabTest* MatchLabName(const std::string& norm_prefix) {
 // A date at the start of `text` ("December 18, 2025.", "03/14/2024 08:15"): the longest run of
 // up to four words that reads as one.
 std::optional<std::string> LeadingDate(std::string_view text) {
-  std::vector<std::string> words;
-  std::string t(text);
-  for (size_t b = t.find_first_not_of(' '); b != std::string::npos && words.size() < 4; b = t.find_first_not_of(' ', b)) {
-    size_t e = t.find(' ', b);
-    words.push_back(t.substr(b, e == std::string::npos ? std::string::npos : e - b));
-    b = e;
-  }
-  for (size_t n = words.size(); n > 0; --n) {
+  std::vector<std::pair<size_t, std::string>> words = SpacedWords(text);
+  for (size_t n = std::min<size_t>(words.size(), 4); n > 0; --n) {
     std::string head;
-    for (size_t i = 0; i < n; ++i) head += (i ? " " : "") + words[i];
+    for (size_t i = 0; i < n; ++i) head += (i ? " " : "") + words[i].second;
     if (auto d = ParseDate(head)) return d;
   }
   return std::nullopt;
