@@ -45,6 +45,7 @@ const std::vector<std::string>& Fonts(Split split) {
   static const std::vector<std::string> kFresh14 = {"DejaVu Serif", "Liberation Mono", "Nimbus Sans"};
   static const std::vector<std::string> kFresh15 = {"Nimbus Roman", "FreeMono", "Liberation Serif"};
   static const std::vector<std::string> kFresh16 = {"Liberation Sans", "DejaVu Serif Condensed", "Nimbus Mono PS"};
+  static const std::vector<std::string> kFresh17 = {"URW Gothic", "FreeSerif", "DejaVu Sans Mono"};
   return split == Split::kDev       ? kDev
          : split == Split::kHoldout ? kHoldout
          : split == Split::kFresh   ? kFresh
@@ -62,7 +63,8 @@ const std::vector<std::string>& Fonts(Split split) {
          : split == Split::kFresh13 ? kFresh13
          : split == Split::kFresh14 ? kFresh14
          : split == Split::kFresh15 ? kFresh15
-                                    : kFresh16;
+         : split == Split::kFresh16 ? kFresh16
+                                    : kFresh17;
 }
 
 const LayoutDef& FindLayout(const std::string& name) {
@@ -255,6 +257,7 @@ const char* SplitName(Split split) {
     case Split::kFresh14: return "fresh14";
     case Split::kFresh15: return "fresh15";
     case Split::kFresh16: return "fresh16";
+    case Split::kFresh17: return "fresh17";
   }
   return "?";
 }

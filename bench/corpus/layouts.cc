@@ -2150,6 +2150,106 @@ void MedsMar(Canvas& c, const Content& k) {
   Footer(c, kLetterH);
 }
 
+// ---- fresh17 layouts: written after fresh16's blind measurement, before reading its failures ----
+
+// A numbered questionnaire: each question on its own line with a format hint in parentheses,
+// the answer on the line below it, indented; an emergency contact (another person's name and
+// phone) between the patient's details and the insurance.
+void IntakeNumbered(Canvas& c, const Content& k) {
+  const Person& p = k.person;
+  c.Text(54, 44, k.clinic, 13, true);
+  c.Text(54, 62, "New patient questionnaire", 10.5);
+  double y = 92;
+  int n = 1;
+  auto q = [&](const std::string& question, const std::string& answer) {
+    c.Text(54, y, fmt::format("{}. {}", n++, question), 9.5, true);
+    c.Text(76, y + 15, answer, 10.5);
+    y += 36;
+  };
+  q("Patient's last name", p.family);
+  q("First name", p.given);
+  q("Date of birth (mm/dd/yyyy)", p.birth.Us());
+  c.Text(54, y, fmt::format("{}. Gender", n++), 9.5, true);
+  SexBoxes(c, 150, y, 9.5, p.gender);
+  y += 28;
+  q("Home address (street, city, state, ZIP)", p.street + ", " + p.city + ", " + p.state + " " + p.zip);
+  q("Best phone number", PhoneDash(p.phone));
+  q("E-mail address", p.email);
+  std::string other_phone = p.phone.substr(0, 3) + p.phone.substr(7, 3) + p.phone.substr(3, 4);
+  q("Emergency contact (name and phone)", "Jordan " + p.family + "  " + PhoneDash(other_phone));
+  q("Health insurance company", k.coverage.payer);
+  q("Insurance member ID number", k.coverage.member_id);
+  q("Do you have any allergies? If yes, list them",
+    k.allergies.empty() ? std::string("No") : "Yes: " + Join(k.allergies, ", "));
+  Footer(c, kLetterH);
+}
+
+// A dependant's card: the subscriber (a parent, same family name) printed above the member.
+void CardS(Canvas& c, const Content& k) {
+  static const char* kParents[] = {"Morgan", "Avery", "Quinn", "Rowan", "Casey"};
+  const std::string parent = kParents[k.person.given.size() % 5];
+  c.Box(4, 4, kCardW - 8, kCardH - 8, 0.6);
+  c.Text(12, 11, k.coverage.payer, 10, true);
+  c.Text(12, 32, "Subscriber:", 6.5);
+  c.Text(62, 32, parent + " " + k.person.family, 7.5);
+  c.Text(12, 44, "Member:", 6.5);
+  c.Text(62, 44, k.person.given + " " + k.person.family, 7.5, true);
+  c.Text(12, 56, "ID:", 6.5);
+  c.Text(62, 56, k.coverage.member_id, 7.5, true);
+  c.Text(12, 68, "Grp:", 6.5);
+  c.Text(62, 68, k.coverage.group, 7.5);
+  c.Text(150, 80, "Rx Bin: " + k.coverage.rxbin, 6.5);
+  c.Text(150, 90, "Rx PCN: " + k.coverage.rxpcn, 6.5);
+  c.Text(12, kCardH - 16, "Dependent card. For testing only", 5.5);
+}
+
+// A lab report whose first column is each test's LOINC code (numbers with a dash that look like
+// ranges), then the test, result, reference interval and units.
+void LabLoinc(Canvas& c, const Content& k) {
+  c.Text(54, 46, k.clinic + " Laboratory", 12, true);
+  c.Text(54, 68, "Name: " + k.person.family + ", " + k.person.given, 9.5);
+  c.Text(300, 68, "Birth date: " + k.person.birth.DayFirst(), 9.5);
+  c.Text(54, 84, "Specimen collected: " + k.collected.Long(), 9.5);
+  double y = 116;
+  const double cols[] = {54, 120, 300, 370, 460};
+  const char* heads[] = {"LOINC", "Test", "Result", "Ref. interval", "Units"};
+  for (int i = 0; i < 5; ++i) c.Text(cols[i], y, heads[i], 9, true);
+  c.Line(54, y + 13, 558, y + 13, 0.5);
+  y += 22;
+  for (const LabTest& l : k.labs) {
+    c.Text(cols[0], y, l.loinc, 8.5);
+    c.Text(cols[1], y, l.printed_name, 9.5);
+    c.Text(cols[2], y, l.value + (Flag(l).empty() ? "" : " " + Flag(l)), 9.5);
+    c.Text(cols[3], y, l.range, 9);
+    c.Text(cols[4], y, l.unit_printed, 9);
+    y += 18;
+  }
+  Footer(c, kLetterH);
+}
+
+// An EHR export: the strength split into a number column and a unit column, the route in
+// plain words and the frequency under "How often".
+void MedsSplitDose(Canvas& c, const Content& k) {
+  c.Text(54, 46, "Active medications", 12, true);
+  c.Text(54, 66, "Patient name: " + k.person.given + " " + k.person.family + "    Birthdate: " + k.person.birth.Iso(), 9.5);
+  double y = 98;
+  const double cols[] = {54, 220, 270, 330, 420};
+  const char* heads[] = {"Drug", "Dose", "Unit", "Route", "How often"};
+  for (int i = 0; i < 5; ++i) c.Text(cols[i], y, heads[i], 9, true);
+  c.Line(54, y + 13, 558, y + 13, 0.5);
+  y += 22;
+  for (const Medication& m : k.medications) {
+    size_t sp = m.strength.find(' ');
+    c.Text(cols[0], y, m.name, 9.5);
+    c.Text(cols[1], y, m.strength.substr(0, sp), 9.5);
+    c.Text(cols[2], y, sp == std::string::npos ? std::string() : m.strength.substr(sp + 1), 9.5);
+    c.Text(cols[3], y, m.route, 9.5);
+    c.Text(cols[4], y, m.frequency, 9.5);
+    y += 20;
+  }
+  Footer(c, kLetterH);
+}
+
 }  // namespace
 
 const std::vector<LayoutDef>& LayoutDefs() {
@@ -2232,6 +2332,10 @@ const std::vector<LayoutDef>& LayoutDefs() {
       {"card-r", "insurance_card", Split::kFresh16, kCardW, kCardH, CardR, CardTruth},
       {"lab-transposed", "lab_report", Split::kFresh16, kLetterW, kLetterH, LabTransposed, LabTruth},
       {"meds-mar", "medication_list", Split::kFresh16, kLetterW, kLetterH, MedsMar, MedsTruth},
+      {"intake-numbered", "intake", Split::kFresh17, kLetterW, kLetterH, IntakeNumbered, IntakeTruth},
+      {"card-s", "insurance_card", Split::kFresh17, kCardW, kCardH, CardS, CardTruth},
+      {"lab-loinc", "lab_report", Split::kFresh17, kLetterW, kLetterH, LabLoinc, LabTruth},
+      {"meds-split-dose", "medication_list", Split::kFresh17, kLetterW, kLetterH, MedsSplitDose, MedsTruth},
   };
   return kDefs;
 }
