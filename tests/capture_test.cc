@@ -813,6 +813,77 @@ TEST(CaptureExtractTest, APharmacyPrintoutsNamesAndAbbreviatedLabels) {
   EXPECT_EQ(g["lab.0.range"], "70-99");
 }
 
+TEST(CaptureExtractTest, TestsPrintedAsColumnsWithResultUnitsAndRangeRows) {
+  // Test names across the top; each row names what it holds. A number under "Units" (a misread
+  // unit) is not the result.
+  auto f = FieldsOf({{"Patient: Omar Kowalski", 100, 40},
+                     {"Glucose", 400, 150}, {"Potassium", 800, 150}, {"Hemoglobin", 1200, 150},
+                     {"Result", 100, 200}, {"120 H", 400, 200}, {"4.4", 800, 200}, {"ehO)", 1200, 200},
+                     {"Units", 100, 250}, {"mg/dL", 400, 250}, {"mmol/L", 800, 250}, {"2", 1200, 250},
+                     {"Range", 100, 300}, {"70-99", 400, 300}, {"3.5-5.1", 800, 300}, {"12.0-17.5", 1200, 300}},
+                    "lab_report");
+  EXPECT_EQ(f["lab.0.code"], "2345-7");
+  EXPECT_EQ(f["lab.0.value"], "120");
+  EXPECT_EQ(f["lab.0.unit"], "mg/dL");
+  EXPECT_EQ(f["lab.0.range"], "70-99");
+  EXPECT_EQ(f["lab.1.code"], "2823-3");
+  EXPECT_EQ(f["lab.1.value"], "4.4");
+  EXPECT_EQ(f["lab.1.unit"], "mmol/L");
+  EXPECT_EQ(f["lab.1.range"], "3.5-5.1");
+  EXPECT_EQ(f.count("lab.2.value"), 0u);  // Hemoglobin's result was not read
+}
+
+TEST(CaptureExtractTest, ANameLabelThatSaysSurnameFirst) {
+  auto f = FieldsOf({{"Harborview Health", 50, 40}, {"NAME (LAST FIRST)", 50, 140}, {"HARTLEY DAVID", 50, 190},
+                     {"MEMBER ID", 50, 260}, {"HV761473527", 50, 310}},
+                    "insurance_card");
+  EXPECT_EQ(f["name.family"], "Hartley");
+  EXPECT_EQ(f["name.given"], "David");
+  // Given name first when the label says so, or says nothing; a middle initial is not part of it.
+  auto g = FieldsOf({{"Name", 100, 100}, {"(First Middle Last)", 200, 100}, {"Priya J. Brennan", 900, 100}}, "intake");
+  EXPECT_EQ(g["name.family"], "Brennan");
+  EXPECT_EQ(g["name.given"], "Priya");
+  // A name read with the next field's label and value after it ends before that label.
+  auto h = FieldsOf({{"Resident: Vasquez, Michael DOB 01/10/1971", 100, 100}}, "medication_list");
+  EXPECT_EQ(h["name.family"], "Vasquez");
+  EXPECT_EQ(h["name.given"], "Michael");
+  EXPECT_EQ(h["birthDate"], "1971-01-10");
+}
+
+TEST(CaptureExtractTest, AbbreviatedRoutesAndEveryHoursFrequencies) {
+  auto f = FieldsOf({{"Medication", 100, 100}, {"Route", 700, 100}, {"Freq", 900, 100},
+                     {"Albuterol 90 mcg", 100, 160}, {"INH", 700, 160}, {"q4h PRN", 900, 160},
+                     {"Fluticasone 50 mcg", 100, 220}, {"NAS", 700, 220}, {"daily", 900, 220}},
+                    "medication_list");
+  EXPECT_EQ(f["medication.0.name"], "Albuterol");
+  EXPECT_EQ(f["medication.0.route"], "inhalation");
+  EXPECT_EQ(f["medication.0.frequency"], "every 4 hours as needed");
+  EXPECT_EQ(f["medication.1.route"], "nasal");
+  EXPECT_EQ(f["medication.1.frequency"], "once daily");
+}
+
+TEST(CaptureExtractTest, ALabelWithItsValueUnderALabelLeftBlankIsNotTakenForAValue) {
+  auto f = FieldsOf({{"Sex (M/F/X)", 100, 100}, {"Home street address", 100, 170}, {"920 Willow Court", 900, 170},
+                     {"City", 100, 240}, {"Columbus", 900, 240}},
+                    "intake");
+  EXPECT_EQ(f["address.line"], "920 Willow Court");
+  EXPECT_EQ(f["address.city"], "Columbus");
+}
+
+TEST(CaptureLayoutTest, ASpaceBesidePunctuationInAMonospacedFontStaysInThePhrase) {
+  // Monospaced, 30 px text: the blank halves of the cells of "." and ")" make the space after
+  // them show as 44 px of paper, more than the 39 px (1.3 text heights) of an ordinary space;
+  // the next field starts far further away.
+  auto word = [](std::string text, int x, int w) { return Word{std::move(text), Box{x, 100, w, 30}, 0.9f}; };
+  std::vector<Word> words = {word("Priya", 100, 88), word("J.", 208, 22), word("Brennan", 274, 124),
+                             word("(912)", 600, 82), word("555-0177", 726, 142), word("Phone", 1000, 88)};
+  Layout layout = BuildLayout(words, {}, 2000, 1000);
+  ASSERT_EQ(layout.lines.size(), 1u);
+  ASSERT_EQ(layout.lines[0].phrases.size(), 3u);
+  EXPECT_EQ(layout.lines[0].phrases[0].text, "Priya J. Brennan");
+  EXPECT_EQ(layout.lines[0].phrases[1].text, "(912) 555-0177");
+}
+
 // ---- hostile and broken files ----
 
 uint32_t Crc(std::string_view type_and_data) {

@@ -10,6 +10,7 @@
 #include <map>
 #include <optional>
 #include <regex>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -64,6 +65,7 @@ std::string TitleCase(std::string_view text) {
 enum class Target {
   kFamily, kGiven, kFullName, kBirthDate, kGender, kStreet, kCity, kState, kZip, kPhone, kEmail,
   kPayer, kMemberId, kGroup, kRxBin, kRxPcn, kMbi, kAllergies, kCollected, kNpi,
+  kFullNameFamilyFirst,  // a full name under a label that says it is printed surname first
   kOther,  // a label of a field not extracted: known so that it is never taken for a value
 };
 
@@ -86,7 +88,7 @@ constexpr Label kLabels[] = {
     {"insured name", Target::kFullName}, {"name/nombre", Target::kFullName}, {"re", Target::kFullName},
     {"enrollee", Target::kFullName}, {"enrollee name", Target::kFullName},
     {"for", Target::kFullName}, {"prepared for", Target::kFullName}, {"pt", Target::kFullName},
-    {"pt name", Target::kFullName},
+    {"pt name", Target::kFullName}, {"resident", Target::kFullName}, {"resident name", Target::kFullName},
     {"date of birth", Target::kBirthDate}, {"dob", Target::kBirthDate}, {"born", Target::kBirthDate},
     {"birth date", Target::kBirthDate}, {"birthdate", Target::kBirthDate},
     {"d o b", Target::kBirthDate}, {"date of birth mm/dd/yyyy", Target::kBirthDate},
@@ -320,6 +322,36 @@ std::string CutAtNextColonLabel(const std::string& value) {
   return value;
 }
 
+// "Vasquez, Michael DOB 01/10/1971": a name read together with the label of the next field
+// and its value (without a colon) ends where that label starts.
+std::string CutAtFollowingLabel(const std::string& value) {
+  std::vector<std::pair<size_t, std::string>> words = SpacedWords(value);
+  for (size_t i = 1; i < words.size(); ++i) {
+    std::string head;
+    // The label and at least one word of its value after it.
+    for (size_t n = 0; n < 3 && i + n + 1 < words.size(); ++n) {
+      head += (n ? " " : "") + words[i + n].second;
+      auto hit = MatchLabelTextExactly(Normalise(head), false);
+      if (hit && (hit->target == Target::kBirthDate || hit->target == Target::kGender || hit->target == Target::kPhone))
+        return Trim(value.substr(0, words[i].first));
+    }
+  }
+  return value;
+}
+
+// Whether a name's label says it is printed surname first: "(Last, First)", "NAME (LAST
+// FIRST)", "Surname, given names".
+bool FamilyFirstHint(std::string_view label_text) {
+  std::string t = Normalise(std::string(label_text));
+  // Normalise drops what is in parentheses; the hint is usually there.
+  std::string lower;
+  for (char c : label_text) lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  t += " " + lower;
+  size_t family = std::min({t.find("last"), t.find("surname"), t.find("family")});
+  size_t given = std::min(t.find("first"), t.find("given"));
+  return family != std::string::npos && given != std::string::npos && family < given;
+}
+
 // A questionnaire's question ("What is your last name?", "When were you born?") labels the
 // answer under it: the field it asks for is the longest field name it contains.
 std::optional<LabelHit> MatchQuestion(const std::string& norm) {
@@ -443,6 +475,14 @@ class Reader {
           const Phrase& p = line.phrases[i];
           auto hit = MatchLabel(p);
           if (!hit) continue;
+          if (hit->target == Target::kFullName) {
+            // The order the name is printed in, when the label says it (in it, or in the
+            // parenthesis printed after it).
+            std::string hint = hit->has_inline ? p.text.substr(0, p.text.find(':')) : p.text;
+            if (i + 1 < line.phrases.size() && Trim(line.phrases[i + 1].text).starts_with("("))
+              hint += " " + line.phrases[i + 1].text;
+            if (FamilyFirstHint(hint)) hit->target = Target::kFullNameFamilyFirst;
+          }
           labels_.push_back({static_cast<int>(pi), static_cast<int>(li), static_cast<int>(i), *hit});
           // Several "LABEL value" pairs read as one phrase ("RxBIN 582507 RxPCN ADV RxGRP 1494"):
           // each value was cut where the next label starts; the rest holds the next pairs.
@@ -541,7 +581,13 @@ class Reader {
         const Phrase& me = page.lines[f.line].phrases[f.index];
         const Line& above = page.lines[f.line - 1];
         int mh = std::max(1, page.median_height);
-        if (me.box.y - above.box.bottom() <= 3 * mh) {
+        // One label alone on the line above ("Sex (M/F/X)" left blank) is no row of labels
+        // when this one has its own value beside it ("Home street address   920 Willow Court").
+        const Line& mine = page.lines[f.line];
+        bool own_value = false;
+        for (int j = f.index + 1; j < static_cast<int>(mine.phrases.size()); ++j)
+          own_value |= !IsLabel(f.page, f.line, j);
+        if (me.box.y - above.box.bottom() <= 3 * mh && (above.phrases.size() >= 2 || !own_value)) {
           for (const Phrase& p : above.phrases) value |= std::abs(p.box.x - me.box.x) < 2 * mh;
         }
       }
@@ -810,8 +856,8 @@ std::optional<std::string> ParseNameWord(std::string_view text) {
   return TitleCase(t);
 }
 
-// "FAMILY, GIVEN" or "Given Family" -> {given, family}.
-std::optional<std::pair<std::string, std::string>> SplitName(std::string_view text) {
+// "FAMILY, GIVEN" or "Given Family" (or, with `family_first`, "FAMILY GIVEN") -> {given, family}.
+std::optional<std::pair<std::string, std::string>> SplitName(std::string_view text, bool family_first = false) {
   std::string t = Trim(text);
   // Drop a title and anything after a dash ("Jane Doe - born ...").
   if (size_t dash = t.find(" - "); dash != std::string::npos) t = t.substr(0, dash);
@@ -828,6 +874,14 @@ std::optional<std::pair<std::string, std::string>> SplitName(std::string_view te
     auto given = ParseNameWord(without_initial(t.substr(comma + 1)));
     if (family && given) return std::make_pair(*given, *family);
     return std::nullopt;
+  }
+  if (family_first) {
+    size_t space = t.find(' ');
+    if (space == std::string::npos) return std::nullopt;
+    auto family = ParseNameWord(t.substr(0, space));
+    auto given = ParseNameWord(without_initial(t.substr(space + 1)));
+    if (!given || !family) return std::nullopt;
+    return std::make_pair(*given, *family);
   }
   size_t space = t.rfind(' ');
   if (space == std::string::npos) return std::nullopt;
@@ -880,8 +934,13 @@ void AddName(Reader& r, std::vector<Field>& out) {
   auto family = Pick(r.CandidatesFor(Target::kFamily), "name.family", ValueKind::kName, ParseNameWord);
   auto given = Pick(r.CandidatesFor(Target::kGiven), "name.given", ValueKind::kName, ParseNameWord);
   if (!family || !given) {
-    for (const Candidate& c : r.CandidatesFor(Target::kFullName)) {
-      auto split = SplitName(c.text);
+    // A label that says the name is printed surname first ("NAME (LAST FIRST)") is the more
+    // specific one.
+    std::vector<std::pair<Candidate, bool>> names;
+    for (Candidate& c : r.CandidatesFor(Target::kFullNameFamilyFirst)) names.emplace_back(std::move(c), true);
+    for (Candidate& c : r.CandidatesFor(Target::kFullName)) names.emplace_back(std::move(c), false);
+    for (const auto& [c, family_first] : names) {
+      auto split = SplitName(CutAtFollowingLabel(c.text), family_first);
       if (!split) continue;
       // More than two given names is more likely a name run together with what follows it
       // ("Mateo Galloway Date of birth"): read, but for a person to confirm.
@@ -1452,6 +1511,8 @@ void AddLabs(Reader& r, std::vector<Field>& out) {
     // column only, a unit from the units column, a range from the reference column, and an
     // earlier result (a "Previous" column) is never taken for the current one.
     std::optional<LabColumns> columns;
+    // The column of words read from a table printed with its tests as columns (below).
+    std::map<const Word*, LabColumn> word_columns;
     auto read_row = [&](std::vector<const Word*> words) {
         // The test name starts the line, after any specks the reader took for marks.
         size_t lead = 0;
@@ -1476,6 +1537,17 @@ void AddLabs(Reader& r, std::vector<Field>& out) {
           texts.push_back(t);
         }
         std::deque<Word> split_words;  // the parts of tokens split below (stable addresses)
+        // A part stays in its token's column; the parts' entries go when the row is read.
+        auto keep_column = [&](const Word* from, const Word* part) {
+          if (auto it = word_columns.find(from); it != word_columns.end()) word_columns[part] = it->second;
+        };
+        struct Forget {
+          std::map<const Word*, LabColumn>& columns;
+          std::deque<Word>& parts;
+          ~Forget() {
+            for (const Word& w : parts) columns.erase(&w);
+          }
+        } forget{word_columns, split_words};
         // A value printed against its unit ("8.3%", "5.4mmol/L"): two tokens in the same place.
         static const std::regex kValueUnit(R"(^(\d+(?:\.\d+)?)([%a-zA-Z/].*)$)");
         for (size_t i = 0; i < texts.size(); ++i) {
@@ -1486,6 +1558,7 @@ void AddLabs(Reader& r, std::vector<Field>& out) {
           Word unit_part = *words[i];
           unit_part.text = unit_text;
           split_words.push_back(std::move(unit_part));
+          keep_column(words[i], &split_words.back());
           texts[i] = vu[1].str();
           texts.insert(texts.begin() + static_cast<std::ptrdiff_t>(i) + 1, unit_text);
           words.insert(words.begin() + static_cast<std::ptrdiff_t>(i) + 1, &split_words.back());
@@ -1506,6 +1579,7 @@ void AddLabs(Reader& r, std::vector<Field>& out) {
             range_part.box.w = 1;
             range_part.text = rest;
             split_words.push_back(std::move(range_part));
+            keep_column(words[i], &split_words.back());
             texts[i] = texts[i].substr(0, printed.size());
             texts.insert(texts.begin() + static_cast<std::ptrdiff_t>(i) + 1, rest);
             words.insert(words.begin() + static_cast<std::ptrdiff_t>(i) + 1, &split_words.back());
@@ -1546,7 +1620,10 @@ void AddLabs(Reader& r, std::vector<Field>& out) {
         std::optional<std::string> unit;
         const Word* unit_word = nullptr;
         int mh = std::max(1, r.pages()[pi].median_height);
-        auto column_of = [&](const Word* w) { return columns ? columns->ColumnAt(w->box.x, mh) : LabColumn::kNone; };
+        auto column_of = [&](const Word* w) {
+          if (auto it = word_columns.find(w); it != word_columns.end()) return it->second;
+          return columns ? columns->ColumnAt(w->box.x, mh) : LabColumn::kNone;
+        };
         auto allowed = [&](const Word* w, LabColumn wanted) {
           if (!columns) return true;
           LabColumn c = column_of(w);
@@ -1625,12 +1702,84 @@ void AddLabs(Reader& r, std::vector<Field>& out) {
         }
         ++n;
     };
+    // Tests printed as columns: a line of test names, then rows headed "Result", "Units",
+    // "Range" with each test's entries under its name. Each column is read as the row it would
+    // be in an ordinary table (name, result, unit, range).
+    const std::vector<Line>& lines = r.pages()[pi].lines;
+    std::vector<bool> transposed(lines.size(), false);
+    {
+      int mh = std::max(1, r.pages()[pi].median_height);
+      auto row_label = [](const Line& l) -> std::string {
+        if (l.phrases.empty()) return {};
+        static const std::set<std::string> kRows = {"result", "results", "value", "units", "unit", "range",
+                                                    "reference", "ref range", "reference range", "normal range",
+                                                    "reference interval", "ref", "flag"};
+        std::string norm = Normalise(l.phrases.front().text);
+        return kRows.contains(norm) ? norm : std::string();
+      };
+      for (size_t li = 1; li < lines.size(); ++li) {
+        std::string first = row_label(lines[li]);
+        if (first != "result" && first != "results" && first != "value") continue;
+        const Line& names = lines[li - 1];
+        if (lines[li].box.y - names.box.bottom() > 3 * mh || names.phrases.empty()) continue;
+        // Every phrase of the line above names a test.
+        std::vector<const Phrase*> tests;
+        for (const Phrase& p : names.phrases)
+          if (MatchLabName(Normalise(p.text))) tests.push_back(&p);
+        if (tests.empty() || tests.size() != names.phrases.size()) continue;
+        // The rows: this one and those under it headed by another row name.
+        std::vector<size_t> rows = {li};
+        for (size_t k = li + 1; k < lines.size() && !row_label(lines[k]).empty() &&
+                                lines[k].box.y - lines[rows.back()].box.bottom() <= 3 * mh;
+             ++k)
+          rows.push_back(k);
+        // Each column becomes a row of an ordinary table whose columns are the rows here: its
+        // words count as in the column of their row's kind, so that a number under "Units" (a
+        // misread "%") is never taken for the result.
+        auto kind_of = [](const std::string& row_name) {
+          if (row_name == "result" || row_name == "results" || row_name == "value") return LabColumn::kResult;
+          if (row_name == "units" || row_name == "unit") return LabColumn::kUnit;
+          if (row_name == "flag") return LabColumn::kFlag;
+          return LabColumn::kRange;
+        };
+        LabColumns as_table;
+        as_table.starts = {{0, LabColumn::kName}, {1, LabColumn::kResult}, {2, LabColumn::kUnit}, {3, LabColumn::kRange}};
+        as_table.panels = {std::numeric_limits<int>::min()};
+        std::optional<LabColumns> saved = columns;
+        columns = as_table;
+        for (size_t t = 0; t < tests.size(); ++t) {
+          int from = tests[t]->box.x - mh;
+          int to = t + 1 < tests.size() ? tests[t + 1]->box.x - mh : std::numeric_limits<int>::max();
+          std::vector<const Word*> words;
+          for (const Word& w : tests[t]->words) {
+            words.push_back(&w);
+            word_columns[&w] = LabColumn::kName;
+          }
+          for (size_t row : rows) {
+            const Line& l = lines[row];
+            LabColumn kind = kind_of(row_label(l));
+            for (size_t k = 1; k < l.phrases.size(); ++k)  // the first phrase is the row's name
+              for (const Word& w : l.phrases[k].words)
+                if (w.box.x >= from && w.box.x < to) {
+                  words.push_back(&w);
+                  word_columns[&w] = kind;
+                }
+          }
+          read_row(std::move(words));
+        }
+        columns = saved;
+        word_columns.clear();
+        transposed[li - 1] = true;
+        for (size_t row : rows) transposed[row] = true;
+      }
+    }
     // A test's name alone on its line, its result on the line under it ("TSH" / "Result: 2.02
     // mIU/L   Normal range: 0.4-4.0"): the name is carried to that line.
     std::vector<const Word*> carried;
     const Line* carried_from = nullptr;
-    for (const Line& line : r.pages()[pi].lines) {
-      if (line.phrases.empty()) continue;
+    for (size_t li = 0; li < lines.size(); ++li) {
+      const Line& line = lines[li];
+      if (line.phrases.empty() || transposed[li]) continue;
       if (auto header = LabHeader(line)) {
         columns = header;
         carried.clear();
@@ -1685,7 +1834,8 @@ constexpr Route kRoutes[] = {
     {"sc", "subcutaneous"}, {"in each nostril", "nasal"}, {"nasal", "nasal"},
     {"intranasal", "nasal"}, {"topical", "topical"}, {"apply to skin", "topical"},
     {"sublingual", "sublingual"}, {"under the tongue", "sublingual"}, {"rectal", "rectal"},
-    {"intramuscular", "intramuscular"}, {"im", "intramuscular"},
+    {"intramuscular", "intramuscular"}, {"im", "intramuscular"}, {"inh", "inhalation"},
+    {"nas", "nasal"}, {"sl", "sublingual"},
 };
 
 struct Frequency {
@@ -1708,7 +1858,8 @@ constexpr const char* kForms[] = {"tablet", "tablets", "tab", "capsule", "capsul
                                   "ointment", "patch", "drops", "suspension", "pen"};
 
 std::string NormaliseFrequency(const std::string& norm_line) {
-  static const std::regex kEvery(R"(every (\d+) hours?( as needed)?)");
+  // "every 4 hours as needed", and its abbreviations "q4h PRN", "q 6 hrs prn".
+  static const std::regex kEvery(R"((?:^| )(?:every|q) ?(\d+) ?(?:hours?|hrs?|h)( as needed| prn)?(?: |$))");
   std::smatch m;
   if (std::regex_search(norm_line, m, kEvery))
     return fmt::format("every {} hours{}", m[1].str(), m[2].matched ? " as needed" : "");

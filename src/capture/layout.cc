@@ -215,6 +215,7 @@ Layout BuildLayout(std::vector<Word> words, std::vector<Checkbox> checkboxes, in
     int prev_right = -1;
     int prev_h = 0;
     double prev_char_w = 0;
+    std::string prev_text;
     auto char_width = [](const Word& w) {
       size_t n = 0;
       for (unsigned char c : w.text) n += (c & 0xC0) != 0x80 ? 1 : 0;  // UTF-8 characters
@@ -229,6 +230,11 @@ Layout BuildLayout(std::vector<Word> words, std::vector<Checkbox> checkboxes, in
         int local = std::min(prev_h, w.box.h);
         limit = std::max(limit, static_cast<int>(std::lround(1.3 * local)));
         limit = std::max(limit, static_cast<int>(std::lround(1.5 * std::min(prev_char_w, char_width(w)))));
+        // Punctuation is narrow ink in a wide cell ("J.  Brennan", "(912)  555-0177" in a
+        // monospaced font): a space next to it looks wider by about half a character.
+        auto narrow = [](char c) { return c == '.' || c == ',' || c == ';' || c == ')' || c == '('; };
+        if (!prev_text.empty() && !w.text.empty() && (narrow(prev_text.back()) || narrow(w.text.front())))
+          limit += static_cast<int>(std::lround(0.5 * std::max({prev_char_w, char_width(w), 0.5 * local})));
       }
       // A checkbox between two words also separates phrases.
       bool box_between = false;
@@ -249,6 +255,7 @@ Layout BuildLayout(std::vector<Word> words, std::vector<Checkbox> checkboxes, in
       prev_right = w.box.right();
       prev_h = w.box.h;
       prev_char_w = char_width(w);
+      prev_text = w.text;
       current.words.push_back(std::move(w));
     }
     flush();
