@@ -46,6 +46,7 @@ const std::vector<std::string>& Fonts(Split split) {
   static const std::vector<std::string> kFresh15 = {"Nimbus Roman", "FreeMono", "Liberation Serif"};
   static const std::vector<std::string> kFresh16 = {"Liberation Sans", "DejaVu Serif Condensed", "Nimbus Mono PS"};
   static const std::vector<std::string> kFresh17 = {"URW Gothic", "FreeSerif", "DejaVu Sans Mono"};
+  static const std::vector<std::string> kFresh18 = {"Nimbus Sans Narrow", "Liberation Serif", "FreeMono"};
   return split == Split::kDev       ? kDev
          : split == Split::kHoldout ? kHoldout
          : split == Split::kFresh   ? kFresh
@@ -64,7 +65,8 @@ const std::vector<std::string>& Fonts(Split split) {
          : split == Split::kFresh14 ? kFresh14
          : split == Split::kFresh15 ? kFresh15
          : split == Split::kFresh16 ? kFresh16
-                                    : kFresh17;
+         : split == Split::kFresh17 ? kFresh17
+                                    : kFresh18;
 }
 
 const LayoutDef& FindLayout(const std::string& name) {
@@ -258,6 +260,7 @@ const char* SplitName(Split split) {
     case Split::kFresh15: return "fresh15";
     case Split::kFresh16: return "fresh16";
     case Split::kFresh17: return "fresh17";
+    case Split::kFresh18: return "fresh18";
   }
   return "?";
 }

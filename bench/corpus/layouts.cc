@@ -2250,6 +2250,138 @@ void MedsSplitDose(Canvas& c, const Content& k) {
   Footer(c, kLetterH);
 }
 
+// ---- fresh18 layouts: written after fresh17's blind measurement, before reading its failures ----
+
+// A form with the birth date in three boxes captioned Month / Day / Year, the phone in an area
+// code box and a number box, and the address on two lines (street, then city, state and ZIP)
+// under one label.
+void IntakeSplitDate(Canvas& c, const Content& k) {
+  const Person& p = k.person;
+  c.Text(54, 44, k.clinic, 13, true);
+  c.Text(54, 62, "Patient information", 10);
+  double y = 96;
+  auto boxed = [&](double x, double w, const std::string& value, const std::string& caption) {
+    c.Box(x, y - 4, w, 20, 0.6);
+    c.Text(x + 4, y, value, 10.5);
+    c.Text(x, y + 20, caption, 7);
+  };
+  c.Text(54, y, "Last name", 9.5, true);
+  boxed(170, 200, p.family, "");
+  y += 40;
+  c.Text(54, y, "First name", 9.5, true);
+  boxed(170, 200, p.given, "");
+  y += 40;
+  char mm[3], dd[3];
+  std::snprintf(mm, sizeof mm, "%02d", p.birth.month);
+  std::snprintf(dd, sizeof dd, "%02d", p.birth.day);
+  c.Text(54, y, "Date of birth", 9.5, true);
+  boxed(170, 34, mm, "Month");
+  boxed(214, 34, dd, "Day");
+  boxed(258, 52, std::to_string(p.birth.year), "Year");
+  y += 44;
+  c.Text(54, y, "Sex", 9.5, true);
+  SexBoxes(c, 170, y, 9.5, p.gender);
+  y += 32;
+  c.Text(54, y, "Address", 9.5, true);
+  c.Text(170, y, p.street, 10.5);
+  c.Text(170, y + 16, p.city + ", " + p.state + " " + p.zip, 10.5);
+  y += 48;
+  c.Text(54, y, "Phone", 9.5, true);
+  boxed(170, 40, p.phone.substr(0, 3), "Area code");
+  boxed(220, 90, p.phone.substr(3, 3) + "-" + p.phone.substr(6), "Number");
+  y += 44;
+  c.Text(54, y, "Email", 9.5, true);
+  c.Text(170, y, p.email, 10.5);
+  y += 32;
+  c.Text(54, y, "Insurance", 9.5, true);
+  c.Text(170, y, k.coverage.payer, 10.5);
+  y += 26;
+  c.Text(54, y, "Member ID", 9.5, true);
+  c.Text(170, y, k.coverage.member_id, 10.5);
+  y += 26;
+  c.Text(54, y, "Allergies", 9.5, true);
+  c.Text(170, y, k.allergies.empty() ? std::string("NKA") : Join(k.allergies, ", "), 10.5);
+  Footer(c, kLetterH);
+}
+
+// A card led by the issuer's initials in large letters, its full name small at the bottom, and
+// the pharmacy numbers under one "RX BIN/PCN" label.
+void CardT(Canvas& c, const Content& k) {
+  std::string initials;
+  bool start = true;
+  for (char ch : k.coverage.payer) {
+    if (start && std::isalpha(static_cast<unsigned char>(ch))) initials.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(ch))));
+    start = ch == ' ';
+  }
+  c.Box(4, 4, kCardW - 8, kCardH - 8, 0.6);
+  c.Text(12, 10, initials, 16, true);
+  c.Text(12, 40, "Member Name", 5.5);
+  c.Text(12, 47, k.person.given + " " + k.person.family, 8.5, true);
+  c.Text(12, 64, "Member ID", 5.5);
+  c.Text(12, 71, k.coverage.member_id, 8.5, true);
+  c.Text(140, 64, "Group No.", 5.5);
+  c.Text(140, 71, k.coverage.group, 8.5);
+  c.Text(12, 92, "RX BIN/PCN: " + k.coverage.rxbin + " / " + k.coverage.rxpcn, 6.5);
+  c.Text(12, kCardH - 18, k.coverage.payer, 6.5);
+}
+
+// A lab report with the reference interval as two columns, Low and High (a bound alone when the
+// interval has one end).
+void LabLowHigh(Canvas& c, const Content& k) {
+  c.Text(54, 46, k.clinic + " - Laboratory report", 12, true);
+  c.Text(54, 68, "Patient name: " + Upper(k.person.family + ", " + k.person.given), 9.5);
+  c.Text(330, 68, "Date of birth: " + k.person.birth.Dashed(), 9.5);
+  c.Text(54, 84, "Date collected: " + k.collected.DayFirst(), 9.5);
+  double y = 116;
+  const double cols[] = {54, 230, 310, 370, 430};
+  const char* heads[] = {"Test", "Result", "Low", "High", "Units"};
+  for (int i = 0; i < 5; ++i) c.Text(cols[i], y, heads[i], 9, true);
+  c.Line(54, y + 13, 558, y + 13, 0.5);
+  y += 22;
+  for (const LabTest& l : k.labs) {
+    std::string low, high;
+    if (!l.range.empty() && l.range[0] == '<') {
+      high = l.range.substr(1);
+    } else if (!l.range.empty() && l.range[0] == '>') {
+      low = l.range.substr(1);
+    } else if (size_t dash = l.range.find('-'); dash != std::string::npos) {
+      low = l.range.substr(0, dash);
+      high = l.range.substr(dash + 1);
+    }
+    c.Text(cols[0], y, l.printed_name, 9.5);
+    c.Text(cols[1], y, l.value + (Flag(l).empty() ? "" : " " + Flag(l)), 9.5);
+    c.Text(cols[2], y, low, 9);
+    c.Text(cols[3], y, high, 9);
+    c.Text(cols[4], y, l.unit_printed, 9);
+    y += 18;
+  }
+  Footer(c, kLetterH);
+}
+
+// A medication list with the form in parentheses after the name, directions that start with how
+// many, and a start date and prescriber per row.
+void MedsStartDate(Canvas& c, const Content& k) {
+  c.Text(54, 46, "Current medications", 12, true);
+  c.Text(54, 66, "Name: " + k.person.given + " " + k.person.family, 9.5);
+  c.Text(300, 66, "DOB: " + k.person.birth.Long(), 9.5);
+  double y = 98;
+  const double cols[] = {54, 200, 258, 470, 526};
+  const char* heads[] = {"Medication", "Dose", "Directions", "Start date", "Prescriber"};
+  for (int i = 0; i < 5; ++i) c.Text(cols[i], y, heads[i], 8.5, true);
+  c.Line(54, y + 13, 580, y + 13, 0.5);
+  y += 22;
+  for (const Medication& m : k.medications) {
+    std::string how_many = m.form == "inhaler" ? "2 puffs " : m.form == "spray" ? "1 spray " : m.form == "injection" ? "" : "1 ";
+    c.Text(cols[0], y, m.name + " (" + m.form + ")", 8.5);
+    c.Text(cols[1], y, m.strength, 8.5);
+    c.Text(cols[2], y, how_many + m.route_printed + " " + m.frequency, 8.5);
+    c.Text(cols[3], y, k.collected.Us(), 8);
+    c.Text(cols[4], y, "Dr. " + k.provider_name.substr(k.provider_name.rfind(' ') + 1), 8);
+    y += 20;
+  }
+  Footer(c, kLetterH);
+}
+
 }  // namespace
 
 const std::vector<LayoutDef>& LayoutDefs() {
@@ -2336,6 +2468,10 @@ const std::vector<LayoutDef>& LayoutDefs() {
       {"card-s", "insurance_card", Split::kFresh17, kCardW, kCardH, CardS, CardTruth},
       {"lab-loinc", "lab_report", Split::kFresh17, kLetterW, kLetterH, LabLoinc, LabTruth},
       {"meds-split-dose", "medication_list", Split::kFresh17, kLetterW, kLetterH, MedsSplitDose, MedsTruth},
+      {"intake-split-date", "intake", Split::kFresh18, kLetterW, kLetterH, IntakeSplitDate, IntakeTruth},
+      {"card-t", "insurance_card", Split::kFresh18, kCardW, kCardH, CardT, CardTruth},
+      {"lab-low-high", "lab_report", Split::kFresh18, kLetterW, kLetterH, LabLowHigh, LabTruth},
+      {"meds-start-date", "medication_list", Split::kFresh18, kLetterW, kLetterH, MedsStartDate, MedsTruth},
   };
   return kDefs;
 }
