@@ -870,6 +870,81 @@ TEST(CaptureExtractTest, ALabelWithItsValueUnderALabelLeftBlankIsNotTakenForAVal
   EXPECT_EQ(f["address.city"], "Columbus");
 }
 
+TEST(CaptureExtractTest, ADependantsCardNamesTheMemberNotTheSubscriber) {
+  auto f = FieldsOf({{"Evergreen Mutual", 50, 40}, {"Subscriber:", 50, 140}, {"Avery Hartley", 300, 140},
+                     {"Member:", 50, 200}, {"Ingrid Hartley", 300, 200}, {"ID:", 50, 260}, {"XQH466142264", 300, 260}},
+                    "insurance_card");
+  EXPECT_EQ(f["name.given"], "Ingrid");
+  EXPECT_EQ(f["name.family"], "Hartley");
+  // The subscriber's own card: the only name there is.
+  auto g = FieldsOf({{"Evergreen Mutual", 50, 40}, {"Subscriber:", 50, 140}, {"Avery Hartley", 300, 140},
+                     {"ID:", 50, 260}, {"XQH466142264", 300, 260}},
+                    "insurance_card");
+  EXPECT_EQ(g["name.given"], "Avery");
+}
+
+TEST(CaptureExtractTest, NumberedQuestionsWithQualifiedLabelsAndAYesNoAllergyQuestion) {
+  auto f = FieldsOf({{"1. Patient's last name", 100, 100}, {"Kowalski", 140, 150},
+                     {"7. E-mail address", 100, 250}, {"nkowalski3", 140, 300}, {"@example.org", 460, 300},
+                     {"9. Health insurance company", 100, 400}, {"Harborview Health", 140, 450},
+                     {"10. Insurance member ID number", 100, 550}, {"EVM367459178", 140, 600},
+                     {"11. Do you have any allergies? If yes, list them", 100, 700}, {"Yes: Eggs, Penicillin", 140, 750}},
+                    "intake");
+  EXPECT_EQ(f["name.family"], "Kowalski");
+  EXPECT_EQ(f["email"], "nkowalski3@example.org");
+  EXPECT_EQ(f["coverage.payer"], "Harborview Health");
+  EXPECT_EQ(f["coverage.memberId"], "EVM367459178");
+  EXPECT_EQ(f["allergy.0"], "Eggs");
+  EXPECT_EQ(f["allergy.1"], "Penicillin");
+  auto g = FieldsOf({{"11. Do you have any allergies? If yes, list them", 100, 100}, {"No", 140, 150}}, "intake");
+  EXPECT_EQ(g["allergies"], "none");
+}
+
+TEST(CaptureExtractTest, LabRowsLedByTheirLoincCode) {
+  std::vector<Field> fields =
+      ExtractSized({{"LOINC", 100, 100, 30}, {"Test", 400, 100, 30}, {"Result", 1000, 100, 30},
+                    {"Ref. interval", 1300, 100, 30}, {"Units", 1700, 100, 30},
+                    {"339 14-3", 100, 170, 30}, {"eGFR", 400, 170, 30}, {"100", 1000, 170, 30}, {">60", 1300, 170, 30},
+                    {"mL/min/1.73m2", 1700, 170, 30},
+                    {"2571-8", 100, 240, 30}, {"Triglycerides", 400, 240, 30}, {"215H", 1000, 240, 30},
+                    {"<150", 1300, 240, 30}, {"mg/dL", 1700, 240, 30},
+                    // The printed code is Glucose's: the name or the code was misread.
+                    {"2345-7", 100, 310, 30}, {"Sodium", 400, 310, 30}, {"140", 1000, 310, 30},
+                    {"136-145", 1300, 310, 30}, {"mmol/L", 1700, 310, 30}},
+                   "lab_report");
+  std::map<std::string, const Field*> by_key;
+  for (const Field& f : fields) by_key[f.key] = &f;
+  ASSERT_TRUE(by_key.contains("lab.0.code") && by_key.contains("lab.1.code") && by_key.contains("lab.2.code"));
+  EXPECT_EQ(by_key["lab.0.code"]->value, "33914-3");
+  EXPECT_EQ(by_key["lab.0.value"]->value, "100");
+  EXPECT_EQ(by_key["lab.0.range"]->value, ">60");
+  EXPECT_EQ(by_key["lab.1.code"]->value, "2571-8");
+  EXPECT_EQ(by_key["lab.1.value"]->value, "215");
+  EXPECT_TRUE(by_key["lab.1.code"]->checked);
+  EXPECT_EQ(by_key["lab.2.code"]->value, "2951-2");
+  EXPECT_FALSE(by_key["lab.2.code"]->checked);
+  EXPECT_FALSE(by_key["lab.2.value"]->checked);
+}
+
+TEST(CaptureExtractTest, AListedMedicineWhoseUnitWasNotReadIsKeptForReview) {
+  std::vector<Field> fields = ExtractSized({{"Drug", 100, 100, 30}, {"Dose", 700, 100, 30}, {"Unit", 900, 100, 30},
+                                            {"Route", 1100, 100, 30}, {"How often", 1400, 100, 30},
+                                            {"Lisinopril", 100, 170, 30}, {"10", 700, 170, 30}, {"oral", 1100, 170, 30},
+                                            {"once daily", 1400, 170, 30},
+                                            {"Metformin", 100, 240, 30}, {"500", 700, 240, 30}, {"mg", 900, 240, 30},
+                                            {"oral", 1100, 240, 30}, {"twice daily", 1400, 240, 30}},
+                                           "medication_list");
+  std::map<std::string, const Field*> by_key;
+  for (const Field& f : fields) by_key[f.key] = &f;
+  ASSERT_TRUE(by_key.contains("medication.0.name") && by_key.contains("medication.1.name"));
+  EXPECT_EQ(by_key["medication.0.name"]->value, "Lisinopril");
+  EXPECT_EQ(by_key["medication.0.strength"]->value, "10");
+  EXPECT_FALSE(by_key["medication.0.strength"]->checked);
+  EXPECT_EQ(by_key["medication.0.frequency"]->value, "once daily");
+  EXPECT_EQ(by_key["medication.1.strength"]->value, "500 mg");
+  EXPECT_TRUE(by_key["medication.1.strength"]->checked);
+}
+
 TEST(CaptureLayoutTest, ASpaceBesidePunctuationInAMonospacedFontStaysInThePhrase) {
   // Monospaced, 30 px text: the blank halves of the cells of "." and ")" make the space after
   // them show as 44 px of paper, more than the 39 px (1.3 text heights) of an ordinary space;

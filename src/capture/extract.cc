@@ -66,6 +66,7 @@ enum class Target {
   kFamily, kGiven, kFullName, kBirthDate, kGender, kStreet, kCity, kState, kZip, kPhone, kEmail,
   kPayer, kMemberId, kGroup, kRxBin, kRxPcn, kMbi, kAllergies, kCollected, kNpi,
   kFullNameFamilyFirst,  // a full name under a label that says it is printed surname first
+  kSubscriberName,       // the policy holder's name: the patient's only when no other name is given
   kOther,  // a label of a field not extracted: known so that it is never taken for a value
 };
 
@@ -84,8 +85,8 @@ constexpr Label kLabels[] = {
     {"patient first name", Target::kGiven}, {"first", Target::kGiven},
     {"patient name", Target::kFullName}, {"name", Target::kFullName}, {"patient", Target::kFullName},
     {"member", Target::kFullName}, {"member name", Target::kFullName},
-    {"subscriber name", Target::kFullName}, {"subscriber", Target::kFullName},
-    {"insured name", Target::kFullName}, {"name/nombre", Target::kFullName}, {"re", Target::kFullName},
+    {"subscriber name", Target::kSubscriberName}, {"subscriber", Target::kSubscriberName},
+    {"insured name", Target::kSubscriberName}, {"name/nombre", Target::kFullName}, {"re", Target::kFullName},
     {"enrollee", Target::kFullName}, {"enrollee name", Target::kFullName},
     {"for", Target::kFullName}, {"prepared for", Target::kFullName}, {"pt", Target::kFullName},
     {"pt name", Target::kFullName}, {"resident", Target::kFullName}, {"resident name", Target::kFullName},
@@ -171,24 +172,28 @@ std::vector<std::string> LabelCores(const std::string& norm) {
   static const char* kLeading[] = {"patient s", "patients", "patient", "member s", "subscriber s", "your",
                                    "primary", "home", "daytime", "day", "evening", "work", "current",
                                    "permanent", "best", "main", "legal", "preferred", "mailing", "contact",
-                                   "full", "please", "list", "any", "enter", "print", "write"};
+                                   "full", "please", "list", "any", "enter", "print", "write", "health",
+                                   "insurance"};
   std::vector<std::string> out;
   std::string core = norm;
   // Two qualifiers joined by "or" before the label: "Home or cell phone", "Drug or food allergies".
   static const std::regex kEitherOr(R"(^\S+ or \S+ (\S.*)$)");
   std::smatch m;
   if (std::regex_match(norm, m, kEitherOr)) core = m[1].str();
+  if (core != norm) out.push_back(core);
+  // Each qualifier dropped in turn, every step a form to try: "Health insurance company" is an
+  // insurance company before it is a company.
   for (bool changed = true; changed;) {
     changed = false;
     for (const char* q : kLeading) {
       std::string prefix = std::string(q) + " ";
       if (core.starts_with(prefix) && core.size() > prefix.size()) {
         core = core.substr(prefix.size());
+        out.push_back(core);
         changed = true;
       }
     }
   }
-  if (core != norm) out.push_back(core);
   return out;
 }
 
@@ -225,6 +230,13 @@ std::optional<LabelHit> MatchAllergyQuestion(const std::string& norm) {
     return std::nullopt;
   for (const char* head : {"allergies ", "allergic to ", "known allergies ", "drug allergies "}) {
     if (norm.starts_with(head)) return LabelHit{Target::kAllergies, std::strlen(head) - 1, {}, false};
+  }
+  // "Do you have any allergies? If yes, list them", "Are you allergic to any medicines?"
+  for (const char* head : {"do you have ", "are you ", "have you any ", "any "}) {
+    if (!norm.starts_with(head)) continue;
+    std::string padded = " " + norm + " ";
+    if (padded.find(" allergies ") != std::string::npos || padded.find(" allergic to ") != std::string::npos)
+      return LabelHit{Target::kAllergies, norm.size(), {}, false};
   }
   return std::nullopt;
 }
@@ -598,11 +610,15 @@ class Reader {
 
   // A list spread over the line ("Aspirin,   Latex,   Shellfish"): the phrases after one that
   // ends with a comma or semicolon belong to it.
+  // An e-mail address read as two phrases at its "@" ("nkowalski3  @example.org") is joined too.
   void ExtendList(Candidate& c, int page, int line, int index) const {
     const Line& row = pages_[page].lines[line];
-    for (int j = index + 1; j < static_cast<int>(row.phrases.size()) && !c.text.empty() &&
-                            (c.text.back() == ',' || c.text.back() == ';') && !IsLabel(page, line, j);
-         ++j) {
+    auto goes_on = [&](int j) {
+      if (c.text.empty()) return false;
+      char last = c.text.back();
+      return last == ',' || last == ';' || last == '@' || Trim(row.phrases[j].text).starts_with("@");
+    };
+    for (int j = index + 1; j < static_cast<int>(row.phrases.size()) && goes_on(j) && !IsLabel(page, line, j); ++j) {
       const Phrase& more = row.phrases[j];
       c.text += " " + more.text;
       c.box = c.box.Union(more.box);
@@ -939,6 +955,8 @@ void AddName(Reader& r, std::vector<Field>& out) {
     std::vector<std::pair<Candidate, bool>> names;
     for (Candidate& c : r.CandidatesFor(Target::kFullNameFamilyFirst)) names.emplace_back(std::move(c), true);
     for (Candidate& c : r.CandidatesFor(Target::kFullName)) names.emplace_back(std::move(c), false);
+    // A dependant's card names the subscriber (a parent) too: the member's name comes first.
+    for (Candidate& c : r.CandidatesFor(Target::kSubscriberName)) names.emplace_back(std::move(c), false);
     for (const auto& [c, family_first] : names) {
       auto split = SplitName(CutAtFollowingLabel(c.text), family_first);
       if (!split) continue;
@@ -1276,6 +1294,9 @@ void AddAllergies(Reader& r, std::vector<Field>& out) {
   }
   for (const Candidate& c : r.CandidatesFor(Target::kAllergies)) {
     std::string text = Trim(c.text);
+    // The answer to a yes/no question: "Yes: Eggs, Penicillin", "Yes - latex".
+    static const std::regex kYes(R"(^(?:yes|y)\s*[:\-,]\s*(.+)$)", std::regex::icase);
+    if (std::smatch m; std::regex_match(text, m, kYes)) text = Trim(m[1].str());
     if (text.empty()) continue;
     if (NoAllergies(text)) {
       out.push_back(MakeField("allergies", "none", c, ValueKind::kChoice, true, true));
@@ -1443,7 +1464,8 @@ std::optional<LabColumns> LabHeader(const Line& line) {
       {"previous result", LabColumn::kPrevious}, {"prior", LabColumn::kPrevious}, {"prior result", LabColumn::kPrevious},
       {"last result", LabColumn::kPrevious}, {"tests", LabColumn::kName}, {"lab", LabColumn::kIgnored},
       {"performing lab", LabColumn::kIgnored}, {"site", LabColumn::kIgnored}, {"comment", LabColumn::kIgnored},
-      {"comments", LabColumn::kIgnored},
+      {"comments", LabColumn::kIgnored}, {"loinc", LabColumn::kIgnored}, {"loinc code", LabColumn::kIgnored},
+      {"code", LabColumn::kIgnored}, {"ref interval", LabColumn::kRange},
   };
   LabColumns out;
   for (const Phrase& p : line.phrases) {
@@ -1514,12 +1536,23 @@ void AddLabs(Reader& r, std::vector<Field>& out) {
     // The column of words read from a table printed with its tests as columns (below).
     std::map<const Word*, LabColumn> word_columns;
     auto read_row = [&](std::vector<const Word*> words) {
-        // The test name starts the line, after any specks the reader took for marks.
+        // The test name starts the line, after any specks the reader took for marks and the
+        // test's LOINC code when the row starts with it ("2571-8  Triglycerides ...").
+        static const std::regex kLoinc(R"(^\d{1,6}-\d$)");
         size_t lead = 0;
-        while (lead < words.size() &&
-               std::none_of(words[lead]->text.begin(), words[lead]->text.end(),
-                            [](unsigned char c) { return std::isalnum(c); }))
+        std::string printed_code;
+        while (lead < words.size()) {
+          const std::string& t = words[lead]->text;
+          bool speck = std::none_of(t.begin(), t.end(), [](unsigned char c) { return std::isalnum(c); });
+          bool code = printed_code.empty() && std::regex_match(Trim(t), kLoinc);
+          // Under a header, anything in a column that is not read ("339 14-3", a code the reader
+          // split) is not the name either.
+          bool unread_column = columns && columns->ColumnAt(words[lead]->box.x, std::max(1, r.pages()[pi].median_height)) ==
+                                              LabColumn::kIgnored;
+          if (!speck && !code && !unread_column) break;
+          if (code) printed_code = Trim(t);
           ++lead;
+        }
         std::string rest;
         for (size_t i = lead; i < words.size() && i < lead + 4; ++i) rest += (rest.empty() ? "" : " ") + words[i]->text;
         const LabTest* test = MatchLabName(Normalise(rest));
@@ -1614,6 +1647,10 @@ void AddLabs(Reader& r, std::vector<Field>& out) {
                          std::regex_match(nx, kFlagged);
           name_whole = !letters || reading;
         }
+        // A printed code that is another test's: the name or the code was misread.
+        if (!printed_code.empty() && printed_code != test->loinc &&
+            std::any_of(std::begin(kLabTests), std::end(kLabTests), [&](const LabTest& t) { return printed_code == t.loinc; }))
+          name_whole = false;
         const Word* value = nullptr;
         std::string range;
         const Word* range_word = nullptr;
@@ -1958,8 +1995,23 @@ void AddMedications(Reader& r, std::vector<Field>& out) {
         std::string text;
         for (size_t j = from; j < to; ++j) text += (text.empty() ? "" : " ") + line.phrases[j].text;
         std::smatch m;
-        if (!std::regex_search(text, m, kStrength)) continue;
-        std::string before = m.prefix().str();
+        std::string before, amount, unit;
+        // A listed medicine followed by a bare number ("Lisinopril  10   oral", its unit in a
+        // column of its own that was not read): the medicine, with the number for a person to
+        // complete.
+        bool unit_unread = false;
+        if (std::regex_search(text, m, kStrength)) {
+          before = m.prefix().str();
+          amount = m[1].str();
+          unit = Lower(m[2].str());
+        } else {
+          static const std::regex kBareDose(R"(^\s*(?:\d{1,3}[.)]\s*)?([A-Za-z][A-Za-z -]*?)\s+(\d+(?:\.\d+)?)(?:\s|$))");
+          std::smatch bm;
+          if (!std::regex_search(text, bm, kBareDose) || !IsKnownMedicine(Trim(bm[1].str()))) continue;
+          before = text.substr(0, static_cast<size_t>(bm.position(2)));
+          amount = bm[2].str();
+          unit_unread = true;
+        }
         // Leading list numbers ("1.", "2)", or a bare "3" in a column of its own before the
         // name) and bullets.
         static const std::regex kLead(R"(^\s*(\d{1,3}[.)]|\d{1,3}\s+(?=[A-Za-z])|[-*•·»])\s*)");
@@ -2014,10 +2066,9 @@ void AddMedications(Reader& r, std::vector<Field>& out) {
         std::string name;
         for (const auto& w : name_words) name += (name.empty() ? "" : " ") + w;
         if (!std::isalpha(static_cast<unsigned char>(name[0]))) continue;
-        std::string unit = Lower(m[2].str());
         if (unit == "unit") unit = "units";
         if (unit == "meg") unit = "mcg";
-        std::string strength = m[1].str() + " " + unit;
+        std::string strength = unit_unread ? amount : amount + " " + unit;
         std::string norm = Normalise(text);
         // A block: the medicine on one line, how and when to take it on the next ones ("How: by
         // mouth   When: once daily"), up to the next medicine.
@@ -2079,7 +2130,8 @@ void AddMedications(Reader& r, std::vector<Field>& out) {
         // What is said of a medicine whose name is not confirmed is not confirmed either: its
         // strength, route and frequency go to review with it.
         out.push_back(MakeField(fmt::format("medication.{}.name", n), shown, c, ValueKind::kText, true, known));
-        out.push_back(MakeField(fmt::format("medication.{}.strength", n), strength, c, ValueKind::kText, true, known));
+        out.push_back(MakeField(fmt::format("medication.{}.strength", n), strength, c, ValueKind::kText, true,
+                                known && !unit_unread));
         if (!route.empty())
           out.push_back(MakeField(fmt::format("medication.{}.route", n), route, c, ValueKind::kChoice, true, known));
         if (!frequency.empty())
