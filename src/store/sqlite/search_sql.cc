@@ -496,8 +496,9 @@ Result<PageCursor> ParseCursor(const std::string& cursor) {
   PageCursor c;
   if (cursor.empty()) return c;
   char k = cursor[0];
-  if (k == 'k') {
-    // "k" + base64url of [key, rid], key null, a number or a string (URL-safe as it is).
+  if (k == 'k' || k == 'p') {
+    // "k" (after) or "p" (before) + base64url of [key..., rid]: one key per sort key, each
+    // null, a number or a string (URL-safe as it is).
     auto bad = [] { return Fail(Error::Invalid("the paging cursor is not one this server made", "_cursor")); };
     std::string b64(cursor.substr(1));
     if (b64.size() > 4096) return bad();
@@ -506,27 +507,34 @@ Result<PageCursor> ParseCursor(const std::string& cursor) {
     auto text = DecodeBase64(b64);
     if (!text) return bad();
     auto v = json::Parse(*text, json::ParseLimits{.max_depth = 2});
-    if (!v || !v->is_array() || v->as_array().size() != 2 || !v->as_array()[1].is_number()) return bad();
-    const json::Value& key = v->as_array()[0];
-    const std::string& rid = v->as_array()[1].as_number().text;
+    constexpr size_t kMaxKeys = 8;
+    if (!v || !v->is_array() || v->as_array().size() < 2 || v->as_array().size() > kMaxKeys + 1 ||
+        !v->as_array().back().is_number())
+      return bad();
+    const json::Array& items = v->as_array();
+    const std::string& rid = items.back().as_number().text;
     auto [p, e] = std::from_chars(rid.data(), rid.data() + rid.size(), c.value);
     if (e != std::errc() || p != rid.data() + rid.size() || c.value < 0) return bad();
-    c.kind = PageCursor::Kind::kAfterKey;
-    if (key.is_null()) {
-      c.key_null = true;
-    } else if (key.is_string()) {
-      c.key = key.as_string();
-    } else if (key.is_number()) {
+    c.kind = k == 'k' ? PageCursor::Kind::kAfterKey : PageCursor::Kind::kBeforeKey;
+    auto parse_key = [](const json::Value& key) -> std::optional<std::optional<SqlValue>> {
+      if (key.is_null()) return std::optional<SqlValue>();
+      if (key.is_string()) return std::optional<SqlValue>(key.as_string());
+      if (!key.is_number()) return std::nullopt;
       const std::string& t = key.as_number().text;
       int64_t n = 0;
       auto [q, f] = std::from_chars(t.data(), t.data() + t.size(), n);
-      if (f == std::errc() && q == t.data() + t.size()) {
-        c.key = n;
+      if (f == std::errc() && q == t.data() + t.size()) return std::optional<SqlValue>(n);
+      return std::optional<SqlValue>(std::strtod(t.c_str(), nullptr));
+    };
+    for (size_t i = 0; i + 1 < items.size(); ++i) {
+      auto key = parse_key(items[i]);
+      if (!key) return bad();
+      if (i == 0) {
+        c.key_null = !key->has_value();
+        if (*key) c.key = **key;
       } else {
-        c.key = std::strtod(t.c_str(), nullptr);
+        c.more_keys.push_back(*key);
       }
-    } else {
-      return bad();
     }
     return c;
   }
@@ -545,34 +553,61 @@ std::string FormatCursor(PageCursor c) {
     case PageCursor::Kind::kAfterRid: return fmt::format("a{}", c.value);
     case PageCursor::Kind::kBeforeRid: return fmt::format("b{}", c.value);
     case PageCursor::Kind::kOffset: return fmt::format("o{}", c.value);
-    case PageCursor::Kind::kAfterKey: {
+    case PageCursor::Kind::kAfterKey:
+    case PageCursor::Kind::kBeforeKey: {
       json::Array a;
-      if (c.key_null) a.emplace_back(nullptr);
-      else if (const auto* n = std::get_if<int64_t>(&c.key)) a.push_back(json::Value::Integer(*n));
-      else if (const auto* d = std::get_if<double>(&c.key)) a.push_back(json::Value(json::Number{fmt::format("{:.17g}", *d)}));
-      else a.emplace_back(std::get<std::string>(c.key));
+      auto push = [&a](const std::optional<SqlValue>& key) {
+        if (!key) a.emplace_back(nullptr);
+        else if (const auto* n = std::get_if<int64_t>(&*key)) a.push_back(json::Value::Integer(*n));
+        else if (const auto* d = std::get_if<double>(&*key)) a.push_back(json::Value(json::Number{fmt::format("{:.17g}", *d)}));
+        else a.emplace_back(std::get<std::string>(*key));
+      };
+      push(c.key_null ? std::nullopt : std::optional<SqlValue>(c.key));
+      for (const auto& key : c.more_keys) push(key);
       a.push_back(json::Value::Integer(c.value));
       std::string b64 = EncodeBase64(json::Serialize(json::Value(std::move(a))));
       while (!b64.empty() && b64.back() == '=') b64.pop_back();
       for (char& ch : b64) ch = ch == '+' ? '-' : ch == '/' ? '_' : ch;
-      return "k" + b64;
+      return (c.kind == PageCursor::Kind::kAfterKey ? "k" : "p") + b64;
     }
     case PageCursor::Kind::kStart: return "";
   }
   return "";
 }
 
-// "(key, rid) comes after the cursor's" for a one-key order whose missing values sort last.
-std::string KeysetAfter(bool descending, const PageCursor& c, const std::string& key, const std::string& rid, Sql& sql) {
-  const char* beyond = descending ? "<" : ">";
-  if (c.key_null) {
-    sql.binds.emplace_back(c.value);
-    return fmt::format("({} IS NULL AND {} {} ?)", key, rid, beyond);
+// "(keys..., rid) comes after (or, with `forward` false, before) the cursor's" in a sort's
+// order: each key ascending or descending with its missing values last, ties in creation order
+// in the first key's direction.
+std::string KeysetBeyond(const std::vector<SortKey>& sort, const PageCursor& c, bool forward, Sql& sql) {
+  std::vector<std::optional<SqlValue>> keys;
+  keys.push_back(c.key_null ? std::nullopt : std::optional<SqlValue>(c.key));
+  for (const auto& k : c.more_keys) keys.push_back(k);
+  // From the last key outwards: "beyond at key i" = beyond at i, or equal at i and beyond after.
+  bool rid_up = sort[0].descending ? !forward : forward;
+  std::string rest = fmt::format("prid {} ?", rid_up ? ">" : "<");
+  std::vector<SqlValue> rest_binds = {c.value};
+  for (size_t i = keys.size(); i-- > 0;) {
+    std::string s = fmt::format("s{}", i);
+    bool up = sort[i].descending ? !forward : forward;  // values beyond are greater
+    const char* beyond = up ? ">" : "<";
+    std::string text;
+    std::vector<SqlValue> binds;
+    if (keys[i]) {
+      // Values beyond this one, and (forwards) the resources without a value, which come last.
+      text = forward ? fmt::format("({0} IS NULL OR {0} {1} ? OR ({0} = ? AND {2}))", s, beyond, rest)
+                     : fmt::format("({0} IS NOT NULL AND ({0} {1} ? OR ({0} = ? AND {2})))", s, beyond, rest);
+      binds = {*keys[i], *keys[i]};
+    } else {
+      // Among the resources without a value: (backwards) every one with a value comes before.
+      text = forward ? fmt::format("({0} IS NULL AND {1})", s, rest)
+                     : fmt::format("({0} IS NOT NULL OR ({0} IS NULL AND {1}))", s, rest);
+    }
+    binds.insert(binds.end(), rest_binds.begin(), rest_binds.end());
+    rest = std::move(text);
+    rest_binds = std::move(binds);
   }
-  sql.binds.emplace_back(c.key);
-  sql.binds.emplace_back(c.key);
-  sql.binds.emplace_back(c.value);
-  return fmt::format("({0} IS NULL OR {0} {2} ? OR ({0} = ? AND {1} {2} ?))", key, rid, beyond);
+  sql.binds.insert(sql.binds.end(), rest_binds.begin(), rest_binds.end());
+  return rest;
 }
 
 Result<Sql> BuildPage(const SearchQuery& q, const PageCursor& cursor) {
@@ -602,25 +637,35 @@ Result<Sql> BuildPage(const SearchQuery& q, const PageCursor& cursor) {
     inner.text += " ORDER BY " + rid + (cursor.kind == PageCursor::Kind::kBeforeRid ? " DESC" : "") + " LIMIT ?";
     inner.binds.emplace_back(limit);
   } else {
+    bool keyed = cursor.kind == PageCursor::Kind::kAfterKey || cursor.kind == PageCursor::Kind::kBeforeKey;
+    if (keyed && cursor.more_keys.size() + 1 != q.sort.size()) {
+      return Fail(Error::Invalid("the paging cursor belongs to a search sorted another way", "_cursor"));
+    }
+    // A page before the cursor is read in the reverse order (and turned round by the caller).
+    bool reverse = cursor.kind == PageCursor::Kind::kBeforeKey;
     for (size_t i = 0; i < keys.size(); ++i) {
       // Resources without a value sort last either way.
-      order += fmt::format("s{} IS NULL, s{}{}, ", i, i, q.sort[i].descending ? " DESC" : "");
+      order += fmt::format("s{} IS NULL{}, s{}{}, ", i, reverse ? " DESC" : "", i,
+                           q.sort[i].descending != reverse ? " DESC" : "");
     }
     // Ties in creation order, in the direction of the first key: the order in which the
     // date-index walk (SortScan) meets them, so both plans give the same pages.
-    order += q.sort[0].descending ? "prid DESC" : "prid";
-    if (cursor.kind == PageCursor::Kind::kAfterKey && q.sort.size() == 1) {
-      // After (key, rid) in this order; values come before the resources without one.
+    order += q.sort[0].descending != reverse ? "prid DESC" : "prid";
+    if (keyed) {
+      // After (or before) the cursor's (keys..., rid) in this order.
       inner.text = "SELECT * FROM (" + inner.text + ") WHERE ";
-      inner.text += KeysetAfter(q.sort[0].descending, cursor, "s0", "prid", inner);
+      inner.text += KeysetBeyond(q.sort, cursor, !reverse, inner);
     }
     inner.text += " ORDER BY " + order + " LIMIT ? OFFSET ?";
     inner.binds.emplace_back(limit);
     inner.binds.emplace_back(cursor.kind == PageCursor::Kind::kOffset ? cursor.value : int64_t{0});
   }
   Sql sql;
-  // Sorted pages return the first sort key as an eighth column, for the next page's cursor.
-  sql.text = fmt::format("SELECT {}{} FROM (", kColumns, q.sort.empty() ? "" : ", p.s0");
+  // Sorted pages return their sort keys as the eighth column on, for the cursors of the pages
+  // next to them.
+  std::string key_columns;
+  for (size_t i = 0; i < keys.size(); ++i) key_columns += fmt::format(", p.s{}", i);
+  sql.text = fmt::format("SELECT {}{} FROM (", kColumns, key_columns);
   sql.text += inner.text;
   sql.text += ") p CROSS JOIN resources X ON X.rid = p.prid JOIN versions v ON v.rid = X.rid AND v.version = X.version"
               " ORDER BY " + order;

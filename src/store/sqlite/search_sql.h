@@ -23,19 +23,22 @@ struct Sql {
 // Where a page starts: after/before a resource in creation order, or at an offset of a
 // sorted result.
 struct PageCursor {
-  // kAfterKey: after (key, rid) in a one-key sort's order; key is null (no value), an integer
-  // (dates, _lastUpdated: microseconds), a real or a text.
-  enum class Kind { kStart, kAfterRid, kBeforeRid, kOffset, kAfterKey } kind = Kind::kStart;
+  // kAfterKey / kBeforeKey: after / before (keys..., rid) in a sort's order; each key is null
+  // (no value), an integer (dates, _lastUpdated: microseconds), a real or a text. `key` is the
+  // first sort key's, `more_keys` the later keys' (one each), in order.
+  enum class Kind { kStart, kAfterRid, kBeforeRid, kOffset, kAfterKey, kBeforeKey } kind = Kind::kStart;
   int64_t value = 0;  // the rid, or the offset
   SqlValue key;
   bool key_null = false;
+  std::vector<std::optional<SqlValue>> more_keys;
 };
 Result<PageCursor> ParseCursor(const std::string& cursor);
 std::string FormatCursor(PageCursor c);
 
 // SELECT X.rid, X.type, X.id, X.version, X.last_updated, v.method, v.body of one page (count+1
-// rows, to tell whether there is a next page). Rows come in page order, except that a
-// kBeforeRid page comes newest first (the caller reverses it).
+// rows, to tell whether there is a next page), then, for a sorted search, each sort key's
+// value. Rows come in page order, except that a kBeforeRid or kBeforeKey page comes in reverse
+// (the caller reverses it). Invalid when a key cursor does not fit the query's sort.
 Result<Sql> BuildPage(const SearchQuery& q, const PageCursor& cursor);
 // SELECT COUNT(*) of the matches.
 Result<Sql> BuildCount(const SearchQuery& q);

@@ -484,8 +484,10 @@ Result<int64_t> ScalarOn(Connection& c, const internal::Sql& sql) {
     return st.Int(0);
   }
 
+// `keys`: each row's sort keys, read from the eighth column on (`key_count` of them).
 Status RowsOn(Connection& c, const internal::Sql& sql, std::vector<ResourceVersion>& out,
-                       std::vector<int64_t>* rids, std::vector<std::optional<internal::SqlValue>>* keys = nullptr) {
+                       std::vector<int64_t>* rids, std::vector<std::vector<std::optional<internal::SqlValue>>>* keys = nullptr,
+                       size_t key_count = 0) {
     SALUS_ASSIGN_OR_RETURN(sqlite3_stmt * raw, c.Prepare(sql.text));
     Stmt st(raw);
     BindAll(raw, sql);
@@ -495,11 +497,15 @@ Status RowsOn(Connection& c, const internal::Sql& sql, std::vector<ResourceVersi
       out.push_back(ResourceVersion{st.Text(1), st.Text(2), st.Int(3), st.Int(4), false, st.Text(5), st.Text(6)});
       SALUS_TRY(Unseal(c, out.back()));
       if (keys != nullptr) {
-        switch (sqlite3_column_type(raw, 7)) {
-          case SQLITE_NULL: keys->push_back(std::nullopt); break;
-          case SQLITE_INTEGER: keys->push_back(internal::SqlValue(st.Int(7))); break;
-          case SQLITE_FLOAT: keys->push_back(internal::SqlValue(sqlite3_column_double(raw, 7))); break;
-          default: keys->push_back(internal::SqlValue(st.Text(7))); break;
+        auto& row = keys->emplace_back();
+        for (size_t k = 0; k < key_count; ++k) {
+          int col = 7 + static_cast<int>(k);
+          switch (sqlite3_column_type(raw, col)) {
+            case SQLITE_NULL: row.push_back(std::nullopt); break;
+            case SQLITE_INTEGER: row.push_back(internal::SqlValue(st.Int(col))); break;
+            case SQLITE_FLOAT: row.push_back(internal::SqlValue(sqlite3_column_double(raw, col))); break;
+            default: row.push_back(internal::SqlValue(st.Text(col))); break;
+          }
         }
       }
     }
@@ -580,6 +586,10 @@ Result<SearchPage> SearchOn(Connection& c, const SearchQuery& q0) {
     qp = &implicit;
   }
   const SearchQuery& q = *qp;
+  if ((cursor.kind == internal::PageCursor::Kind::kAfterKey || cursor.kind == internal::PageCursor::Kind::kBeforeKey) &&
+      cursor.more_keys.size() + 1 != q.sort.size()) {
+    return Fail(Error::Invalid("the paging cursor belongs to a search sorted another way", "_cursor"));
+  }
   SearchPage page;
   if (q.total || q.ids_only) {
     SALUS_ASSIGN_OR_RETURN(internal::Sql count_sql, internal::BuildCount(q));
@@ -590,7 +600,7 @@ Result<SearchPage> SearchOn(Connection& c, const SearchQuery& q0) {
   std::vector<int64_t> rids;
   bool scanned = false;
   std::vector<std::optional<int64_t>> scan_keys;     // sort values of a walked page
-  std::vector<std::optional<internal::SqlValue>> row_keys;  // first sort key of a sorted page
+  std::vector<std::vector<std::optional<internal::SqlValue>>> row_keys;  // each row's sort keys
   if (internal::SortScanApplies(q) &&
       (cursor.kind == internal::PageCursor::Kind::kStart || cursor.kind == internal::PageCursor::Kind::kOffset ||
        cursor.kind == internal::PageCursor::Kind::kAfterKey)) {
@@ -606,14 +616,19 @@ Result<SearchPage> SearchOn(Connection& c, const SearchQuery& q0) {
       SALUS_TRY(SortScanOn(c, q, cursor, rids, scan_keys));
       SALUS_TRY(BodiesOn(c, rids, page.matches));
       for (const auto& k : scan_keys) {
-        row_keys.push_back(k ? std::optional<internal::SqlValue>(*k) : std::nullopt);
+        auto& row = row_keys.emplace_back();
+        if (k) {
+          row.emplace_back(internal::SqlValue(*k));
+        } else {
+          row.emplace_back(std::nullopt);
+        }
       }
       scanned = true;
     }
   }
   if (!scanned) {
     SALUS_ASSIGN_OR_RETURN(internal::Sql sql, internal::BuildPage(q, cursor));
-    SALUS_TRY(RowsOn(c, sql, page.matches, &rids, q.sort.empty() ? nullptr : &row_keys));
+    SALUS_TRY(RowsOn(c, sql, page.matches, &rids, q.sort.empty() ? nullptr : &row_keys, q.sort.size()));
   }
   bool more = page.matches.size() > q.count;
   if (more) {
@@ -621,9 +636,10 @@ Result<SearchPage> SearchOn(Connection& c, const SearchQuery& q0) {
     rids.pop_back();
     if (!row_keys.empty()) row_keys.resize(rids.size());
   }
-  if (cursor.kind == internal::PageCursor::Kind::kBeforeRid) {
+  if (cursor.kind == internal::PageCursor::Kind::kBeforeRid || cursor.kind == internal::PageCursor::Kind::kBeforeKey) {
     std::reverse(page.matches.begin(), page.matches.end());
     std::reverse(rids.begin(), rids.end());
+    std::reverse(row_keys.begin(), row_keys.end());
   }
   using K = internal::PageCursor::Kind;
   if (q.sort.empty()) {
@@ -635,16 +651,25 @@ Result<SearchPage> SearchOn(Connection& c, const SearchQuery& q0) {
         page.prev_cursor = internal::FormatCursor({K::kBeforeRid, rids.front()});
       }
     }
-  } else if (q.sort.size() == 1 && row_keys.size() == rids.size()) {
-    // One sort key: the next page starts after this page's last (key, rid), so writes in
-    // between neither repeat nor skip a match. No previous link: the order is one-way.
-    if (more && !rids.empty()) {
-      internal::PageCursor next;
-      next.kind = K::kAfterKey;
-      next.value = rids.back();
-      next.key_null = !row_keys.back().has_value();
-      if (row_keys.back()) next.key = *row_keys.back();
-      page.next_cursor = internal::FormatCursor(next);
+  } else if (row_keys.size() == rids.size() &&
+             std::all_of(row_keys.begin(), row_keys.end(), [&](const auto& r) { return r.size() == q.sort.size(); })) {
+    // The next page starts after this page's last (keys..., rid), the previous one ends before
+    // its first, so writes in between neither repeat nor skip a match.
+    auto at = [&](K kind, size_t row) {
+      internal::PageCursor c;
+      c.kind = kind;
+      c.value = rids[row];
+      c.key_null = !row_keys[row][0].has_value();
+      if (row_keys[row][0]) c.key = *row_keys[row][0];
+      c.more_keys.assign(row_keys[row].begin() + 1, row_keys[row].end());
+      return internal::FormatCursor(c);
+    };
+    bool backwards = cursor.kind == K::kBeforeKey;
+    if (!rids.empty()) {
+      // Forwards, "more" means a next page; backwards, it means a previous one.
+      if (backwards ? true : more) page.next_cursor = at(K::kAfterKey, rids.size() - 1);
+      if (backwards ? more : cursor.kind == K::kAfterKey || (cursor.kind == K::kOffset && cursor.value > 0))
+        page.prev_cursor = at(K::kBeforeKey, 0);
     }
   } else {
     int64_t offset = cursor.kind == K::kOffset ? cursor.value : 0;
