@@ -1045,6 +1045,29 @@ TEST(CaptureDecodeTest, PdfPageTooLargeToRenderIsRefused) {
   EXPECT_TRUE(IssueCode(r.error()) == "too-costly" || IssueCode(r.error()) == "invalid") << r.error().message;
 }
 
+TEST(CaptureDecodeTest, PdfPagesAreCountedFromTheBytesWithoutParsing) {
+  auto pdf = [](int pages) {
+    std::string out = "%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type /Pages/Kids[";
+    for (int i = 0; i < pages; ++i) out += std::to_string(3 + i) + " 0 R ";
+    out += "]/Count " + std::to_string(pages) + ">>endobj\n";
+    for (int i = 0; i < pages; ++i)
+      out += std::to_string(3 + i) + " 0 obj<</Type /Page/Parent 2 0 R/MediaBox[0 0 612 792]>>endobj\n";
+    return out + "trailer<</Root 1 0 R>>\n%%EOF\n";
+  };
+  EXPECT_EQ(PageCount(pdf(1)), 1);
+  EXPECT_EQ(PageCount(pdf(7)), 7);
+  // Page objects packed in a compressed object stream: the page tree's count, when written out.
+  EXPECT_EQ(PageCount("%PDF-1.5\n2 0 obj<</Type/Pages/Kids[4 0 R 5 0 R 6 0 R 7 0 R 8 0 R]/Count 5>>endobj\n"
+                      "9 0 obj<</Type/ObjStm/N 5/First 30/Filter/FlateDecode/Length 3>>stream\nxyz\nendstream\n%%EOF"),
+            5);
+  // Nothing to go by: one page; a name that only starts with "/Page" is not a page.
+  EXPECT_EQ(PageCount("%PDF-1.7\n1 0 obj<</Type/PageLabel>>endobj\n%%EOF"), 1);
+  EXPECT_EQ(PageCount(std::string("%PDF-") + std::string(1000, '\0')), 1);
+  // A real PDF from the corpus.
+  sc::Sample one = sc::Generate({"referral-letter", sc::Degradation::kClean, sc::Format::kPdfText, 5});
+  EXPECT_EQ(PageCount(one.bytes), 1);
+}
+
 TEST(CaptureDecodeTest, PageLimitIsEnforced) {
   sc::Sample pdf = sc::Generate({"referral-letter", sc::Degradation::kClean, sc::Format::kPdfText, 5});
   DecodeLimits limits;

@@ -403,14 +403,59 @@ int RunPdfSandboxChild() {
   return 0;
 }
 
+namespace {
+
+// The pages of a PDF from its bytes, without a PDF parser in this process (PDFs are parsed only
+// in the sandbox): the page objects ("/Type /Page", not "/Pages") written out in the file, or,
+// when they are packed in compressed object streams, the largest "/Count" of a page-tree node
+// written out; 1 when neither shows. An estimate for choosing how to answer, not a limit: the
+// sandbox counts and limits the pages it renders.
+int PdfPagesFromBytes(std::string_view b) {
+  auto skip_space = [&](size_t at) {
+    while (at < b.size() && (b[at] == ' ' || b[at] == '\r' || b[at] == '\n' || b[at] == '\t' || b[at] == '\f' || b[at] == '\0'))
+      ++at;
+    return at;
+  };
+  int leaves = 0;
+  int64_t largest_count = 0;
+  for (size_t at = b.find("/Type"); at != std::string_view::npos && leaves < 100000; at = b.find("/Type", at + 5)) {
+    size_t v = skip_space(at + 5);
+    if (b.substr(v, 5) != "/Page") continue;
+    char after = v + 5 < b.size() ? b[v + 5] : ' ';
+    if (after != 's') {
+      // "/Page" ends there ("/PageLabel" and the like are other names).
+      if (!std::isalnum(static_cast<unsigned char>(after))) ++leaves;
+      continue;
+    }
+    // A page-tree node: its /Count, within the same dictionary (before its ">>").
+    size_t end = b.find(">>", v);
+    size_t from = b.rfind("<<", at);
+    if (from == std::string_view::npos || end == std::string_view::npos || end - from > 4096) continue;
+    std::string_view dict = b.substr(from, end - from);
+    size_t c = dict.find("/Count");
+    if (c == std::string_view::npos) continue;
+    size_t d = c + 6;
+    while (d < dict.size() && (dict[d] == ' ' || dict[d] == '\r' || dict[d] == '\n')) ++d;
+    int64_t n = 0;
+    int digits = 0;
+    while (d < dict.size() && std::isdigit(static_cast<unsigned char>(dict[d])) && digits < 7) {
+      n = n * 10 + (dict[d++] - '0');
+      ++digits;
+    }
+    largest_count = std::max(largest_count, n);
+  }
+  if (leaves > 0) return leaves;
+  if (largest_count > 0) return static_cast<int>(largest_count);
+  return 1;
+}
+
+}  // namespace
+
 int PageCount(std::string_view bytes) {
   SilenceLibraries();
   switch (Sniff(bytes)) {
-    case FileKind::kPdf: {
-      std::unique_ptr<poppler::document> doc(
-          poppler::document::load_from_raw_data(bytes.data(), static_cast<int>(bytes.size())));
-      return doc && !doc->is_locked() ? std::max(0, doc->pages()) : 0;
-    }
+    case FileKind::kPdf:
+      return PdfPagesFromBytes(bytes);
     case FileKind::kTiff: {
       int n = 0;
       auto data = reinterpret_cast<const l_uint8*>(bytes.data());

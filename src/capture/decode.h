@@ -56,8 +56,9 @@ const char* MediaTypeOf(FileKind kind);
 // returns the process exit code. For `salus internal-decode-pdf` only.
 int RunPdfSandboxChild();
 
-// Pages in the file, from its structure alone (PDF page tree, TIFF directories); 1 for other
-// images, 0 when unreadable. Cheap: decides between answering at once and the async pattern.
+// Pages in the file, from its structure alone (TIFF directories; for a PDF, an estimate from its
+// bytes without parsing it: PDFs are parsed only in the sandbox); 1 for other images, 0 when
+// unreadable. Cheap: decides between answering at once and the async pattern.
 int PageCount(std::string_view bytes);
 
 // Errors are kInvalid with an issue code: "too-costly" (a limit), "not-supported" (not an image
