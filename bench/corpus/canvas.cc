@@ -23,11 +23,11 @@ PangoLayout* Layout(cairo_t* cr, const std::string& font, const std::string& tex
 
 }  // namespace
 
-double Canvas::Text(double x, double y, const std::string& text, double size, bool bold) {
+double Canvas::Text(double x, double y, const std::string& text, double size, bool bold, double gray) {
   PangoLayout* layout = Layout(cr_, font_, text, size, bold);
   int w = 0, h = 0;
   pango_layout_get_size(layout, &w, &h);
-  cairo_set_source_rgb(cr_, 0, 0, 0);
+  cairo_set_source_rgb(cr_, gray, gray, gray);
   cairo_move_to(cr_, x, y);
   pango_cairo_show_layout(cr_, layout);
   g_object_unref(layout);

@@ -11,8 +11,9 @@ class Canvas {
  public:
   Canvas(cairo_t* cr, std::string font) : cr_(cr), font_(std::move(font)) {}
 
-  // Draws `text` with its top-left corner at (x, y); returns its width.
-  double Text(double x, double y, const std::string& text, double size, bool bold = false);
+  // Draws `text` with its top-left corner at (x, y) in grey level `gray` (0 black, 1 white);
+  // returns its width.
+  double Text(double x, double y, const std::string& text, double size, bool bold = false, double gray = 0);
   double Width(const std::string& text, double size, bool bold = false);
   // Right-aligned at x.
   void TextRight(double x, double y, const std::string& text, double size, bool bold = false);

@@ -47,6 +47,7 @@ const std::vector<std::string>& Fonts(Split split) {
   static const std::vector<std::string> kFresh16 = {"Liberation Sans", "DejaVu Serif Condensed", "Nimbus Mono PS"};
   static const std::vector<std::string> kFresh17 = {"URW Gothic", "FreeSerif", "DejaVu Sans Mono"};
   static const std::vector<std::string> kFresh18 = {"Nimbus Sans Narrow", "Liberation Serif", "FreeMono"};
+  static const std::vector<std::string> kFresh19 = {"C059", "DejaVu Sans", "Nimbus Mono PS"};
   return split == Split::kDev       ? kDev
          : split == Split::kHoldout ? kHoldout
          : split == Split::kFresh   ? kFresh
@@ -66,7 +67,8 @@ const std::vector<std::string>& Fonts(Split split) {
          : split == Split::kFresh15 ? kFresh15
          : split == Split::kFresh16 ? kFresh16
          : split == Split::kFresh17 ? kFresh17
-                                    : kFresh18;
+         : split == Split::kFresh18 ? kFresh18
+                                    : kFresh19;
 }
 
 const LayoutDef& FindLayout(const std::string& name) {
@@ -261,6 +263,7 @@ const char* SplitName(Split split) {
     case Split::kFresh16: return "fresh16";
     case Split::kFresh17: return "fresh17";
     case Split::kFresh18: return "fresh18";
+    case Split::kFresh19: return "fresh19";
   }
   return "?";
 }

@@ -2382,6 +2382,99 @@ void MedsStartDate(Canvas& c, const Content& k) {
   Footer(c, kLetterH);
 }
 
+// ---- fresh19 layouts: written after fresh18's blind measurement, before reading its failures ----
+
+// A form printed for use abroad: "Surname" and "Given name(s)", the birth date day first as its
+// label says (DD/MM/YYYY), the phone in international form, "Postcode".
+void IntakeDayFirst(Canvas& c, const Content& k) {
+  const Person& p = k.person;
+  c.Text(54, 44, k.clinic + " - Registration", 12.5, true);
+  double y = 84;
+  auto row = [&](const std::string& label, const std::string& value) {
+    c.Text(54, y, label, 9.5);
+    c.Text(230, y, value, 10.5, true);
+    c.Line(228, y + 14, 520, y + 14, 0.4);
+    y += 26;
+  };
+  char dob[16];
+  std::snprintf(dob, sizeof dob, "%02d/%02d/%04d", p.birth.day, p.birth.month, p.birth.year);
+  row("Surname", p.family);
+  row("Given name(s)", p.given);
+  row("Date of birth (DD/MM/YYYY)", dob);
+  row("Sex", p.gender == "male" ? "Male" : p.gender == "female" ? "Female" : "Other");
+  row("Street address", p.street);
+  row("Town / city", p.city);
+  row("State", p.state);
+  row("Postcode", p.zip);
+  row("Telephone", "+1 " + p.phone.substr(0, 3) + " " + p.phone.substr(3, 3) + " " + p.phone.substr(6));
+  row("E-mail", p.email);
+  row("Insurer", k.coverage.payer);
+  row("Policy number", k.coverage.member_id);
+  row("Known allergies", k.allergies.empty() ? std::string("None known") : Join(k.allergies, "; "));
+  Footer(c, kLetterH);
+}
+
+// A card whose issuer's name is printed white on a dark banner.
+void CardU(Canvas& c, const Content& k) {
+  c.Box(4, 4, kCardW - 8, kCardH - 8, 0.6);
+  c.Fill(4, 4, kCardW - 8, 30, 0.15);
+  c.Text(12, 11, k.coverage.payer, 11, true, 1.0);
+  c.Text(12, 44, "Member:", 6.5);
+  c.Text(60, 43, k.person.given + " " + k.person.family, 8.5, true);
+  c.Text(12, 58, "ID:", 6.5);
+  c.Text(60, 57, k.coverage.member_id, 8.5, true);
+  c.Text(12, 72, "Group:", 6.5);
+  c.Text(60, 71, k.coverage.group, 8.5);
+  c.Text(160, 72, "BIN:", 6.5);
+  c.Text(185, 71, k.coverage.rxbin, 8);
+  c.Text(160, 86, "PCN:", 6.5);
+  c.Text(185, 85, k.coverage.rxpcn, 8);
+  c.Text(12, kCardH - 16, "For testing only", 5.5);
+}
+
+// A lab report whose reference column carries the units with the range ("70-99 mg/dL").
+void LabRangeWithUnits(Canvas& c, const Content& k) {
+  c.Text(54, 46, "Laboratory results", 12, true);
+  c.Text(54, 66, "Patient: " + k.person.given + " " + k.person.family + "   Born: " + k.person.birth.Long(), 9.5);
+  c.Text(54, 82, "Specimen date: " + k.collected.Us(), 9.5);
+  double y = 112;
+  c.Text(54, y, "Analyte", 9, true);
+  c.Text(250, y, "Result", 9, true);
+  c.Text(340, y, "Reference range (units)", 9, true);
+  c.Line(54, y + 13, 558, y + 13, 0.5);
+  y += 22;
+  for (const LabTest& l : k.labs) {
+    c.Text(54, y, l.printed_name, 9.5);
+    c.Text(250, y, l.value + (Flag(l).empty() ? "" : " " + Flag(l)), 9.5);
+    c.Text(340, y, l.range + " " + l.unit_printed, 9.5);
+    y += 18;
+  }
+  Footer(c, kLetterH);
+}
+
+// A medication list with each strength given per unit ("500 mg/tablet") and how to take it in
+// two columns, "Take" and "When".
+void MedsPerUnit(Canvas& c, const Content& k) {
+  c.Text(54, 46, "My medicines", 13, true);
+  c.Text(54, 68, k.person.family + ", " + k.person.given + " (DOB " + k.person.birth.Us() + ")", 10);
+  double y = 100;
+  const double cols[] = {54, 190, 310, 440};
+  const char* heads[] = {"Medicine", "Strength", "Take", "When"};
+  for (int i = 0; i < 4; ++i) c.Text(cols[i], y, heads[i], 9, true);
+  c.Line(54, y + 13, 560, y + 13, 0.5);
+  y += 22;
+  for (const Medication& m : k.medications) {
+    std::string unit_of = m.form == "inhaler" ? "puff" : m.form == "spray" ? "spray" : m.form == "injection" ? "" : m.form;
+    std::string how_many = m.form == "inhaler" ? "2 puffs" : m.form == "spray" ? "1 spray" : m.form == "injection" ? "" : "1 " + m.form;
+    c.Text(cols[0], y, m.name, 9.5);
+    c.Text(cols[1], y, m.strength + (unit_of.empty() ? "" : "/" + unit_of), 9.5);
+    c.Text(cols[2], y, how_many.empty() ? m.route_printed : how_many + " " + m.route_printed, 9.5);
+    c.Text(cols[3], y, m.frequency, 9.5);
+    y += 20;
+  }
+  Footer(c, kLetterH);
+}
+
 }  // namespace
 
 const std::vector<LayoutDef>& LayoutDefs() {
@@ -2472,6 +2565,10 @@ const std::vector<LayoutDef>& LayoutDefs() {
       {"card-t", "insurance_card", Split::kFresh18, kCardW, kCardH, CardT, CardTruth},
       {"lab-low-high", "lab_report", Split::kFresh18, kLetterW, kLetterH, LabLowHigh, LabTruth},
       {"meds-start-date", "medication_list", Split::kFresh18, kLetterW, kLetterH, MedsStartDate, MedsTruth},
+      {"intake-day-first", "intake", Split::kFresh19, kLetterW, kLetterH, IntakeDayFirst, IntakeTruth},
+      {"card-u", "insurance_card", Split::kFresh19, kCardW, kCardH, CardU, CardTruth},
+      {"lab-range-with-units", "lab_report", Split::kFresh19, kLetterW, kLetterH, LabRangeWithUnits, LabTruth},
+      {"meds-per-unit", "medication_list", Split::kFresh19, kLetterW, kLetterH, MedsPerUnit, MedsTruth},
   };
   return kDefs;
 }
