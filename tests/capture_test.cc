@@ -945,6 +945,69 @@ TEST(CaptureExtractTest, AListedMedicineWhoseUnitWasNotReadIsKeptForReview) {
   EXPECT_TRUE(by_key["medication.1.strength"]->checked);
 }
 
+TEST(CaptureExtractTest, TwoCardFieldsUnderOneSlashedLabelAndAnIssuerByItsInitials) {
+  std::vector<Field> fields = ExtractSized({{"SCA", 40, 30, 60}, {"Member Name", 40, 140, 20},
+                                            {"Elena Delacroix", 40, 170, 30}, {"Member ID", 40, 230, 20},
+                                            {"HV195062638", 40, 260, 30}, {"RX BIN/PCN: 621639 / WQIC", 40, 330, 25},
+                                            {"Summit Care Alliance", 40, 560, 25}},
+                                           "insurance_card", {}, 1000, 640);
+  std::map<std::string, std::string> f;
+  for (const Field& x : fields) f[x.key] = x.value;
+  EXPECT_EQ(f["coverage.rxbin"], "621639");
+  EXPECT_EQ(f["coverage.rxpcn"], "WQIC");
+  EXPECT_EQ(f["coverage.payer"], "Summit Care Alliance");
+  // One number named two ways ("Subscriber / member number") is that number; Idaho with its ZIP
+  // code under captions is no member ID.
+  auto g = FieldsOf({{"5562 Maple Avenue", 100, 100}, {"Boise", 700, 100}, {"ID", 1000, 100}, {"83784", 1150, 100},
+                     {"Street", 100, 150}, {"City", 700, 150}, {"State", 1000, 150}, {"Zip", 1150, 150},
+                     {"Acme Health Plan", 100, 250}, {"EVM089312350", 700, 250},
+                     {"Insurance plan", 100, 300}, {"Subscriber / member number", 700, 300}},
+                    "intake");
+  EXPECT_EQ(g["coverage.memberId"], "EVM089312350");
+  EXPECT_EQ(g["address.postalCode"], "83784");
+  auto h = FieldsOf({{"5562 Maple Avenue", 100, 100}, {"Boise", 700, 100}, {"ID", 1000, 100}, {"83784", 1150, 100},
+                     {"Street", 100, 150}, {"City", 700, 150}, {"State", 1000, 150}, {"Zip", 1150, 150}},
+                    "intake");
+  EXPECT_EQ(h.count("coverage.memberId"), 0u);
+}
+
+TEST(CaptureExtractTest, ValuesInBoxesAndAnAddressOnTwoLines) {
+  auto f = FieldsOf({{"Date of birth", 100, 100}, {"11", 450, 100}, {"23", 570, 100}, {"2001", 690, 100},
+                     {"Month", 450, 140}, {"Day", 570, 140}, {"Year", 690, 140},
+                     {"Address", 100, 220}, {"6435 Oak Street", 450, 220}, {"Boise, ID 83775", 450, 262},
+                     {"Phone", 100, 340}, {"208", 450, 340}, {"555-0174", 560, 340},
+                     {"Area code", 450, 380}, {"Number", 560, 380},
+                     {"Insurance", 100, 460}, {"Northwind Insurance", 450, 460}},
+                    "intake");
+  EXPECT_EQ(f["birthDate"], "2001-11-23");
+  EXPECT_EQ(f["phone"], "2085550174");
+  EXPECT_EQ(f["address.line"], "6435 Oak Street");
+  EXPECT_EQ(f["address.city"], "Boise");
+  EXPECT_EQ(f["address.state"], "ID");
+  EXPECT_EQ(f["address.postalCode"], "83775");
+  EXPECT_EQ(f["coverage.payer"], "Northwind Insurance");
+}
+
+TEST(CaptureExtractTest, AReferenceIntervalInLowAndHighColumns) {
+  std::vector<Field> fields =
+      ExtractSized({{"Test", 100, 100, 30}, {"Result", 700, 100, 30}, {"Low", 1000, 100, 30}, {"High", 1200, 100, 30},
+                    {"Units", 1400, 100, 30},
+                    {"Glucose", 100, 170, 30}, {"120 H", 700, 170, 30}, {"70", 1000, 170, 30}, {"99", 1200, 170, 30},
+                    {"mg/dL", 1400, 170, 30},
+                    {"Triglycerides", 100, 240, 30}, {"267 H", 700, 240, 30}, {"150", 1200, 240, 30},
+                    {"mg/dL", 1400, 240, 30}},
+                   "lab_report");
+  std::map<std::string, const Field*> by_key;
+  for (const Field& f : fields) by_key[f.key] = &f;
+  ASSERT_TRUE(by_key.contains("lab.0.range") && by_key.contains("lab.1.range"));
+  EXPECT_EQ(by_key["lab.0.range"]->value, "70-99");
+  EXPECT_TRUE(by_key["lab.0.range"]->checked);
+  EXPECT_EQ(by_key["lab.0.value"]->value, "120");
+  // One end alone: one-sided, or the other end not read; a person says which.
+  EXPECT_EQ(by_key["lab.1.range"]->value, "<150");
+  EXPECT_FALSE(by_key["lab.1.range"]->checked);
+}
+
 TEST(CaptureLayoutTest, ASpaceBesidePunctuationInAMonospacedFontStaysInThePhrase) {
   // Monospaced, 30 px text: the blank halves of the cells of "." and ")" make the space after
   // them show as 44 px of paper, more than the 39 px (1.3 text heights) of an ordinary space;

@@ -105,6 +105,11 @@ std::optional<std::string> ParseDate(std::string_view text) {
     int month = MonthNumber(m[2].str());
     if (month) return MakeDate(std::stoi(m[3]), month, std::stoi(m[1]));
   }
+  // Three groups of digits alone, as date boxes print them ("03 | 14 | 1962"): month, day, year
+  // (US order), as with slashes.
+  static const std::regex kBoxes(R"(^\s*(\d{1,2})\s+(\d{1,2})\s+(\d{4})\s*$)");
+  if (std::regex_match(t, m, kBoxes) || std::regex_match(digits, m, kBoxes))
+    return MakeDate(std::stoi(m[3]), std::stoi(m[1]), std::stoi(m[2]));
   // Eight digits alone, as comb boxes print them: MMDDYYYY (US order) or YYYYMMDD, whichever is
   // a date; nothing when both are.
   static const std::regex kEight(R"(^\s*(\d{2})(\d{2})(\d{4})\s*$)");

@@ -111,7 +111,7 @@ constexpr Label kLabels[] = {
     {"insurance company", Target::kPayer}, {"insurance carrier", Target::kPayer},
     {"insurer", Target::kPayer}, {"health plan", Target::kPayer}, {"carrier", Target::kPayer},
     {"payer", Target::kPayer}, {"plan name", Target::kPayer}, {"insurance plan", Target::kPayer},
-    {"primary insurance", Target::kPayer}, {"plan", Target::kPayer},
+    {"primary insurance", Target::kPayer}, {"plan", Target::kPayer}, {"insurance", Target::kPayer},
     {"member id", Target::kMemberId}, {"subscriber id", Target::kMemberId},
     {"policy id", Target::kMemberId}, {"member number", Target::kMemberId},
     {"id#", Target::kMemberId}, {"id #", Target::kMemberId}, {"id", Target::kMemberId},
@@ -149,6 +149,9 @@ struct LabelHit {
   size_t label_length;
   std::string inline_value;  // text after "Label:" in the same phrase
   bool has_inline = false;
+  // Two labels joined by a slash ("RX BIN/PCN"): the field of each part, in order; its value is
+  // read the same way ("610014 / ADV"). Empty otherwise.
+  std::vector<Target> slash_targets;
 };
 
 std::optional<LabelHit> MatchLabelTextExactly(const std::string& norm, bool allow_fuzzy);
@@ -286,7 +289,27 @@ std::optional<LabelHit> MatchLabelTextExactly(const std::string& norm, bool allo
       // "Name/Nombre", "Policy / Member ID": one of the parts between slashes.
       for (const std::string& part : SlashParts(norm)) match = match || part == lt;
     }
-    if (match && (!best || lt.size() > best->label_length)) best = LabelHit{l.target, lt.size(), {}, false};
+    if (match && (!best || lt.size() > best->label_length)) best = LabelHit{l.target, lt.size(), {}, false, {}};
+  }
+  if (best && norm.find('/') != std::string::npos) {
+    // Each part a label of its own field ("rx bin/pcn": the second part read with the first's
+    // prefix, "rx pcn"): the value holds one part each.
+    std::vector<std::string> parts = SlashParts(norm);
+    std::vector<Target> targets;
+    std::string prefix;
+    if (size_t sp = parts.front().rfind(' '); sp != std::string::npos) prefix = parts.front().substr(0, sp + 1);
+    for (const std::string& part : parts) {
+      std::optional<Target> t;
+      for (const Label& l : kLabels)
+        if (part == l.text || (!prefix.empty() && prefix + part == l.text)) t = l.target;
+      if (!t) break;
+      targets.push_back(*t);
+    }
+    std::vector<Target> distinct = targets;
+    std::sort(distinct.begin(), distinct.end());
+    distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
+    if (targets.size() == parts.size() && distinct.size() == targets.size() && targets.size() >= 2)
+      best->slash_targets = targets;
   }
   return best;
 }
@@ -476,6 +499,12 @@ struct PagePhrase {
 
 class Reader {
  public:
+  // A label found on a page: where, and what it labels.
+  struct Found {
+    int page, line, index;
+    LabelHit hit;
+  };
+
   Reader(const std::vector<Layout>& pages, std::string_view today) : pages_(pages), today_(today) {}
 
   void CollectLabels() {
@@ -487,6 +516,14 @@ class Reader {
           const Phrase& p = line.phrases[i];
           auto hit = MatchLabel(p);
           if (!hit) continue;
+          // "ID  83784": Idaho and its ZIP code, not a member ID.
+          if (hit->target == Target::kMemberId && Normalise(p.text).starts_with("id")) {
+            static const std::regex kZip(R"(^\s*\d{5}(-\d{4})?\s*$)");
+            std::string after = hit->has_inline ? hit->inline_value
+                                : i + 1 < line.phrases.size() ? line.phrases[i + 1].text : std::string();
+            std::string head = Trim(hit->has_inline ? p.text.substr(0, p.text.find(hit->inline_value)) : p.text);
+            if (head == "ID" && std::regex_match(after, kZip)) continue;
+          }
           if (hit->target == Target::kFullName) {
             // The order the name is printed in, when the label says it (in it, or in the
             // parenthesis printed after it).
@@ -626,6 +663,24 @@ class Reader {
     }
   }
 
+  // A value written in boxes of a few digits each ("11 | 23 | 2001" for a birth date, "608 |
+  // 555-0174" for a phone): the boxes that follow on the line belong to it.
+  void ExtendDigitBoxes(Candidate& c, int page, int line, int index) const {
+    static const std::regex kDigitGroups(R"(^\d{1,4}( \d{1,4})*$)");
+    const Line& row = pages_[page].lines[line];
+    int mh = std::max(1, pages_[page].median_height);
+    for (int j = index + 1; j < static_cast<int>(row.phrases.size()) && j < index + 3; ++j) {
+      const Phrase& more = row.phrases[j];
+      std::string t = Trim(more.text);
+      if (!std::regex_match(Trim(c.text), kDigitGroups) || t.empty() || !std::isdigit(static_cast<unsigned char>(t[0])) ||
+          more.box.x - c.box.right() > 6 * mh || IsLabel(page, line, j))
+        return;
+      c.text = Trim(c.text) + " " + t;
+      c.box = c.box.Union(more.box);
+      c.confidence = std::min(c.confidence, more.confidence);
+    }
+  }
+
   // Short low-confidence fragments: what the reader makes of a dotted leader.
   static bool LooksLikeLeader(const Phrase& p) {
     if (p.confidence >= 0.5f || p.words.empty()) return false;
@@ -674,7 +729,52 @@ class Reader {
   std::vector<Candidate> CandidatesFor(Target target) const {
     std::vector<Candidate> out;
     for (const auto& l : labels_) {
-      if (l.hit.target != target) continue;
+      // A label of two fields joined by a slash gives each its part of the value.
+      int part = -1;
+      if (!l.hit.slash_targets.empty()) {
+        auto it = std::find(l.hit.slash_targets.begin(), l.hit.slash_targets.end(), target);
+        if (it == l.hit.slash_targets.end()) continue;
+        part = static_cast<int>(it - l.hit.slash_targets.begin());
+      } else if (l.hit.target != target) {
+        continue;
+      }
+      size_t first_new = out.size();
+      CandidatesOfLabel(l, target, out);
+      if (part < 0) continue;
+      std::vector<Candidate> kept(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(first_new));
+      for (size_t i = first_new; i < out.size(); ++i) {
+        std::vector<std::string> pieces;
+        size_t start = 0;
+        const std::string& text = out[i].text;
+        while (true) {
+          size_t slash = text.find('/', start);
+          pieces.push_back(Trim(text.substr(start, slash == std::string::npos ? std::string::npos : slash - start)));
+          if (slash == std::string::npos) break;
+          start = slash + 1;
+        }
+        Candidate c = out[i];
+        if (pieces.size() == l.hit.slash_targets.size()) {
+          c.text = pieces[static_cast<size_t>(part)];
+        } else if (target != l.hit.target) {
+          // Not one part each ("Subscriber / member number": one number, named two ways): the
+          // whole value is the label's main field's.
+          continue;
+        }
+        kept.push_back(std::move(c));
+      }
+      out = std::move(kept);
+    }
+    // Specific labels first, then inline, right, below.
+    std::stable_sort(out.begin(), out.end(), [](const Candidate& a, const Candidate& b) {
+      if (a.label_length != b.label_length) return a.label_length > b.label_length;
+      return a.order < b.order;
+    });
+    return out;
+  }
+
+  // The candidates one label gives: its inline value, the phrase right of it, the one under it.
+  void CandidatesOfLabel(const Found& l, Target target, std::vector<Candidate>& out) const {
+    {
       const Layout& page = pages_[l.page];
       const Line& line = page.lines[l.line];
       const Phrase& label = line.phrases[l.index];
@@ -686,7 +786,7 @@ class Reader {
           c.text += ",";
         ExtendList(c, l.page, l.line, l.index);
         out.push_back(std::move(c));
-        continue;
+        return;
       }
       int mh = page.median_height;
       int ri = l.index + 1;
@@ -705,6 +805,7 @@ class Reader {
         if (right.box.x - label.box.right() < page.width / 2) {
           Candidate c{right.text, right.box, right.confidence, l.page, l.hit.label_length, 1};
           ExtendList(c, l.page, l.line, ri);
+          ExtendDigitBoxes(c, l.page, l.line, ri);
           out.push_back(std::move(c));
         }
       }
@@ -764,12 +865,6 @@ class Reader {
         out.push_back(std::move(c));
       }
     }
-    // Specific labels first, then inline, right, below.
-    std::stable_sort(out.begin(), out.end(), [](const Candidate& a, const Candidate& b) {
-      if (a.label_length != b.label_length) return a.label_length > b.label_length;
-      return a.order < b.order;
-    });
-    return out;
   }
 
   // The boxes of phrases read as the value of some label other than the payer's, right of or
@@ -812,10 +907,6 @@ class Reader {
     return box.w ? box : p.box;
   }
 
-  struct Found {
-    int page, line, index;
-    LabelHit hit;
-  };
   const std::vector<Layout>& pages_;
   std::string_view today_;
   std::vector<Found> labels_;
@@ -1127,6 +1218,26 @@ void AddAddress(Reader& r, std::vector<Field>& out) {
   }
   if (!zip && !zips.empty() && !Trim(zips.front().text).empty())
     zip = MakeField("address.postalCode", Trim(zips.front().text), zips.front(), ValueKind::kCode, true, false);
+  // The address on two lines under one label ("6435 Oak Street" / "Boise, ID 83775"): the line
+  // under the street, starting where it starts, is read with it when it is a city, state and ZIP.
+  if (!city && !zip) {
+    for (Candidate& c : streets) {
+      if (Trim(c.text).empty()) continue;
+      if (c.page < 0 || c.page >= static_cast<int>(r.pages().size())) break;
+      const Layout& page = r.pages()[static_cast<size_t>(c.page)];
+      int mh = std::max(1, page.median_height);
+      for (const Line& l : page.lines) {
+        if (l.box.y <= c.box.y || l.box.y - c.box.bottom() > 2 * mh) continue;
+        for (const Phrase& p : l.phrases)
+          if (std::abs(p.box.x - c.box.x) < mh && std::regex_match(p.text, kCityStateZip)) {
+            c.text = Trim(c.text) + ", " + Trim(p.text);
+            c.box = c.box.Union(p.box);
+            c.confidence = std::min(c.confidence, p.confidence);
+          }
+      }
+      break;
+    }
+  }
   if (auto f = PickText(streets, "address.line", ValueKind::kText)) {
     // The street line holds the whole address: its parts are fields of their own, each checked;
     // a part also read under its own label keeps that reading.
@@ -1210,6 +1321,23 @@ void AddCoverage(Reader& r, std::vector<Field>& out, bool card) {
       for (const Phrase* p : tall) {
         if (p->box.h * 4 < tallest * 3) continue;
         if (!best || p->box.y < best->box.y) best = p;
+      }
+      // The issuer's initials in large letters ("SCA"), its name written out elsewhere on the
+      // card ("Summit Care Alliance"): the name.
+      if (best) {
+        std::string initials = Trim(best->text);
+        bool acronym = initials.size() >= 2 && initials.size() <= 5 &&
+                       std::all_of(initials.begin(), initials.end(), [](unsigned char ch) { return std::isupper(ch); });
+        for (const Phrase* p : acronym ? tall : std::vector<const Phrase*>{}) {
+          std::string first_letters;
+          for (const auto& [at, w] : SpacedWords(p->text))
+            if (std::isalpha(static_cast<unsigned char>(w[0])))
+              first_letters.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(w[0]))));
+          if (p != best && first_letters == initials) {
+            best = p;
+            break;
+          }
+        }
       }
       if (best) {
         Candidate c{best->text, best->box, best->confidence, 0, 0, 0};
@@ -1430,7 +1558,8 @@ std::optional<std::string> LeadingDate(std::string_view text) {
 }
 
 // kIgnored: a column we do not read (the performing lab's code, comments).
-enum class LabColumn { kNone, kName, kResult, kFlag, kUnit, kRange, kPrevious, kIgnored };
+// kLow / kHigh: a reference interval printed as two columns.
+enum class LabColumn { kNone, kName, kResult, kFlag, kUnit, kRange, kLow, kHigh, kPrevious, kIgnored };
 
 struct LabColumns {
   std::vector<std::pair<int, LabColumn>> starts;  // x where each column's header starts, left to right
@@ -1465,7 +1594,9 @@ std::optional<LabColumns> LabHeader(const Line& line) {
       {"last result", LabColumn::kPrevious}, {"tests", LabColumn::kName}, {"lab", LabColumn::kIgnored},
       {"performing lab", LabColumn::kIgnored}, {"site", LabColumn::kIgnored}, {"comment", LabColumn::kIgnored},
       {"comments", LabColumn::kIgnored}, {"loinc", LabColumn::kIgnored}, {"loinc code", LabColumn::kIgnored},
-      {"code", LabColumn::kIgnored}, {"ref interval", LabColumn::kRange},
+      {"code", LabColumn::kIgnored}, {"ref interval", LabColumn::kRange}, {"low", LabColumn::kLow},
+      {"high", LabColumn::kHigh}, {"ref low", LabColumn::kLow}, {"ref high", LabColumn::kHigh},
+      {"lower limit", LabColumn::kLow}, {"upper limit", LabColumn::kHigh},
   };
   LabColumns out;
   for (const Phrase& p : line.phrases) {
@@ -1671,10 +1802,29 @@ void AddLabs(Reader& r, std::vector<Field>& out) {
           unit = ParseUnit(texts[name_words]);
           if (unit) unit_word = words[name_words];
         }
+        // A reference interval as Low and High columns: "70" and "99" are "70-99", a high end
+        // alone "<200", a low end alone ">60".
+        std::string low, high;
+        const Word* low_word = nullptr;
+        const Word* high_word = nullptr;
+        for (size_t i = name_words; columns && i < words.size(); ++i) {
+          LabColumn col = column_of(words[i]);
+          if (col != LabColumn::kLow && col != LabColumn::kHigh) continue;
+          if (!std::regex_match(texts[i], kNumber) || texts[i][0] == '<' || texts[i][0] == '>') continue;
+          (col == LabColumn::kLow ? low : high) = texts[i];
+          (col == LabColumn::kLow ? low_word : high_word) = words[i];
+        }
+        // One end alone may be a one-sided interval or an end that was not read: a person says.
+        bool one_end_only = low.empty() != high.empty();
+        if (!low.empty() || !high.empty()) {
+          range = !low.empty() && !high.empty() ? low + "-" + high : !low.empty() ? ">" + low : "<" + high;
+          range_word = low_word ? low_word : high_word;
+        }
         for (size_t i = name_words; i < words.size(); ++i) {
           const std::string& t = texts[i];
           if (columns && (column_of(words[i]) == LabColumn::kPrevious || column_of(words[i]) == LabColumn::kName ||
-                          column_of(words[i]) == LabColumn::kIgnored))
+                          column_of(words[i]) == LabColumn::kIgnored || column_of(words[i]) == LabColumn::kLow ||
+                          column_of(words[i]) == LabColumn::kHigh))
             continue;
           // Ranges may be read as one token or as three ("70 - 99").
           if (i + 2 < words.size() && texts[i + 1] == "-") {
@@ -1735,7 +1885,8 @@ void AddLabs(Reader& r, std::vector<Field>& out) {
             std::string bound = range.substr(range.find_first_of("0123456789"));
             sane = within(std::strtod(bound.c_str(), nullptr));
           }
-          out.push_back(MakeField(fmt::format("lab.{}.range", n), range, rc, ValueKind::kCode, true, sane && name_whole));
+          out.push_back(MakeField(fmt::format("lab.{}.range", n), range, rc, ValueKind::kCode, true,
+                                  sane && name_whole && !one_end_only));
         }
         ++n;
     };
