@@ -341,6 +341,9 @@ TEST_F(SearchTest, PagingOnSeveralSortKeysIsStableBothWays) {
   ASSERT_NE(link.find(two_keys), std::string::npos) << link;
   link.replace(link.find(two_keys), two_keys.size(), "_sort=gender");
   EXPECT_EQ(Call("GET", link).status, 400);
+  // At most eight keys.
+  EXPECT_EQ(Call("GET", "Patient?_sort=gender,birthdate,family,given,_id,-gender,-birthdate,-family").status, 200);
+  EXPECT_EQ(Call("GET", "Patient?_sort=gender,birthdate,family,given,_id,-gender,-birthdate,-family,-given").status, 400);
 }
 
 TEST_F(SearchTest, CompartmentSystemSearchAndEverything) {

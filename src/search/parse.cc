@@ -521,6 +521,11 @@ Result<ParsedSearch> ParseSearch(const std::vector<std::pair<std::string, std::s
           k.param = p->code;
         }
         out.query.sort.push_back(std::move(k));
+        // A limit on what a request may ask the store to compare (and on the page cursor,
+        // which carries one value per key).
+        constexpr size_t kMaxSortKeys = 8;
+        if (out.query.sort.size() > kMaxSortKeys)
+          return Fail(Bad("_sort", fmt::format("at most {} sort keys", kMaxSortKeys)));
       }
     } else if (n == "_include" || n == "_include:iterate" || n == "_include:recurse" || n == "_revinclude" ||
                n == "_revinclude:iterate" || n == "_revinclude:recurse") {
