@@ -34,6 +34,17 @@ double Canvas::Text(double x, double y, const std::string& text, double size, bo
   return static_cast<double>(w) / PANGO_SCALE;
 }
 
+double Canvas::Hand(double x, double y, const std::string& text, double size) {
+  PangoLayout* layout = Layout(cr_, "Z003", text, size, false);
+  int w = 0, h = 0;
+  pango_layout_get_size(layout, &w, &h);
+  cairo_set_source_rgb(cr_, 0.1, 0.1, 0.35);  // blue-black ink
+  cairo_move_to(cr_, x, y);
+  pango_cairo_show_layout(cr_, layout);
+  g_object_unref(layout);
+  return static_cast<double>(w) / PANGO_SCALE;
+}
+
 double Canvas::Width(const std::string& text, double size, bool bold) {
   PangoLayout* layout = Layout(cr_, font_, text, size, bold);
   int w = 0, h = 0;

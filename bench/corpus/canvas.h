@@ -15,6 +15,8 @@ class Canvas {
   // returns its width.
   double Text(double x, double y, const std::string& text, double size, bool bold = false, double gray = 0);
   double Width(const std::string& text, double size, bool bold = false);
+  // Text in a script face, as a form filled in by hand.
+  double Hand(double x, double y, const std::string& text, double size);
   // Right-aligned at x.
   void TextRight(double x, double y, const std::string& text, double size, bool bold = false);
   void Line(double x1, double y1, double x2, double y2, double width = 0.8);

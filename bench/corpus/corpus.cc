@@ -48,6 +48,7 @@ const std::vector<std::string>& Fonts(Split split) {
   static const std::vector<std::string> kFresh17 = {"URW Gothic", "FreeSerif", "DejaVu Sans Mono"};
   static const std::vector<std::string> kFresh18 = {"Nimbus Sans Narrow", "Liberation Serif", "FreeMono"};
   static const std::vector<std::string> kFresh19 = {"C059", "DejaVu Sans", "Nimbus Mono PS"};
+  static const std::vector<std::string> kFresh20 = {"P052", "Liberation Sans", "DejaVu Serif Condensed"};
   return split == Split::kDev       ? kDev
          : split == Split::kHoldout ? kHoldout
          : split == Split::kFresh   ? kFresh
@@ -68,7 +69,8 @@ const std::vector<std::string>& Fonts(Split split) {
          : split == Split::kFresh16 ? kFresh16
          : split == Split::kFresh17 ? kFresh17
          : split == Split::kFresh18 ? kFresh18
-                                    : kFresh19;
+         : split == Split::kFresh19 ? kFresh19
+                                    : kFresh20;
 }
 
 const LayoutDef& FindLayout(const std::string& name) {
@@ -264,6 +266,7 @@ const char* SplitName(Split split) {
     case Split::kFresh17: return "fresh17";
     case Split::kFresh18: return "fresh18";
     case Split::kFresh19: return "fresh19";
+    case Split::kFresh20: return "fresh20";
   }
   return "?";
 }

@@ -2475,6 +2475,113 @@ void MedsPerUnit(Canvas& c, const Content& k) {
   Footer(c, kLetterH);
 }
 
+// ---- fresh20 layouts: written after fresh19's blind measurement, before reading its failures ----
+
+// A printed form filled in by hand: the answers in a script face, in blue-black ink, on the lines.
+void IntakeHandwritten(Canvas& c, const Content& k) {
+  const Person& p = k.person;
+  c.Text(54, 44, k.clinic, 13, true);
+  c.Text(54, 62, "Patient intake (please print clearly)", 9.5);
+  double y = 96;
+  auto row = [&](const std::string& label, const std::string& value) {
+    c.Text(54, y + 4, label + ":", 9.5);
+    c.Line(190, y + 18, 540, y + 18, 0.5);
+    c.Hand(196, y - 2, value, 15);
+    y += 32;
+  };
+  row("Last name", p.family);
+  row("First name", p.given);
+  row("Date of birth", p.birth.Us());
+  row("Sex (M/F)", p.gender == "male" ? "M" : p.gender == "female" ? "F" : "X");
+  row("Address", p.street);
+  row("City", p.city);
+  row("State", p.state);
+  row("ZIP", p.zip);
+  row("Phone", PhoneDash(p.phone));
+  row("Email", p.email);
+  row("Insurance company", k.coverage.payer);
+  row("Member ID", k.coverage.member_id);
+  row("Allergies", k.allergies.empty() ? std::string("none") : Join(k.allergies, ", "));
+  Footer(c, kLetterH);
+}
+
+// A card with the issuer's slogan under its name, an effective date and copays among the fields.
+void CardV(Canvas& c, const Content& k) {
+  c.Box(4, 4, kCardW - 8, kCardH - 8, 0.6);
+  c.Text(12, 10, k.coverage.payer, 10.5, true);
+  c.Text(12, 25, "Caring for you and your family", 6, false);
+  c.Text(12, 42, "Member: " + k.person.given + " " + k.person.family, 7.5, true);
+  c.Text(12, 54, "ID# " + k.coverage.member_id, 7.5, true);
+  c.Text(12, 66, "Group# " + k.coverage.group, 7);
+  c.Text(12, 78, "Effective 01/01/2025", 6.5);
+  c.Text(150, 42, "PCP $25", 6.5);
+  c.Text(150, 52, "Specialist $50", 6.5);
+  c.Text(150, 62, "ER $250", 6.5);
+  c.Text(150, 78, "RxBIN " + k.coverage.rxbin, 6.5);
+  c.Text(150, 88, "RxPCN " + k.coverage.rxpcn, 6.5);
+  c.Text(12, kCardH - 16, "For testing only", 5.5);
+}
+
+// A lab report with the reference interval in parentheses after the units, and flags as words.
+void LabParenRange(Canvas& c, const Content& k) {
+  c.Text(54, 46, k.clinic + " Laboratory Services", 12, true);
+  c.Text(54, 66, "Patient: " + Upper(k.person.family) + ", " + Upper(k.person.given), 9.5);
+  c.Text(330, 66, "DOB: " + k.person.birth.Us(), 9.5);
+  c.Text(54, 82, "Collected: " + k.collected.Us(), 9.5);
+  double y = 112;
+  c.Text(54, y, "Test", 9, true);
+  c.Text(240, y, "Result", 9, true);
+  c.Text(340, y, "Units (reference)", 9, true);
+  c.Line(54, y + 13, 558, y + 13, 0.5);
+  y += 22;
+  for (const LabTest& l : k.labs) {
+    std::string flag = l.flag_high ? "  HIGH" : l.flag_low ? "  LOW" : "";
+    c.Text(54, y, l.printed_name, 9.5);
+    c.Text(240, y, l.value + flag, 9.5);
+    c.Text(340, y, l.unit_printed + " (" + l.range + ")", 9.5);
+    y += 18;
+  }
+  Footer(c, kLetterH);
+}
+
+// Medicines in sentences, two to a sentence where there are two ("You take metformin 500 mg by
+// mouth twice a day and lisinopril 10 mg by mouth once a day.").
+void MedsProse(Canvas& c, const Content& k) {
+  auto day = [](const std::string& f) {
+    if (f == "once daily") return std::string("once a day");
+    if (f == "twice daily") return std::string("twice a day");
+    if (f == "three times daily") return std::string("three times a day");
+    return f;
+  };
+  auto lower_first = [](std::string s) {
+    if (!s.empty()) s[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(s[0])));
+    return s;
+  };
+  c.Text(54, 46, "Your medicines", 13, true);
+  c.Text(54, 68, "For " + k.person.given + " " + k.person.family + ", born " + k.person.birth.Long(), 10);
+  double y = 100;
+  for (size_t i = 0; i < k.medications.size(); i += 2) {
+    const Medication& a = k.medications[i];
+    std::string sentence = (i == 0 ? "You take " : "You also take ") + lower_first(a.name) + " " + a.strength + " " +
+                           a.route_printed + " " + day(a.frequency);
+    if (i + 1 < k.medications.size()) {
+      const Medication& b = k.medications[i + 1];
+      sentence += " and " + lower_first(b.name) + " " + b.strength + " " + b.route_printed + " " + day(b.frequency);
+    }
+    sentence += ".";
+    // A sentence too long for the line goes on on the next one, as a word processor would wrap it.
+    if (size_t and_at = sentence.find(" and "); c.Width(sentence, 10) > 500 && and_at != std::string::npos) {
+      c.Text(54, y, sentence.substr(0, and_at), 10);
+      y += 15;
+      c.Text(54, y, sentence.substr(and_at + 1), 10);
+    } else {
+      c.Text(54, y, sentence, 10);
+    }
+    y += 22;
+  }
+  Footer(c, kLetterH);
+}
+
 }  // namespace
 
 const std::vector<LayoutDef>& LayoutDefs() {
@@ -2569,6 +2676,10 @@ const std::vector<LayoutDef>& LayoutDefs() {
       {"card-u", "insurance_card", Split::kFresh19, kCardW, kCardH, CardU, CardTruth},
       {"lab-range-with-units", "lab_report", Split::kFresh19, kLetterW, kLetterH, LabRangeWithUnits, LabTruth},
       {"meds-per-unit", "medication_list", Split::kFresh19, kLetterW, kLetterH, MedsPerUnit, MedsTruth},
+      {"intake-handwritten", "intake", Split::kFresh20, kLetterW, kLetterH, IntakeHandwritten, IntakeTruth},
+      {"card-v", "insurance_card", Split::kFresh20, kCardW, kCardH, CardV, CardTruth},
+      {"lab-paren-range", "lab_report", Split::kFresh20, kLetterW, kLetterH, LabParenRange, LabTruth},
+      {"meds-prose", "medication_list", Split::kFresh20, kLetterW, kLetterH, MedsProse, MedsTruth},
   };
   return kDefs;
 }
