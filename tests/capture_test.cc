@@ -172,6 +172,13 @@ std::vector<Field> ExtractSized(const std::vector<std::tuple<std::string, int, i
   return Extract({layout}, c, "2026-11-28");
 }
 
+// Fields by key (pointers into `fields`).
+std::map<std::string, const Field*> ByKey(const std::vector<Field>& fields) {
+  std::map<std::string, const Field*> out;
+  for (const Field& f : fields) out[f.key] = &f;
+  return out;
+}
+
 // The same with every word 30 px high (18 px a character), as key -> value.
 std::map<std::string, std::string> FieldsOf(const std::vector<std::tuple<std::string, int, int>>& placed,
                                               const std::string& kind, std::vector<Checkbox> boxes = {}) {
@@ -912,8 +919,7 @@ TEST(CaptureExtractTest, LabRowsLedByTheirLoincCode) {
                     {"2345-7", 100, 310, 30}, {"Sodium", 400, 310, 30}, {"140", 1000, 310, 30},
                     {"136-145", 1300, 310, 30}, {"mmol/L", 1700, 310, 30}},
                    "lab_report");
-  std::map<std::string, const Field*> by_key;
-  for (const Field& f : fields) by_key[f.key] = &f;
+  std::map<std::string, const Field*> by_key = ByKey(fields);
   ASSERT_TRUE(by_key.contains("lab.0.code") && by_key.contains("lab.1.code") && by_key.contains("lab.2.code"));
   EXPECT_EQ(by_key["lab.0.code"]->value, "33914-3");
   EXPECT_EQ(by_key["lab.0.value"]->value, "100");
@@ -934,8 +940,7 @@ TEST(CaptureExtractTest, AListedMedicineWhoseUnitWasNotReadIsKeptForReview) {
                                             {"Metformin", 100, 240, 30}, {"500", 700, 240, 30}, {"mg", 900, 240, 30},
                                             {"oral", 1100, 240, 30}, {"twice daily", 1400, 240, 30}},
                                            "medication_list");
-  std::map<std::string, const Field*> by_key;
-  for (const Field& f : fields) by_key[f.key] = &f;
+  std::map<std::string, const Field*> by_key = ByKey(fields);
   ASSERT_TRUE(by_key.contains("medication.0.name") && by_key.contains("medication.1.name"));
   EXPECT_EQ(by_key["medication.0.name"]->value, "Lisinopril");
   EXPECT_EQ(by_key["medication.0.strength"]->value, "10");
@@ -997,8 +1002,7 @@ TEST(CaptureExtractTest, AReferenceIntervalInLowAndHighColumns) {
                     {"Triglycerides", 100, 240, 30}, {"267 H", 700, 240, 30}, {"150", 1200, 240, 30},
                     {"mg/dL", 1400, 240, 30}},
                    "lab_report");
-  std::map<std::string, const Field*> by_key;
-  for (const Field& f : fields) by_key[f.key] = &f;
+  std::map<std::string, const Field*> by_key = ByKey(fields);
   ASSERT_TRUE(by_key.contains("lab.0.range") && by_key.contains("lab.1.range"));
   EXPECT_EQ(by_key["lab.0.range"]->value, "70-99");
   EXPECT_TRUE(by_key["lab.0.range"]->checked);
@@ -1006,6 +1010,26 @@ TEST(CaptureExtractTest, AReferenceIntervalInLowAndHighColumns) {
   // One end alone: one-sided, or the other end not read; a person says which.
   EXPECT_EQ(by_key["lab.1.range"]->value, "<150");
   EXPECT_FALSE(by_key["lab.1.range"]->checked);
+}
+
+TEST(CaptureExtractTest, ADateLabelledDayFirstIsReadDayFirst) {
+  auto f = FieldsOf({{"Surname", 100, 100}, {"Sandoval", 700, 100}, {"Date of birth (DD/MM/YYYY)", 100, 170},
+                     {"05/10/1990", 700, 170}, {"Postcode", 100, 240}, {"31449-4991", 700, 240}},
+                    "intake");
+  EXPECT_EQ(f["birthDate"], "1990-10-05");
+  EXPECT_EQ(f["address.postalCode"], "31449-4991");
+  // Under a label that does not say, 05/10 is May 10th (US order); 18/04 can only be day first,
+  // and is shown so for a person to confirm.
+  auto birth = [](const std::vector<Field>& fields) {
+    auto it = std::find_if(fields.begin(), fields.end(), [](const Field& x) { return x.key == "birthDate"; });
+    return it == fields.end() ? Field{} : *it;
+  };
+  Field us = birth(ExtractSized({{"Date of birth", 100, 100, 30}, {"05/10/1990", 700, 100, 30}}, "intake"));
+  EXPECT_EQ(us.value, "1990-05-10");
+  EXPECT_TRUE(us.checked);
+  Field other = birth(ExtractSized({{"Date of birth", 100, 100, 30}, {"18/04/2006", 700, 100, 30}}, "intake"));
+  EXPECT_EQ(other.value, "2006-04-18");
+  EXPECT_FALSE(other.checked);
 }
 
 TEST(CaptureLayoutTest, ASpaceBesidePunctuationInAMonospacedFontStaysInThePhrase) {
@@ -1289,6 +1313,16 @@ TEST_F(CapturePipelineTest, DottedLeadersAreNotTakenForTinyText) {
   auto got = Values(r);
   EXPECT_EQ(got["lab.0.code"], s.truth.fields.at("lab.0.code"));
   EXPECT_EQ(got["lab.0.value"], s.truth.fields.at("lab.0.value"));
+}
+
+TEST_F(CapturePipelineTest, WhiteTextOnADarkBandIsRead) {
+  // The issuer's name printed white on a dark band across the top of a card.
+  sc::Sample s = sc::Generate({"card-u", sc::Degradation::kClean, sc::Format::kPng, 4});
+  CaptureResult r = Run(s);
+  EXPECT_EQ(r.classification.kind, "insurance_card");
+  auto got = Values(r);
+  EXPECT_EQ(got["coverage.payer"], s.truth.fields.at("coverage.payer")) << s.truth.font;
+  EXPECT_EQ(got["coverage.memberId"], s.truth.fields.at("coverage.memberId")) << s.truth.font;
 }
 
 TEST_F(CapturePipelineTest, RotatedAndSkewedPagesAreStraightened) {

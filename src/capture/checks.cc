@@ -78,7 +78,7 @@ int EditDistance(std::string_view a, std::string_view b) {
   return prev[b.size()];
 }
 
-std::optional<std::string> ParseDate(std::string_view text) {
+std::optional<std::string> ParseDate(std::string_view text, bool day_first) {
   // Rules and dashes a reader turns into long runs of punctuation (em dashes, underscores) are
   // spaces to a date.
   std::string t;
@@ -95,8 +95,12 @@ std::optional<std::string> ParseDate(std::string_view text) {
   std::string digits = DigitsFromLookalikes(t);
   if (std::regex_search(t, m, kIso) || std::regex_search(digits, m, kIso))
     return MakeDate(std::stoi(m[1]), std::stoi(m[2]), std::stoi(m[3]));
-  if (std::regex_search(t, m, kNumeric) || std::regex_search(digits, m, kNumeric))
-    return MakeDate(std::stoi(m[3]), std::stoi(m[1]), std::stoi(m[2]));
+  // Month and day as the order says (the first number the month unless `day_first`).
+  auto ordered = [&](const std::smatch& n) {
+    int a = std::stoi(n[1]), b = std::stoi(n[2]);
+    return day_first ? MakeDate(std::stoi(n[3]), b, a) : MakeDate(std::stoi(n[3]), a, b);
+  };
+  if (std::regex_search(t, m, kNumeric) || std::regex_search(digits, m, kNumeric)) return ordered(m);
   if (std::regex_search(t, m, kLong)) {
     int month = MonthNumber(m[1].str());
     if (month) return MakeDate(std::stoi(m[3]), month, std::stoi(m[2]));
@@ -108,12 +112,11 @@ std::optional<std::string> ParseDate(std::string_view text) {
   // Three groups of digits alone, as date boxes print them ("03 | 14 | 1962"): month, day, year
   // (US order), as with slashes.
   static const std::regex kBoxes(R"(^\s*(\d{1,2})\s+(\d{1,2})\s+(\d{4})\s*$)");
-  if (std::regex_match(t, m, kBoxes) || std::regex_match(digits, m, kBoxes))
-    return MakeDate(std::stoi(m[3]), std::stoi(m[1]), std::stoi(m[2]));
+  if (std::regex_match(t, m, kBoxes) || std::regex_match(digits, m, kBoxes)) return ordered(m);
   // Eight digits alone, as comb boxes print them: MMDDYYYY (US order) or YYYYMMDD, whichever is
   // a date; nothing when both are.
   static const std::regex kEight(R"(^\s*(\d{2})(\d{2})(\d{4})\s*$)");
-  if (std::regex_match(t, m, kEight)) {
+  if (!day_first && std::regex_match(t, m, kEight)) {
     auto us = MakeDate(std::stoi(m[3]), std::stoi(m[1]), std::stoi(m[2]));
     std::string all = m[1].str() + m[2].str() + m[3].str();
     auto iso = MakeDate(std::stoi(all.substr(0, 4)), std::stoi(all.substr(4, 2)), std::stoi(all.substr(6, 2)));
@@ -123,8 +126,8 @@ std::optional<std::string> ParseDate(std::string_view text) {
   return std::nullopt;
 }
 
-std::optional<std::string> ParseBirthDate(std::string_view text, std::string_view today) {
-  auto date = ParseDate(text);
+std::optional<std::string> ParseBirthDate(std::string_view text, std::string_view today, bool day_first) {
+  auto date = ParseDate(text, day_first);
   if (!date || today.size() < 10) return date;
   if (*date > today) return std::nullopt;
   int year = std::stoi(std::string(today.substr(0, 4)));

@@ -11,9 +11,11 @@ namespace salus::capture {
 
 // Dates as printed on US documents: 03/14/1962, 03-14-1962, 1962-03-14, March 14, 1962,
 // 14 Mar 1962. Returns YYYY-MM-DD.
-std::optional<std::string> ParseDate(std::string_view text);
+// With `day_first`, numeric dates are read DD/MM/YYYY (as a label saying so asks); otherwise
+// MM/DD/YYYY, the US order.
+std::optional<std::string> ParseDate(std::string_view text, bool day_first = false);
 // A birth date: a date not in the future and at most 120 years before `today` (YYYY-MM-DD).
-std::optional<std::string> ParseBirthDate(std::string_view text, std::string_view today);
+std::optional<std::string> ParseBirthDate(std::string_view text, std::string_view today, bool day_first = false);
 
 // A US phone number through libphonenumber: returns the 10-digit national number.
 std::optional<std::string> ParsePhone(std::string_view text);

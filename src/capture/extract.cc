@@ -102,7 +102,8 @@ constexpr Label kLabels[] = {
     {"town city", Target::kCity}, {"city/town", Target::kCity},
     {"state", Target::kState}, {"st", Target::kState},
     {"zip", Target::kZip}, {"zip code", Target::kZip}, {"postal code", Target::kZip},
-    {"zipcode", Target::kZip}, {"zip/postal code", Target::kZip},
+    {"zipcode", Target::kZip}, {"zip/postal code", Target::kZip}, {"postcode", Target::kZip},
+    {"post code", Target::kZip},
     {"phone", Target::kPhone}, {"home phone", Target::kPhone}, {"cell phone", Target::kPhone},
     {"telephone", Target::kPhone}, {"mobile", Target::kPhone}, {"mobile phone", Target::kPhone},
     {"phone number", Target::kPhone}, {"tel", Target::kPhone}, {"cell", Target::kPhone},
@@ -152,6 +153,7 @@ struct LabelHit {
   // Two labels joined by a slash ("RX BIN/PCN"): the field of each part, in order; its value is
   // read the same way ("610014 / ADV"). Empty otherwise.
   std::vector<Target> slash_targets;
+  bool day_first = false;  // the label asks for a date day first ("Date of birth (DD/MM/YYYY)")
 };
 
 std::optional<LabelHit> MatchLabelTextExactly(const std::string& norm, bool allow_fuzzy);
@@ -325,20 +327,25 @@ std::vector<std::pair<size_t, std::string>> SpacedWords(std::string_view text) {
   return words;
 }
 
-// "HPRX    GRP RX933": an identifier read together with the next label and its value (several
-// pairs printed on one line) ends where that label starts.
-std::string CutAtNextLabel(const std::string& value) {
+// A value read together with the label of the next field and that field's value: the value up
+// to where the label (of at most `max_words` words, `wanted` of its field) starts, the
+// label's own value after it.
+std::string CutBeforeLabel(const std::string& value, size_t max_words, bool (*wanted)(Target)) {
   std::vector<std::pair<size_t, std::string>> words = SpacedWords(value);
   for (size_t i = 1; i < words.size(); ++i) {
     std::string head;
-    for (size_t n = 0; n < 2 && i + n + 1 < words.size(); ++n) {
+    for (size_t n = 0; n < max_words && i + n + 1 < words.size(); ++n) {
       head += (n ? " " : "") + words[i + n].second;
       auto hit = MatchLabelTextExactly(Normalise(head), false);
-      if (hit && IsIdentifierTarget(hit->target)) return Trim(value.substr(0, words[i].first));
+      if (hit && wanted(hit->target)) return Trim(value.substr(0, words[i].first));
     }
   }
   return value;
 }
+
+// "HPRX    GRP RX933": an identifier read together with the next label and its value (several
+// pairs printed on one line) ends where that label starts.
+std::string CutAtNextLabel(const std::string& value) { return CutBeforeLabel(value, 2, IsIdentifierTarget); }
 
 // "Omar Kowalski  DOB: 01/05/1978  Collected: ...": a value read together with the next
 // "Label:" on its line ends where that label starts.
@@ -360,18 +367,9 @@ std::string CutAtNextColonLabel(const std::string& value) {
 // "Vasquez, Michael DOB 01/10/1971": a name read together with the label of the next field
 // and its value (without a colon) ends where that label starts.
 std::string CutAtFollowingLabel(const std::string& value) {
-  std::vector<std::pair<size_t, std::string>> words = SpacedWords(value);
-  for (size_t i = 1; i < words.size(); ++i) {
-    std::string head;
-    // The label and at least one word of its value after it.
-    for (size_t n = 0; n < 3 && i + n + 1 < words.size(); ++n) {
-      head += (n ? " " : "") + words[i + n].second;
-      auto hit = MatchLabelTextExactly(Normalise(head), false);
-      if (hit && (hit->target == Target::kBirthDate || hit->target == Target::kGender || hit->target == Target::kPhone))
-        return Trim(value.substr(0, words[i].first));
-    }
-  }
-  return value;
+  return CutBeforeLabel(value, 3, [](Target t) {
+    return t == Target::kBirthDate || t == Target::kGender || t == Target::kPhone;
+  });
 }
 
 // Whether a name's label says it is printed surname first: "(Last, First)", "NAME (LAST
@@ -489,6 +487,7 @@ struct Candidate {
   int page = 0;
   size_t label_length = 0;
   int order = 0;  // 0 inline, 1 right, 2 below
+  bool day_first = false;  // its label asks for a date day first
 };
 
 struct PagePhrase {
@@ -516,6 +515,14 @@ class Reader {
           const Phrase& p = line.phrases[i];
           auto hit = MatchLabel(p);
           if (!hit) continue;
+          {
+            // "Date of birth (DD/MM/YYYY)", "(dd.mm.yyyy)": the date is written day first.
+            std::string label_text = Lower(hit->has_inline ? p.text.substr(0, p.text.find(':')) : p.text);
+            if (i + 1 < line.phrases.size() && Trim(line.phrases[i + 1].text).starts_with("("))
+              label_text += " " + Lower(line.phrases[i + 1].text);
+            static const std::regex kDayFirst(R"(\bdd\s*[/.\- ]\s*mm\b|\bday\s*/\s*month\b)");
+            hit->day_first = std::regex_search(label_text, kDayFirst);
+          }
           // "ID  83784": Idaho and its ZIP code, not a member ID.
           if (hit->target == Target::kMemberId && Normalise(p.text).starts_with("id")) {
             static const std::regex kZip(R"(^\s*\d{5}(-\d{4})?\s*$)");
@@ -740,6 +747,7 @@ class Reader {
       }
       size_t first_new = out.size();
       CandidatesOfLabel(l, target, out);
+      for (size_t i = first_new; i < out.size(); ++i) out[i].day_first = l.hit.day_first;
       if (part < 0) continue;
       std::vector<Candidate> kept(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(first_new));
       for (size_t i = first_new; i < out.size(); ++i) {
@@ -1067,8 +1075,25 @@ std::optional<std::string> LeadingDate(std::string_view text);
 
 void AddBirthDate(Reader& r, std::vector<Field>& out) {
   std::string today(r.today());
+  std::vector<Candidate> cands = r.CandidatesFor(Target::kBirthDate);
+  for (const Candidate& c : cands) {
+    if (auto d = ParseBirthDate(c.text, today, c.day_first)) {
+      out.push_back(MakeField("birthDate", *d, c, ValueKind::kDate, true, true));
+      return;
+    }
+  }
+  // Not a date in the order asked for, but one in the other ("18/04/2006" under a label that
+  // does not say): read day first, for a person to confirm.
+  for (const Candidate& c : cands) {
+    if (Trim(c.text).empty()) continue;
+    if (auto d = ParseBirthDate(c.text, today, !c.day_first)) {
+      out.push_back(MakeField("birthDate", *d, c, ValueKind::kDate, true, false));
+      return;
+    }
+    break;
+  }
   auto parse = [&](std::string_view t) { return ParseBirthDate(t, today); };
-  if (auto f = Pick(r.CandidatesFor(Target::kBirthDate), "birthDate", ValueKind::kDate, parse)) {
+  if (auto f = Pick(cands, "birthDate", ValueKind::kDate, parse)) {
     out.push_back(*f);
     return;
   }

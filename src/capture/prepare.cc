@@ -172,6 +172,50 @@ double BlurIndex(Pix* gray) {
   return static_cast<double>(mid) / static_cast<double>(ink + mid);
 }
 
+// Text printed white on a dark band (an issuer's name on a card, a table's header row): the
+// band is turned to dark on white, so that it reads as the rest of the page does. A band is a
+// solid dark rectangle at least a fifth of the page wide and three times as wide as high, a
+// quarter of the page high at most. Returns how many were turned.
+int InvertDarkBands(Pix* gray) {
+  PixPtr dark(pixThresholdToBinary(gray, 110));
+  if (!dark) return 0;
+  int w = pixGetWidth(gray), h = pixGetHeight(gray);
+  // Solid areas only: an opening wider than any stroke takes away text, rules and box edges
+  // (which would join a band to the frame around it).
+  int brick = std::max(9, std::min(w, h) / 60);
+  PixPtr binary(pixOpenBrick(nullptr, dark.get(), brick, brick));
+  if (!binary) return 0;
+  Boxa* raw = nullptr;
+  Pixa* comps = nullptr;
+  raw = pixConnComp(binary.get(), &comps, 8);
+  int turned = 0;
+  int n = raw ? boxaGetCount(raw) : 0;
+  for (int i = 0; i < n && turned < 8; ++i) {
+    l_int32 bx, by, bw, bh;
+    if (boxaGetBoxGeometry(raw, i, &bx, &by, &bw, &bh) != 0) continue;
+    if (bw < w / 5 || bh < 12 || bh > h / 4 || bw < 3 * bh) continue;
+    Pix* comp = pixaGetPix(comps, i, L_CLONE);
+    l_int32 ink = 0;
+    pixCountPixels(comp, &ink, nullptr);
+    pixDestroy(&comp);
+    // A band is a rectangle: a wedge of dark background beside a photographed page is not,
+    // and turning its bounding box would turn the page's text beside it.
+    if (static_cast<double>(ink) < 0.85 * bw * bh) continue;
+    BOX* region = boxCreate(bx, by, bw, bh);
+    Pix* band = pixClipRectangle(gray, region, nullptr);
+    if (band) {
+      pixInvert(band, band);
+      pixRasterop(gray, bx, by, bw, bh, PIX_SRC, band, 0, 0);
+      pixDestroy(&band);
+      ++turned;
+    }
+    boxDestroy(&region);
+  }
+  boxaDestroy(&raw);
+  pixaDestroy(&comps);
+  return turned;
+}
+
 }  // namespace
 
 Result<PreparedPage> Prepare(const Image& input) {
@@ -184,6 +228,8 @@ Result<PreparedPage> Prepare(const Image& input) {
     gray = std::move(flat);
     out.perspective_corrected = true;
   }
+  // Before the background is estimated: a dark band would pass for background.
+  InvertDarkBands(gray.get());
   // Shadows and uneven light: divide by the estimated background (Leptonica's adaptive
   // background normalisation), so paper is uniformly light.
   // The normalised background sits at 200; a linear map brings it back to white.
