@@ -372,14 +372,9 @@ std::string CutAtFollowingLabel(const std::string& value) {
   });
 }
 
-// Whether a name's label says it is printed surname first: "(Last, First)", "NAME (LAST
-// FIRST)", "Surname, given names".
-bool FamilyFirstHint(std::string_view label_text) {
-  std::string t = Normalise(std::string(label_text));
-  // Normalise drops what is in parentheses; the hint is usually there.
-  std::string lower;
-  for (char c : label_text) lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
-  t += " " + lower;
+// Whether a name's label (in lower case, with its parenthesis) says it is printed surname
+// first: "(last, first)", "name (last first)", "surname, given names".
+bool FamilyFirstHint(std::string_view t) {
   size_t family = std::min({t.find("last"), t.find("surname"), t.find("family")});
   size_t given = std::min(t.find("first"), t.find("given"));
   return family != std::string::npos && given != std::string::npos && family < given;
@@ -515,14 +510,14 @@ class Reader {
           const Phrase& p = line.phrases[i];
           auto hit = MatchLabel(p);
           if (!hit) continue;
-          {
-            // "Date of birth (DD/MM/YYYY)", "(dd.mm.yyyy)": the date is written day first.
-            std::string label_text = Lower(hit->has_inline ? p.text.substr(0, p.text.find(':')) : p.text);
-            if (i + 1 < line.phrases.size() && Trim(line.phrases[i + 1].text).starts_with("("))
-              label_text += " " + Lower(line.phrases[i + 1].text);
-            static const std::regex kDayFirst(R"(\bdd\s*[/.\- ]\s*mm\b|\bday\s*/\s*month\b)");
-            hit->day_first = std::regex_search(label_text, kDayFirst);
-          }
+          // The label as printed, with the parenthesis printed after it: it may say how the value
+          // is written.
+          std::string label_text = Lower(hit->has_inline ? p.text.substr(0, p.text.find(':')) : p.text);
+          if (i + 1 < line.phrases.size() && Trim(line.phrases[i + 1].text).starts_with("("))
+            label_text += " " + Lower(line.phrases[i + 1].text);
+          // "Date of birth (DD/MM/YYYY)", "(dd.mm.yyyy)": the date is written day first.
+          static const std::regex kDayFirst(R"(\bdd\s*[/.\- ]\s*mm\b|\bday\s*/\s*month\b)");
+          hit->day_first = std::regex_search(label_text, kDayFirst);
           // "ID  83784": Idaho and its ZIP code, not a member ID.
           if (hit->target == Target::kMemberId && Normalise(p.text).starts_with("id")) {
             static const std::regex kZip(R"(^\s*\d{5}(-\d{4})?\s*$)");
@@ -531,14 +526,8 @@ class Reader {
             std::string head = Trim(hit->has_inline ? p.text.substr(0, p.text.find(hit->inline_value)) : p.text);
             if (head == "ID" && std::regex_match(after, kZip)) continue;
           }
-          if (hit->target == Target::kFullName) {
-            // The order the name is printed in, when the label says it (in it, or in the
-            // parenthesis printed after it).
-            std::string hint = hit->has_inline ? p.text.substr(0, p.text.find(':')) : p.text;
-            if (i + 1 < line.phrases.size() && Trim(line.phrases[i + 1].text).starts_with("("))
-              hint += " " + line.phrases[i + 1].text;
-            if (FamilyFirstHint(hint)) hit->target = Target::kFullNameFamilyFirst;
-          }
+          // The order a name is printed in, when the label says it.
+          if (hit->target == Target::kFullName && FamilyFirstHint(label_text)) hit->target = Target::kFullNameFamilyFirst;
           labels_.push_back({static_cast<int>(pi), static_cast<int>(li), static_cast<int>(i), *hit});
           // Several "LABEL value" pairs read as one phrase ("RxBIN 582507 RxPCN ADV RxGRP 1494"):
           // each value was cut where the next label starts; the rest holds the next pairs.
