@@ -49,6 +49,7 @@ const std::vector<std::string>& Fonts(Split split) {
   static const std::vector<std::string> kFresh18 = {"Nimbus Sans Narrow", "Liberation Serif", "FreeMono"};
   static const std::vector<std::string> kFresh19 = {"C059", "DejaVu Sans", "Nimbus Mono PS"};
   static const std::vector<std::string> kFresh20 = {"P052", "Liberation Sans", "DejaVu Serif Condensed"};
+  static const std::vector<std::string> kFresh21 = {"Nimbus Sans", "FreeSerif", "Liberation Mono"};
   return split == Split::kDev       ? kDev
          : split == Split::kHoldout ? kHoldout
          : split == Split::kFresh   ? kFresh
@@ -70,7 +71,8 @@ const std::vector<std::string>& Fonts(Split split) {
          : split == Split::kFresh17 ? kFresh17
          : split == Split::kFresh18 ? kFresh18
          : split == Split::kFresh19 ? kFresh19
-                                    : kFresh20;
+         : split == Split::kFresh20 ? kFresh20
+                                    : kFresh21;
 }
 
 const LayoutDef& FindLayout(const std::string& name) {
@@ -267,6 +269,7 @@ const char* SplitName(Split split) {
     case Split::kFresh18: return "fresh18";
     case Split::kFresh19: return "fresh19";
     case Split::kFresh20: return "fresh20";
+    case Split::kFresh21: return "fresh21";
   }
   return "?";
 }

@@ -2582,6 +2582,108 @@ void MedsProse(Canvas& c, const Content& k) {
   Footer(c, kLetterH);
 }
 
+// ---- fresh21 layouts: written after fresh20's blind measurement, before reading its failures ----
+
+// A registration form in Spanish only.
+void IntakeSpanish(Canvas& c, const Content& k) {
+  const Person& p = k.person;
+  c.Text(54, 44, k.clinic, 13, true);
+  c.Text(54, 62, "Formulario de registro del paciente", 10);
+  double y = 96;
+  auto row = [&](const std::string& label, const std::string& value) {
+    c.Text(54, y, label, 9.5, true);
+    c.Text(235, y, value, 10.5);
+    y += 24;
+  };
+  row("Apellido:", p.family);
+  row("Nombre:", p.given);
+  row("Fecha de nacimiento:", p.birth.Us());
+  c.Text(54, y, "Sexo:", 9.5, true);
+  c.CheckBox(235, y + 1, 9, p.gender == "male");
+  c.Text(248, y, "Masculino", 9.5);
+  c.CheckBox(318, y + 1, 9, p.gender == "female");
+  c.Text(331, y, "Femenino", 9.5);
+  c.CheckBox(398, y + 1, 9, p.gender == "other");
+  c.Text(411, y, "Otro", 9.5);
+  y += 24;
+  row("Dirección:", p.street);
+  row("Ciudad:", p.city);
+  row("Estado:", p.state);
+  row("Código postal:", p.zip);
+  row("Teléfono:", PhoneUs(p.phone));
+  row("Correo electrónico:", p.email);
+  row("Compañía de seguro:", k.coverage.payer);
+  row("Número de miembro:", k.coverage.member_id);
+  row("Alergias:", k.allergies.empty() ? std::string("Ninguna") : Join(k.allergies, ", "));
+  Footer(c, kLetterH);
+}
+
+// A card printing the member's given name and family name on two lines under one label.
+void CardW(Canvas& c, const Content& k) {
+  c.Box(4, 4, kCardW - 8, kCardH - 8, 0.6);
+  c.Text(12, 12, k.coverage.payer, 10, true);
+  c.Text(12, 34, "MEMBER", 5.5);
+  c.Text(12, 41, Upper(k.person.given), 8, true);
+  c.Text(12, 51, Upper(k.person.family), 8, true);
+  c.Text(130, 34, "SUBSCRIBER ID", 5.5);
+  c.Text(130, 41, k.coverage.member_id, 8, true);
+  c.Text(130, 58, "GROUP", 5.5);
+  c.Text(130, 65, k.coverage.group, 8);
+  c.Text(12, 80, "BIN " + k.coverage.rxbin, 6.5);
+  c.Text(80, 80, "PCN " + k.coverage.rxpcn, 6.5);
+  c.Text(12, kCardH - 16, "For testing only", 5.5);
+}
+
+// A lab printout of delimited records: TEST | RESULT | UNITS | RANGE | FLAG.
+void LabDelimited(Canvas& c, const Content& k) {
+  c.Text(54, 46, "RESULTS EXPORT", 11, true);
+  c.Text(54, 64, "PATIENT|" + Upper(k.person.family) + "^" + Upper(k.person.given) + "|DOB|" + k.person.birth.Iso(), 8.5);
+  c.Text(54, 78, "COLLECTED|" + k.collected.Iso(), 8.5);
+  double y = 102;
+  c.Text(54, y, "TEST|RESULT|UNITS|RANGE|FLAG", 8.5, true);
+  y += 16;
+  for (const LabTest& l : k.labs) {
+    c.Text(54, y, Upper(l.printed_name) + "|" + l.value + "|" + l.unit_printed + "|" + l.range + "|" + Flag(l), 8.5);
+    y += 14;
+  }
+  Footer(c, kLetterH);
+}
+
+// A medication list in Spanish: route and frequency in Spanish words.
+void MedsSpanish(Canvas& c, const Content& k) {
+  auto via = [](const std::string& route) -> std::string {
+    if (route == "oral") return "por vía oral";
+    if (route == "subcutaneous") return "subcutánea";
+    if (route == "inhalation") return "inhalada";
+    if (route == "nasal") return "nasal";
+    return route;
+  };
+  auto cuando = [](const std::string& f) -> std::string {
+    if (f == "once daily") return "una vez al día";
+    if (f == "twice daily") return "dos veces al día";
+    if (f == "three times daily") return "tres veces al día";
+    if (f == "at bedtime") return "al acostarse";
+    if (f == "every 4 hours as needed") return "cada 4 horas si es necesario";
+    return f;
+  };
+  c.Text(54, 46, "Lista de medicamentos", 13, true);
+  c.Text(54, 68, "Paciente: " + k.person.given + " " + k.person.family + "   Fecha de nacimiento: " + k.person.birth.Us(), 9.5);
+  double y = 100;
+  const double cols[] = {54, 200, 270, 370};
+  const char* heads[] = {"Medicamento", "Dosis", "Vía", "Frecuencia"};
+  for (int i = 0; i < 4; ++i) c.Text(cols[i], y, heads[i], 9, true);
+  c.Line(54, y + 13, 560, y + 13, 0.5);
+  y += 22;
+  for (const Medication& m : k.medications) {
+    c.Text(cols[0], y, m.name, 9.5);
+    c.Text(cols[1], y, m.strength, 9.5);
+    c.Text(cols[2], y, via(m.route), 9.5);
+    c.Text(cols[3], y, cuando(m.frequency), 9.5);
+    y += 20;
+  }
+  Footer(c, kLetterH);
+}
+
 }  // namespace
 
 const std::vector<LayoutDef>& LayoutDefs() {
@@ -2680,6 +2782,10 @@ const std::vector<LayoutDef>& LayoutDefs() {
       {"card-v", "insurance_card", Split::kFresh20, kCardW, kCardH, CardV, CardTruth},
       {"lab-paren-range", "lab_report", Split::kFresh20, kLetterW, kLetterH, LabParenRange, LabTruth},
       {"meds-prose", "medication_list", Split::kFresh20, kLetterW, kLetterH, MedsProse, MedsTruth},
+      {"intake-spanish", "intake", Split::kFresh21, kLetterW, kLetterH, IntakeSpanish, IntakeTruth},
+      {"card-w", "insurance_card", Split::kFresh21, kCardW, kCardH, CardW, CardTruth},
+      {"lab-delimited", "lab_report", Split::kFresh21, kLetterW, kLetterH, LabDelimited, LabTruth},
+      {"meds-spanish", "medication_list", Split::kFresh21, kLetterW, kLetterH, MedsSpanish, MedsTruth},
   };
   return kDefs;
 }
