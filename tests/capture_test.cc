@@ -1032,6 +1032,23 @@ TEST(CaptureExtractTest, ADateLabelledDayFirstIsReadDayFirst) {
   EXPECT_FALSE(other.checked);
 }
 
+TEST(CaptureExtractTest, TwoMedicinesInOneSentenceKeepTheirOwnRouteAndFrequency) {
+  auto f = FieldsOf({{"You take metformin 500 mg by mouth at bedtime and insulin glargine 10 units subcutaneous "
+                      "twice a day.", 100, 100},
+                     {"Metformin 500 mg, take 1000 mg at night.", 100, 170}},
+                    "medication_list");
+  EXPECT_EQ(f["medication.0.name"], "Metformin");
+  EXPECT_EQ(f["medication.0.route"], "oral");
+  EXPECT_EQ(f["medication.0.frequency"], "at bedtime");
+  EXPECT_EQ(f["medication.1.name"], "Insulin glargine");
+  EXPECT_EQ(f["medication.1.strength"], "10 units");
+  EXPECT_EQ(f["medication.1.route"], "subcutaneous");
+  EXPECT_EQ(f["medication.1.frequency"], "twice daily");
+  // Two strengths of one medicine are one medicine.
+  EXPECT_EQ(f["medication.2.name"], "Metformin");
+  EXPECT_EQ(f.count("medication.3.name"), 0u);
+}
+
 TEST(CaptureLayoutTest, ASpaceBesidePunctuationInAMonospacedFontStaysInThePhrase) {
   // Monospaced, 30 px text: the blank halves of the cells of "." and ")" make the space after
   // them show as 44 px of paper, more than the 39 px (1.3 text heights) of an ordinary space;

@@ -2075,6 +2075,36 @@ std::string NormaliseFrequency(const std::string& norm_line) {
   return best ? best->normal : "";
 }
 
+// A text split before each later medicine named with its strength: a listed medicine's name (of
+// one to three words) just before a strength that is not the first. One part when there is no
+// such name ("Metformin 500 mg, take 1000 mg at night" is one medicine).
+std::vector<std::string> SplitAtLaterMedicines(const std::string& text, const std::regex& strength) {
+  std::vector<std::string> parts;
+  size_t part_start = 0;
+  bool first = true;
+  for (auto it = std::sregex_iterator(text.begin(), text.end(), strength); it != std::sregex_iterator(); ++it) {
+    if (first) {
+      first = false;
+      continue;
+    }
+    size_t at = static_cast<size_t>(it->position(0));
+    std::vector<std::pair<size_t, std::string>> words = SpacedWords(std::string_view(text).substr(part_start, at - part_start));
+    for (size_t len = std::min<size_t>(3, words.size()); len > 0; --len) {
+      std::string name;
+      for (size_t k = words.size() - len; k < words.size(); ++k) name += (name.empty() ? "" : " ") + words[k].second;
+      if (!IsKnownMedicine(name)) continue;
+      size_t cut = part_start + words[words.size() - len].first;
+      if (cut > part_start) {
+        parts.push_back(text.substr(part_start, cut - part_start));
+        part_start = cut;
+      }
+      break;
+    }
+  }
+  parts.push_back(text.substr(part_start));
+  return parts;
+}
+
 void AddMedications(Reader& r, std::vector<Field>& out) {
   // "meg" is how readers often see "mcg".
   static const std::regex kStrength(
@@ -2157,8 +2187,15 @@ void AddMedications(Reader& r, std::vector<Field>& out) {
             if (in_column(p)) t += (t.empty() ? "" : " ") + p.text;
           return t;
         };
-        std::string text;
-        for (size_t j = from; j < to; ++j) text += (text.empty() ? "" : " ") + line.phrases[j].text;
+        std::string whole;
+        for (size_t j = from; j < to; ++j) whole += (whole.empty() ? "" : " ") + line.phrases[j].text;
+        // Two medicines in one sentence ("metformin 500 mg by mouth twice a day and lisinopril
+        // 10 mg by mouth once a day"): each is read from its own part, so that one's route and
+        // frequency are never the other's; the lines under the row belong to the last.
+        std::vector<std::string> segments = SplitAtLaterMedicines(whole, kStrength);
+        for (size_t seg = 0; seg < segments.size(); ++seg) {
+        const std::string& text = segments[seg];
+        bool last_segment = seg + 1 == segments.size();
         std::smatch m;
         std::string before, amount, unit;
         // A listed medicine followed by a bare number ("Lisinopril  10   oral", its unit in a
@@ -2238,7 +2275,7 @@ void AddMedications(Reader& r, std::vector<Field>& out) {
         // A block: the medicine on one line, how and when to take it on the next ones ("How: by
         // mouth   When: once daily"), up to the next medicine.
         Box box = line.box;
-        for (size_t next = li + 1; next < page.lines.size() && next <= li + 2; ++next) {
+        for (size_t next = li + 1; last_segment && next < page.lines.size() && next <= li + 2; ++next) {
           const Line& more = page.lines[next];
           std::string more_text = column_text(more);
           std::smatch other;
@@ -2302,6 +2339,7 @@ void AddMedications(Reader& r, std::vector<Field>& out) {
         if (!frequency.empty())
           out.push_back(MakeField(fmt::format("medication.{}.frequency", n), frequency, c, ValueKind::kChoice, true, known));
         ++n;
+        }
       }
     }
   }
