@@ -172,6 +172,13 @@ std::vector<Field> ExtractSized(const std::vector<std::tuple<std::string, int, i
   return Extract({layout}, c, "2026-11-28");
 }
 
+// Values by key.
+std::map<std::string, std::string> ValuesOf(const std::vector<Field>& fields) {
+  std::map<std::string, std::string> out;
+  for (const Field& f : fields) out[f.key] = f.value;
+  return out;
+}
+
 // Fields by key (pointers into `fields`).
 std::map<std::string, const Field*> ByKey(const std::vector<Field>& fields) {
   std::map<std::string, const Field*> out;
@@ -956,8 +963,7 @@ TEST(CaptureExtractTest, TwoCardFieldsUnderOneSlashedLabelAndAnIssuerByItsInitia
                                             {"HV195062638", 40, 260, 30}, {"RX BIN/PCN: 621639 / WQIC", 40, 330, 25},
                                             {"Summit Care Alliance", 40, 560, 25}},
                                            "insurance_card", {}, 1000, 640);
-  std::map<std::string, std::string> f;
-  for (const Field& x : fields) f[x.key] = x.value;
+  std::map<std::string, std::string> f = ValuesOf(fields);
   EXPECT_EQ(f["coverage.rxbin"], "621639");
   EXPECT_EQ(f["coverage.rxpcn"], "WQIC");
   EXPECT_EQ(f["coverage.payer"], "Summit Care Alliance");
