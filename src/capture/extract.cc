@@ -740,15 +740,7 @@ class Reader {
       if (part < 0) continue;
       std::vector<Candidate> kept(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(first_new));
       for (size_t i = first_new; i < out.size(); ++i) {
-        std::vector<std::string> pieces;
-        size_t start = 0;
-        const std::string& text = out[i].text;
-        while (true) {
-          size_t slash = text.find('/', start);
-          pieces.push_back(Trim(text.substr(start, slash == std::string::npos ? std::string::npos : slash - start)));
-          if (slash == std::string::npos) break;
-          start = slash + 1;
-        }
+        std::vector<std::string> pieces = SlashParts(out[i].text);
         Candidate c = out[i];
         if (pieces.size() == l.hit.slash_targets.size()) {
           c.text = pieces[static_cast<size_t>(part)];
@@ -771,96 +763,94 @@ class Reader {
 
   // The candidates one label gives: its inline value, the phrase right of it, the one under it.
   void CandidatesOfLabel(const Found& l, Target target, std::vector<Candidate>& out) const {
-    {
-      const Layout& page = pages_[l.page];
-      const Line& line = page.lines[l.line];
-      const Phrase& label = line.phrases[l.index];
-      if (l.hit.has_inline) {
-        Candidate c{l.hit.inline_value, ValueBox(label, l.hit.inline_value), label.confidence,
-                    l.page, l.hit.label_length, 0};
-        // "PATIENT: VASQUEZ,   LINDA": a value ending with a comma goes on in the next phrase.
-        if (size_t last = label.text.find_last_not_of(' '); last != std::string::npos && label.text[last] == ',')
-          c.text += ",";
-        ExtendList(c, l.page, l.line, l.index);
-        out.push_back(std::move(c));
-        return;
-      }
-      int mh = page.median_height;
-      int ri = l.index + 1;
-      // Leader dots read as a few short low-confidence "words" ("wm we") before the value.
-      // An instruction in parentheses after the label ("(write NONE if none)") is part of it.
-      auto parenthetical = [](const Phrase& p) {
-        std::string t = Trim(p.text);
-        return t.size() >= 2 && t.front() == '(' && t.back() == ')';
-      };
-      while (ri < static_cast<int>(line.phrases.size()) && parenthetical(line.phrases[ri])) ++ri;
-      while (ri + 1 < static_cast<int>(line.phrases.size()) && LooksLikeLeader(line.phrases[ri])) ++ri;
-      if (ri < static_cast<int>(line.phrases.size()) &&
-          (!IsLabel(l.page, l.line, ri) || StateCodeForState(target, line.phrases[ri])) &&
-          !IsFieldNumber(l.page, l.line, ri)) {
-        const Phrase& right = line.phrases[ri];
-        if (right.box.x - label.box.right() < page.width / 2) {
-          Candidate c{right.text, right.box, right.confidence, l.page, l.hit.label_length, 1};
-          ExtendList(c, l.page, l.line, ri);
-          ExtendDigitBoxes(c, l.page, l.line, ri);
-          out.push_back(std::move(c));
-        }
-      }
-      // Below: the nearest phrase starting under the label, within a few line heights. A
-      // field's number or mark just left of the label ("7  STREET ADDRESS", however it was read)
-      // counts as the label's start: the value is written under both.
-      Box start = label.box;
-      if (l.index > 0) {
-        const Phrase& left = line.phrases[l.index - 1];
-        size_t chars = Trim(left.text).size();
-        if (chars > 0 && chars <= 4 && label.box.x - left.box.right() < 2 * std::max(1, mh) &&
-            !IsLabel(l.page, l.line, l.index - 1))
-          start = left.box.Union(label.box);
-      }
-      const Phrase* below = nullptr;
-      int below_line = -1, below_index = -1;
-      // A caption under its value: the value is on the line above, and what is below is the
-      // next row's.
-      bool caption = IsCaptionRow(l.page, l.line);
-      std::vector<size_t> search;  // lines to look in, nearest first
-      if (caption) {
-        for (int li = l.line - 1; li >= 0 && label.box.y - page.lines[static_cast<size_t>(li)].box.bottom() <= 3 * mh; --li)
-          search.push_back(static_cast<size_t>(li));
-      } else {
-        for (size_t li = static_cast<size_t>(l.line) + 1;
-             li < page.lines.size() && page.lines[li].box.y - label.box.bottom() <= 3 * mh; ++li)
-          search.push_back(li);
-      }
-      for (size_t li : search) {
-        const Line& next = page.lines[li];
-        for (size_t i = 0; i < next.phrases.size(); ++i) {
-          const Phrase& p = next.phrases[i];
-          bool aligned = std::abs(p.box.x - label.box.x) < 2 * mh || std::abs(p.box.x - start.x) < 2 * mh ||
-                         (p.box.x >= start.x - mh && p.box.x < label.box.right());
-          if (!aligned) continue;
-          below = &p;
-          below_line = static_cast<int>(li);
-          below_index = static_cast<int>(i);
-          break;
-        }
-        if (below) break;
-      }
-      // The option of an unmarked checkbox is not an answer: what follows it on the line may be
-      // ("[ ] None known   Penicillin; Latex"); the option of a marked one is.
-      if (below) {
-        const Line& row = page.lines[below_line];
-        while (below) {
-          const Checkbox* cb = OptionBox(l.page, *below);
-          if (cb == nullptr || cb->checked) break;
-          below = below_index + 1 < static_cast<int>(row.phrases.size()) ? &row.phrases[++below_index] : nullptr;
-        }
-      }
-      if (below && (!IsLabel(l.page, below_line, below_index) || StateCodeForState(target, *below)) &&
-          !IsFieldNumber(l.page, below_line, below_index)) {
-        Candidate c{below->text, below->box, below->confidence, l.page, l.hit.label_length, 2};
-        ExtendList(c, l.page, below_line, below_index);
+    const Layout& page = pages_[l.page];
+    const Line& line = page.lines[l.line];
+    const Phrase& label = line.phrases[l.index];
+    if (l.hit.has_inline) {
+      Candidate c{l.hit.inline_value, ValueBox(label, l.hit.inline_value), label.confidence,
+                  l.page, l.hit.label_length, 0};
+      // "PATIENT: VASQUEZ,   LINDA": a value ending with a comma goes on in the next phrase.
+      if (size_t last = label.text.find_last_not_of(' '); last != std::string::npos && label.text[last] == ',')
+        c.text += ",";
+      ExtendList(c, l.page, l.line, l.index);
+      out.push_back(std::move(c));
+      return;
+    }
+    int mh = page.median_height;
+    int ri = l.index + 1;
+    // Leader dots read as a few short low-confidence "words" ("wm we") before the value.
+    // An instruction in parentheses after the label ("(write NONE if none)") is part of it.
+    auto parenthetical = [](const Phrase& p) {
+      std::string t = Trim(p.text);
+      return t.size() >= 2 && t.front() == '(' && t.back() == ')';
+    };
+    while (ri < static_cast<int>(line.phrases.size()) && parenthetical(line.phrases[ri])) ++ri;
+    while (ri + 1 < static_cast<int>(line.phrases.size()) && LooksLikeLeader(line.phrases[ri])) ++ri;
+    if (ri < static_cast<int>(line.phrases.size()) &&
+        (!IsLabel(l.page, l.line, ri) || StateCodeForState(target, line.phrases[ri])) &&
+        !IsFieldNumber(l.page, l.line, ri)) {
+      const Phrase& right = line.phrases[ri];
+      if (right.box.x - label.box.right() < page.width / 2) {
+        Candidate c{right.text, right.box, right.confidence, l.page, l.hit.label_length, 1};
+        ExtendList(c, l.page, l.line, ri);
+        ExtendDigitBoxes(c, l.page, l.line, ri);
         out.push_back(std::move(c));
       }
+    }
+    // Below: the nearest phrase starting under the label, within a few line heights. A
+    // field's number or mark just left of the label ("7  STREET ADDRESS", however it was read)
+    // counts as the label's start: the value is written under both.
+    Box start = label.box;
+    if (l.index > 0) {
+      const Phrase& left = line.phrases[l.index - 1];
+      size_t chars = Trim(left.text).size();
+      if (chars > 0 && chars <= 4 && label.box.x - left.box.right() < 2 * std::max(1, mh) &&
+          !IsLabel(l.page, l.line, l.index - 1))
+        start = left.box.Union(label.box);
+    }
+    const Phrase* below = nullptr;
+    int below_line = -1, below_index = -1;
+    // A caption under its value: the value is on the line above, and what is below is the
+    // next row's.
+    bool caption = IsCaptionRow(l.page, l.line);
+    std::vector<size_t> search;  // lines to look in, nearest first
+    if (caption) {
+      for (int li = l.line - 1; li >= 0 && label.box.y - page.lines[static_cast<size_t>(li)].box.bottom() <= 3 * mh; --li)
+        search.push_back(static_cast<size_t>(li));
+    } else {
+      for (size_t li = static_cast<size_t>(l.line) + 1;
+           li < page.lines.size() && page.lines[li].box.y - label.box.bottom() <= 3 * mh; ++li)
+        search.push_back(li);
+    }
+    for (size_t li : search) {
+      const Line& next = page.lines[li];
+      for (size_t i = 0; i < next.phrases.size(); ++i) {
+        const Phrase& p = next.phrases[i];
+        bool aligned = std::abs(p.box.x - label.box.x) < 2 * mh || std::abs(p.box.x - start.x) < 2 * mh ||
+                       (p.box.x >= start.x - mh && p.box.x < label.box.right());
+        if (!aligned) continue;
+        below = &p;
+        below_line = static_cast<int>(li);
+        below_index = static_cast<int>(i);
+        break;
+      }
+      if (below) break;
+    }
+    // The option of an unmarked checkbox is not an answer: what follows it on the line may be
+    // ("[ ] None known   Penicillin; Latex"); the option of a marked one is.
+    if (below) {
+      const Line& row = page.lines[below_line];
+      while (below) {
+        const Checkbox* cb = OptionBox(l.page, *below);
+        if (cb == nullptr || cb->checked) break;
+        below = below_index + 1 < static_cast<int>(row.phrases.size()) ? &row.phrases[++below_index] : nullptr;
+      }
+    }
+    if (below && (!IsLabel(l.page, below_line, below_index) || StateCodeForState(target, *below)) &&
+        !IsFieldNumber(l.page, below_line, below_index)) {
+      Candidate c{below->text, below->box, below->confidence, l.page, l.hit.label_length, 2};
+      ExtendList(c, l.page, below_line, below_index);
+      out.push_back(std::move(c));
     }
   }
 
@@ -2194,151 +2184,151 @@ void AddMedications(Reader& r, std::vector<Field>& out) {
         // frequency are never the other's; the lines under the row belong to the last.
         std::vector<std::string> segments = SplitAtLaterMedicines(whole, kStrength);
         for (size_t seg = 0; seg < segments.size(); ++seg) {
-        const std::string& text = segments[seg];
-        bool last_segment = seg + 1 == segments.size();
-        std::smatch m;
-        std::string before, amount, unit;
-        // A listed medicine followed by a bare number ("Lisinopril  10   oral", its unit in a
-        // column of its own that was not read): the medicine, with the number for a person to
-        // complete.
-        bool unit_unread = false;
-        if (std::regex_search(text, m, kStrength)) {
-          before = m.prefix().str();
-          amount = m[1].str();
-          unit = Lower(m[2].str());
-        } else {
-          static const std::regex kBareDose(R"(^\s*(?:\d{1,3}[.)]\s*)?([A-Za-z][A-Za-z -]*?)\s+(\d+(?:\.\d+)?)(?:\s|$))");
-          std::smatch bm;
-          if (!std::regex_search(text, bm, kBareDose) || !IsKnownMedicine(Trim(bm[1].str()))) continue;
-          before = text.substr(0, static_cast<size_t>(bm.position(2)));
-          amount = bm[2].str();
-          unit_unread = true;
-        }
-        // Leading list numbers ("1.", "2)", or a bare "3" in a column of its own before the
-        // name) and bullets.
-        static const std::regex kLead(R"(^\s*(\d{1,3}[.)]|\d{1,3}\s+(?=[A-Za-z])|[-*•·»])\s*)");
-        before = std::regex_replace(before, kLead, "");
-        // A bullet the reader took for a letter ("e Lisinopril", "o Metformin").
-        static const std::regex kMisreadBullet(R"(^\s*[a-z©®°«»]\s+(?=[A-Z]))");
-        before = std::regex_replace(before, kMisreadBullet, "");
-        std::vector<std::string> name_words;
-        {
-          size_t start = 0;
-          while (start < before.size()) {
-            size_t end = before.find(' ', start);
-            std::string w = Trim(before.substr(start, end == std::string::npos ? std::string::npos : end - start));
-            if (!w.empty()) name_words.push_back(w);
-            if (end == std::string::npos) break;
-            start = end + 1;
+          const std::string& text = segments[seg];
+          bool last_segment = seg + 1 == segments.size();
+          std::smatch m;
+          std::string before, amount, unit;
+          // A listed medicine followed by a bare number ("Lisinopril  10   oral", its unit in a
+          // column of its own that was not read): the medicine, with the number for a person to
+          // complete.
+          bool unit_unread = false;
+          if (std::regex_search(text, m, kStrength)) {
+            before = m.prefix().str();
+            amount = m[1].str();
+            unit = Lower(m[2].str());
+          } else {
+            static const std::regex kBareDose(R"(^\s*(?:\d{1,3}[.)]\s*)?([A-Za-z][A-Za-z -]*?)\s+(\d+(?:\.\d+)?)(?:\s|$))");
+            std::smatch bm;
+            if (!std::regex_search(text, bm, kBareDose) || !IsKnownMedicine(Trim(bm[1].str()))) continue;
+            before = text.substr(0, static_cast<size_t>(bm.position(2)));
+            amount = bm[2].str();
+            unit_unread = true;
           }
-        }
-        while (!name_words.empty()) {
-          std::string last = Lower(name_words.back());
-          bool form = std::any_of(std::begin(kForms), std::end(kForms), [&](const char* f) { return last == f; });
-          if (!form) break;
-          name_words.pop_back();
-        }
-        // How and when to take it printed before or after the name, in a column of its own ("once
-        // daily   Lisinopril   10 mg"): not part of the name.
-        auto schedule = [](const std::vector<std::string>& ws, size_t from, size_t count) {
-          std::string joined;
-          for (size_t i = from; i < from + count; ++i) joined += (joined.empty() ? "" : " ") + ws[i];
-          std::string norm = Normalise(joined);
-          static const std::regex kEveryHours(R"(^every \d+ hours?( as needed)?$)");
-          if (std::regex_match(norm, kEveryHours)) return true;
-          for (const Frequency& f : kFrequencies)
-            if (norm == f.phrase) return true;
-          for (const Route& rt : kRoutes)
-            if (norm == rt.phrase) return true;
-          return false;
-        };
-        for (bool stripped = true; stripped && !name_words.empty();) {
-          stripped = false;
-          for (size_t k = std::min<size_t>(5, name_words.size()); k > 0 && !stripped; --k) {
-            if (k < name_words.size() && schedule(name_words, 0, k)) {
-              name_words.erase(name_words.begin(), name_words.begin() + static_cast<std::ptrdiff_t>(k));
-              stripped = true;
-            } else if (k < name_words.size() && schedule(name_words, name_words.size() - k, k)) {
-              name_words.resize(name_words.size() - k);
-              stripped = true;
+          // Leading list numbers ("1.", "2)", or a bare "3" in a column of its own before the
+          // name) and bullets.
+          static const std::regex kLead(R"(^\s*(\d{1,3}[.)]|\d{1,3}\s+(?=[A-Za-z])|[-*•·»])\s*)");
+          before = std::regex_replace(before, kLead, "");
+          // A bullet the reader took for a letter ("e Lisinopril", "o Metformin").
+          static const std::regex kMisreadBullet(R"(^\s*[a-z©®°«»]\s+(?=[A-Z]))");
+          before = std::regex_replace(before, kMisreadBullet, "");
+          std::vector<std::string> name_words;
+          {
+            size_t start = 0;
+            while (start < before.size()) {
+              size_t end = before.find(' ', start);
+              std::string w = Trim(before.substr(start, end == std::string::npos ? std::string::npos : end - start));
+              if (!w.empty()) name_words.push_back(w);
+              if (end == std::string::npos) break;
+              start = end + 1;
             }
           }
-        }
-        if (name_words.empty() || name_words.size() > 5) continue;
-        std::string name;
-        for (const auto& w : name_words) name += (name.empty() ? "" : " ") + w;
-        if (!std::isalpha(static_cast<unsigned char>(name[0]))) continue;
-        if (unit == "unit") unit = "units";
-        if (unit == "meg") unit = "mcg";
-        std::string strength = unit_unread ? amount : amount + " " + unit;
-        std::string norm = Normalise(text);
-        // A block: the medicine on one line, how and when to take it on the next ones ("How: by
-        // mouth   When: once daily"), up to the next medicine.
-        Box box = line.box;
-        for (size_t next = li + 1; last_segment && next < page.lines.size() && next <= li + 2; ++next) {
-          const Line& more = page.lines[next];
-          std::string more_text = column_text(more);
-          std::smatch other;
-          if (std::regex_search(more_text, other, kStrength)) break;
-          if (more.box.y - page.lines[next - 1].box.bottom() > 2 * std::max(1, page.median_height)) break;
-          // The next row of a table: a known medicine where this one's name starts, whether or
-          // not its strength was read.
-          if (!more.phrases.empty() && std::abs(more.phrases.front().box.x - line.phrases[from].box.x) < mh) {
-            std::string first = more.phrases.front().text;
-            if (size_t sp = first.find(' '); sp != std::string::npos) first = first.substr(0, sp);
-            if (IsKnownMedicine(first) || IsKnownMedicine(more.phrases.front().text)) break;
+          while (!name_words.empty()) {
+            std::string last = Lower(name_words.back());
+            bool form = std::any_of(std::begin(kForms), std::end(kForms), [&](const char* f) { return last == f; });
+            if (!form) break;
+            name_words.pop_back();
           }
-          norm += " " + Normalise(more_text);
-          box = box.Union(more.box);
-        }
-        std::string padded = " " + norm + " ";
-        std::string route;
-        size_t route_len = 0;
-        for (const Route& rt : kRoutes) {
-          std::string_view ph = rt.phrase;
-          if (ph.size() > route_len && padded.find(" " + std::string(ph) + " ") != std::string::npos) {
-            route = rt.route;
-            route_len = ph.size();
-          }
-        }
-        std::string frequency = NormaliseFrequency(norm);
-        if (frequency.empty()) frequency = frequency_from_marks(line.box);
-        float conf = 1.0f;
-        for (size_t j = from; j < to; ++j) conf = std::min(conf, line.phrases[j].confidence);
-        Candidate c{text, box, conf, static_cast<int>(pi), 0, 0};
-        // The name is checked against the list of common medicines: a name not on it, however
-        // clearly read, goes to review (with the listed name one letter away, if there is one).
-        bool known = IsKnownMedicine(name);
-        // Words around a listed medicine's name are not part of it ("Start insulin glargine",
-        // "Atorvastatin (Lipitor)"): the longest run of the words that is a listed medicine.
-        if (!known && name_words.size() > 1) {
-          for (size_t len = name_words.size() - 1; len > 0 && !known; --len)
-            for (size_t at = 0; at + len <= name_words.size() && !known; ++at) {
-              std::string part;
-              for (size_t i = at; i < at + len; ++i) part += (part.empty() ? "" : " ") + name_words[i];
-              if (IsKnownMedicine(part)) {
-                name = part;
-                known = true;
+          // How and when to take it printed before or after the name, in a column of its own ("once
+          // daily   Lisinopril   10 mg"): not part of the name.
+          auto schedule = [](const std::vector<std::string>& ws, size_t from, size_t count) {
+            std::string joined;
+            for (size_t i = from; i < from + count; ++i) joined += (joined.empty() ? "" : " ") + ws[i];
+            std::string norm = Normalise(joined);
+            static const std::regex kEveryHours(R"(^every \d+ hours?( as needed)?$)");
+            if (std::regex_match(norm, kEveryHours)) return true;
+            for (const Frequency& f : kFrequencies)
+              if (norm == f.phrase) return true;
+            for (const Route& rt : kRoutes)
+              if (norm == rt.phrase) return true;
+            return false;
+          };
+          for (bool stripped = true; stripped && !name_words.empty();) {
+            stripped = false;
+            for (size_t k = std::min<size_t>(5, name_words.size()); k > 0 && !stripped; --k) {
+              if (k < name_words.size() && schedule(name_words, 0, k)) {
+                name_words.erase(name_words.begin(), name_words.begin() + static_cast<std::ptrdiff_t>(k));
+                stripped = true;
+              } else if (k < name_words.size() && schedule(name_words, name_words.size() - k, k)) {
+                name_words.resize(name_words.size() - k);
+                stripped = true;
               }
             }
-        }
-        // A listed medicine is shown by its listed name, without the salt or release form it was
-        // written with ("METFORMIN HCL 500 MG TAB" is metformin 500 mg).
-        std::string shown = TitleCase(name);
-        if (auto listed = KnownMedicineName(name)) shown = *listed;
-        if (!known)
-          if (auto near = NearestMedicine(name)) shown = *near;
-        shown[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(shown[0])));
-        // What is said of a medicine whose name is not confirmed is not confirmed either: its
-        // strength, route and frequency go to review with it.
-        out.push_back(MakeField(fmt::format("medication.{}.name", n), shown, c, ValueKind::kText, true, known));
-        out.push_back(MakeField(fmt::format("medication.{}.strength", n), strength, c, ValueKind::kText, true,
-                                known && !unit_unread));
-        if (!route.empty())
-          out.push_back(MakeField(fmt::format("medication.{}.route", n), route, c, ValueKind::kChoice, true, known));
-        if (!frequency.empty())
-          out.push_back(MakeField(fmt::format("medication.{}.frequency", n), frequency, c, ValueKind::kChoice, true, known));
-        ++n;
+          }
+          if (name_words.empty() || name_words.size() > 5) continue;
+          std::string name;
+          for (const auto& w : name_words) name += (name.empty() ? "" : " ") + w;
+          if (!std::isalpha(static_cast<unsigned char>(name[0]))) continue;
+          if (unit == "unit") unit = "units";
+          if (unit == "meg") unit = "mcg";
+          std::string strength = unit_unread ? amount : amount + " " + unit;
+          std::string norm = Normalise(text);
+          // A block: the medicine on one line, how and when to take it on the next ones ("How: by
+          // mouth   When: once daily"), up to the next medicine.
+          Box box = line.box;
+          for (size_t next = li + 1; last_segment && next < page.lines.size() && next <= li + 2; ++next) {
+            const Line& more = page.lines[next];
+            std::string more_text = column_text(more);
+            std::smatch other;
+            if (std::regex_search(more_text, other, kStrength)) break;
+            if (more.box.y - page.lines[next - 1].box.bottom() > 2 * std::max(1, page.median_height)) break;
+            // The next row of a table: a known medicine where this one's name starts, whether or
+            // not its strength was read.
+            if (!more.phrases.empty() && std::abs(more.phrases.front().box.x - line.phrases[from].box.x) < mh) {
+              std::string first = more.phrases.front().text;
+              if (size_t sp = first.find(' '); sp != std::string::npos) first = first.substr(0, sp);
+              if (IsKnownMedicine(first) || IsKnownMedicine(more.phrases.front().text)) break;
+            }
+            norm += " " + Normalise(more_text);
+            box = box.Union(more.box);
+          }
+          std::string padded = " " + norm + " ";
+          std::string route;
+          size_t route_len = 0;
+          for (const Route& rt : kRoutes) {
+            std::string_view ph = rt.phrase;
+            if (ph.size() > route_len && padded.find(" " + std::string(ph) + " ") != std::string::npos) {
+              route = rt.route;
+              route_len = ph.size();
+            }
+          }
+          std::string frequency = NormaliseFrequency(norm);
+          if (frequency.empty()) frequency = frequency_from_marks(line.box);
+          float conf = 1.0f;
+          for (size_t j = from; j < to; ++j) conf = std::min(conf, line.phrases[j].confidence);
+          Candidate c{text, box, conf, static_cast<int>(pi), 0, 0};
+          // The name is checked against the list of common medicines: a name not on it, however
+          // clearly read, goes to review (with the listed name one letter away, if there is one).
+          bool known = IsKnownMedicine(name);
+          // Words around a listed medicine's name are not part of it ("Start insulin glargine",
+          // "Atorvastatin (Lipitor)"): the longest run of the words that is a listed medicine.
+          if (!known && name_words.size() > 1) {
+            for (size_t len = name_words.size() - 1; len > 0 && !known; --len)
+              for (size_t at = 0; at + len <= name_words.size() && !known; ++at) {
+                std::string part;
+                for (size_t i = at; i < at + len; ++i) part += (part.empty() ? "" : " ") + name_words[i];
+                if (IsKnownMedicine(part)) {
+                  name = part;
+                  known = true;
+                }
+              }
+          }
+          // A listed medicine is shown by its listed name, without the salt or release form it was
+          // written with ("METFORMIN HCL 500 MG TAB" is metformin 500 mg).
+          std::string shown = TitleCase(name);
+          if (auto listed = KnownMedicineName(name)) shown = *listed;
+          if (!known)
+            if (auto near = NearestMedicine(name)) shown = *near;
+          shown[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(shown[0])));
+          // What is said of a medicine whose name is not confirmed is not confirmed either: its
+          // strength, route and frequency go to review with it.
+          out.push_back(MakeField(fmt::format("medication.{}.name", n), shown, c, ValueKind::kText, true, known));
+          out.push_back(MakeField(fmt::format("medication.{}.strength", n), strength, c, ValueKind::kText, true,
+                                  known && !unit_unread));
+          if (!route.empty())
+            out.push_back(MakeField(fmt::format("medication.{}.route", n), route, c, ValueKind::kChoice, true, known));
+          if (!frequency.empty())
+            out.push_back(MakeField(fmt::format("medication.{}.frequency", n), frequency, c, ValueKind::kChoice, true, known));
+          ++n;
         }
       }
     }
