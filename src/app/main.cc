@@ -203,8 +203,12 @@ std::string InstallRegistry(store::Store& store, const std::string& current) {
   }
   std::vector<std::string> rejected;
   auto registry = search::RegistryWith(params, &rejected);
+  // What a server on the old parameters wrote while the reindex ran is indexed again: first
+  // before the switch, so that no search sees a new parameter before its rows are complete,
+  // then after it, for what was written in between (few, if any).
+  auto first = app::CatchUpReindex(store, *registry, /*record=*/false);
+  if (!first) log::Warn("app", "reindex_catch_up_failed", {{"message", first.error().message}});
   search::Registry::Install(registry);
-  // What a server on the old parameters wrote while the reindex ran is indexed again.
   auto caught = app::CatchUpReindex(store, *registry);
   if (!caught) log::Warn("app", "reindex_catch_up_failed", {{"message", caught.error().message}});
   log::Info("app", "search_parameters_installed",

@@ -147,7 +147,7 @@ Result<ReindexSummary> RunReindex(store::Store& store, const ReindexOptions& opt
   return summary;
 }
 
-Result<size_t> CatchUpReindex(store::Store& store, const search::Registry& registry) {
+Result<size_t> CatchUpReindex(store::Store& store, const search::Registry& registry, bool record) {
   SALUS_ASSIGN_OR_RETURN(auto generation, store.GetMeta(search::kMetaGeneration));
   SALUS_ASSIGN_OR_RETURN(auto caught_up, store.GetMeta(kCaughtUp));
   if (!generation || caught_up == generation) return size_t{0};
@@ -186,7 +186,7 @@ Result<size_t> CatchUpReindex(store::Store& store, const search::Registry& regis
       q.cursor = page.next_cursor;
     }
   }
-  SALUS_TRY(store.Write([&](store::WriteTxn& txn) -> Status { return txn.SetMeta(kCaughtUp, *generation); }));
+  if (record) SALUS_TRY(store.Write([&](store::WriteTxn& txn) -> Status { return txn.SetMeta(kCaughtUp, *generation); }));
   return done;
 }
 

@@ -34,6 +34,7 @@ Result<ReindexSummary> RunReindex(store::Store& store, const ReindexOptions& opt
 // was written since that reindex started, because a server still on the old parameters may
 // have indexed it with them. Done once per generation (recorded in the store). Returns how
 // many resources it reindexed.
-Result<size_t> CatchUpReindex(store::Store& store, const search::Registry& registry);
+// With `record` false the pass is not recorded as done (a first pass before the switch).
+Result<size_t> CatchUpReindex(store::Store& store, const search::Registry& registry, bool record = true);
 
 }  // namespace salus::app
