@@ -91,9 +91,11 @@ Decimal AsDecimal(const Item& i) {
   return i.kind == Item::Kind::kInteger ? Decimal::FromInt(i.integer) : i.decimal;
 }
 
-// Date arithmetic (§6.6.1): adds n units to t; nullopt when the unit cannot apply.
-std::optional<Temporal> AddDuration(const Temporal& t0, const Decimal& amount, std::string_view unit,
-                                    int sign) {
+// Date arithmetic (§6.6.1): adds n units to t. The error says why it cannot: a unit that is
+// not a calendar duration, or a sum outside the years 0001-9999 that FHIRPath dates can hold
+// (amounts come from expressions users write, so every step is bounded before it multiplies).
+std::expected<Temporal, std::string> AddDuration(const Temporal& t0, const Decimal& amount,
+                                                 std::string_view unit, int sign) {
   std::string_view cal = CalendarUnit(unit);
   if (cal.empty()) {
     static const std::pair<std::string_view, std::string_view> kUcum[] = {
@@ -102,13 +104,23 @@ std::optional<Temporal> AddDuration(const Temporal& t0, const Decimal& amount, s
     for (auto& [u, c] : kUcum) {
       if (unit == u) cal = c;
     }
-    if (cal.empty()) return std::nullopt;  // 'a' and 'mo' are not calendar durations
+    if (cal.empty()) {  // 'a' and 'mo' are not calendar durations
+      return std::unexpected(fmt::format("'{}' is not a calendar duration for date arithmetic", unit));
+    }
   }
   Temporal t = t0;
   if (t.kind == Temporal::Kind::kTime && (cal == "year" || cal == "month" || cal == "week" || cal == "day")) {
-    return std::nullopt;
+    return std::unexpected(fmt::format("a time has no {}s to add", cal));
   }
-  auto whole = [&](const Decimal& d) { return *d.Truncate().ToInt() * sign; };
+  auto out_of_range = [] {
+    return std::unexpected(std::string("date arithmetic goes outside the years 0001-9999"));
+  };
+  // Ten thousand years in the unit is more than any sum that can stay in range; beyond it
+  // the multiplications below could overflow.
+  static constexpr int64_t kMaxMs = 10000LL * 366 * 86400000LL;
+  std::optional<int64_t> n = amount.Truncate().ToInt();
+  if (!n || *n > kMaxMs || *n < -kMaxMs) return out_of_range();
+  const int64_t whole = *n * sign;
   auto clamp_day = [](Temporal& x) {
     int dim = 31;
     static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -116,27 +128,22 @@ std::optional<Temporal> AddDuration(const Temporal& t0, const Decimal& amount, s
     if (x.month == 2 && ((x.year % 4 == 0 && x.year % 100 != 0) || x.year % 400 == 0)) dim = 29;
     if (x.day > dim) x.day = static_cast<uint8_t>(dim);
   };
-  if (cal == "year") {
-    t.year = static_cast<int16_t>(t.year + whole(amount));
+  if (cal == "year" || cal == "month") {
+    int64_t months = static_cast<int64_t>(t.year) * 12 + (t.month - 1) + (cal == "year" ? whole * 12 : whole);
+    if (months < 12 || months >= 10000LL * 12) return out_of_range();
+    t.year = static_cast<int16_t>(months / 12);
+    t.month = static_cast<uint8_t>(months % 12 + 1);
     clamp_day(t);
     return t;
   }
-  if (cal == "month") {
-    int64_t months = static_cast<int64_t>(t.year) * 12 + (t.month - 1) + whole(amount);
-    t.year = static_cast<int16_t>(months >= 0 ? months / 12 : (months - 11) / 12);
-    t.month = static_cast<uint8_t>(months - static_cast<int64_t>(t.year) * 12 + 1);
-    clamp_day(t);
-    return t;
-  }
-  int64_t ms;
-  if (cal == "week") ms = whole(amount) * 7 * 86400000LL;
-  else if (cal == "day") ms = whole(amount) * 86400000LL;
-  else if (cal == "hour") ms = whole(amount) * 3600000LL;
-  else if (cal == "minute") ms = whole(amount) * 60000LL;
-  else if (cal == "second") ms = whole(amount) * 1000;
-  else {
-    ms = whole(amount);
-  }
+  int64_t per = 1;
+  if (cal == "week") per = 7 * 86400000LL;
+  else if (cal == "day") per = 86400000LL;
+  else if (cal == "hour") per = 3600000LL;
+  else if (cal == "minute") per = 60000LL;
+  else if (cal == "second") per = 1000;
+  if (whole > kMaxMs / per || whole < -kMaxMs / per) return out_of_range();
+  int64_t ms = whole * per;
   if (t.kind == Temporal::Kind::kDate || t.precision <= Temporal::kDay) {
     // Durations finer than the value's precision are whole days, truncated.
     ms = ms / 86400000LL * 86400000LL;
@@ -146,6 +153,7 @@ std::optional<Temporal> AddDuration(const Temporal& t0, const Decimal& amount, s
   // The fields of the sum; kind, precision and zone stay those of the input.
   Temporal sum = Temporal::FromEpochMillis(total);
   if (t.kind != Temporal::Kind::kTime) {
+    if (sum.year < 1 || sum.year > 9999) return out_of_range();
     t.year = sum.year;
     t.month = sum.month;
     t.day = sum.day;
@@ -842,9 +850,7 @@ class Evaluator {
     }
     if (IsTemporal(a) && b.kind == Item::Kind::kQuantity && (op == "+" || op == "-")) {
       auto t = AddDuration(a.temporal, b.decimal, b.string, op == "+" ? 1 : -1);
-      if (!t) {
-        return Fail(EvalError(n, fmt::format("'{}' is not a calendar duration for date arithmetic", b.string)));
-      }
+      if (!t) return Fail(EvalError(n, t.error()));
       return Collection{Item::Time(*t)};
     }
     if (a.kind == Item::Kind::kQuantity && b.kind == Item::Kind::kQuantity) {

@@ -78,6 +78,31 @@ TEST(FhirPathTest, DeepNestingIsRefusedNotACrash) {
   EXPECT_EQ(ToString((*r)[0]), "101");
 }
 
+// Amounts in date arithmetic come from what users write: a huge one is an error that says
+// so, never an overflow (the fuzzer found `- 44444444444443 'd'` multiplied past int64).
+TEST(FhirPathTest, DateArithmeticOutOfRangeIsAnError) {
+  json::Value doc = Doc("{}");
+  auto error_of = [&](std::string_view expr) -> std::string {
+    auto e = Expression::Compile(expr);
+    if (!e) return "compile: " + e.error().message;
+    Workspace ws;
+    auto r = e->Evaluate(doc, ws);
+    return r ? "" : r.error().message;
+  };
+  for (std::string_view expr : {"@2020-01-01 - 44444444444443 'd'", "@2020-01-01 + 44444444444443 weeks",
+                                "@2020-01-01T10:00:00Z + 9223372036854775807 'ms'",
+                                "@2020-01-01 + 7980 years", "@2020-01-01 - 2020 years",
+                                "@2020-01-01 - 99999999999999999999999.5 days", "@0001-01-01 - 1 day"}) {
+    EXPECT_NE(error_of(expr).find("0001-9999"), std::string::npos) << expr << ": " << error_of(expr);
+  }
+  EXPECT_NE(error_of("@2020-01-01 + 1 'mo'").find("not a calendar duration"), std::string::npos);
+  // In range still adds, to the last day of the month where the day does not exist.
+  EXPECT_EQ(Eval("@2020-01-31 + 1 month", doc), std::vector<std::string>{"2020-02-29"});
+  EXPECT_EQ(Eval("@9999-12-01 + 30 days", doc), std::vector<std::string>{"9999-12-31"});
+  EXPECT_EQ(Eval("@2020-03-01 - 1 'd'", doc), std::vector<std::string>{"2020-02-29"});
+  EXPECT_EQ(Eval("@0002-01-01 - 1 year", doc), std::vector<std::string>{"0001-01-01"});
+}
+
 TEST(FhirPathTest, CompiledExpressionIsReusable) {
   auto e = Expression::Compile("Observation.code.coding.code");
   ASSERT_TRUE(e);
