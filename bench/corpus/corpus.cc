@@ -50,6 +50,7 @@ const std::vector<std::string>& Fonts(Split split) {
   static const std::vector<std::string> kFresh19 = {"C059", "DejaVu Sans", "Nimbus Mono PS"};
   static const std::vector<std::string> kFresh20 = {"P052", "Liberation Sans", "DejaVu Serif Condensed"};
   static const std::vector<std::string> kFresh21 = {"Nimbus Sans", "FreeSerif", "Liberation Mono"};
+  static const std::vector<std::string> kFresh22 = {"DejaVu Sans Condensed", "URW Bookman", "FreeMono"};
   return split == Split::kDev       ? kDev
          : split == Split::kHoldout ? kHoldout
          : split == Split::kFresh   ? kFresh
@@ -72,7 +73,8 @@ const std::vector<std::string>& Fonts(Split split) {
          : split == Split::kFresh18 ? kFresh18
          : split == Split::kFresh19 ? kFresh19
          : split == Split::kFresh20 ? kFresh20
-                                    : kFresh21;
+         : split == Split::kFresh21 ? kFresh21
+                                    : kFresh22;
 }
 
 const LayoutDef& FindLayout(const std::string& name) {
@@ -270,6 +272,7 @@ const char* SplitName(Split split) {
     case Split::kFresh19: return "fresh19";
     case Split::kFresh20: return "fresh20";
     case Split::kFresh21: return "fresh21";
+    case Split::kFresh22: return "fresh22";
   }
   return "?";
 }

@@ -2684,6 +2684,118 @@ void MedsSpanish(Canvas& c, const Content& k) {
   Footer(c, kLetterH);
 }
 
+
+// ---- fresh22 layouts: written before fresh21's blind measurement was read in detail ----
+
+// A registration and consent letter the patient signs: the facts in running sentences.
+void IntakeConsent(Canvas& c, const Content& k) {
+  const Person& p = k.person;
+  c.Text(54, 44, k.clinic, 13, true);
+  c.Text(54, 62, "Patient registration and consent", 10.5, true);
+  double y = 96;
+  auto line = [&](const std::string& text) {
+    c.Text(54, y, text, 10.5);
+    y += 17;
+  };
+  line("I, " + p.given + " " + p.family + ", born " + p.birth.Long() + ", living at " + p.street + ",");
+  line(p.city + ", " + p.state + " " + p.zip + ", ask " + k.clinic + " to register me as a patient.");
+  line("You may call me at " + PhoneUs(p.phone) + " or write to me at " + p.email + ".");
+  line("My health insurance is with " + k.coverage.payer + " (member number " + k.coverage.member_id + ").");
+  if (k.allergies.empty()) {
+    line("I have no known allergies.");
+  } else {
+    std::string list = k.allergies[0];
+    for (size_t i = 1; i < k.allergies.size(); ++i)
+      list += (i + 1 == k.allergies.size() ? " and " : ", ") + k.allergies[i];
+    line("I am allergic to " + list + ".");
+  }
+  y += 10;
+  c.Text(54, y, "Sex:", 10.5);
+  SexBoxes(c, 90, y, 10, p.gender);
+  y += 40;
+  c.Text(54, y, "Signature", 9);
+  c.Line(110, y + 11, 330, y + 11, 0.5);
+  c.Text(350, y, "Date", 9);
+  c.Line(380, y + 11, 500, y + 11, 0.5);
+  Footer(c, kLetterH);
+}
+
+// A pharmacy-style card: the member's name as FAMILY/GIVEN without a label, the issuer at the
+// bottom above a service phone number.
+void CardX(Canvas& c, const Content& k) {
+  c.Box(4, 4, kCardW - 8, kCardH - 8, 0.6);
+  c.Text(12, 12, "ID# " + k.coverage.member_id, 8, true);
+  c.Text(12, 25, Upper(k.person.family) + "/" + Upper(k.person.given), 8, true);
+  c.Text(12, 40, "GRP# " + k.coverage.group, 7);
+  c.Text(12, 54, "RxBIN " + k.coverage.rxbin, 6.5);
+  c.Text(110, 54, "RxPCN " + k.coverage.rxpcn, 6.5);
+  c.Text(12, kCardH - 44, k.coverage.payer, 10, true);
+  c.Text(12, kCardH - 28, "Member Services 1-800-555-0199", 6);
+  c.Text(150, kCardH - 16, "For testing only", 5.5);
+}
+
+// A lab report with the reference interval before the units and the flag glued to the value
+// ("7.2H").
+void LabGluedFlags(Canvas& c, const Content& k) {
+  c.Text(54, 46, k.clinic + " Laboratory", 12, true);
+  c.Text(54, 66, "Name: " + k.person.given + " " + k.person.family, 9.5);
+  c.Text(300, 66, "DOB: " + k.person.birth.Dashed(), 9.5);
+  c.Text(54, 82, "Collection date: " + k.collected.Long(), 9.5);
+  double y = 112;
+  const double cols[] = {54, 230, 310, 410};
+  const char* heads[] = {"Analyte", "Value", "Ref. interval", "Units"};
+  for (int i = 0; i < 4; ++i) c.Text(cols[i], y, heads[i], 9, true);
+  c.Line(54, y + 13, 558, y + 13, 0.5);
+  y += 22;
+  for (const LabTest& l : k.labs) {
+    c.Text(cols[0], y, l.printed_name, 9.5);
+    c.Text(cols[1], y, l.value + Flag(l), 9.5);
+    c.Text(cols[2], y, l.range, 9.5);
+    c.Text(cols[3], y, l.unit_printed, 9.5);
+    y += 18;
+  }
+  Footer(c, kLetterH);
+}
+
+// A pharmacy's prescription history: drug names in capitals with their salts and dose forms
+// ("METFORMIN HCL 500 MG TAB"), directions on a Sig line in capitals, then quantity and refills.
+void MedsPharmacyHistory(Canvas& c, const Content& k) {
+  static const std::map<std::string, std::string> kSalts = {
+      {"Metformin", "METFORMIN HCL"},         {"Atorvastatin", "ATORVASTATIN CALCIUM"},
+      {"Levothyroxine", "LEVOTHYROXINE SODIUM"}, {"Amlodipine", "AMLODIPINE BESYLATE"},
+      {"Losartan", "LOSARTAN POTASSIUM"},     {"Sertraline", "SERTRALINE HCL"},
+      {"Omeprazole", "OMEPRAZOLE DR"},        {"Albuterol", "ALBUTEROL SULFATE HFA"},
+      {"Warfarin", "WARFARIN SODIUM"}};
+  auto form = [](const std::string& f) -> std::string {
+    if (f == "tablet") return "TAB";
+    if (f == "capsule") return "CAP";
+    if (f == "inhaler") return "INH";
+    if (f == "injection") return "INJ";
+    if (f == "spray") return "SPR";
+    return Upper(f);
+  };
+  auto sig = [](const Medication& m) -> std::string {
+    if (m.route == "inhalation") return "INHALE 2 PUFFS " + Upper(m.frequency);
+    if (m.route == "subcutaneous") return "INJECT " + Upper(m.strength) + " SUBCUTANEOUSLY " + Upper(m.frequency);
+    if (m.route == "nasal") return "USE 1 SPRAY " + Upper(m.route_printed) + " " + Upper(m.frequency);
+    return "TAKE 1 " + Upper(m.form) + " " + Upper(m.route_printed) + " " + Upper(m.frequency);
+  };
+  c.Text(54, 46, "Prescription history", 13, true);
+  c.Text(54, 68, "Patient: " + Upper(k.person.family) + ", " + Upper(k.person.given) + "   DOB " + k.person.birth.Us(), 9.5);
+  double y = 100;
+  int refills = 1;
+  for (const Medication& m : k.medications) {
+    auto salt = kSalts.find(m.name);
+    std::string drug = salt != kSalts.end() ? salt->second : Upper(m.name);
+    c.Text(54, y, drug + " " + Upper(m.strength) + " " + form(m.form), 9.5, true);
+    c.Text(54, y + 14, "Sig: " + sig(m), 9);
+    c.Text(54, y + 27, fmt::format("Qty {}   Refills {}   Last filled 10/02/2026", 30 * refills, refills % 4), 8);
+    refills++;
+    y += 46;
+  }
+  Footer(c, kLetterH);
+}
+
 }  // namespace
 
 const std::vector<LayoutDef>& LayoutDefs() {
@@ -2786,6 +2898,10 @@ const std::vector<LayoutDef>& LayoutDefs() {
       {"card-w", "insurance_card", Split::kFresh21, kCardW, kCardH, CardW, CardTruth},
       {"lab-delimited", "lab_report", Split::kFresh21, kLetterW, kLetterH, LabDelimited, LabTruth},
       {"meds-spanish", "medication_list", Split::kFresh21, kLetterW, kLetterH, MedsSpanish, MedsTruth},
+      {"intake-consent", "intake", Split::kFresh22, kLetterW, kLetterH, IntakeConsent, IntakeTruth},
+      {"card-x", "insurance_card", Split::kFresh22, kCardW, kCardH, CardX, CardTruth},
+      {"lab-glued-flags", "lab_report", Split::kFresh22, kLetterW, kLetterH, LabGluedFlags, LabTruth},
+      {"meds-pharmacy-history", "medication_list", Split::kFresh22, kLetterW, kLetterH, MedsPharmacyHistory, MedsTruth},
   };
   return kDefs;
 }
