@@ -1055,6 +1055,174 @@ TEST(CaptureExtractTest, TwoMedicinesInOneSentenceKeepTheirOwnRouteAndFrequency)
   EXPECT_EQ(f.count("medication.3.name"), 0u);
 }
 
+TEST(CaptureExtractTest, ASpanishRegistrationFormAndMedicationList) {
+  std::vector<std::tuple<std::string, int, int>> form = {
+      {"Formulario de registro del paciente", 100, 40},
+      {"Apellido:", 100, 100},           {"Abernathy", 700, 100},
+      {"Nombre:", 100, 150},             {"Nora", 700, 150},
+      {"Fecha de nacimiento:", 100, 200}, {"01/02/1976", 700, 200},
+      {"Dirección:", 100, 250},          {"5121 Oak Street", 700, 250},
+      {"Ciudad:", 100, 300},             {"Raleigh", 700, 300},
+      {"Estado:", 100, 350},             {"NC", 700, 350},
+      {"Cédigo postal:", 100, 400},      {"27641", 700, 400},  // as a reader misreads "Código"
+      {"Teléfono:", 100, 450},           {"(919) 555-0109", 700, 450},
+      {"Correo electrónico:", 100, 500}, {"nabernathy23@example.org", 700, 500},
+      {"Compafiia de seguro:", 100, 550}, {"Evergreen Mutual", 700, 550},  // "Compañía", misread
+      {"Número de miembro:", 100, 600},  {"HV328861417", 700, 600},
+      {"Alergias:", 100, 650},           {"Ninguna", 700, 650}};
+  auto f = FieldsOf(form, "intake");
+  EXPECT_EQ(f["name.family"], "Abernathy");
+  EXPECT_EQ(f["name.given"], "Nora");  // "Nombre" beside "Apellido" is the given name
+  EXPECT_EQ(f["birthDate"], "1976-01-02");
+  EXPECT_EQ(f["address.line"], "5121 Oak Street");
+  EXPECT_EQ(f["address.city"], "Raleigh");
+  EXPECT_EQ(f["address.state"], "NC");
+  EXPECT_EQ(f["address.postalCode"], "27641");
+  EXPECT_EQ(f["phone"], "9195550109");
+  EXPECT_EQ(f["email"], "nabernathy23@example.org");
+  EXPECT_EQ(f["coverage.payer"], "Evergreen Mutual");
+  EXPECT_EQ(f["coverage.memberId"], "HV328861417");
+  EXPECT_EQ(f["allergies"], "none");
+  EXPECT_EQ(ParseGender("Femenino").value_or(""), "female");
+  EXPECT_EQ(ParseGender("Masculino").value_or(""), "male");
+  // Classified as what it is, with nothing in English on it.
+  std::vector<Word> words;
+  for (const auto& [text, x, y] : form) words.push_back(Word{text, Box{x, y, static_cast<int>(text.size()) * 18, 30}, 0.95f});
+  EXPECT_EQ(Classify({BuildLayout(words, {}, 2000, 2600)}).kind, "intake");
+
+  auto m = FieldsOf({{"Lista de medicamentos", 100, 40},
+                     {"Medicamento", 100, 100}, {"Dosis", 600, 100}, {"Vía", 900, 100}, {"Frecuencia", 1300, 100},
+                     {"Levothyroxine", 100, 150}, {"50 mcg", 600, 150}, {"por vía oral", 900, 150}, {"una vez al día", 1300, 150},
+                     {"Albuterol", 100, 200}, {"90 mcg", 600, 200}, {"inhalada", 900, 200},
+                     {"cada 4 horas si es necesario", 1300, 200},
+                     {"Insulin glargine", 100, 250}, {"10 units", 600, 250}, {"subcutánea", 900, 250},
+                     {"al acostarse", 1300, 250}},
+                    "medication_list");
+  EXPECT_EQ(m["medication.0.route"], "oral");
+  EXPECT_EQ(m["medication.0.frequency"], "once daily");
+  EXPECT_EQ(m["medication.1.route"], "inhalation");
+  EXPECT_EQ(m["medication.1.frequency"], "every 4 hours as needed");
+  EXPECT_EQ(m["medication.2.route"], "subcutaneous");
+  EXPECT_EQ(m["medication.2.frequency"], "at bedtime");
+}
+
+TEST(CaptureLayoutTest, DelimitedRecordsAreTablesByCellPosition) {
+  // Records of different lengths, one with a bar the reader took for a bracket: each cell is a
+  // phrase, and cell k of every record starts at the same x.
+  auto word = [](std::string text, int x, int y) {
+    return Word{text, Box{x, y, static_cast<int>(text.size()) * 18, 30}, 0.9f};
+  };
+  std::vector<Word> words = {word("TEST|RESULT|UNITS|RANGE|FLAG", 100, 100),
+                             word("GLUCOSE|148|mg/dL|70-99|H", 100, 150),
+                             word("TSH|2.55|mIU/L|0.4-4.0]", 100, 200),
+                             word("COLLECTED|2026-10-22", 100, 250)};
+  Layout layout = BuildLayout(words, {}, 2000, 1000);
+  ASSERT_EQ(layout.lines.size(), 4u);
+  ASSERT_EQ(layout.lines[0].phrases.size(), 5u);
+  ASSERT_EQ(layout.lines[1].phrases.size(), 5u);
+  ASSERT_EQ(layout.lines[2].phrases.size(), 4u);
+  EXPECT_EQ(layout.lines[2].phrases[3].text, "0.4-4.0");
+  for (size_t k = 0; k < 4; ++k) {
+    EXPECT_EQ(layout.lines[1].phrases[k].box.x, layout.lines[0].phrases[k].box.x) << k;
+    EXPECT_EQ(layout.lines[2].phrases[k].box.x, layout.lines[0].phrases[k].box.x) << k;
+  }
+  // ... but once the page holds records, a line with one bar is one too.
+  ASSERT_EQ(layout.lines[3].phrases.size(), 2u);
+  EXPECT_EQ(layout.lines[3].phrases[1].text, "2026-10-22");
+  // Text without records keeps its bars (a bar alone may be a misread letter).
+  Layout plain = BuildLayout({word("Results|for", 100, 100), word("A|B", 100, 150)}, {}, 2000, 1000);
+  EXPECT_EQ(plain.lines[0].phrases.size(), 1u);
+  EXPECT_EQ(plain.lines[0].phrases[0].text, "Results|for");
+}
+
+TEST(CaptureExtractTest, ADelimitedLabExportAndItsHl7Name) {
+  std::vector<Field> fields = ExtractSized({{"RESULTS EXPORT", 100, 40, 30},
+                                            {"PATIENT|YAMADA^LINDA|DOB|2008-03-17", 100, 100, 30},
+                                            {"COLLECTED|2026-10-22", 100, 150, 30},
+                                            {"TEST|RESULT|UNITS|RANGE|FLAG", 100, 220, 30},
+                                            {"GLUCOSE|148|mg/dL|70-99|H", 100, 270, 30},
+                                            {"HEMOGLOBIN A1C|6.2|%|4.0-5.6|", 100, 320, 30},
+                                            {"TSH|2.55|mIU/L|0.4-4.0}", 100, 370, 30}},
+                                           "lab_report");
+  auto f = ValuesOf(fields);
+  EXPECT_EQ(f["name.family"], "Yamada");
+  EXPECT_EQ(f["name.given"], "Linda");
+  EXPECT_EQ(f["birthDate"], "2008-03-17");
+  EXPECT_EQ(f["lab.collected"], "2026-10-22");
+  EXPECT_EQ(f["lab.0.code"], "2345-7");
+  EXPECT_EQ(f["lab.0.value"], "148");
+  EXPECT_EQ(f["lab.0.unit"], "mg/dL");
+  EXPECT_EQ(f["lab.0.range"], "70-99");
+  EXPECT_EQ(f["lab.1.code"], "4548-4");
+  EXPECT_EQ(f["lab.1.value"], "6.2");
+  EXPECT_EQ(f["lab.1.unit"], "%");
+  EXPECT_EQ(f["lab.2.code"], "3016-3");
+  EXPECT_EQ(f["lab.2.range"], "0.4-4.0");
+  ASSERT_TRUE(ByKey(fields).count("name.family"));
+  EXPECT_TRUE(ByKey(fields)["name.family"]->checked);
+  // The reader's quotation mark for the '^': read as the separator, for a person to confirm.
+  std::vector<Field> g = ExtractSized({{"PATIENT|MORENO\xE2\x80\x98" "ETHAN|DOB|1953-05-10", 100, 100, 30},
+                                       {"TEST|RESULT|UNITS|RANGE|FLAG", 100, 220, 30},
+                                       {"GLUCOSE|148|mg/dL|70-99|H", 100, 270, 30}},
+                                      "lab_report");
+  auto by = ByKey(g);
+  ASSERT_TRUE(by.count("name.family"));
+  EXPECT_EQ(by["name.family"]->value, "Moreno");
+  EXPECT_EQ(by["name.given"]->value, "Ethan");
+  EXPECT_FALSE(by["name.family"]->checked);
+  EXPECT_EQ(ParseDate("1951 -03-28").value_or(""), "1951-03-28");
+}
+
+TEST(CaptureExtractTest, ANameOnTwoLinesUnderItsLabelAndAGroupNumberSign) {
+  std::vector<Field> fields = ExtractSized({{"Harborview Health", 40, 10, 36},
+                                            {"MEMBER", 40, 80, 18}, {"SUBSCRIBER ID", 500, 80, 18},
+                                            {"ELENA", 40, 110, 28}, {"W893173659", 500, 110, 28},
+                                            {"MORENO", 40, 150, 28},
+                                            {"Group# 742706", 500, 190, 24}},
+                                           "insurance_card", {}, 1000, 630);
+  auto by = ByKey(fields);
+  ASSERT_TRUE(by.count("name.given"));
+  EXPECT_EQ(by["name.given"]->value, "Elena");
+  EXPECT_EQ(by["name.family"]->value, "Moreno");
+  EXPECT_FALSE(by["name.given"]->checked);  // which line is which name, the label does not say
+  EXPECT_EQ(by["coverage.memberId"]->value, "W893173659");
+  ASSERT_TRUE(by.count("coverage.group"));
+  EXPECT_EQ(by["coverage.group"]->value, "742706");
+}
+
+TEST(CaptureExtractTest, AnswersWrittenByHandAboveTheRuleAndAZipThatDoesNotFitTheState) {
+  // The answers larger than the print and higher, each on a line of its own that overlaps its
+  // label's; a single letter overlapping only the label's lower part.
+  std::vector<Field> fields = ExtractSized({{"Last name:", 100, 100, 30}, {"Yamada", 500, 72, 50},
+                                            {"First name:", 100, 200, 30}, {"Robert", 500, 172, 50},
+                                            {"Sex (M/F):", 100, 300, 30}, {"X", 500, 276, 30},
+                                            {"State:", 100, 400, 30}, {"AL", 500, 372, 50},
+                                            {"ZIP:", 100, 500, 30}, {"85712", 500, 472, 50}},
+                                           "intake");
+  auto by = ByKey(fields);
+  ASSERT_TRUE(by.count("name.family"));
+  EXPECT_EQ(by["name.family"]->value, "Yamada");
+  EXPECT_EQ(by["name.given"]->value, "Robert");
+  ASSERT_TRUE(by.count("gender"));
+  EXPECT_EQ(by["gender"]->value, "other");
+  // 857 is Arizona's: "AL" beside it is a misreading of one or the other.
+  ASSERT_TRUE(by.count("address.state"));
+  EXPECT_EQ(by["address.state"]->value, "AL");
+  EXPECT_FALSE(by["address.state"]->checked);
+  EXPECT_FALSE(by["address.postalCode"]->checked);
+  // A checkbox's printed option on the next line is not a written answer: the marked box's
+  // option (unread here) would be, the unmarked one's "X" is not.
+  for (int y : {118, 104}) {  // on a line of its own that overlaps the label's, and on the label's
+    std::vector<Checkbox> boxes = {Checkbox{Box{480, y, 30, 30}, true, 0.5}, Checkbox{Box{600, y, 30, 30}, false, 0}};
+    auto options = ValuesOf(ExtractSized({{"Sex", 100, 100, 30}, {"X", 640, y, 30}}, "intake", boxes));
+    EXPECT_EQ(options.count("gender"), 0u) << y;
+  }
+  EXPECT_EQ(ZipFitsState("AZ", "85712"), std::optional<bool>(true));
+  EXPECT_EQ(ZipFitsState("VT", "05401"), std::optional<bool>(true));
+  EXPECT_EQ(ZipFitsState("AL", "85712"), std::optional<bool>(false));
+  EXPECT_EQ(ZipFitsState("PR", "00901"), std::nullopt);
+}
+
 TEST(CaptureLayoutTest, ASpaceBesidePunctuationInAMonospacedFontStaysInThePhrase) {
   // Monospaced, 30 px text: the blank halves of the cells of "." and ")" make the space after
   // them show as 44 px of paper, more than the 39 px (1.3 text heights) of an ordinary space;

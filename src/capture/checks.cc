@@ -89,7 +89,8 @@ std::optional<std::string> ParseDate(std::string_view text, bool day_first) {
   }
   std::smatch m;
   static const std::regex kNumeric(R"((\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4}))");
-  static const std::regex kIso(R"((\d{4})-(\d{2})-(\d{2}))");
+  // A reader sometimes sets a space beside a dash ("1951 -03-28").
+  static const std::regex kIso(R"((\d{4}) ?- ?(\d{2}) ?- ?(\d{2}))");
   static const std::regex kLong(R"(([A-Za-z]{3,9})\.?\s+(\d{1,2})\s*[,.]?\s*(\d{4}))");
   static const std::regex kDayFirst(R"((\d{1,2})\s+([A-Za-z]{3,9})\.?\s+(\d{4}))");
   std::string digits = DigitsFromLookalikes(t);
@@ -282,11 +283,47 @@ std::optional<std::string> ParseIdentifier(std::string_view text, size_t min, si
   return t;
 }
 
+std::optional<bool> ZipFitsState(std::string_view state, std::string_view zip) {
+  // Three-digit ZIP prefixes by state (USPS), as inclusive ranges.
+  struct Span {
+    const char* state;
+    int from, to;
+  };
+  static constexpr Span kSpans[] = {
+      {"AL", 350, 369}, {"AK", 995, 999}, {"AZ", 850, 865}, {"AR", 716, 729}, {"AR", 755, 755},
+      {"CA", 900, 961}, {"CO", 800, 816}, {"CT", 60, 69},   {"DE", 197, 199}, {"DC", 200, 205},
+      {"DC", 569, 569}, {"FL", 320, 349}, {"GA", 300, 319}, {"GA", 398, 399}, {"HI", 967, 968},
+      {"ID", 832, 838}, {"IL", 600, 629}, {"IN", 460, 479}, {"IA", 500, 528}, {"KS", 660, 679},
+      {"KY", 400, 427}, {"LA", 700, 714}, {"ME", 39, 49},   {"MD", 206, 219}, {"MA", 10, 27},
+      {"MA", 55, 55},   {"MI", 480, 499}, {"MN", 550, 567}, {"MS", 386, 397}, {"MO", 630, 658},
+      {"MT", 590, 599}, {"NE", 680, 693}, {"NV", 889, 898}, {"NH", 30, 38},   {"NJ", 70, 89},
+      {"NM", 870, 884}, {"NY", 100, 149}, {"NY", 5, 5},     {"NY", 63, 63},   {"NC", 270, 289},
+      {"ND", 580, 588}, {"OH", 430, 459}, {"OK", 730, 749}, {"OR", 970, 979}, {"PA", 150, 196},
+      {"RI", 28, 29},   {"SC", 290, 299}, {"SD", 570, 577}, {"TN", 370, 385}, {"TX", 750, 799},
+      {"TX", 733, 733}, {"TX", 885, 885}, {"UT", 840, 847}, {"VT", 50, 59},   {"VA", 201, 201},
+      {"VA", 220, 246}, {"WA", 980, 994}, {"WV", 247, 268}, {"WI", 530, 549}, {"WY", 820, 831},
+      {"WY", 834, 834},
+  };
+  if (zip.size() < 5 || !std::all_of(zip.begin(), zip.begin() + 3, [](unsigned char c) { return std::isdigit(c); }))
+    return std::nullopt;
+  int prefix = (zip[0] - '0') * 100 + (zip[1] - '0') * 10 + (zip[2] - '0');
+  bool known = false;
+  for (const Span& s : kSpans) {
+    if (state != s.state) continue;
+    known = true;
+    if (prefix >= s.from && prefix <= s.to) return true;
+  }
+  if (!known) return std::nullopt;
+  return false;
+}
+
 std::optional<std::string> ParseGender(std::string_view text) {
   std::string t = Lower(Trim(text));
-  if (t == "m" || t == "male" || t == "man") return "male";
-  if (t == "f" || t == "female" || t == "woman") return "female";
-  if (t == "x" || t == "other" || t == "non-binary" || t == "nonbinary") return "other";
+  // English, and Spanish as forms for Spanish-speaking patients print it.
+  if (t == "m" || t == "male" || t == "man" || t == "masculino" || t == "hombre" || t == "varon") return "male";
+  if (t == "f" || t == "female" || t == "woman" || t == "femenino" || t == "mujer") return "female";
+  if (t == "x" || t == "other" || t == "non-binary" || t == "nonbinary" || t == "otro" || t == "otra")
+    return "other";
   return std::nullopt;
 }
 

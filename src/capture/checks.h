@@ -26,6 +26,9 @@ std::optional<std::string> ParseEmail(std::string_view text);
 std::optional<std::string> ParseState(std::string_view text);
 // ZIP or ZIP+4: 12345 or 12345-6789.
 std::optional<std::string> ParseZip(std::string_view text);
+// Whether a ZIP code's first three digits are among those USPS gives the state (two-letter
+// code); nullopt for a code not in the table (territories, military).
+std::optional<bool> ZipFitsState(std::string_view state, std::string_view zip);
 
 // National Provider Identifier: 10 digits whose Luhn check digit is computed over the prefix
 // 80840 and the first nine digits.

@@ -21,11 +21,31 @@ namespace {
 
 // ---- text helpers ----
 
-// Lower case, letters/digits/#/% kept, everything else one space; parenthesised parts dropped.
+// The ASCII letter of an accented Latin letter in UTF-8 (the two bytes C3 80-BF: "é" -> 'e',
+// "Ñ" -> 'n'), or 0. Spanish and other labels are matched without their accents, which readers
+// often drop or misread anyway ("Direccion", "Codigo").
+char FoldLatin1(unsigned char lead, unsigned char next) {
+  if (lead != 0xC3 || next < 0x80 || next > 0xBF) return 0;
+  static constexpr char kFold[] = "aaaaaaaceeeeiiiidnooooo ouuuuyts"  // C3 80-9F (upper case)
+                                  "aaaaaaaceeeeiiiidnooooo ouuuuyty";  // C3 A0-BF (lower case)
+  char c = kFold[next - 0x80];
+  return c == ' ' ? 0 : c;
+}
+
+// Lower case, letters/digits/#/% kept (accented letters without their accents), everything
+// else one space; parenthesised parts dropped.
 std::string Normalise(std::string_view text) {
   std::string out;
   int depth = 0;
-  for (char c : text) {
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (i + 1 < text.size()) {
+      if (char folded = FoldLatin1(static_cast<unsigned char>(c), static_cast<unsigned char>(text[i + 1]))) {
+        ++i;
+        if (!depth) out.push_back(folded);
+        continue;
+      }
+    }
     if (c == '(') { ++depth; continue; }
     if (c == ')') { depth = std::max(0, depth - 1); continue; }
     if (depth) continue;
@@ -143,6 +163,29 @@ constexpr Label kLabels[] = {
     {"preferred language", Target::kOther}, {"employer", Target::kOther}, {"occupation", Target::kOther},
     {"emergency contact", Target::kOther}, {"relationship", Target::kOther},
     {"relationship to patient", Target::kOther}, {"signature", Target::kOther},
+    // Spanish, as forms for Spanish-speaking patients print it (matched without accents).
+    {"apellido", Target::kFamily}, {"apellidos", Target::kFamily}, {"primer apellido", Target::kFamily},
+    {"apellido paterno", Target::kFamily}, {"nombres", Target::kGiven}, {"primer nombre", Target::kGiven},
+    {"nombre de pila", Target::kGiven}, {"nombre", Target::kFullName}, {"nombre completo", Target::kFullName},
+    {"nombre del paciente", Target::kFullName}, {"paciente", Target::kFullName},
+    {"nombre del miembro", Target::kFullName}, {"miembro", Target::kFullName},
+    {"asegurado", Target::kSubscriberName}, {"titular", Target::kSubscriberName},
+    {"fecha de nacimiento", Target::kBirthDate}, {"fecha de nac", Target::kBirthDate},
+    {"sexo", Target::kGender}, {"genero", Target::kGender}, {"direccion", Target::kStreet},
+    {"domicilio", Target::kStreet}, {"calle", Target::kStreet}, {"ciudad", Target::kCity},
+    {"estado", Target::kState}, {"codigo postal", Target::kZip}, {"telefono", Target::kPhone},
+    {"celular", Target::kPhone}, {"numero de telefono", Target::kPhone},
+    {"correo electronico", Target::kEmail}, {"correo", Target::kEmail},
+    {"compania de seguro", Target::kPayer}, {"compania de seguros", Target::kPayer},
+    {"aseguradora", Target::kPayer}, {"seguro medico", Target::kPayer}, {"plan de salud", Target::kPayer},
+    {"numero de miembro", Target::kMemberId}, {"numero de afiliado", Target::kMemberId},
+    {"numero de poliza", Target::kMemberId}, {"id de miembro", Target::kMemberId},
+    {"numero de grupo", Target::kGroup}, {"grupo", Target::kGroup},
+    {"alergias", Target::kAllergies}, {"alergico a", Target::kAllergies}, {"alergica a", Target::kAllergies},
+    {"fecha de recoleccion", Target::kCollected}, {"fecha de toma", Target::kCollected},
+    {"segundo nombre", Target::kOther}, {"edad", Target::kOther}, {"estado civil", Target::kOther},
+    {"idioma", Target::kOther}, {"firma", Target::kOther}, {"ocupacion", Target::kOther},
+    {"contacto de emergencia", Target::kOther}, {"parentesco", Target::kOther},
 };
 
 struct LabelHit {
@@ -219,6 +262,7 @@ std::optional<LabelHit> MatchWithTrailingWord(const std::string& norm) {
       {" number", IsIdentifierTarget},
       {" no", IsIdentifierTarget},
       {" #", IsIdentifierTarget},
+      {"#", IsIdentifierTarget},  // "Group#", "Member#"
   };
   for (const Trailing& tr : kTrailing) {
     if (!norm.ends_with(tr.suffix) || norm.size() <= std::strlen(tr.suffix)) continue;
@@ -412,7 +456,7 @@ std::optional<LabelHit> MatchQuestion(const std::string& norm) {
 // Words too generic to be labels alone (forms head a section "INSURANCE"), labels when a colon
 // follows them: "Insurance:", "Seguro médico / Insurance:".
 std::optional<LabelHit> MatchColonOnlyLabel(const std::string& norm) {
-  static const Label kColonOnly[] = {{"insurance", Target::kPayer}};
+  static const Label kColonOnly[] = {{"insurance", Target::kPayer}, {"seguro", Target::kPayer}};
   for (const std::string& part : SlashParts(norm))
     for (const Label& l : kColonOnly)
       if (part == l.text) return LabelHit{l.target, norm.size(), {}, false};
@@ -786,15 +830,48 @@ class Reader {
     };
     while (ri < static_cast<int>(line.phrases.size()) && parenthetical(line.phrases[ri])) ++ri;
     while (ri + 1 < static_cast<int>(line.phrases.size()) && LooksLikeLeader(line.phrases[ri])) ++ri;
+    // The option of an unmarked checkbox right of the label is not its value.
+    auto unmarked_option = [&](const Phrase& p) {
+      const Checkbox* cb = OptionBox(l.page, p);
+      return cb != nullptr && !cb->checked;
+    };
     if (ri < static_cast<int>(line.phrases.size()) &&
         (!IsLabel(l.page, l.line, ri) || StateCodeForState(target, line.phrases[ri])) &&
-        !IsFieldNumber(l.page, l.line, ri)) {
+        !IsFieldNumber(l.page, l.line, ri) && !unmarked_option(line.phrases[ri])) {
       const Phrase& right = line.phrases[ri];
       if (right.box.x - label.box.right() < page.width / 2) {
         Candidate c{right.text, right.box, right.confidence, l.page, l.hit.label_length, 1};
         ExtendList(c, l.page, l.line, ri);
         ExtendDigitBoxes(c, l.page, l.line, ri);
         out.push_back(std::move(c));
+      }
+    } else if (ri >= static_cast<int>(line.phrases.size()) && line.phrases.size() == static_cast<size_t>(l.index) + 1) {
+      // Nothing right of the label on its line: a value written larger or higher than the print
+      // (a form filled in by hand, the answer above the rule) falls on a line of its own that
+      // still overlaps the label's height. The first phrase right of the label on such a line.
+      for (int li = std::max(0, l.line - 1); li <= l.line + 1 && li < static_cast<int>(page.lines.size()); ++li) {
+        if (li == l.line) continue;
+        const Line& near = page.lines[static_cast<size_t>(li)];
+        int top = std::max(near.box.y, label.box.y), bottom = std::min(near.box.bottom(), label.box.bottom());
+        // (Printed lines do not overlap at all; a single letter written on the rule overlaps
+        // the label's lower part only.)
+        if (bottom - top < std::max(2, label.box.h / 5)) continue;
+        for (size_t i = 0; i < near.phrases.size(); ++i) {
+          const Phrase& p = near.phrases[i];
+          if (p.box.x < label.box.right()) {
+            if (p.box.right() > label.box.x) break;  // something over or under the label itself
+            continue;
+          }
+          // Not a label, and not a checkbox's option: printed options are not a written answer
+          // (the marked one is read as the box's answer).
+          if (p.box.x - label.box.right() >= page.width / 2 || IsLabel(l.page, li, static_cast<int>(i)) ||
+              IsFieldNumber(l.page, li, static_cast<int>(i)) || OptionBox(l.page, p) != nullptr)
+            break;
+          Candidate c{p.text, p.box, p.confidence, l.page, l.hit.label_length, 1};
+          ExtendList(c, l.page, li, static_cast<int>(i));
+          out.push_back(std::move(c));
+          break;
+        }
       }
     }
     // Below: the nearest phrase starting under the label, within a few line heights. A
@@ -963,6 +1040,15 @@ std::optional<std::pair<std::string, std::string>> SplitName(std::string_view te
     if (std::regex_match(given_text, mi, kMiddleInitial)) given_text = mi[1].str();
     return given_text;
   };
+  // HL7's "FAMILY^GIVEN", as delimited exports print a name.
+  if (size_t caret = t.find('^'); caret != std::string::npos && t.find(',') == std::string::npos) {
+    std::string given_part = t.substr(caret + 1);
+    if (size_t more = given_part.find('^'); more != std::string::npos) given_part = given_part.substr(0, more);
+    auto family = ParseNameWord(t.substr(0, caret));
+    auto given = ParseNameWord(without_initial(given_part));
+    if (family && given) return std::make_pair(*given, *family);
+    return std::nullopt;
+  }
   if (size_t comma = t.find(','); comma != std::string::npos) {
     auto family = ParseNameWord(t.substr(0, comma));
     auto given = ParseNameWord(without_initial(t.substr(comma + 1)));
@@ -1022,6 +1108,22 @@ std::vector<const Checkbox*> CheckboxesNear(const Layout& page, const Box& label
   return out;
 }
 
+// The text of a lone word on the line just under `box`, starting where it starts (within a
+// line height) and alone on its line there: the rest of a value printed on two lines. Not a
+// label, not a number.
+std::optional<std::string> WordBelow(const Layout& page, const Box& box) {
+  int mh = std::max(1, page.median_height);
+  for (const Line& line : page.lines) {
+    if (line.box.y <= box.bottom() - mh / 2 || line.box.y - box.bottom() > mh) continue;
+    for (const Phrase& p : line.phrases) {
+      if (std::abs(p.box.x - box.x) > mh) continue;
+      if (p.words.size() != 1 || MatchLabel(p) || !ParseNameWord(p.text)) return std::nullopt;
+      return p.text;
+    }
+  }
+  return std::nullopt;
+}
+
 // ---- kinds ----
 
 void AddName(Reader& r, std::vector<Field>& out) {
@@ -1036,11 +1138,42 @@ void AddName(Reader& r, std::vector<Field>& out) {
     // A dependant's card names the subscriber (a parent) too: the member's name comes first.
     for (Candidate& c : r.CandidatesFor(Target::kSubscriberName)) names.emplace_back(std::move(c), false);
     for (const auto& [c, family_first] : names) {
-      auto split = SplitName(CutAtFollowingLabel(c.text), family_first);
+      std::string name_text = CutAtFollowingLabel(c.text);
+      // A reader takes HL7's '^' for a quotation mark ("MORENO‘ETHAN"): read as the separator
+      // it stands for, for a person to confirm.
+      bool caret_lookalike = false;
+      for (std::string_view mark : {"\xE2\x80\x98", "\xE2\x80\x9C"}) {
+        size_t at = name_text.find(mark);
+        if (at == std::string::npos || name_text.find('^') != std::string::npos) continue;
+        bool letters_around = at > 0 && at + mark.size() < name_text.size() &&
+                              std::isalpha(static_cast<unsigned char>(name_text[at - 1]));
+        if (!letters_around) continue;
+        name_text = Trim(name_text.substr(0, at)) + "^" + Trim(name_text.substr(at + mark.size()));
+        caret_lookalike = true;
+      }
+      // A name printed on two lines under its label, given name over family name ("MEMBER /
+      // ELENA / MORENO" on a card): the single word under the first, left-aligned with it.
+      bool two_lines = false;
+      if (!family && !given && c.order == 2 && name_text.find(' ') == std::string::npos && ParseNameWord(name_text))
+        if (auto below = WordBelow(r.pages()[static_cast<size_t>(c.page)], c.box)) {
+          name_text += " " + *below;
+          two_lines = true;
+        }
+      // One word under a name label where the family name has a label of its own ("Apellido:
+      // ...  Nombre: Nora" — Spanish forms' "Nombre" beside "Apellido"): the given name.
+      if (family && !given && name_text.find(' ') == std::string::npos) {
+        if (auto word = ParseNameWord(name_text)) {
+          given = MakeField("name.given", *word, c, ValueKind::kName, true, true);
+          break;
+        }
+        continue;
+      }
+      auto split = SplitName(name_text, family_first);
       if (!split) continue;
       // More than two given names is more likely a name run together with what follows it
-      // ("Mateo Galloway Date of birth"): read, but for a person to confirm.
-      bool plausible = std::count(split->first.begin(), split->first.end(), ' ') <= 1;
+      // ("Mateo Galloway Date of birth"): read, but for a person to confirm. So is a name read
+      // from two lines, whose order the label does not say.
+      bool plausible = std::count(split->first.begin(), split->first.end(), ' ') <= 1 && !caret_lookalike && !two_lines;
       if (!given) given = MakeField("name.given", split->first, c, ValueKind::kName, true, plausible);
       if (!family) family = MakeField("name.family", split->second, c, ValueKind::kName, true, plausible);
       break;
@@ -1259,6 +1392,12 @@ void AddAddress(Reader& r, std::vector<Field>& out) {
     f->checked = !f->value.empty() && std::isdigit(static_cast<unsigned char>(f->value[0])) &&
                  !std::regex_search(f->value, kPostcodeAfterComma);
     out.push_back(*f);
+  }
+  // A state and a ZIP code that do not go together ("AL" read for "AZ" beside 857..): one of
+  // them is misread, and which one is for a person to say.
+  if (state && zip && state->checked && zip->checked && ZipFitsState(state->value, zip->value) == false) {
+    state->checked = false;
+    zip->checked = false;
   }
   if (city) out.push_back(*city);
   if (state) out.push_back(*state);
@@ -2028,6 +2167,11 @@ constexpr Route kRoutes[] = {
     {"sublingual", "sublingual"}, {"under the tongue", "sublingual"}, {"rectal", "rectal"},
     {"intramuscular", "intramuscular"}, {"im", "intramuscular"}, {"inh", "inhalation"},
     {"nas", "nasal"}, {"sl", "sublingual"},
+    // Spanish (matched without accents).
+    {"por via oral", "oral"}, {"via oral", "oral"}, {"por boca", "oral"}, {"subcutanea", "subcutaneous"},
+    {"subcutaneo", "subcutaneous"}, {"inhalada", "inhalation"}, {"inhalado", "inhalation"},
+    {"inhalar", "inhalation"}, {"via nasal", "nasal"}, {"en cada fosa nasal", "nasal"},
+    {"debajo de la lengua", "sublingual"},
 };
 
 struct Frequency {
@@ -2043,6 +2187,13 @@ constexpr Frequency kFrequencies[] = {
     {"at bedtime", "at bedtime"}, {"qhs", "at bedtime"}, {"every morning", "every morning"},
     {"every evening", "every evening"}, {"weekly", "once weekly"}, {"once weekly", "once weekly"},
     {"as needed", "as needed"}, {"prn", "as needed"},
+    // Spanish (matched without accents).
+    {"una vez al dia", "once daily"}, {"diario", "once daily"}, {"diariamente", "once daily"},
+    {"cada dia", "once daily"}, {"dos veces al dia", "twice daily"}, {"tres veces al dia", "three times daily"},
+    {"cuatro veces al dia", "four times daily"}, {"al acostarse", "at bedtime"},
+    {"antes de dormir", "at bedtime"}, {"cada manana", "every morning"}, {"cada noche", "every evening"},
+    {"una vez a la semana", "once weekly"}, {"semanal", "once weekly"},
+    {"si es necesario", "as needed"}, {"segun sea necesario", "as needed"}, {"cuando sea necesario", "as needed"},
 };
 
 constexpr const char* kForms[] = {"tablet", "tablets", "tab", "capsule", "capsules", "cap",
@@ -2051,7 +2202,9 @@ constexpr const char* kForms[] = {"tablet", "tablets", "tab", "capsule", "capsul
 
 std::string NormaliseFrequency(const std::string& norm_line) {
   // "every 4 hours as needed", and its abbreviations "q4h PRN", "q 6 hrs prn".
-  static const std::regex kEvery(R"((?:^| )(?:every|q) ?(\d+) ?(?:hours?|hrs?|h)( as needed| prn)?(?: |$))");
+  // In Spanish "cada 4 horas si es necesario".
+  static const std::regex kEvery(
+      R"((?:^| )(?:every|q|cada) ?(\d+) ?(?:hours?|hrs?|h|horas?)( as needed| prn| si es necesario| segun sea necesario)?(?: |$))");
   std::smatch m;
   if (std::regex_search(norm_line, m, kEvery))
     return fmt::format("every {} hours{}", m[1].str(), m[2].matched ? " as needed" : "");
@@ -2354,6 +2507,9 @@ Classification Classify(const std::vector<Layout>& pages) {
       {"demographics", "intake", 2}, {"emergency contact", "intake", 1}, {"allergies", "intake", 1},
       {"date of birth", "intake", 0.5}, {"address", "intake", 1}, {"email", "intake", 1},
       {"sex", "intake", 1}, {"gender", "intake", 1}, {"signature", "intake", 1},
+      {"registro", "intake", 2}, {"alergias", "intake", 1}, {"fecha de nacimiento", "intake", 0.5},
+      {"direccion", "intake", 1}, {"correo electronico", "intake", 1}, {"sexo", "intake", 1},
+      {"firma", "intake", 1},
       {"member", "insurance_card", 1}, {"rxbin", "insurance_card", 3}, {"rxpcn", "insurance_card", 3},
       {"bin", "insurance_card", 1}, {"pcn", "insurance_card", 1}, {"group", "insurance_card", 1},
       {"grp", "insurance_card", 2}, {"copay", "insurance_card", 2}, {"medicare", "insurance_card", 2},
@@ -2366,6 +2522,9 @@ Classification Classify(const std::vector<Layout>& pages) {
       {"capsule", "medication_list", 1}, {"by mouth", "medication_list", 1},
       {"strength", "medication_list", 2}, {"how often", "medication_list", 2}, {"take", "medication_list", 0.5},
       {"medicine", "medication_list", 2}, {"pill", "medication_list", 2}, {"dose", "medication_list", 1},
+      {"medicamentos", "medication_list", 3}, {"medicamento", "medication_list", 2},
+      {"dosis", "medication_list", 1}, {"frecuencia", "medication_list", 1}, {"via oral", "medication_list", 1},
+      {"laboratorio", "lab_report", 3}, {"resultados", "lab_report", 1}, {"unidades", "lab_report", 1},
       {"referral", "referral", 3}, {"referring", "referral", 3}, {"dear", "referral", 2},
       {"sincerely", "referral", 2}, {"colleague", "referral", 2}, {"npi", "referral", 1},
   };

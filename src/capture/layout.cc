@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <memory>
 
 namespace salus::capture {
@@ -47,6 +48,81 @@ double SideCoverage(Pix* bin, const Box& b, int side, int band) {
     best = std::max(best, c);
   }
   return best;
+}
+
+// A line that is one delimited record ("GLUCOSE|98|mg/dL|70-99|"): a single phrase with at
+// least `min_pipes` '|' in it. Its cells become phrases of their own, each with the part of the
+// words' boxes its characters take (empty cells keep their place in `cells` but make no phrase).
+// A reader takes some of the bars for closing brackets ("<150]H", "0.4-4.0}"): in a record, one
+// without an opening bracket before it in its word is a bar. Returns the number of cells, 0
+// when the line is not a record.
+size_t SplitRecord(Line& line, std::vector<Phrase>& cells_out, int min_pipes) {
+  if (line.phrases.size() != 1) return 0;
+  Phrase phrase = line.phrases.front();
+  if (std::count(phrase.text.begin(), phrase.text.end(), '|') < min_pipes) return 0;
+  for (Word& w : phrase.words) {
+    bool opened = false;
+    for (char& c : w.text) {
+      if (c == '[' || c == '{') opened = true;
+      if ((c == ']' || c == '}') && !opened) c = '|';
+    }
+  }
+  struct Cell {
+    std::vector<Word> words;
+  };
+  std::vector<Cell> cells(1);
+  for (const Word& w : phrase.words) {
+    // Characters (not bytes) give each piece its share of the word's width.
+    size_t chars = 0;
+    for (unsigned char c : w.text) chars += (c & 0xC0) != 0x80 ? 1 : 0;
+    size_t at = 0, char_at = 0;
+    std::string piece;
+    size_t piece_start = 0;
+    auto emit = [&](size_t end_char) {
+      if (!piece.empty() && chars > 0) {
+        Word part;
+        part.text = piece;
+        part.confidence = w.confidence;
+        part.box = w.box;
+        part.box.x = w.box.x + static_cast<int>(w.box.w * piece_start / chars);
+        part.box.w = std::max(1, static_cast<int>(w.box.w * (end_char - piece_start) / chars));
+        cells.back().words.push_back(std::move(part));
+      }
+      piece.clear();
+    };
+    for (; at < w.text.size(); ++at) {
+      unsigned char c = static_cast<unsigned char>(w.text[at]);
+      if (c == '|') {
+        emit(char_at);
+        cells.emplace_back();
+        piece_start = char_at + 1;
+      } else {
+        if (piece.empty() && (c & 0xC0) != 0x80) piece_start = char_at;
+        piece.push_back(static_cast<char>(c));
+      }
+      if ((c & 0xC0) != 0x80) ++char_at;
+    }
+    emit(char_at);
+  }
+  cells_out.clear();
+  for (size_t i = 0; i < cells.size(); ++i) {
+    Phrase p;
+    p.line = phrase.line;
+    for (Word& w : cells[i].words) {
+      if (p.words.empty()) {
+        p.box = w.box;
+        p.confidence = w.confidence;
+        p.text = w.text;
+      } else {
+        p.box = p.box.Union(w.box);
+        p.confidence = std::min(p.confidence, w.confidence);
+        p.text += " " + w.text;
+      }
+      p.words.push_back(std::move(w));
+    }
+    cells_out.push_back(std::move(p));  // an empty cell stays, as a place
+  }
+  return cells.size();
 }
 
 }  // namespace
@@ -259,10 +335,67 @@ Layout BuildLayout(std::vector<Word> words, std::vector<Checkbox> checkboxes, in
       current.words.push_back(std::move(w));
     }
     flush();
-    for (size_t i = 0; i < line.phrases.size(); ++i)
-      line.text += (i ? "  " : "") + line.phrases[i].text;
     layout.lines.push_back(std::move(line));
   }
+
+  // Delimited records ("TEST|RESULT|UNITS|RANGE|FLAG", then one line per test): the cells of a
+  // record are its columns, by position, not by where they fall on the page. Records with the
+  // same number of cells are laid on one grid (cell i of each at the same x), so that a header
+  // record heads the columns of the records under it as a ruled table's header would.
+  // A record whose bar the reader missed has a cell too few: it goes on the grid of the page's
+  // most common number of cells, its cells from the left (the value stays in its column).
+  std::vector<std::vector<Phrase>> record_cells(layout.lines.size());
+  std::map<size_t, std::pair<int, int>> grid;  // cells -> leftmost x, widest record
+  std::map<size_t, int> records_with;          // cells -> records
+  size_t records = 0;
+  for (int min_pipes : {2, 1}) {
+    // Once a page holds delimited records, a line with one bar is a record too ("COLLECTED|...").
+    if (min_pipes == 1 && records < 2) break;
+    for (size_t i = 0; i < layout.lines.size(); ++i) {
+      if (!record_cells[i].empty()) continue;
+      size_t n = SplitRecord(layout.lines[i], record_cells[i], min_pipes);
+      if (n == 0) continue;
+      ++records;
+      ++records_with[n];
+      const Box& b = layout.lines[i].box;
+      auto [it, fresh] = grid.try_emplace(n, b.x, b.w);
+      if (!fresh) {
+        int right = std::max(it->second.first + it->second.second, b.right());
+        it->second.first = std::min(it->second.first, b.x);
+        it->second.second = right - it->second.first;
+      }
+    }
+  }
+  size_t common = 0;
+  for (const auto& [n, count] : records_with)
+    if (common == 0 || count > records_with[common]) common = n;
+  for (size_t i = 0; i < layout.lines.size(); ++i) {
+    std::vector<Phrase>& cells = record_cells[i];
+    if (cells.empty()) continue;
+    size_t columns = cells.size() <= common ? common : cells.size();
+    auto [x0, width] = grid[columns];
+    int step = std::max(1, width / static_cast<int>(columns));
+    Line& line = layout.lines[i];
+    line.phrases.clear();
+    for (size_t k = 0; k < cells.size(); ++k) {
+      if (cells[k].words.empty()) continue;
+      Phrase p = std::move(cells[k]);
+      // The cell's words keep their order and shares of the cell, on the grid.
+      const Box old = p.box;
+      p.box.x = x0 + static_cast<int>(k) * step;
+      p.box.w = std::max(1, step * 3 / 4);
+      for (Word& w : p.words) {
+        int from = old.w > 0 ? static_cast<int>(static_cast<int64_t>(w.box.x - old.x) * p.box.w / old.w) : 0;
+        int width = old.w > 0 ? static_cast<int>(static_cast<int64_t>(w.box.w) * p.box.w / old.w) : p.box.w;
+        w.box.x = p.box.x + from;
+        w.box.w = std::max(1, width);
+      }
+      line.phrases.push_back(std::move(p));
+    }
+  }
+  for (Line& line : layout.lines)
+    for (size_t i = 0; i < line.phrases.size(); ++i)
+      line.text += (i ? "  " : "") + line.phrases[i].text;
   return layout;
 }
 
