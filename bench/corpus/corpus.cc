@@ -51,6 +51,7 @@ const std::vector<std::string>& Fonts(Split split) {
   static const std::vector<std::string> kFresh20 = {"P052", "Liberation Sans", "DejaVu Serif Condensed"};
   static const std::vector<std::string> kFresh21 = {"Nimbus Sans", "FreeSerif", "Liberation Mono"};
   static const std::vector<std::string> kFresh22 = {"DejaVu Sans Condensed", "URW Bookman", "FreeMono"};
+  static const std::vector<std::string> kFresh23 = {"Liberation Serif", "Nimbus Sans Narrow", "DejaVu Sans Mono"};
   return split == Split::kDev       ? kDev
          : split == Split::kHoldout ? kHoldout
          : split == Split::kFresh   ? kFresh
@@ -74,7 +75,8 @@ const std::vector<std::string>& Fonts(Split split) {
          : split == Split::kFresh19 ? kFresh19
          : split == Split::kFresh20 ? kFresh20
          : split == Split::kFresh21 ? kFresh21
-                                    : kFresh22;
+         : split == Split::kFresh22 ? kFresh22
+                                    : kFresh23;
 }
 
 const LayoutDef& FindLayout(const std::string& name) {
@@ -273,6 +275,7 @@ const char* SplitName(Split split) {
     case Split::kFresh20: return "fresh20";
     case Split::kFresh21: return "fresh21";
     case Split::kFresh22: return "fresh22";
+    case Split::kFresh23: return "fresh23";
   }
   return "?";
 }

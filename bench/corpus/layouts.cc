@@ -2796,6 +2796,123 @@ void MedsPharmacyHistory(Canvas& c, const Content& k) {
   Footer(c, kLetterH);
 }
 
+
+// ---- fresh23 layouts: written after fresh22's blind measurement, before reading its failures ----
+
+// A form of boxes two or three to a row, each with its caption small in the box's top-left
+// corner and the answer in larger type under the caption, inside the box.
+void IntakeCaptionInBox(Canvas& c, const Content& k) {
+  const Person& p = k.person;
+  c.Text(54, 42, k.clinic, 13, true);
+  c.Text(54, 60, "New patient information", 10);
+  double y = 84;
+  auto box = [&](double x, double w, const std::string& caption, const std::string& value) {
+    c.Box(x, y, w, 34, 0.6);
+    c.Text(x + 4, y + 3, caption, 6.5);
+    c.Text(x + 6, y + 15, value, 11);
+  };
+  box(54, 250, "LEGAL LAST NAME", p.family);
+  box(304, 180, "FIRST NAME", p.given);
+  box(484, 74, "M.I.", "");
+  y += 34;
+  box(54, 150, "DATE OF BIRTH", p.birth.Us());
+  box(204, 120, "SEX", p.gender == "male" ? "M" : p.gender == "female" ? "F" : "X");
+  box(324, 234, "PHONE", PhoneUs(p.phone));
+  y += 34;
+  box(54, 504, "STREET ADDRESS", p.street);
+  y += 34;
+  box(54, 250, "CITY", p.city);
+  box(304, 80, "STATE", p.state);
+  box(384, 174, "ZIP", p.zip);
+  y += 34;
+  box(54, 504, "EMAIL", p.email);
+  y += 34;
+  box(54, 250, "INSURANCE CARRIER", k.coverage.payer);
+  box(304, 254, "MEMBER ID", k.coverage.member_id);
+  y += 34;
+  box(54, 504, "ALLERGIES", k.allergies.empty() ? std::string("None known") : Join(k.allergies, ", "));
+  Footer(c, kLetterH);
+}
+
+// A card with right-aligned labels in a left column and values in a right one, the member
+// called the cardholder.
+void CardY(Canvas& c, const Content& k) {
+  c.Box(4, 4, kCardW - 8, kCardH - 8, 0.6);
+  c.Text(12, 10, k.coverage.payer, 10, true);
+  double y = 34;
+  auto row = [&](const std::string& label, const std::string& value) {
+    c.TextRight(92, y, label, 6.5);
+    c.Text(98, y, value, 7.5, true);
+    y += 13;
+  };
+  row("Cardholder:", k.person.given + " " + k.person.family);
+  row("Identification #:", k.coverage.member_id);
+  row("Group No.:", k.coverage.group);
+  row("Rx Bin:", k.coverage.rxbin);
+  row("Rx PCN:", k.coverage.rxpcn);
+  c.Text(12, kCardH - 16, "For testing only", 5.5);
+}
+
+// A lab report whose reference interval is on a line of its own under each result, with a
+// comment under some results.
+void LabRangeBelow(Canvas& c, const Content& k) {
+  c.Text(54, 46, k.clinic + " - Clinical Laboratory", 12, true);
+  c.Text(54, 66, "Patient: " + k.person.family + ", " + k.person.given, 9.5);
+  c.Text(300, 66, "Date of birth: " + k.person.birth.Us(), 9.5);
+  c.Text(54, 82, "Collected: " + k.collected.Us(), 9.5);
+  double y = 112;
+  c.Text(54, y, "Test", 9, true);
+  c.Text(250, y, "Result", 9, true);
+  c.Text(330, y, "Units", 9, true);
+  c.Text(430, y, "Flag", 9, true);
+  c.Line(54, y + 13, 558, y + 13, 0.5);
+  y += 22;
+  int i = 0;
+  for (const LabTest& l : k.labs) {
+    c.Text(54, y, l.printed_name, 9.5);
+    c.Text(250, y, l.value, 9.5);
+    c.Text(330, y, l.unit_printed, 9.5);
+    c.Text(430, y, l.flag_high ? "HIGH" : l.flag_low ? "LOW" : "", 9.5);
+    y += 13;
+    c.Text(66, y, "Reference interval: " + l.range, 7.5);
+    y += 11;
+    if (i++ % 3 == 1) {
+      c.Text(66, y, "Result verified by repeat analysis.", 7.5);
+      y += 11;
+    }
+    y += 6;
+  }
+  Footer(c, kLetterH);
+}
+
+// A caregiver's schedule: when to give each medicine as clock times ("8 am / 8 pm").
+void MedsClockTimes(Canvas& c, const Content& k) {
+  auto times = [](const std::string& f) -> std::string {
+    if (f == "once daily") return "8 am";
+    if (f == "twice daily") return "8 am / 8 pm";
+    if (f == "three times daily") return "8 am / 2 pm / 8 pm";
+    if (f == "at bedtime") return "bedtime (10 pm)";
+    if (f == "every 4 hours as needed") return "as needed, up to every 4 hours";
+    return f;
+  };
+  c.Text(54, 46, "Medicine schedule", 13, true);
+  c.Text(54, 68, k.person.given + " " + k.person.family + "   Date of birth " + k.person.birth.Us(), 10);
+  double y = 100;
+  const double cols[] = {54, 210, 290, 400};
+  const char* heads[] = {"Medicine", "Amount", "How", "When"};
+  for (int i = 0; i < 4; ++i) c.Text(cols[i], y, heads[i], 9, true);
+  c.Line(54, y + 13, 560, y + 13, 0.5);
+  y += 22;
+  for (const Medication& m : k.medications) {
+    c.Text(cols[0], y, m.name, 9.5);
+    c.Text(cols[1], y, m.strength, 9.5);
+    c.Text(cols[2], y, m.route_printed, 9.5);
+    c.Text(cols[3], y, times(m.frequency), 9.5);
+    y += 20;
+  }
+  Footer(c, kLetterH);
+}
+
 }  // namespace
 
 const std::vector<LayoutDef>& LayoutDefs() {
@@ -2902,6 +3019,10 @@ const std::vector<LayoutDef>& LayoutDefs() {
       {"card-x", "insurance_card", Split::kFresh22, kCardW, kCardH, CardX, CardTruth},
       {"lab-glued-flags", "lab_report", Split::kFresh22, kLetterW, kLetterH, LabGluedFlags, LabTruth},
       {"meds-pharmacy-history", "medication_list", Split::kFresh22, kLetterW, kLetterH, MedsPharmacyHistory, MedsTruth},
+      {"intake-caption-in-box", "intake", Split::kFresh23, kLetterW, kLetterH, IntakeCaptionInBox, IntakeTruth},
+      {"card-y", "insurance_card", Split::kFresh23, kCardW, kCardH, CardY, CardTruth},
+      {"lab-range-below", "lab_report", Split::kFresh23, kLetterW, kLetterH, LabRangeBelow, LabTruth},
+      {"meds-clock-times", "medication_list", Split::kFresh23, kLetterW, kLetterH, MedsClockTimes, MedsTruth},
   };
   return kDefs;
 }
