@@ -1223,6 +1223,64 @@ TEST(CaptureExtractTest, AnswersWrittenByHandAboveTheRuleAndAZipThatDoesNotFitTh
   EXPECT_EQ(ZipFitsState("PR", "00901"), std::nullopt);
 }
 
+TEST(CaptureExtractTest, FactsStatedInTheSentencesOfALetterThePatientSigns) {
+  std::vector<Field> fields = ExtractSized(
+      {{"Patient registration and consent", 100, 40, 30},
+       {"|, Omar Kowalski, born November 20, 1976, living at 2432 Sunset Ave,", 100, 100, 30},
+       {"Savannah, GA 31417, ask Riverside Family Clinic to register me as a patient.", 100, 150, 30},
+       {"You may call me at (614) 555-0190 or write to me at okowalski37@example.org.", 100, 200, 30},
+       {"My health insurance is with Northwind Insurance (member number XQH09210522 7).", 100, 250, 30},
+       {"I am allergic to Eggs, Latex and Penicillin.", 100, 300, 30}},
+      "intake");
+  auto f = ValuesOf(fields);
+  EXPECT_EQ(f["name.given"], "Omar");
+  EXPECT_EQ(f["name.family"], "Kowalski");
+  EXPECT_EQ(f["birthDate"], "1976-11-20");
+  EXPECT_EQ(f["address.line"], "2432 Sunset Ave");  // the sentence goes on across the line
+  EXPECT_EQ(f["address.city"], "Savannah");
+  EXPECT_EQ(f["address.state"], "GA");
+  EXPECT_EQ(f["address.postalCode"], "31417");
+  EXPECT_EQ(f["phone"], "6145550190");
+  EXPECT_EQ(f["email"], "okowalski37@example.org");
+  EXPECT_EQ(f["coverage.payer"], "Northwind Insurance");
+  EXPECT_EQ(f["coverage.memberId"], "XQH092105227");  // a last digit the reader set apart
+  EXPECT_EQ(f["allergy.0"], "Eggs");
+  EXPECT_EQ(f["allergy.1"], "Latex");
+  EXPECT_EQ(f["allergy.2"], "Penicillin");
+  auto none = ValuesOf(ExtractSized({{"| have no known allergies.", 100, 100, 30}}, "intake"));
+  EXPECT_EQ(none["allergies"], "none");
+}
+
+TEST(CaptureExtractTest, APharmacyCardsSlashedNameAndAPrescriptionHistorysSigLines) {
+  std::vector<Field> card = ExtractSized({{"ID# EVM671319116", 40, 30, 26},
+                                          {"OKAFOR/ELENA", 40, 80, 26},
+                                          {"GRP# 803672", 40, 130, 22},
+                                          {"Summit Care Alliance", 40, 420, 34},
+                                          {"Member Services 1-800-555-0199", 40, 480, 18}},
+                                         "insurance_card", {}, 1000, 630);
+  auto c = ByKey(card);
+  ASSERT_TRUE(c.count("name.family"));
+  EXPECT_EQ(c["name.family"]->value, "Okafor");
+  EXPECT_EQ(c["name.given"]->value, "Elena");
+  ASSERT_TRUE(c.count("coverage.payer"));
+  EXPECT_EQ(c["coverage.payer"]->value, "Summit Care Alliance");  // the issuer in a band at the bottom
+
+  auto m = FieldsOf({{"Patient: BRENNAN, WEI", 100, 40},
+                     {"INSULIN GLARGINE 10 UNITS INJ", 100, 100},
+                     {"Sig: INJECT 10 UNITS SUBCUTANEOUSLY AT BEDTIME", 100, 150},
+                     {"Qty 120   Refills 0   Last   filled 10/02/2026", 100, 200},
+                     {"METFORMIN HCL 500 MG TAB", 100, 270},
+                     {"Sig: TAKE 1 TABLET BY MOUTH TWICE DAILY", 100, 320}},
+                    "medication_list");
+  EXPECT_EQ(m["medication.0.name"], "Insulin glargine");
+  EXPECT_EQ(m["medication.0.route"], "subcutaneous");
+  EXPECT_EQ(m["medication.0.frequency"], "at bedtime");
+  EXPECT_EQ(m["medication.1.name"], "Metformin");
+  EXPECT_EQ(m["medication.1.frequency"], "twice daily");
+  EXPECT_EQ(m.count("medication.2.name"), 0u);  // the Sig line is not a medicine
+  EXPECT_EQ(m["name.family"], "Brennan");       // "Last filled 10/02/2026" is not a name
+}
+
 TEST(CaptureLayoutTest, ASpaceBesidePunctuationInAMonospacedFontStaysInThePhrase) {
   // Monospaced, 30 px text: the blank halves of the cells of "." and ")" make the space after
   // them show as 44 px of paper, more than the 39 px (1.3 text heights) of an ordinary space;
@@ -1514,6 +1572,23 @@ TEST_F(CapturePipelineTest, WhiteTextOnADarkBandIsRead) {
   auto got = Values(r);
   EXPECT_EQ(got["coverage.payer"], s.truth.fields.at("coverage.payer")) << s.truth.font;
   EXPECT_EQ(got["coverage.memberId"], s.truth.fields.at("coverage.memberId")) << s.truth.font;
+}
+
+TEST_F(CapturePipelineTest, AnUpsideDownPageOfCapitalsIsTurnedNotRefused) {
+  // A sparse page of bold capitals upside down: on its inkiest region the reader reads the page
+  // as it stands well enough (S, O, N, H, X, Z look alike either way up), yet the page reads as
+  // noise; it must be tried the other ways up before being refused.
+  sc::SampleSpec spec = sc::Mix(sc::Split::kFresh22, 40, 30).at(27);  // as the benchmark draws it
+  ASSERT_EQ(spec.layout, "meds-pharmacy-history");
+  ASSERT_EQ(spec.degradation, sc::Degradation::kRotated);
+  sc::Sample s = sc::Generate(spec);
+  CaptureResult r = Run(s);
+  ASSERT_EQ(r.pages.size(), 1u);
+  EXPECT_FALSE(r.unreadable) << s.truth.font << ": " << r.pages[0].problem.value_or("");
+  EXPECT_EQ(r.classification.kind, "medication_list");
+  auto got = Values(r);
+  EXPECT_EQ(got["medication.0.name"], s.truth.fields.at("medication.0.name")) << s.truth.font;
+  EXPECT_EQ(s.truth.font, "URW Bookman");
 }
 
 TEST_F(CapturePipelineTest, RotatedAndSkewedPagesAreStraightened) {

@@ -1040,6 +1040,14 @@ std::optional<std::pair<std::string, std::string>> SplitName(std::string_view te
     if (std::regex_match(given_text, mi, kMiddleInitial)) given_text = mi[1].str();
     return given_text;
   };
+  // "FAMILY/GIVEN", as pharmacy cards print a name (one token, a slash between two names).
+  if (size_t slash = t.find('/'); slash != std::string::npos && t.find(' ') == std::string::npos &&
+                                  t.find('/', slash + 1) == std::string::npos) {
+    auto family = ParseNameWord(t.substr(0, slash));
+    auto given = ParseNameWord(t.substr(slash + 1));
+    if (family && given) return std::make_pair(*given, *family);
+    return std::nullopt;
+  }
   // HL7's "FAMILY^GIVEN", as delimited exports print a name.
   if (size_t caret = t.find('^'); caret != std::string::npos && t.find(',') == std::string::npos) {
     std::string given_part = t.substr(caret + 1);
@@ -1129,6 +1137,14 @@ std::optional<std::string> WordBelow(const Layout& page, const Box& box) {
 void AddName(Reader& r, std::vector<Field>& out) {
   auto family = Pick(r.CandidatesFor(Target::kFamily), "name.family", ValueKind::kName, ParseNameWord);
   auto given = Pick(r.CandidatesFor(Target::kGiven), "name.given", ValueKind::kName, ParseNameWord);
+  // A name that did not check is kept for review when it could be a misread name; text with
+  // more digits than a reader's l/1 and O/0 slips ("filled 10/02/2026" after "Last" on a
+  // pharmacy's printout) is not a name at all.
+  auto not_a_name = [](const std::optional<Field>& f) {
+    return f && !f->checked && std::count_if(f->value.begin(), f->value.end(), [](unsigned char c) { return std::isdigit(c); }) > 2;
+  };
+  if (not_a_name(family)) family.reset();
+  if (not_a_name(given)) given.reset();
   if (!family || !given) {
     // A label that says the name is printed surname first ("NAME (LAST FIRST)") is the more
     // specific one.
@@ -1453,8 +1469,11 @@ void AddCoverage(Reader& r, std::vector<Field>& out, bool card) {
         for (const Phrase& p : l.phrases) {
           // Not "Label: value" with a label we do not know, nor a label's value, nor amounts or
           // numbers ("SPECIALIST $50").
+          // Nor a person's name in the pharmacy form "FAMILY/GIVEN".
+          bool slashed_name = p.text.find('/') != std::string::npos && p.text.find(' ') == std::string::npos &&
+                              SplitName(p.text).has_value();
           if (!ParsePayer(p.text) || p.text.find(':') != std::string::npos ||
-              p.text.find_first_of("$0123456789") != std::string::npos || labelled_value(p))
+              p.text.find_first_of("$0123456789") != std::string::npos || labelled_value(p) || slashed_name)
             continue;
           tall.push_back(&p);
           tallest = std::max(tallest, p.box.h);
@@ -1523,10 +1542,13 @@ void AddCardNameWithoutLabel(Reader& r, std::vector<Field>& out) {
       continue;
     const Phrase& p = l.phrases[0];
     if (p.box.y > page.height * 3 / 5) break;
-    if (payer && (p.box.bottom() <= payer->box.bottom() || p.text == payer->raw)) continue;
+    // Under an issuer printed at the top; anywhere above one printed in a band at the bottom.
+    bool payer_on_top = payer && payer->box.y < page.height / 2;
+    if (payer && ((payer_on_top && p.box.bottom() <= payer->box.bottom()) || p.text == payer->raw)) continue;
     if (MatchLabel(p) || p.text.find(':') != std::string::npos) continue;
     int words = 1 + static_cast<int>(std::count(p.text.begin(), p.text.end(), ' '));
-    if (words < 2 || words > 3) continue;
+    bool slashed = words == 1 && std::count(p.text.begin(), p.text.end(), '/') == 1;  // "FAMILY/GIVEN"
+    if ((words < 2 && !slashed) || words > 3) continue;
     auto split = SplitName(p.text);
     if (!split || split->first.size() < 2 || split->second.size() < 2) continue;
     Candidate c{p.text, p.box, p.confidence, 0, 0, 0};
@@ -1548,6 +1570,20 @@ bool NoAllergies(std::string_view text) {
   if (n.find('/') == std::string::npos) return false;
   std::vector<std::string> parts = SlashParts(n);
   return std::all_of(parts.begin(), parts.end(), none);
+}
+
+// The substances of a list ("Penicillin, Latex; Eggs"), each an allergy.
+void AddAllergyList(const std::string& text, const Candidate& c, std::vector<Field>& out) {
+  int n = 0;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t end = text.find_first_of(",;", start);
+    std::string item = Trim(text.substr(start, end == std::string::npos ? std::string::npos : end - start));
+    if (!item.empty())
+      out.push_back(MakeField(fmt::format("allergy.{}", n++), TitleCase(item), c, ValueKind::kText, false, false));
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
 }
 
 void AddAllergies(Reader& r, std::vector<Field>& out) {
@@ -1573,17 +1609,128 @@ void AddAllergies(Reader& r, std::vector<Field>& out) {
       out.push_back(MakeField("allergies", "none", c, ValueKind::kChoice, true, true));
       return;
     }
-    int n = 0;
-    size_t start = 0;
-    while (start <= text.size()) {
-      size_t end = text.find_first_of(",;", start);
-      std::string item = Trim(text.substr(start, end == std::string::npos ? std::string::npos : end - start));
-      if (!item.empty())
-        out.push_back(MakeField(fmt::format("allergy.{}", n++), TitleCase(item), c, ValueKind::kText, false, false));
-      if (end == std::string::npos) break;
-      start = end + 1;
-    }
+    AddAllergyList(text, c, out);
     return;
+  }
+}
+
+// ---- facts in running sentences ----
+
+// A letter the patient signs ("I, Omar Kowalski, born November 20, 1976, living at 2432 Sunset
+// Ave, Savannah, GA 31417, ask ... You may call me at (614) 555-0190 or write to me at ...
+// My health insurance is with Northwind Insurance (member number XQH092105227). I am allergic
+// to Eggs and Penicillin."): the fields no label gave, from the sentences that state them. The
+// page's lines are read as one text (a sentence goes on across lines); each value is checked
+// as a labelled one would be and keeps the lowest confidence of the lines it was read from.
+void AddFactsFromSentences(Reader& r, std::vector<Field>& out) {
+  auto have = [&](std::string_view key) {
+    return std::any_of(out.begin(), out.end(), [&](const Field& f) { return f.key == key; });
+  };
+  for (size_t pi = 0; pi < r.pages().size(); ++pi) {
+    const Layout& page = r.pages()[pi];
+    std::string text;
+    struct Span {
+      size_t from, to;
+      const Line* line;
+      float confidence;
+    };
+    std::vector<Span> spans;
+    for (const Line& line : page.lines) {
+      if (!text.empty()) text += ' ';
+      float conf = 1.0f;
+      for (const Phrase& p : line.phrases) conf = std::min(conf, p.confidence);
+      spans.push_back({text.size(), text.size() + line.text.size(), &line, conf});
+      text += line.text;
+    }
+    // The candidate for text [from, to): the lines it spans, their lowest confidence.
+    auto candidate = [&](size_t from, size_t to, std::string value) {
+      Candidate c{std::move(value), Box{}, 1.0f, static_cast<int>(pi), 0, 0};
+      bool first = true;
+      for (const Span& sp : spans) {
+        if (sp.to <= from || sp.from >= to) continue;
+        c.box = first ? sp.line->box : c.box.Union(sp.line->box);
+        c.confidence = std::min(c.confidence, sp.confidence);
+        first = false;
+      }
+      return c;
+    };
+    auto found = [&](const std::regex& re, int group = 1) -> std::optional<Candidate> {
+      std::smatch m;
+      if (!std::regex_search(text, m, re)) return std::nullopt;
+      size_t from = static_cast<size_t>(m.position(group));
+      return candidate(from, from + static_cast<size_t>(m.length(group)), Trim(m[group].str()));
+    };
+    // "I, Given Family," (a reader often takes the "I" for a bar or an l).
+    static const std::regex kI(R"((?:^|\s)[I|l1],\s+([A-Z][A-Za-z'-]+(?:\s+[A-Z][A-Za-z'-]+){1,2}),)");
+    if (!have("name.family")) {
+      if (auto c = found(kI)) {
+        if (auto split = SplitName(c->text)) {
+          out.push_back(MakeField("name.family", split->second, *c, ValueKind::kName, true, true));
+          out.push_back(MakeField("name.given", split->first, *c, ValueKind::kName, true, true));
+        }
+      }
+    }
+    static const std::regex kLiving(
+        R"(\b(?:living at|residing at|I live at|I reside at|my (?:home )?address is)\s+(\d[^,]*,\s*[A-Za-z][A-Za-z .'-]*,?\s+[A-Z]{2}\.?\s+\d{5}(?:\s*-\s*\d{4})?))",
+        std::regex::icase);
+    if (!have("address.line")) {
+      if (auto c = found(kLiving)) {
+        if (auto a = SplitOneLineAddress(c->text)) {
+          out.push_back(MakeField("address.line", a->street, *c, ValueKind::kText, true, true));
+          out.push_back(MakeField("address.city", a->city, *c, ValueKind::kName, true, true));
+          out.push_back(MakeField("address.state", a->state, *c, ValueKind::kCode, true, true));
+          out.push_back(MakeField("address.postalCode", a->zip, *c, ValueKind::kCode, true, true));
+        }
+      }
+    }
+    static const std::regex kCall(
+        R"(\b(?:call me at|reach me at|phone me at|text me at|my (?:phone|telephone|cell|mobile)(?: number)? is)\s+(\+?[\d(][\d() .-]{8,18}\d))",
+        std::regex::icase);
+    if (!have("phone")) {
+      if (auto c = found(kCall)) {
+        if (auto v = ParsePhone(c->text)) out.push_back(MakeField("phone", *v, *c, ValueKind::kPhone, true, true));
+      }
+    }
+    static const std::regex kWrite(
+        R"(\b(?:write to me at|e-?mail me at|my e-?mail(?: address)? is)\s+(\S+@\S+?)[.,;)]?(?:\s|$))",
+        std::regex::icase);
+    if (!have("email")) {
+      if (auto c = found(kWrite)) {
+        if (auto v = ParseEmail(c->text)) out.push_back(MakeField("email", *v, *c, ValueKind::kEmail, true, true));
+      }
+    }
+    static const std::regex kInsurer(
+        R"(\b(?:insurance is with|insurance company is|insurer is|I am insured (?:with|by)|insured with)\s+([A-Z][A-Za-z&.' -]*?)\s*(?:[(,.]|$))",
+        std::regex::icase);
+    if (!have("coverage.payer")) {
+      if (auto c = found(kInsurer)) {
+        if (auto v = ParsePayer(c->text)) out.push_back(MakeField("coverage.payer", *v, *c, ValueKind::kText, true, true));
+      }
+    }
+    // The number up to what ends it: a reader splits off a last digit or two ("EVM93066978 1)").
+    static const std::regex kMemberNumber(
+        R"(\b(?:member|policy|subscriber) (?:number|no\.?|#|id)\s*:?\s*([A-Za-z0-9][A-Za-z0-9-]{4,}(?: \d{1,3})?)(?=\s*(?:[).,;]|$)))",
+        std::regex::icase);
+    if (!have("coverage.memberId")) {
+      if (auto c = found(kMemberNumber)) {
+        if (auto v = ParseMemberId(c->text))
+          out.push_back(MakeField("coverage.memberId", *v, *c, ValueKind::kIdentifier, true, true));
+      }
+    }
+    static const std::regex kNoAllergies(R"((?:^|\s)[I|l1] have no (?:known )?(?:drug )?allergies\b)", std::regex::icase);
+    static const std::regex kAllergic(R"((?:^|\s)[I|l1] am allergic to\s+([^.]+)\.)", std::regex::icase);
+    if (!have("allergies") && !have("allergy.0")) {
+      std::smatch m;
+      if (std::regex_search(text, m, kNoAllergies)) {
+        size_t from = static_cast<size_t>(m.position(0));
+        out.push_back(MakeField("allergies", "none", candidate(from, from + static_cast<size_t>(m.length(0)), m[0].str()),
+                                ValueKind::kChoice, true, true));
+      } else if (auto c = found(kAllergic)) {
+        // "A, B and C": each one a substance.
+        static const std::regex kAnd(R"(\s+and\s+)");
+        AddAllergyList(std::regex_replace(c->text, kAnd, ", "), *c, out);
+      }
+    }
   }
 }
 
@@ -2302,8 +2449,15 @@ void AddMedications(Reader& r, std::vector<Field>& out) {
       static const char* kTimes[] = {"", "", "twice daily", "three times daily", "four times daily"};
       return marked <= 4 ? kTimes[marked] : "";
     };
+    // A pharmacy's directions line ("Sig: INJECT 10 UNITS SUBCUTANEOUSLY AT BEDTIME") says how
+    // the medicine above it is taken, its amount included: never a medicine of its own.
+    auto sig_line = [](const std::string& text) {
+      std::string norm = Normalise(text);
+      return norm == "sig" || norm.starts_with("sig ");
+    };
     for (size_t li = 0; li < page.lines.size(); ++li) {
       const Line& line = page.lines[li];
+      if (sig_line(line.text)) continue;
       std::vector<size_t> starts = {0};  // phrase index where each part starts
       for (size_t i = 1; i < line.phrases.size(); ++i) {
         std::smatch nm;
@@ -2422,7 +2576,7 @@ void AddMedications(Reader& r, std::vector<Field>& out) {
             const Line& more = page.lines[next];
             std::string more_text = column_text(more);
             std::smatch other;
-            if (std::regex_search(more_text, other, kStrength)) break;
+            if (std::regex_search(more_text, other, kStrength) && !sig_line(more_text)) break;
             if (more.box.y - page.lines[next - 1].box.bottom() > 2 * std::max(1, page.median_height)) break;
             // The next row of a table: a known medicine where this one's name starts, whether or
             // not its strength was read.
@@ -2634,6 +2788,7 @@ std::vector<Field> Extract(const std::vector<Layout>& pages, const Classificatio
     AddContact(r, out);
     AddCoverage(r, out, false);
     AddAllergies(r, out);
+    AddFactsFromSentences(r, out);
   } else if (k == "lab_report") {
     AddLabs(r, out);
   } else if (k == "medication_list") {

@@ -53,8 +53,10 @@ double ReadableText(OcrEngine& engine, const Image& image, const Box& region, in
 
 // When the layout test could not tell which way is up: the turn the reader reads best, judged
 // on the inkiest 800 x 800 pixels of the page. The page as it stands is tried first and kept
-// when it reads well (most pages are upright), else all four turns are compared.
-int BestQuarterTurn(OcrEngine& engine, const Image& page, int timeout_ms) {
+// when it reads well (most pages are upright), else all four turns are compared. When the page
+// as it stands has already read as noise (`upright_failed`), all four are compared: capitals
+// upside down (S, O, N, H, X, Z) can read well on a small region.
+int BestQuarterTurn(OcrEngine& engine, const Image& page, int timeout_ms, bool upright_failed = false) {
   // About four confident words' worth of letters and digits.
   constexpr double kReadsWell = 30;
   int best = 0;
@@ -62,7 +64,7 @@ int BestQuarterTurn(OcrEngine& engine, const Image& page, int timeout_ms) {
   for (int q = 0; q < 4; ++q) {
     Image turned = RotateQuarters(page, q);
     double score = ReadableText(engine, turned, DensestRegion(turned, 800), timeout_ms);
-    if (q == 0 && score >= kReadsWell) return 0;
+    if (q == 0 && score >= kReadsWell && !upright_failed) return 0;
     if (score > best_score) {
       best_score = score;
       best = q;
@@ -189,10 +191,11 @@ Result<CaptureResult> Capture(std::string_view bytes, OcrEngine& engine,
     std::vector<Checkbox> boxes = FindCheckboxes(prepared->gray);
     Layout layout = BuildLayout(std::move(*words), std::move(boxes), prepared->gray.width(),
                                 prepared->gray.height());
-    // The layout test can be sure and wrong (underlined fields fool it): a page that reads as
-    // noise is tried the other ways up before it is given up.
-    if (LooksLikeGarbage(layout) && prepared->orientation_certain) {
-      if (int q = BestQuarterTurn(engine, prepared->gray, options.page_timeout_ms); q != 0) {
+    // The layout test can be sure and wrong (underlined fields fool it), and the reader's quick
+    // look can be fooled too: a page that reads as noise is tried the other ways up before it
+    // is given up.
+    if (LooksLikeGarbage(layout)) {
+      if (int q = BestQuarterTurn(engine, prepared->gray, options.page_timeout_ms, true); q != 0) {
         prepared->gray = RotateQuarters(prepared->gray, q);
         report.rotation = (report.rotation + 90 * q) % 360;
         words = engine.Read(prepared->gray, ocr);
