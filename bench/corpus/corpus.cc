@@ -52,6 +52,7 @@ const std::vector<std::string>& Fonts(Split split) {
   static const std::vector<std::string> kFresh21 = {"Nimbus Sans", "FreeSerif", "Liberation Mono"};
   static const std::vector<std::string> kFresh22 = {"DejaVu Sans Condensed", "URW Bookman", "FreeMono"};
   static const std::vector<std::string> kFresh23 = {"Liberation Serif", "Nimbus Sans Narrow", "DejaVu Sans Mono"};
+  static const std::vector<std::string> kFresh24 = {"C059", "FreeSans", "Liberation Mono"};
   return split == Split::kDev       ? kDev
          : split == Split::kHoldout ? kHoldout
          : split == Split::kFresh   ? kFresh
@@ -76,7 +77,8 @@ const std::vector<std::string>& Fonts(Split split) {
          : split == Split::kFresh20 ? kFresh20
          : split == Split::kFresh21 ? kFresh21
          : split == Split::kFresh22 ? kFresh22
-                                    : kFresh23;
+         : split == Split::kFresh23 ? kFresh23
+                                    : kFresh24;
 }
 
 const LayoutDef& FindLayout(const std::string& name) {
@@ -276,6 +278,7 @@ const char* SplitName(Split split) {
     case Split::kFresh21: return "fresh21";
     case Split::kFresh22: return "fresh22";
     case Split::kFresh23: return "fresh23";
+    case Split::kFresh24: return "fresh24";
   }
   return "?";
 }

@@ -2913,6 +2913,103 @@ void MedsClockTimes(Canvas& c, const Content& k) {
   Footer(c, kLetterH);
 }
 
+
+// ---- fresh24 layouts: written after fresh23's blind measurement, before reading its failures ----
+
+// A hospital face sheet: several "LABEL: value" pairs to a line in capitals, a record number
+// that is not a member ID, the age after the birth date.
+void IntakeFaceSheet(Canvas& c, const Content& k) {
+  const Person& p = k.person;
+  int age = 2026 - p.birth.year;
+  c.Text(54, 40, Upper(k.clinic) + " - PATIENT FACE SHEET", 11, true);
+  double y = 70;
+  auto line = [&](const std::string& text) {
+    c.Text(54, y, text, 8.5);
+    y += 16;
+  };
+  line("PATIENT NAME: " + Upper(p.family) + ", " + Upper(p.given) + "      MRN: 00" + k.coverage.group);
+  line("DOB: " + p.birth.Us() + " (" + std::to_string(age) + " YO)      SEX: " +
+       (p.gender == "male" ? "M" : p.gender == "female" ? "F" : "X"));
+  line("ADDR: " + Upper(p.street) + ", " + Upper(p.city) + ", " + p.state + " " + p.zip);
+  line("HOME PH: " + PhoneDash(p.phone) + "      EMAIL: " + Upper(p.email));
+  line("PRIMARY INS: " + Upper(k.coverage.payer) + "      SUBSCRIBER #: " + k.coverage.member_id);
+  line("ALLERGIES: " + (k.allergies.empty() ? std::string("NKA") : Upper(Join(k.allergies, ", "))));
+  Footer(c, kLetterH);
+}
+
+// A card printed upright (portrait), each label above its value.
+void CardZ(Canvas& c, const Content& k) {
+  const double w = kCardH, h = kCardW;  // portrait
+  c.Box(4, 4, w - 8, h - 8, 0.6);
+  c.Text(12, 12, k.coverage.payer, 9, true);
+  double y = 40;
+  auto field = [&](const std::string& label, const std::string& value) {
+    c.Text(12, y, label, 5.5);
+    c.Text(12, y + 7, value, 8, true);
+    y += 24;
+  };
+  field("Member", k.person.given + " " + k.person.family);
+  field("Member ID", k.coverage.member_id);
+  field("Group", k.coverage.group);
+  field("RxBIN", k.coverage.rxbin);
+  field("RxPCN", k.coverage.rxpcn);
+  c.Text(12, h - 16, "For testing only", 5.5);
+}
+
+// A lab report in a narrow test column: long test names wrap onto a second line, the result on
+// the first.
+void LabWrappedNames(Canvas& c, const Content& k) {
+  c.Text(54, 46, "Laboratory Report", 13, true);
+  c.Text(54, 66, "Patient: " + k.person.given + " " + k.person.family, 9.5);
+  c.Text(300, 66, "DOB: " + k.person.birth.Us(), 9.5);
+  c.Text(54, 82, "Specimen collected: " + k.collected.Us(), 9.5);
+  double y = 112;
+  const double cols[] = {54, 150, 230, 330};
+  const char* heads[] = {"Test", "Result", "Units", "Reference"};
+  for (int i = 0; i < 4; ++i) c.Text(cols[i], y, heads[i], 9, true);
+  c.Line(54, y + 13, 460, y + 13, 0.5);
+  y += 22;
+  for (const LabTest& l : k.labs) {
+    std::string name = l.printed_name, rest;
+    if (size_t sp = name.find(' '); sp != std::string::npos && name.size() > 10) {
+      rest = name.substr(sp + 1);
+      name = name.substr(0, sp);
+    }
+    c.Text(cols[0], y, name, 9.5);
+    c.Text(cols[1], y, l.value + (l.flag_high ? " H" : l.flag_low ? " L" : ""), 9.5);
+    c.Text(cols[2], y, l.unit_printed, 9.5);
+    c.Text(cols[3], y, l.range, 9.5);
+    if (!rest.empty()) {
+      y += 12;
+      c.Text(cols[0], y, rest, 9.5);
+    }
+    y += 18;
+  }
+  Footer(c, kLetterH);
+}
+
+// Numbered paragraphs in plain words: "every day", "two times a day", "if needed".
+void MedsPlainWords(Canvas& c, const Content& k) {
+  auto when = [](const std::string& f) -> std::string {
+    if (f == "once daily") return "every day";
+    if (f == "twice daily") return "two times a day";
+    if (f == "three times daily") return "three times a day";
+    if (f == "at bedtime") return "every night at bedtime";
+    if (f == "every 4 hours as needed") return "every 4 hours if needed";
+    return f;
+  };
+  c.Text(54, 46, "Medicines you take at home", 13, true);
+  c.Text(54, 68, "Name: " + k.person.given + " " + k.person.family + "    Birth date: " + k.person.birth.Us(), 10);
+  double y = 100;
+  int n = 1;
+  for (const Medication& m : k.medications) {
+    c.Text(54, y, std::to_string(n++) + ") " + m.name + " " + m.strength + " " + m.form, 10, true);
+    c.Text(70, y + 15, "Take " + m.route_printed + " " + when(m.frequency) + ".", 9.5);
+    y += 38;
+  }
+  Footer(c, kLetterH);
+}
+
 }  // namespace
 
 const std::vector<LayoutDef>& LayoutDefs() {
@@ -3023,6 +3120,10 @@ const std::vector<LayoutDef>& LayoutDefs() {
       {"card-y", "insurance_card", Split::kFresh23, kCardW, kCardH, CardY, CardTruth},
       {"lab-range-below", "lab_report", Split::kFresh23, kLetterW, kLetterH, LabRangeBelow, LabTruth},
       {"meds-clock-times", "medication_list", Split::kFresh23, kLetterW, kLetterH, MedsClockTimes, MedsTruth},
+      {"intake-face-sheet", "intake", Split::kFresh24, kLetterW, kLetterH, IntakeFaceSheet, IntakeTruth},
+      {"card-z", "insurance_card", Split::kFresh24, kCardH, kCardW, CardZ, CardTruth},
+      {"lab-wrapped-names", "lab_report", Split::kFresh24, kLetterW, kLetterH, LabWrappedNames, LabTruth},
+      {"meds-plain-words", "medication_list", Split::kFresh24, kLetterW, kLetterH, MedsPlainWords, MedsTruth},
   };
   return kDefs;
 }
