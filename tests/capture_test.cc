@@ -1281,6 +1281,53 @@ TEST(CaptureExtractTest, APharmacyCardsSlashedNameAndAPrescriptionHistorysSigLin
   EXPECT_EQ(m["name.family"], "Brennan");       // "Last filled 10/02/2026" is not a name
 }
 
+TEST(CaptureExtractTest, AReferenceIntervalOnTheLineUnderItsResultAndTimesOfDay) {
+  auto lab = FieldsOf({{"Test", 100, 100}, {"Result", 700, 100}, {"Units", 1000, 100}, {"Flag", 1300, 100},
+                       {"Glucose", 100, 150}, {"148", 700, 150}, {"mg/dL", 1000, 150}, {"HIGH", 1300, 150},
+                       {"Reference interval: 70-99", 130, 190},
+                       {"TSH", 100, 250}, {"2.80", 700, 250}, {"mIU/L", 1000, 250},
+                       {"Reference interval: 0.4-4.0", 130, 290},
+                       {"Result verified by repeat analysis.", 130, 330}},
+                      "lab_report");
+  EXPECT_EQ(lab["lab.0.range"], "70-99");
+  EXPECT_EQ(lab["lab.1.range"], "0.4-4.0");
+
+  auto m = FieldsOf({{"Kofi Sandoval", 100, 40}, {"Date of birth 02/13/1995", 600, 40},
+                     {"Medicine", 100, 100}, {"Amount", 600, 100}, {"How", 900, 100}, {"When", 1300, 100},
+                     {"Metformin", 100, 150}, {"500 mg", 600, 150}, {"by mouth", 900, 150}, {"8 am / 8 pm", 1300, 150},
+                     {"Gabapentin", 100, 200}, {"300 mg", 600, 200}, {"by mouth", 900, 200},
+                     {"8:00 AM, 2:00 PM, 8:00 PM", 1300, 200},
+                     {"Atorvastatin", 100, 250}, {"20 mg", 600, 250}, {"by mouth", 900, 250}, {"bedtime (10 pm)", 1300, 250},
+                     {"Albuterol", 100, 300}, {"90 mcg", 600, 300}, {"inhaled", 900, 300},
+                     {"as needed, up to every 4 hours", 1300, 300}},
+                    "medication_list");
+  EXPECT_EQ(m["name.given"], "Kofi");  // a name in the column before the birth date
+  EXPECT_EQ(m["name.family"], "Sandoval");
+  EXPECT_EQ(m["medication.0.frequency"], "twice daily");
+  EXPECT_EQ(m["medication.1.frequency"], "three times daily");
+  EXPECT_EQ(m["medication.2.frequency"], "at bedtime");
+  EXPECT_EQ(m["medication.3.frequency"], "every 4 hours as needed");
+}
+
+TEST(CaptureExtractTest, CaptionsInARowAboveTheirAnswersAndACardholdersCard) {
+  // The row's last caption ("M.I.") read as "Ml": not the first name's answer.
+  auto f = FieldsOf({{"LEGAL LAST NAME", 100, 100}, {"FIRST NAME", 900, 100}, {"Ml", 1500, 100},
+                     {"Moreno", 110, 140}, {"Emily", 910, 140}},
+                    "intake");
+  EXPECT_EQ(f["name.family"], "Moreno");
+  EXPECT_EQ(f["name.given"], "Emily");
+  std::vector<Field> card = ExtractSized({{"Northwind Insurance", 40, 20, 34},
+                                          {"Cardholder:", 130, 100, 22}, {"Imani Vasquez", 300, 100, 26},
+                                          {"Identification #:", 40, 150, 22}, {"HV216012130", 300, 150, 26},
+                                          {"Group No. 256408", 130, 200, 22}},
+                                         "insurance_card", {}, 1000, 630);
+  auto c = ValuesOf(card);
+  EXPECT_EQ(c["name.given"], "Imani");
+  EXPECT_EQ(c["name.family"], "Vasquez");
+  EXPECT_EQ(c["coverage.memberId"], "HV216012130");
+  EXPECT_EQ(c["coverage.group"], "256408");  // "No." restates the label, it is not the value
+}
+
 TEST(CaptureLayoutTest, ASpaceBesidePunctuationInAMonospacedFontStaysInThePhrase) {
   // Monospaced, 30 px text: the blank halves of the cells of "." and ")" make the space after
   // them show as 44 px of paper, more than the 39 px (1.3 text heights) of an ordinary space;

@@ -110,6 +110,7 @@ constexpr Label kLabels[] = {
     {"enrollee", Target::kFullName}, {"enrollee name", Target::kFullName},
     {"for", Target::kFullName}, {"prepared for", Target::kFullName}, {"pt", Target::kFullName},
     {"pt name", Target::kFullName}, {"resident", Target::kFullName}, {"resident name", Target::kFullName},
+    {"cardholder", Target::kFullName}, {"cardholder name", Target::kFullName}, {"card holder", Target::kFullName},
     {"date of birth", Target::kBirthDate}, {"dob", Target::kBirthDate}, {"born", Target::kBirthDate},
     {"birth date", Target::kBirthDate}, {"birthdate", Target::kBirthDate},
     {"d o b", Target::kBirthDate}, {"date of birth mm/dd/yyyy", Target::kBirthDate},
@@ -139,6 +140,7 @@ constexpr Label kLabels[] = {
     {"policy number", Target::kMemberId}, {"member #", Target::kMemberId},
     {"id number", Target::kMemberId}, {"member id#", Target::kMemberId},
     {"policy #", Target::kMemberId}, {"identification number", Target::kMemberId},
+    {"identification #", Target::kMemberId}, {"identification no", Target::kMemberId},
     {"group", Target::kGroup}, {"group number", Target::kGroup}, {"grp#", Target::kGroup},
     {"grp", Target::kGroup}, {"group #", Target::kGroup}, {"group no", Target::kGroup},
     {"grp #", Target::kGroup}, {"group id", Target::kGroup},
@@ -478,10 +480,13 @@ std::optional<LabelHit> MatchLabel(const Phrase& p) {
     if (auto hit = MatchColonOnlyLabel(norm)) return hit;
   if (std::string t = Trim(p.text); !t.empty() && t.back() == '?') return MatchQuestion(norm);
   if (auto hit = MatchInlineLabel(p)) return hit;
-  // "ID# XQH123" or "DOB 01/02/1990": a short label word followed by its value.
-  for (size_t cut = norm.find(' '); cut != std::string::npos; cut = norm.find(' ', cut + 1)) {
+  // "ID# XQH123" or "DOB 01/02/1990": a short label word followed by its value. The longest
+  // label that starts the phrase ("Group No. 256408" is "Group No." and its value).
+  std::vector<size_t> cuts;
+  for (size_t cut = norm.find(' '); cut != std::string::npos && cut <= 24; cut = norm.find(' ', cut + 1)) cuts.push_back(cut);
+  for (auto it = cuts.rbegin(); it != cuts.rend(); ++it) {
+    size_t cut = *it;
     std::string head = norm.substr(0, cut);
-    if (head.size() > 24) break;
     auto hit = MatchLabelText(head, false);
     if (!hit) continue;
     static const std::map<Target, bool> kInlineWithoutColon = {
@@ -760,6 +765,12 @@ class Reader {
     return target == Target::kState && t.size() == 2 && ParseState(t).has_value();
   }
 
+  int LabelsOnLine(int page, int line) const {
+    int n = 0;
+    for (size_t i = 0; i < pages_[page].lines[line].phrases.size(); ++i) n += IsLabel(page, line, static_cast<int>(i)) ? 1 : 0;
+    return n;
+  }
+
   bool IsLabel(int page, int line, int index) const {
     for (const auto& l : labels_)
       if (l.page == page && l.line == line && l.index == index && !l.hit.has_inline) return true;
@@ -828,6 +839,7 @@ class Reader {
       std::string t = Trim(p.text);
       return t.size() >= 2 && t.front() == '(' && t.back() == ')';
     };
+    std::optional<size_t> right_at;  // where the candidate right of the label went in `out`
     while (ri < static_cast<int>(line.phrases.size()) && parenthetical(line.phrases[ri])) ++ri;
     while (ri + 1 < static_cast<int>(line.phrases.size()) && LooksLikeLeader(line.phrases[ri])) ++ri;
     // The option of an unmarked checkbox right of the label is not its value.
@@ -843,6 +855,7 @@ class Reader {
         Candidate c{right.text, right.box, right.confidence, l.page, l.hit.label_length, 1};
         ExtendList(c, l.page, l.line, ri);
         ExtendDigitBoxes(c, l.page, l.line, ri);
+        right_at = out.size();
         out.push_back(std::move(c));
       }
     } else if (ri >= static_cast<int>(line.phrases.size()) && line.phrases.size() == static_cast<size_t>(l.index) + 1) {
@@ -927,6 +940,12 @@ class Reader {
         !IsFieldNumber(l.page, below_line, below_index)) {
       Candidate c{below->text, below->box, below->confidence, l.page, l.hit.label_length, 2};
       ExtendList(c, l.page, below_line, below_index);
+      // A row of captions with the answers under them ("LEGAL LAST NAME  FIRST NAME  M.I."): what
+      // stands far to the right of a caption that has an answer right under it is the next
+      // caption (read or not), not its answer.
+      if (right_at && below_line == l.line + 1 && below->box.y - label.box.bottom() <= 2 * std::max(1, mh) &&
+          out[*right_at].box.x - label.box.right() > 4 * std::max(1, mh) && LabelsOnLine(l.page, l.line) >= 2)
+        out[*right_at].order = 3;
       out.push_back(std::move(c));
     }
   }
@@ -1265,8 +1284,13 @@ void AddNameFromText(Reader& r, std::vector<Field>& out) {
       // "Laboratory results for Wei Kowalski" ending its line.
       static const std::regex kResultsFor(
           R"(\b(?:[Rr]esults|[Rr]eport|[Ss]ummary|[Pp]repared) for\s+([A-Z][A-Za-z'-]+(?: [A-Z][A-Za-z'-]+){1,2})\s*$)");
+      // "Kofi Sandoval     Date of birth 02/13/1995": a name alone in the first column of a line
+      // whose next column gives the birth date.
+      static const std::regex kColumnBeforeDob(
+          R"(^\s*([A-Z][a-z'-]+(?: [A-Z][a-z'-]+){1,2}) {2,}(?:DOB|D\.O\.B\.|Date of birth|Birth date|Born)\b)");
       if (!std::regex_search(line.text, m, kBorn) && !std::regex_search(line.text, m, kBornInSentence) &&
-          !std::regex_search(line.text, m, kBeforeDob) && !std::regex_search(line.text, m, kResultsFor))
+          !std::regex_search(line.text, m, kBeforeDob) && !std::regex_search(line.text, m, kResultsFor) &&
+          !std::regex_search(line.text, m, kColumnBeforeDob))
         continue;
       // Words that lead into a name in a sentence are not part of it ("For Grace Kim, born ...").
       std::string name = m[1].str();
@@ -1956,6 +1980,10 @@ void AddLabs(Reader& r, std::vector<Field>& out) {
     std::optional<LabColumns> columns;
     // The column of words read from a table printed with its tests as columns (below).
     std::map<const Word*, LabColumn> word_columns;
+    // A reference interval printed on the line under its row ("Reference interval: 70-99"),
+    // set while that row is read.
+    const Phrase* range_below = nullptr;
+    std::string range_below_text;
     auto read_row = [&](std::vector<const Word*> words) {
         // The test name starts the line, after any specks the reader took for marks and the
         // test's LOINC code when the row starts with it ("2571-8  Triglycerides ...").
@@ -2146,6 +2174,14 @@ void AddLabs(Reader& r, std::vector<Field>& out) {
           }
         }
         if (!value) return;
+        if (range.empty() && range_below != nullptr && !range_below->words.empty()) {
+          std::string t = range_below_text;
+          std::erase(t, ' ');
+          if (std::regex_match(t, kRange) || std::regex_match(t, kBound)) {
+            range = t;
+            range_word = &range_below->words.front();
+          }
+        }
         std::string v = texts[static_cast<size_t>(std::find(words.begin(), words.end(), value) - words.begin())];
         if (!v.empty() && (v.back() == 'H' || v.back() == 'L')) v.pop_back();
         double number = std::strtod(v.c_str(), nullptr);
@@ -2283,7 +2319,22 @@ void AddLabs(Reader& r, std::vector<Field>& out) {
       }
       // Tables printed side by side: each row is read once per table, from the words under it.
       if (!columns || columns->panels.size() < 2) {
+        // The row's reference interval on the line under it, behind a label of its own.
+        range_below = nullptr;
+        if (li + 1 < lines.size() && !lines[li + 1].phrases.empty() &&
+            lines[li + 1].box.y - line.box.bottom() <= 2 * page_mh) {
+          static const std::regex kRangeLabel(
+              R"(^\s*(?:reference interval|reference range|ref\.? interval|ref\.? range|normal range|reference|normal|ref\.?)\s*:\s*(\S.*?)\s*$)",
+              std::regex::icase);
+          std::smatch rl;
+          const Phrase& first = lines[li + 1].phrases.front();
+          if (std::regex_match(first.text, rl, kRangeLabel)) {
+            range_below = &first;
+            range_below_text = rl[1].str();
+          }
+        }
         read_row(std::move(words));
+        range_below = nullptr;
         continue;
       }
       int mh = std::max(1, r.pages()[pi].median_height);
@@ -2331,7 +2382,7 @@ constexpr Frequency kFrequencies[] = {
     {"bid", "twice daily"}, {"three times daily", "three times daily"},
     {"three times a day", "three times daily"}, {"tid", "three times daily"},
     {"four times daily", "four times daily"}, {"qid", "four times daily"},
-    {"at bedtime", "at bedtime"}, {"qhs", "at bedtime"}, {"every morning", "every morning"},
+    {"at bedtime", "at bedtime"}, {"qhs", "at bedtime"}, {"bedtime", "at bedtime"}, {"every morning", "every morning"},
     {"every evening", "every evening"}, {"weekly", "once weekly"}, {"once weekly", "once weekly"},
     {"as needed", "as needed"}, {"prn", "as needed"},
     // Spanish (matched without accents).
@@ -2353,16 +2404,24 @@ std::string NormaliseFrequency(const std::string& norm_line) {
   static const std::regex kEvery(
       R"((?:^| )(?:every|q|cada) ?(\d+) ?(?:hours?|hrs?|h|horas?)( as needed| prn| si es necesario| segun sea necesario)?(?: |$))");
   std::smatch m;
-  if (std::regex_search(norm_line, m, kEvery))
-    return fmt::format("every {} hours{}", m[1].str(), m[2].matched ? " as needed" : "");
   std::string padded = " " + norm_line + " ";
+  // "as needed" said anywhere ("as needed, up to every 4 hours") qualifies the interval.
+  bool as_needed = padded.find(" as needed ") != std::string::npos || padded.find(" prn ") != std::string::npos;
+  if (std::regex_search(norm_line, m, kEvery))
+    return fmt::format("every {} hours{}", m[1].str(), m[2].matched || as_needed ? " as needed" : "");
   // Longest phrase first: "twice daily" before "daily".
   const Frequency* best = nullptr;
   for (const Frequency& f : kFrequencies)
     if (padded.find(" " + std::string(f.phrase) + " ") != std::string::npos &&
         (!best || std::string_view(f.phrase).size() > std::string_view(best->phrase).size()))
       best = &f;
-  return best ? best->normal : "";
+  if (best) return best->normal;
+  // Clock times ("8 am / 8 pm", "8:00 AM, 2:00 PM and 8:00 PM"): as many times a day.
+  static const std::regex kClock(R"((?:^| )\d{1,2}(?: \d{2})? ?(?:am|pm)(?= |$))");
+  auto times = std::distance(std::sregex_iterator(norm_line.begin(), norm_line.end(), kClock), std::sregex_iterator());
+  static const char* kTimesADay[] = {"", "once daily", "twice daily", "three times daily", "four times daily"};
+  if (times >= 1 && times <= 4) return kTimesADay[times];
+  return "";
 }
 
 // A text split before each later medicine named with its strength: a listed medicine's name (of
