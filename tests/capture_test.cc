@@ -1129,6 +1129,10 @@ TEST(CaptureLayoutTest, DelimitedRecordsAreTablesByCellPosition) {
   // ... but once the page holds records, a line with one bar is one too.
   ASSERT_EQ(layout.lines[3].phrases.size(), 2u);
   EXPECT_EQ(layout.lines[3].phrases[1].text, "2026-10-22");
+  // Options between bars on a form are not records: "Sex: M" is not an answer.
+  Layout options = BuildLayout({word("Sex: M | F | X", 100, 100), word("Marital: S | M | W", 100, 150),
+                                word("Smoker: Y | N | Former", 100, 200)}, {}, 2000, 1000);
+  EXPECT_EQ(options.lines[0].phrases.size(), 1u);
   // Text without records keeps its bars (a bar alone may be a misread letter).
   Layout plain = BuildLayout({word("Results|for", 100, 100), word("A|B", 100, 150)}, {}, 2000, 1000);
   EXPECT_EQ(plain.lines[0].phrases.size(), 1u);

@@ -54,9 +54,10 @@ double SideCoverage(Pix* bin, const Box& b, int side, int band) {
 // least `min_pipes` '|' in it. Its cells become phrases of their own, each with the part of the
 // words' boxes its characters take (empty cells keep their place in `cells` but make no phrase).
 // A reader takes some of the bars for closing brackets ("<150]H", "0.4-4.0}"): in a record, one
-// without an opening bracket before it in its word is a bar. Returns the number of cells, 0
-// when the line is not a record.
-size_t SplitRecord(Line& line, std::vector<Phrase>& cells_out, int min_pipes) {
+// without an opening bracket before it in its word is a bar. A first cell holding "Label:
+// value" makes the line a form's ("Sex: M | F | X", options between bars), not a record.
+// Returns the number of cells, 0 when the line is not a record.
+size_t SplitRecord(const Line& line, std::vector<Phrase>& cells_out, int min_pipes) {
   if (line.phrases.size() != 1) return 0;
   Phrase phrase = line.phrases.front();
   if (std::count(phrase.text.begin(), phrase.text.end(), '|') < min_pipes) return 0;
@@ -105,6 +106,8 @@ size_t SplitRecord(Line& line, std::vector<Phrase>& cells_out, int min_pipes) {
     emit(char_at);
   }
   cells_out.clear();
+  for (const Word& w : cells.front().words)
+    if (w.text.find(':') != std::string::npos) return 0;
   for (size_t i = 0; i < cells.size(); ++i) {
     Phrase p;
     p.line = phrase.line;
