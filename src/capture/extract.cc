@@ -1710,37 +1710,27 @@ void AddFactsFromSentences(Reader& r, std::vector<Field>& out) {
     static const std::regex kCall(
         R"(\b(?:call me at|reach me at|phone me at|text me at|my (?:phone|telephone|cell|mobile)(?: number)? is)\s+(\+?[\d(][\d() .-]{8,18}\d))",
         std::regex::icase);
-    if (!have("phone")) {
-      if (auto c = found(kCall)) {
-        if (auto v = ParsePhone(c->text)) out.push_back(MakeField("phone", *v, *c, ValueKind::kPhone, true, true));
-      }
-    }
+    // A field no label gave, from the sentence `re` finds, when its value checks.
+    auto from_sentence = [&](const char* key, const std::regex& re, ValueKind kind,
+                             const std::function<std::optional<std::string>(std::string_view)>& parse) {
+      if (have(key)) return;
+      if (auto c = found(re))
+        if (auto v = parse(c->text)) out.push_back(MakeField(key, *v, *c, kind, true, true));
+    };
+    from_sentence("phone", kCall, ValueKind::kPhone, [](std::string_view t) { return ParsePhone(t); });
     static const std::regex kWrite(
         R"(\b(?:write to me at|e-?mail me at|my e-?mail(?: address)? is)\s+(\S+@\S+?)[.,;)]?(?:\s|$))",
         std::regex::icase);
-    if (!have("email")) {
-      if (auto c = found(kWrite)) {
-        if (auto v = ParseEmail(c->text)) out.push_back(MakeField("email", *v, *c, ValueKind::kEmail, true, true));
-      }
-    }
+    from_sentence("email", kWrite, ValueKind::kEmail, [](std::string_view t) { return ParseEmail(t); });
     static const std::regex kInsurer(
         R"(\b(?:insurance is with|insurance company is|insurer is|I am insured (?:with|by)|insured with)\s+([A-Z][A-Za-z&.' -]*?)\s*(?:[(,.]|$))",
         std::regex::icase);
-    if (!have("coverage.payer")) {
-      if (auto c = found(kInsurer)) {
-        if (auto v = ParsePayer(c->text)) out.push_back(MakeField("coverage.payer", *v, *c, ValueKind::kText, true, true));
-      }
-    }
+    from_sentence("coverage.payer", kInsurer, ValueKind::kText, ParsePayer);
     // The number up to what ends it: a reader splits off a last digit or two ("EVM93066978 1)").
     static const std::regex kMemberNumber(
         R"(\b(?:member|policy|subscriber) (?:number|no\.?|#|id)\s*:?\s*([A-Za-z0-9][A-Za-z0-9-]{4,}(?: \d{1,3})?)(?=\s*(?:[).,;]|$)))",
         std::regex::icase);
-    if (!have("coverage.memberId")) {
-      if (auto c = found(kMemberNumber)) {
-        if (auto v = ParseMemberId(c->text))
-          out.push_back(MakeField("coverage.memberId", *v, *c, ValueKind::kIdentifier, true, true));
-      }
-    }
+    from_sentence("coverage.memberId", kMemberNumber, ValueKind::kIdentifier, ParseMemberId);
     static const std::regex kNoAllergies(R"((?:^|\s)[I|l1] have no (?:known )?(?:drug )?allergies\b)", std::regex::icase);
     static const std::regex kAllergic(R"((?:^|\s)[I|l1] am allergic to\s+([^.]+)\.)", std::regex::icase);
     if (!have("allergies") && !have("allergy.0")) {

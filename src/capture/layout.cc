@@ -50,6 +50,20 @@ double SideCoverage(Pix* bin, const Box& b, int side, int band) {
   return best;
 }
 
+// Adds a word at the end of a phrase: its box grows to take it, its confidence is the lowest.
+void AppendWord(Phrase& p, Word w) {
+  if (p.words.empty()) {
+    p.box = w.box;
+    p.confidence = w.confidence;
+    p.text = w.text;
+  } else {
+    p.box = p.box.Union(w.box);
+    p.confidence = std::min(p.confidence, w.confidence);
+    p.text += " " + w.text;
+  }
+  p.words.push_back(std::move(w));
+}
+
 // A line that is one delimited record ("GLUCOSE|98|mg/dL|70-99|"): a single phrase with at
 // least `min_pipes` '|' in it. Its cells become phrases of their own, each with the part of the
 // words' boxes its characters take (empty cells keep their place in `cells` but make no phrase).
@@ -111,18 +125,7 @@ size_t SplitRecord(const Line& line, std::vector<Phrase>& cells_out, int min_pip
   for (size_t i = 0; i < cells.size(); ++i) {
     Phrase p;
     p.line = phrase.line;
-    for (Word& w : cells[i].words) {
-      if (p.words.empty()) {
-        p.box = w.box;
-        p.confidence = w.confidence;
-        p.text = w.text;
-      } else {
-        p.box = p.box.Union(w.box);
-        p.confidence = std::min(p.confidence, w.confidence);
-        p.text += " " + w.text;
-      }
-      p.words.push_back(std::move(w));
-    }
+    for (Word& w : cells[i].words) AppendWord(p, std::move(w));
     cells_out.push_back(std::move(p));  // an empty cell stays, as a place
   }
   return cells.size();
@@ -322,20 +325,11 @@ Layout BuildLayout(std::vector<Word> words, std::vector<Checkbox> checkboxes, in
             cb.box.VerticalOverlap(w.box) > 0.3)
           box_between = true;
       if (prev_right >= 0 && (w.box.x - prev_right > limit || box_between)) flush();
-      if (current.words.empty()) {
-        current.box = w.box;
-        current.confidence = w.confidence;
-        current.text = w.text;
-      } else {
-        current.box = current.box.Union(w.box);
-        current.confidence = std::min(current.confidence, w.confidence);
-        current.text += " " + w.text;
-      }
       prev_right = w.box.right();
       prev_h = w.box.h;
       prev_char_w = char_width(w);
       prev_text = w.text;
-      current.words.push_back(std::move(w));
+      AppendWord(current, std::move(w));
     }
     flush();
     layout.lines.push_back(std::move(line));
