@@ -53,6 +53,7 @@ const std::vector<std::string>& Fonts(Split split) {
   static const std::vector<std::string> kFresh22 = {"DejaVu Sans Condensed", "URW Bookman", "FreeMono"};
   static const std::vector<std::string> kFresh23 = {"Liberation Serif", "Nimbus Sans Narrow", "DejaVu Sans Mono"};
   static const std::vector<std::string> kFresh24 = {"C059", "FreeSans", "Liberation Mono"};
+  static const std::vector<std::string> kFresh25 = {"URW Gothic", "DejaVu Serif", "Nimbus Mono PS"};
   return split == Split::kDev       ? kDev
          : split == Split::kHoldout ? kHoldout
          : split == Split::kFresh   ? kFresh
@@ -78,7 +79,8 @@ const std::vector<std::string>& Fonts(Split split) {
          : split == Split::kFresh21 ? kFresh21
          : split == Split::kFresh22 ? kFresh22
          : split == Split::kFresh23 ? kFresh23
-                                    : kFresh24;
+         : split == Split::kFresh24 ? kFresh24
+                                    : kFresh25;
 }
 
 const LayoutDef& FindLayout(const std::string& name) {
@@ -279,6 +281,7 @@ const char* SplitName(Split split) {
     case Split::kFresh22: return "fresh22";
     case Split::kFresh23: return "fresh23";
     case Split::kFresh24: return "fresh24";
+    case Split::kFresh25: return "fresh25";
   }
   return "?";
 }

@@ -3010,6 +3010,119 @@ void MedsPlainWords(Canvas& c, const Content& k) {
   Footer(c, kLetterH);
 }
 
+
+// ---- fresh25 layouts: written after fresh24's blind measurement, before reading its failures ----
+
+// A change-of-details form: the previous address and phone beside the new ones; the new ones
+// are the patient's now.
+void IntakeUpdate(Canvas& c, const Content& k) {
+  const Person& p = k.person;
+  c.Text(54, 42, k.clinic, 13, true);
+  c.Text(54, 60, "Change of patient details", 10);
+  double y = 92;
+  auto row = [&](const std::string& label, const std::string& value) {
+    c.Text(54, y, label, 9.5, true);
+    c.Text(220, y, value, 10.5);
+    y += 22;
+  };
+  row("Last name:", p.family);
+  row("First name:", p.given);
+  row("Date of birth:", p.birth.Us());
+  y += 10;
+  c.Text(220, y, "Previous", 9, true);
+  c.Text(400, y, "New", 9, true);
+  c.Line(54, y + 13, 560, y + 13, 0.5);
+  y += 22;
+  std::string old_phone = p.phone.substr(0, 6) + (p.phone[6] == '9' ? "1" : "9") + p.phone.substr(7);
+  auto pair = [&](const std::string& label, const std::string& before, const std::string& after) {
+    c.Text(54, y, label, 9.5, true);
+    c.Text(220, y, before, 9.5);
+    c.Text(400, y, after, 9.5);
+    y += 20;
+  };
+  pair("Street address", "77 Old Mill Road", p.street);
+  pair("City", "Greenville", p.city);
+  pair("State", "SC", p.state);
+  pair("ZIP", "29601", p.zip);
+  pair("Phone", PhoneDash(old_phone), PhoneDash(p.phone));
+  y += 10;
+  row("Email:", p.email);
+  row("Insurance company:", k.coverage.payer);
+  row("Member ID:", k.coverage.member_id);
+  row("Sex:", Capitalised(p.gender));
+  row("Allergies:", k.allergies.empty() ? std::string("None") : Join(k.allergies, ", "));
+  Footer(c, kLetterH);
+}
+
+// A card whose captions are white on mid-grey bands above each value.
+void CardAa(Canvas& c, const Content& k) {
+  c.Box(4, 4, kCardW - 8, kCardH - 8, 0.6);
+  c.Text(12, 10, k.coverage.payer, 10, true);
+  auto field = [&](double x, double y, double w, const std::string& caption, const std::string& value) {
+    c.Fill(x, y, w, 9, 0.45);
+    c.Text(x + 2, y + 1.5, caption, 5.5, true, 1.0);
+    c.Text(x + 2, y + 11, value, 8, true);
+  };
+  field(12, 30, 110, "MEMBER NAME", k.person.given + " " + k.person.family);
+  field(130, 30, 100, "MEMBER ID", k.coverage.member_id);
+  field(12, 62, 80, "GROUP", k.coverage.group);
+  field(100, 62, 60, "RXBIN", k.coverage.rxbin);
+  field(168, 62, 62, "RXPCN", k.coverage.rxpcn);
+  c.Text(12, kCardH - 16, "For testing only", 5.5);
+}
+
+// A lab report from a laboratory abroad, in Spanish: test names, headers and flags in Spanish.
+void LabSpanish(Canvas& c, const Content& k) {
+  static const std::map<std::string, std::string> kNames = {
+      {"Glucose", "Glucosa"}, {"Hemoglobin A1c", "Hemoglobina A1c"}, {"Hemoglobin", "Hemoglobina"},
+      {"WBC", "Leucocitos"}, {"Platelets", "Plaquetas"}, {"Creatinine", "Creatinina"},
+      {"Cholesterol, Total", "Colesterol total"}, {"Triglycerides", "Triglicéridos"},
+      {"LDL Cholesterol", "Colesterol LDL"}, {"Sodium", "Sodio"}, {"Potassium", "Potasio"},
+      {"TSH", "TSH"}, {"eGFR", "TFGe"}};
+  c.Text(54, 46, "Laboratorio Clínico - Informe de resultados", 12, true);
+  c.Text(54, 66, "Paciente: " + k.person.given + " " + k.person.family, 9.5);
+  c.Text(330, 66, "Fecha de nacimiento: " + k.person.birth.Us(), 9.5);
+  c.Text(54, 82, "Fecha de toma: " + k.collected.Us(), 9.5);
+  double y = 112;
+  const double cols[] = {54, 230, 310, 410};
+  const char* heads[] = {"Prueba", "Resultado", "Unidades", "Valores de referencia"};
+  for (int i = 0; i < 4; ++i) c.Text(cols[i], y, heads[i], 9, true);
+  c.Line(54, y + 13, 558, y + 13, 0.5);
+  y += 22;
+  for (const LabTest& l : k.labs) {
+    auto it = kNames.find(l.printed_name);
+    c.Text(cols[0], y, it != kNames.end() ? it->second : l.printed_name, 9.5);
+    c.Text(cols[1], y, l.value + (l.flag_high ? " A" : l.flag_low ? " B" : ""), 9.5);
+    c.Text(cols[2], y, l.unit_printed, 9.5);
+    c.Text(cols[3], y, l.range, 9.5);
+    y += 18;
+  }
+  Footer(c, kLetterH);
+}
+
+// A wide medication table: form, indication, prescriber and start date among the columns.
+void MedsWideTable(Canvas& c, const Content& k) {
+  c.Text(54, 46, "Active medications", 13, true);
+  c.Text(54, 66, k.person.family + ", " + k.person.given + "    DOB " + k.person.birth.Us(), 9.5);
+  double y = 98;
+  const double cols[] = {54, 160, 215, 262, 330, 440, 510};
+  const char* heads[] = {"Medication", "Strength", "Form", "Route", "Frequency", "Prescriber", "Started"};
+  for (int i = 0; i < 7; ++i) c.Text(cols[i], y, heads[i], 8, true);
+  c.Line(54, y + 12, 575, y + 12, 0.5);
+  y += 20;
+  for (const Medication& m : k.medications) {
+    c.Text(cols[0], y, m.name, 8.5);
+    c.Text(cols[1], y, m.strength, 8.5);
+    c.Text(cols[2], y, m.form, 8.5);
+    c.Text(cols[3], y, m.route, 8.5);
+    c.Text(cols[4], y, m.frequency, 8.5);
+    c.Text(cols[5], y, k.provider_name, 8.5);
+    c.Text(cols[6], y, k.letter_date.Us(), 8.5);
+    y += 17;
+  }
+  Footer(c, kLetterH);
+}
+
 }  // namespace
 
 const std::vector<LayoutDef>& LayoutDefs() {
@@ -3124,6 +3237,10 @@ const std::vector<LayoutDef>& LayoutDefs() {
       {"card-z", "insurance_card", Split::kFresh24, kCardH, kCardW, CardZ, CardTruth},
       {"lab-wrapped-names", "lab_report", Split::kFresh24, kLetterW, kLetterH, LabWrappedNames, LabTruth},
       {"meds-plain-words", "medication_list", Split::kFresh24, kLetterW, kLetterH, MedsPlainWords, MedsTruth},
+      {"intake-update", "intake", Split::kFresh25, kLetterW, kLetterH, IntakeUpdate, IntakeTruth},
+      {"card-aa", "insurance_card", Split::kFresh25, kCardW, kCardH, CardAa, CardTruth},
+      {"lab-spanish", "lab_report", Split::kFresh25, kLetterW, kLetterH, LabSpanish, LabTruth},
+      {"meds-wide-table", "medication_list", Split::kFresh25, kLetterW, kLetterH, MedsWideTable, MedsTruth},
   };
   return kDefs;
 }
