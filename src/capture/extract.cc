@@ -1734,11 +1734,8 @@ void AddFactsFromSentences(Reader& r, std::vector<Field>& out) {
     static const std::regex kNoAllergies(R"((?:^|\s)[I|l1] have no (?:known )?(?:drug )?allergies\b)", std::regex::icase);
     static const std::regex kAllergic(R"((?:^|\s)[I|l1] am allergic to\s+([^.]+)\.)", std::regex::icase);
     if (!have("allergies") && !have("allergy.0")) {
-      std::smatch m;
-      if (std::regex_search(text, m, kNoAllergies)) {
-        size_t from = static_cast<size_t>(m.position(0));
-        out.push_back(MakeField("allergies", "none", candidate(from, from + static_cast<size_t>(m.length(0)), m[0].str()),
-                                ValueKind::kChoice, true, true));
+      if (auto none = found(kNoAllergies, 0)) {
+        out.push_back(MakeField("allergies", "none", *none, ValueKind::kChoice, true, true));
       } else if (auto c = found(kAllergic)) {
         // "A, B and C": each one a substance.
         static const std::regex kAnd(R"(\s+and\s+)");

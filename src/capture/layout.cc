@@ -73,8 +73,9 @@ void AppendWord(Phrase& p, Word w) {
 // Returns the number of cells, 0 when the line is not a record.
 size_t SplitRecord(const Line& line, std::vector<Phrase>& cells_out, int min_pipes) {
   if (line.phrases.size() != 1) return 0;
-  Phrase phrase = line.phrases.front();
-  if (std::count(phrase.text.begin(), phrase.text.end(), '|') < min_pipes) return 0;
+  const std::string& text = line.phrases.front().text;
+  if (std::count(text.begin(), text.end(), '|') < min_pipes) return 0;
+  Phrase phrase = line.phrases.front();  // a copy: its brackets are read as bars below
   for (Word& w : phrase.words) {
     bool opened = false;
     for (char& c : w.text) {
