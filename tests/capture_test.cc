@@ -1332,6 +1332,59 @@ TEST(CaptureExtractTest, CaptionsInARowAboveTheirAnswersAndACardholdersCard) {
   EXPECT_EQ(c["coverage.group"], "256408");  // "No." restates the label, it is not the value
 }
 
+TEST(CaptureExtractTest, ATestNameWrappedOntoTheNextLineAndNamesAndUnitsSplitAtALetter) {
+  auto lab = FieldsOf({{"Test", 100, 100}, {"Result", 700, 100}, {"Units", 1000, 100}, {"Reference", 1300, 100},
+                       // "Hemoglobin" over "A1c" (read "Alc"): A1c, not hemoglobin.
+                       {"Hemoglobin", 100, 150}, {"6.1H", 700, 150}, {"%", 1000, 150}, {"4.0-5.6", 1300, 150},
+                       {"Alc", 100, 185},
+                       // A name split in fixed-width type, a unit split the same way.
+                       {"Hemog lobin", 100, 250}, {"13.9", 700, 250}, {"g/dL", 1000, 250}, {"12.0-17.5", 1300, 250},
+                       {"Potassium", 100, 310}, {"3.9", 700, 310}, {"mmo L/L", 1000, 310}, {"3.5-5.1", 1300, 310},
+                       // A word under a name that does not make it another test stays out of it.
+                       {"Glucose", 100, 370}, {"95", 700, 370}, {"mg/dL", 1000, 370}, {"70-99", 1300, 370},
+                       {"fasting", 100, 405}},
+                      "lab_report");
+  EXPECT_EQ(lab["lab.0.code"], "4548-4");
+  EXPECT_EQ(lab["lab.0.value"], "6.1");
+  EXPECT_EQ(lab["lab.0.unit"], "%");
+  EXPECT_EQ(lab["lab.1.code"], "718-7");
+  EXPECT_EQ(lab["lab.1.value"], "13.9");
+  EXPECT_EQ(lab["lab.2.code"], "2823-3");
+  EXPECT_EQ(lab["lab.2.unit"], "mmol/L");
+  EXPECT_EQ(lab["lab.3.code"], "2345-7");
+  EXPECT_EQ(lab["lab.3.value"], "95");
+  EXPECT_FALSE(lab.contains("lab.4.code"));
+}
+
+TEST(CaptureExtractTest, DirectionsInPlainWordsAndADashBeforeTheNextLabel) {
+  auto m = FieldsOf({{"Name: Carlos Thornbury \xE2\x80\x94 Birth date: 04/28/1977", 100, 40},
+                     {"1) Levothyroxine 50 mcg tablet", 100, 120}, {"Take by mouth every day.", 130, 160},
+                     {"2) Losartan 25 mg tablet", 100, 220}, {"Take by mouth two times a day.", 130, 260},
+                     {"3) Albuterol 90 mcg inhaler", 100, 320}, {"Take inhaled every 4 hours if needed.", 130, 360}},
+                    "medication_list");
+  EXPECT_EQ(m["name.given"], "Carlos");
+  EXPECT_EQ(m["name.family"], "Thornbury");
+  EXPECT_EQ(m["medication.0.frequency"], "once daily");
+  EXPECT_EQ(m["medication.1.frequency"], "twice daily");
+  EXPECT_EQ(m["medication.2.frequency"], "every 4 hours as needed");
+}
+
+TEST(CaptureExtractTest, AFaceSheetsAbbreviatedLabels) {
+  auto f = FieldsOf({{"PATIENT NAME: OYELARAN, CHLOE", 100, 100}, {"MRN: 00470406", 1000, 100},
+                     {"ADDR: 9079 BIRCH ROAD, DENVER, CO 80241-7204", 100, 160},
+                     {"HOME PH: 608-555-0195", 100, 220}, {"EMAIL: COYELARAN60@EXAMPLE.ORG", 700, 220},
+                     {"PRIMARY INS: NORTHWIND INSURANCE", 100, 280}, {"SUBSCRIBER #: XQH152570773", 1000, 280}},
+                    "intake");
+  EXPECT_EQ(Lower(f["address.line"]), "9079 birch road");  // kept in the capitals printed
+  EXPECT_EQ(Lower(f["address.city"]), "denver");
+  EXPECT_EQ(f["address.state"], "CO");
+  EXPECT_EQ(f["address.postalCode"], "80241-7204");
+  EXPECT_EQ(f["phone"], "6085550195");
+  EXPECT_EQ(Lower(f["coverage.payer"]), "northwind insurance");
+  EXPECT_EQ(f["coverage.memberId"], "XQH152570773");
+  EXPECT_FALSE(f.contains("coverage.group"));  // the record number is not the plan's
+}
+
 TEST(CaptureLayoutTest, ASpaceBesidePunctuationInAMonospacedFontStaysInThePhrase) {
   // Monospaced, 30 px text: the blank halves of the cells of "." and ")" make the space after
   // them show as 44 px of paper, more than the 39 px (1.3 text heights) of an ordinary space;
@@ -1640,6 +1693,22 @@ TEST_F(CapturePipelineTest, AnUpsideDownPageOfCapitalsIsTurnedNotRefused) {
   auto got = Values(r);
   EXPECT_EQ(got["medication.0.name"], s.truth.fields.at("medication.0.name")) << s.truth.font;
   EXPECT_EQ(s.truth.font, "URW Bookman");
+}
+
+TEST_F(CapturePipelineTest, APortraitCardInItsFrameIsReadTheRightWayUp) {
+  // A card printed upright, a frame round it: the inkiest window of the page, cut across the
+  // frame, reads as noise every way up; the card is judged whole.
+  sc::SampleSpec spec = sc::Mix(sc::Split::kFresh24, 40, 32).at(9);  // as the benchmark draws it
+  ASSERT_EQ(spec.layout, "card-z");
+  ASSERT_EQ(spec.degradation, sc::Degradation::kSkew);
+  sc::Sample s = sc::Generate(spec);
+  CaptureResult r = Run(s);
+  ASSERT_EQ(r.pages.size(), 1u);
+  EXPECT_FALSE(r.unreadable) << s.truth.font << ": " << r.pages[0].problem.value_or("");
+  EXPECT_EQ(r.classification.kind, "insurance_card");
+  EXPECT_EQ(r.pages[0].rotation, 0);
+  auto got = Values(r);
+  EXPECT_EQ(got["coverage.memberId"], s.truth.fields.at("coverage.memberId"));
 }
 
 TEST_F(CapturePipelineTest, RotatedAndSkewedPagesAreStraightened) {

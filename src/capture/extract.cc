@@ -455,13 +455,20 @@ std::optional<LabelHit> MatchQuestion(const std::string& norm) {
   return LabelHit{best->target, norm.size(), {}, false};
 }
 
-// Words too generic to be labels alone (forms head a section "INSURANCE"), labels when a colon
-// follows them: "Insurance:", "Seguro médico / Insurance:".
+// Words too generic to be labels alone (forms head a section "INSURANCE"), and abbreviations too
+// short to trust without one, labels when a colon follows them: "Insurance:", "Seguro médico /
+// Insurance:", a face sheet's "ADDR:", "HOME PH:", "PRIMARY INS:".
 std::optional<LabelHit> MatchColonOnlyLabel(const std::string& norm) {
-  static const Label kColonOnly[] = {{"insurance", Target::kPayer}, {"seguro", Target::kPayer}};
-  for (const std::string& part : SlashParts(norm))
-    for (const Label& l : kColonOnly)
-      if (part == l.text) return LabelHit{l.target, norm.size(), {}, false};
+  static const Label kColonOnly[] = {{"insurance", Target::kPayer}, {"seguro", Target::kPayer},
+                                     {"ins", Target::kPayer},       {"addr", Target::kStreet},
+                                     {"ph", Target::kPhone},        {"phone no", Target::kPhone}};
+  for (const std::string& part : SlashParts(norm)) {
+    std::vector<std::string> forms = LabelCores(part);
+    forms.insert(forms.begin(), part);
+    for (const std::string& form : forms)
+      for (const Label& l : kColonOnly)
+        if (form == l.text) return LabelHit{l.target, norm.size(), {}, false};
+  }
   return std::nullopt;
 }
 
@@ -1049,8 +1056,18 @@ std::optional<std::string> ParseNameWord(std::string_view text) {
 // "FAMILY, GIVEN" or "Given Family" (or, with `family_first`, "FAMILY GIVEN") -> {given, family}.
 std::optional<std::pair<std::string, std::string>> SplitName(std::string_view text, bool family_first = false) {
   std::string t = Trim(text);
-  // Drop a title and anything after a dash ("Jane Doe - born ...").
-  if (size_t dash = t.find(" - "); dash != std::string::npos) t = t.substr(0, dash);
+  // Drop anything after a dash standing apart ("Jane Doe - born ...", "Jane Doe — Birth date",
+  // a dash the reader saw in the gap before the next label): hyphen, en or em dash.
+  for (std::string_view dash : {"-", "\xE2\x80\x93", "\xE2\x80\x94"}) {
+    std::string spaced = " " + std::string(dash);
+    for (size_t at = t.find(spaced); at != std::string::npos; at = t.find(spaced, at + 1)) {
+      size_t after = at + spaced.size();
+      if (after == t.size() || t[after] == ' ') {
+        t = Trim(t.substr(0, at));
+        break;
+      }
+    }
+  }
   // A middle initial is not part of the given name ("OMAR J KOWALSKI", "Kowalski, Omar J.").
   auto without_initial = [](std::string given_text) {
     static const std::regex kMiddleInitial(R"(^(.*[A-Za-z]{2,}.*?)\s+[A-Za-z]\.?$)");
@@ -1813,8 +1830,11 @@ std::optional<std::string> ParseUnit(std::string_view token) {
 
 // The test whose name starts `norm_prefix`, compared word by word: an exact name beats one within
 // an edit or two ("HDL Cholesterol" is HDL, though within two edits of "ldl cholesterol"), then
-// the longer name ("Hemoglobin A1ic" is A1c read with a stray letter, not Hemoglobin).
-const LabTest* MatchLabName(const std::string& norm_prefix) {
+// the longer name ("Hemoglobin A1ic" is A1c read with a stray letter, not Hemoglobin). A name
+// the reader split at a letter ("Hemog lobin", common in fixed-width type) is compared with its
+// spaces taken out, after an unsplit reading. `consumed`, when given, is set to how many words
+// of `norm_prefix` the name took.
+const LabTest* MatchLabName(const std::string& norm_prefix, size_t* consumed = nullptr) {
   std::vector<std::string_view> words;
   std::string_view rest = norm_prefix;
   while (!rest.empty()) {
@@ -1823,26 +1843,41 @@ const LabTest* MatchLabName(const std::string& norm_prefix) {
     if (e == std::string_view::npos) break;
     rest.remove_prefix(e + 1);
   }
+  auto squeeze = [](std::string t) {
+    std::erase(t, ' ');
+    return t;
+  };
   const LabTest* best = nullptr;
-  size_t best_score = 0;
+  size_t best_score = 0, best_words = 0;
   for (const LabTest& t : kLabTests) {
     std::string_view name = t.name;
     size_t n = static_cast<size_t>(std::count(name.begin(), name.end(), ' ')) + 1;
-    if (words.size() < n) continue;
-    std::string head;
-    bool number_word = false;  // a number read where the name has a word ("Hemoglobin 13.5")
-    for (size_t i = 0; i < n; ++i) {
-      head += (i ? " " : "") + std::string(words[i]);
-      number_word |= std::all_of(words[i].begin(), words[i].end(), [](unsigned char c) { return std::isdigit(c); });
-    }
-    bool exact = head == name;
-    if (!exact && (number_word || !FuzzyEquals(head, name))) continue;
-    size_t score = name.size() * 2 + (exact ? 1 : 0);
-    if (score > best_score) {
-      best = &t;
-      best_score = score;
+    for (size_t m : {n, n + 1}) {
+      if (words.size() < m) continue;
+      std::string head;
+      bool number_word = false;  // a number read where the name has a word ("Hemoglobin 13.5")
+      for (size_t i = 0; i < m; ++i) {
+        head += (i ? " " : "") + std::string(words[i]);
+        number_word |= std::all_of(words[i].begin(), words[i].end(), [](unsigned char c) { return std::isdigit(c); });
+      }
+      bool split = m > n;
+      std::string a = split ? squeeze(head) : head, b = split ? squeeze(std::string(name)) : std::string(name);
+      bool exact = a == b;
+      if (!exact && (number_word || !FuzzyEquals(a, b))) continue;
+      // A split name's parts are pieces of words, not a flag or a unit read after the name.
+      if (split && (number_word || std::any_of(words.begin(), words.begin() + static_cast<std::ptrdiff_t>(m), [](std::string_view w) {
+                      return w.size() < 2 || ParseUnit(w).has_value();
+                    })))
+        continue;
+      size_t score = name.size() * 4 + (exact ? 2 : 0) + (split ? 0 : 1);
+      if (score > best_score) {
+        best = &t;
+        best_score = score;
+        best_words = m;
+      }
     }
   }
+  if (consumed) *consumed = best ? best_words : 0;
   return best;
 }
 
@@ -1882,6 +1917,50 @@ struct LabColumns {
 
 // A lab table's header row: at least a result column and one other named column, and nothing
 // on the line that is not a column name.
+// The words of `below` that finish the test name begun on `row` ("Hemoglobin" / "A1c"), put
+// after the name's words in `words`; returns how many were put. They finish it when `below`
+// sits right under the row, holds only words of letters starting in the name's column and
+// ending before the row's first reading, and the name with them is a whole test's name that
+// the row's words alone are not.
+size_t JoinWrappedLabName(std::vector<const Word*>& words, const Line& row, const Line& below, int mh,
+                          const std::optional<LabColumns>& columns) {
+  if (below.box.y - row.box.bottom() > mh || words.empty()) return 0;
+  static const std::regex kLoinc(R"(^\d{1,6}-\d$)");
+  size_t lead = 0;
+  while (lead < words.size() && std::regex_match(Trim(words[lead]->text), kLoinc)) ++lead;
+  size_t name_end = lead;
+  // A word of the name: letters, not starting as a reading does ("9.4H", "<150", "%", "H").
+  auto name_word = [](const std::string& raw) {
+    std::string t = Trim(raw);
+    bool letters = std::any_of(t.begin(), t.end(), [](unsigned char c) { return std::isalpha(c); });
+    return letters && !std::isdigit(static_cast<unsigned char>(t[0])) && t[0] != '<' && t[0] != '>' && t != "H" &&
+           t != "L" && !ParseUnit(t);
+  };
+  while (name_end < words.size() && name_word(words[name_end]->text)) ++name_end;
+  if (name_end == lead || name_end == words.size()) return 0;  // no name, or nothing read after it
+  const Box& name_box = words[lead]->box;
+  int reading_x = words[name_end]->box.x;
+  std::vector<const Word*> more;
+  for (const Phrase& p : below.phrases)
+    for (const Word& w : p.words) {
+      std::string t = Trim(w.text);
+      if (t.empty() || !name_word(t) || w.box.right() >= reading_x) return 0;
+      if (columns && columns->ColumnAt(w.box.x, mh) != LabColumn::kName) return 0;
+      more.push_back(&w);
+    }
+  if (more.empty() || more.size() > 3 || std::abs(more.front()->box.x - name_box.x) > 2 * mh) return 0;
+  std::string alone, joined;
+  for (size_t i = lead; i < name_end; ++i) alone += (alone.empty() ? "" : " ") + words[i]->text;
+  joined = alone;
+  for (const Word* w : more) joined += " " + w->text;
+  size_t with_words = 0, without_words = 0;
+  const LabTest* with = MatchLabName(Normalise(joined), &with_words);
+  if (!with || with_words != name_end - lead + more.size()) return 0;
+  if (MatchLabName(Normalise(alone), &without_words) && without_words >= with_words) return 0;
+  words.insert(words.begin() + static_cast<std::ptrdiff_t>(name_end), more.begin(), more.end());
+  return more.size();
+}
+
 std::optional<LabColumns> LabHeader(const Line& line) {
   static const std::pair<const char*, LabColumn> kNames[] = {
       {"test", LabColumn::kName}, {"test name", LabColumn::kName}, {"analyte", LabColumn::kName},
@@ -1991,10 +2070,10 @@ void AddLabs(Reader& r, std::vector<Field>& out) {
         }
         std::string rest;
         for (size_t i = lead; i < words.size() && i < lead + 4; ++i) rest += (rest.empty() ? "" : " ") + words[i]->text;
-        const LabTest* test = MatchLabName(Normalise(rest));
+        size_t matched_words = 0;
+        const LabTest* test = MatchLabName(Normalise(rest), &matched_words);
         if (!test) return;
-        size_t name_words = lead + static_cast<size_t>(std::count(std::string_view(test->name).begin(),
-                                                                  std::string_view(test->name).end(), ' ')) + 1;
+        size_t name_words = lead + matched_words;
         if (words.size() <= name_words) return;
         // The reader sometimes splits a number at its decimal point ("5. 1"): join the parts,
         // or the range or value would lose its decimals and still look whole.
@@ -2158,6 +2237,15 @@ void AddLabs(Reader& r, std::vector<Field>& out) {
           if (!unit && allowed(words[i], LabColumn::kUnit)) {
             unit = ParseUnit(t);
             if (unit) unit_word = words[i];
+            // A unit the reader split at a letter ("mmo L/L"): the two pieces side by side.
+            if (!unit && i + 1 < words.size() && allowed(words[i + 1], LabColumn::kUnit) &&
+                words[i + 1]->box.x - words[i]->box.right() < std::max(words[i]->box.h, words[i + 1]->box.h)) {
+              unit = ParseUnit(t + texts[i + 1]);
+              if (unit) {
+                unit_word = words[i];
+                ++i;
+              }
+            }
           }
         }
         if (!value) return;
@@ -2278,9 +2366,10 @@ void AddLabs(Reader& r, std::vector<Field>& out) {
     // mIU/L   Normal range: 0.4-4.0"): the name is carried to that line.
     std::vector<const Word*> carried;
     const Line* carried_from = nullptr;
+    std::vector<bool> continues_name(lines.size(), false);  // a line that ends the name of the row above
     for (size_t li = 0; li < lines.size(); ++li) {
       const Line& line = lines[li];
-      if (line.phrases.empty() || transposed[li]) continue;
+      if (line.phrases.empty() || transposed[li] || continues_name[li]) continue;
       if (auto header = LabHeader(line)) {
         columns = header;
         carried.clear();
@@ -2290,10 +2379,16 @@ void AddLabs(Reader& r, std::vector<Field>& out) {
       for (const Phrase& p : line.phrases)
         for (const Word& w : p.words) words.push_back(&w);
       int page_mh = std::max(1, r.pages()[pi].median_height);
+      // A long test name wrapped in a narrow column ("Hemoglobin 6.1 % 4.0-5.6" / "A1c"): the
+      // words of the line under it, all in the name's column, finish the name when the whole
+      // name is then a test's ("Hemoglobin A1c" is not Hemoglobin).
+      if (li + 1 < lines.size() && !transposed[li + 1] && !lines[li + 1].phrases.empty())
+        if (size_t added = JoinWrappedLabName(words, lines[li], lines[li + 1], page_mh, columns); added > 0)
+          continues_name[li + 1] = true;
       std::string line_norm = Normalise(line.text);
-      const LabTest* named = MatchLabName(line_norm);
-      bool name_only = named != nullptr && std::count(line_norm.begin(), line_norm.end(), ' ') ==
-                                               std::count(named->name, named->name + std::strlen(named->name), ' ');
+      size_t named_words = 0;
+      const LabTest* named = MatchLabName(line_norm, &named_words);
+      bool name_only = named != nullptr && static_cast<size_t>(std::count(line_norm.begin(), line_norm.end(), ' ')) + 1 == named_words;
       if (!carried.empty()) {
         bool near = line.box.y - carried_from->box.bottom() <= 2 * page_mh;
         if (near && !named) words.insert(words.begin(), carried.begin(), carried.end());
@@ -2372,6 +2467,12 @@ constexpr Frequency kFrequencies[] = {
     {"at bedtime", "at bedtime"}, {"qhs", "at bedtime"}, {"bedtime", "at bedtime"}, {"every morning", "every morning"},
     {"every evening", "every evening"}, {"weekly", "once weekly"}, {"once weekly", "once weekly"},
     {"as needed", "as needed"}, {"prn", "as needed"},
+    // Plain words, as patient-facing lists print them.
+    {"every day", "once daily"}, {"each day", "once daily"}, {"one time a day", "once daily"},
+    {"one time daily", "once daily"}, {"two times a day", "twice daily"}, {"two times daily", "twice daily"},
+    {"2 times a day", "twice daily"}, {"3 times a day", "three times daily"},
+    {"four times a day", "four times daily"}, {"4 times a day", "four times daily"},
+    {"if needed", "as needed"}, {"when needed", "as needed"},
     // Spanish (matched without accents).
     {"una vez al dia", "once daily"}, {"diario", "once daily"}, {"diariamente", "once daily"},
     {"cada dia", "once daily"}, {"dos veces al dia", "twice daily"}, {"tres veces al dia", "three times daily"},
@@ -2389,11 +2490,12 @@ std::string NormaliseFrequency(const std::string& norm_line) {
   // "every 4 hours as needed", and its abbreviations "q4h PRN", "q 6 hrs prn".
   // In Spanish "cada 4 horas si es necesario".
   static const std::regex kEvery(
-      R"((?:^| )(?:every|q|cada) ?(\d+) ?(?:hours?|hrs?|h|horas?)( as needed| prn| si es necesario| segun sea necesario)?(?: |$))");
+      R"((?:^| )(?:every|q|cada) ?(\d+) ?(?:hours?|hrs?|h|horas?)( as needed| prn| if needed| when needed| si es necesario| segun sea necesario)?(?: |$))");
   std::smatch m;
   std::string padded = " " + norm_line + " ";
   // "as needed" said anywhere ("as needed, up to every 4 hours") qualifies the interval.
-  bool as_needed = padded.find(" as needed ") != std::string::npos || padded.find(" prn ") != std::string::npos;
+  bool as_needed = padded.find(" as needed ") != std::string::npos || padded.find(" prn ") != std::string::npos ||
+                   padded.find(" if needed ") != std::string::npos || padded.find(" when needed ") != std::string::npos;
   if (std::regex_search(norm_line, m, kEvery))
     return fmt::format("every {} hours{}", m[1].str(), m[2].matched || as_needed ? " as needed" : "");
   // Longest phrase first: "twice daily" before "daily".

@@ -56,19 +56,29 @@ double ReadableText(OcrEngine& engine, const Image& image, const Box& region, in
 // when it reads well (most pages are upright), else all four turns are compared. When the page
 // as it stands has already read as noise (`upright_failed`), all four are compared: capitals
 // upside down (S, O, N, H, X, Z) can read well on a small region.
+// A page not much bigger than the window (a card) is judged whole: a window cut across a card's
+// printed frame leaves an open box the reader can read as noise even the right way up. When no
+// window reads well, the whole page is tried the four ways before the best of the windows is
+// taken.
 int BestQuarterTurn(OcrEngine& engine, const Image& page, int timeout_ms, bool upright_failed = false) {
   // About four confident words' worth of letters and digits.
   constexpr double kReadsWell = 30;
+  constexpr int kSide = 800;
+  bool small = static_cast<int64_t>(page.width()) * page.height() <= 2 * int64_t{kSide} * kSide;
   int best = 0;
   double best_score = -1;
-  for (int q = 0; q < 4; ++q) {
-    Image turned = RotateQuarters(page, q);
-    double score = ReadableText(engine, turned, DensestRegion(turned, 800), timeout_ms);
-    if (q == 0 && score >= kReadsWell && !upright_failed) return 0;
-    if (score > best_score) {
-      best_score = score;
-      best = q;
+  for (bool whole : {small, true}) {
+    for (int q = 0; q < 4; ++q) {
+      Image turned = RotateQuarters(page, q);
+      Box region = whole ? Box{0, 0, turned.width(), turned.height()} : DensestRegion(turned, kSide);
+      double score = ReadableText(engine, turned, region, timeout_ms);
+      if (q == 0 && score >= kReadsWell && !upright_failed) return 0;
+      if (score > best_score) {
+        best_score = score;
+        best = q;
+      }
     }
+    if (whole || best_score >= kReadsWell) break;
   }
   return best;
 }
