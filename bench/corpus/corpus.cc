@@ -54,6 +54,7 @@ const std::vector<std::string>& Fonts(Split split) {
   static const std::vector<std::string> kFresh23 = {"Liberation Serif", "Nimbus Sans Narrow", "DejaVu Sans Mono"};
   static const std::vector<std::string> kFresh24 = {"C059", "FreeSans", "Liberation Mono"};
   static const std::vector<std::string> kFresh25 = {"URW Gothic", "DejaVu Serif", "Nimbus Mono PS"};
+  static const std::vector<std::string> kFresh26 = {"P052", "Nimbus Sans", "FreeMono"};
   return split == Split::kDev       ? kDev
          : split == Split::kHoldout ? kHoldout
          : split == Split::kFresh   ? kFresh
@@ -80,7 +81,8 @@ const std::vector<std::string>& Fonts(Split split) {
          : split == Split::kFresh22 ? kFresh22
          : split == Split::kFresh23 ? kFresh23
          : split == Split::kFresh24 ? kFresh24
-                                    : kFresh25;
+         : split == Split::kFresh25 ? kFresh25
+                                    : kFresh26;
 }
 
 const LayoutDef& FindLayout(const std::string& name) {
@@ -282,6 +284,7 @@ const char* SplitName(Split split) {
     case Split::kFresh23: return "fresh23";
     case Split::kFresh24: return "fresh24";
     case Split::kFresh25: return "fresh25";
+    case Split::kFresh26: return "fresh26";
   }
   return "?";
 }

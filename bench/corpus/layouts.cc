@@ -3123,6 +3123,137 @@ void MedsWideTable(Canvas& c, const Content& k) {
   Footer(c, kLetterH);
 }
 
+// ---- fresh26 layouts: written after fresh25's layouts were committed and fresh24's failures
+// fixed, before fresh25 was measured ----
+
+// A patient portal's profile printout: right-aligned labels against a rule, values beside it; a
+// preferred name that is not the legal one, the birth date with the month abbreviated, the phone
+// in international form, the address over two rows.
+void IntakePortal(Canvas& c, const Content& k) {
+  const Person& p = k.person;
+  c.Text(54, 40, k.clinic + " patient portal", 9, false, 0.4);
+  c.Text(54, 58, "My profile", 15, true);
+  double y = 96;
+  const double rule = 212;
+  auto row = [&](const std::string& label, const std::string& value) {
+    c.TextRight(rule - 8, y, label, 9, false);
+    c.Text(rule + 8, y, value, 10);
+    y += 21;
+  };
+  std::string month_abbrev = p.birth.Long().substr(0, 3);
+  std::string dob = month_abbrev + " " + std::to_string(p.birth.day) + ", " + std::to_string(p.birth.year);
+  std::string preferred = p.given.size() > 4 ? p.given.substr(0, 3) : "J.";
+  row("Legal first name", p.given);
+  row("Preferred name", preferred);
+  row("Legal last name", p.family);
+  row("Date of birth", dob);
+  row("Sex", Capitalised(p.gender));
+  row("Address line 1", p.street);
+  row("City, state, ZIP", p.city + ", " + p.state + " " + p.zip);
+  row("Mobile", "+1 " + p.phone.substr(0, 3) + " " + p.phone.substr(3, 3) + " " + p.phone.substr(6));
+  row("Email", p.email);
+  row("Plan", k.coverage.payer);
+  row("Member number", k.coverage.member_id);
+  row("Allergies", k.allergies.empty() ? std::string("None on file") : Join(k.allergies, "; "));
+  c.Line(rule, 90, rule, y - 4, 0.5);
+  Footer(c, kLetterH);
+}
+
+// A card printing the member ID in groups of four, the name as LAST NAME and FIRST NAME captions
+// side by side, and the pharmacy numbers on one line at the bottom (the group as RxGRP).
+void CardBb(Canvas& c, const Content& k) {
+  c.Box(4, 4, kCardW - 8, kCardH - 8, 0.6);
+  c.TextRight(kCardW - 12, 10, k.coverage.payer, 10, true);
+  auto grouped = [](const std::string& id) {
+    std::string out;
+    for (size_t i = 0; i < id.size(); ++i) {
+      if (i > 0 && i % 4 == 0) out += ' ';
+      out += id[i];
+    }
+    return out;
+  };
+  c.Text(12, 34, "LAST NAME", 5.5);
+  c.Text(12, 41, Upper(k.person.family), 8, true);
+  c.Text(120, 34, "FIRST NAME", 5.5);
+  c.Text(120, 41, Upper(k.person.given), 8, true);
+  c.Text(12, 62, "ID NUMBER", 5.5);
+  c.Text(12, 69, grouped(k.coverage.member_id), 9, true);
+  c.Text(12, kCardH - 34, "RxBIN " + k.coverage.rxbin + "   RxPCN " + k.coverage.rxpcn + "   RxGRP " + k.coverage.group,
+         6.5);
+  c.Text(12, kCardH - 16, "For testing only", 5.5);
+}
+
+// A cumulative lab report printed oldest first: an earlier result in a dated column before this
+// collection's, the flag beside the current one.
+void LabCumulativeOldestFirst(Canvas& c, const Content& k) {
+  Date before = k.collected;
+  before.month = before.month > 3 ? before.month - 3 : before.month + 9;
+  if (before.month > k.collected.month) --before.year;
+  before.day = std::min(before.day, 28);
+  c.Text(54, 46, "Cumulative results", 13, true);
+  c.Text(54, 66, k.person.family + ", " + k.person.given + "   DOB: " + k.person.birth.Us(), 9.5);
+  c.Text(54, 82, "Collected: " + k.collected.Us(), 9.5);
+  double y = 112;
+  const double cols[] = {54, 200, 290, 380, 470};
+  c.Text(cols[0], y, "Test", 9, true);
+  c.Text(cols[1], y, before.Us(), 9, true);
+  c.Text(cols[2], y, k.collected.Us(), 9, true);
+  c.Text(cols[3], y, "Units", 9, true);
+  c.Text(cols[4], y, "Ref. range", 9, true);
+  c.Line(54, y + 13, 560, y + 13, 0.5);
+  y += 22;
+  for (const LabTest& l : k.labs) {
+    size_t point = l.value.find('.');
+    int places = point == std::string::npos ? 0 : static_cast<int>(l.value.size() - point - 1);
+    std::string earlier = fmt::format("{:.{}f}", std::stod(l.value) * 0.93, places);
+    c.Text(cols[0], y, l.printed_name, 9.5);
+    c.Text(cols[1], y, earlier, 9.5);
+    c.Text(cols[2], y, l.value + (l.flag_high ? " H" : l.flag_low ? " L" : ""), 9.5);
+    c.Text(cols[3], y, l.unit_printed, 9.5);
+    c.Text(cols[4], y, l.range, 9.5);
+    y += 18;
+  }
+  Footer(c, kLetterH);
+}
+
+// A discharge medication list in sections: continue, start, and stop; the medicines to stop are
+// not the patient's any more.
+void MedsStopSection(Canvas& c, const Content& k) {
+  static const char* kStopped[][3] = {{"Warfarin", "5 mg", "tablet"}, {"Gabapentin", "300 mg", "capsule"},
+                                      {"Sertraline", "50 mg", "tablet"}, {"Metformin", "500 mg", "tablet"}};
+  c.Text(54, 44, "Discharge medication instructions", 13, true);
+  c.Text(54, 64, "Patient: " + k.person.given + " " + k.person.family + "    Date of birth: " + k.person.birth.Us(), 9.5);
+  double y = 94;
+  auto section = [&](const std::string& title) {
+    c.Text(54, y, title, 10, true);
+    c.Line(54, y + 14, 400, y + 14, 0.5);
+    y += 22;
+  };
+  auto med = [&](const Medication& m) {
+    c.Text(66, y, m.name + " " + m.strength + " " + m.form, 10);
+    c.Text(80, y + 14, "Take " + m.route_printed + " " + m.frequency, 9);
+    y += 34;
+  };
+  size_t continued = k.medications.size() > 1 ? k.medications.size() - 1 : k.medications.size();
+  section("CONTINUE taking these medicines");
+  for (size_t i = 0; i < continued; ++i) med(k.medications[i]);
+  if (continued < k.medications.size()) {
+    section("START taking these medicines");
+    med(k.medications.back());
+  }
+  section("STOP taking these medicines");
+  int stopped = 0;
+  for (const auto& st : kStopped) {
+    bool taken = std::any_of(k.medications.begin(), k.medications.end(), [&](const Medication& m) { return m.name == st[0]; });
+    if (taken || stopped == 2) continue;
+    c.Text(66, y, std::string(st[0]) + " " + st[1] + " " + st[2], 10);
+    c.Text(80, y + 14, "Do not take any more", 9);
+    y += 34;
+    ++stopped;
+  }
+  Footer(c, kLetterH);
+}
+
 }  // namespace
 
 const std::vector<LayoutDef>& LayoutDefs() {
@@ -3241,6 +3372,10 @@ const std::vector<LayoutDef>& LayoutDefs() {
       {"card-aa", "insurance_card", Split::kFresh25, kCardW, kCardH, CardAa, CardTruth},
       {"lab-spanish", "lab_report", Split::kFresh25, kLetterW, kLetterH, LabSpanish, LabTruth},
       {"meds-wide-table", "medication_list", Split::kFresh25, kLetterW, kLetterH, MedsWideTable, MedsTruth},
+      {"intake-portal", "intake", Split::kFresh26, kLetterW, kLetterH, IntakePortal, IntakeTruth},
+      {"card-bb", "insurance_card", Split::kFresh26, kCardW, kCardH, CardBb, CardTruth},
+      {"lab-cumulative-oldest-first", "lab_report", Split::kFresh26, kLetterW, kLetterH, LabCumulativeOldestFirst, LabTruth},
+      {"meds-stop-section", "medication_list", Split::kFresh26, kLetterW, kLetterH, MedsStopSection, MedsTruth},
   };
   return kDefs;
 }
