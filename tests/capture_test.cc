@@ -1385,6 +1385,66 @@ TEST(CaptureExtractTest, AFaceSheetsAbbreviatedLabels) {
   EXPECT_FALSE(f.contains("coverage.group"));  // the record number is not the plan's
 }
 
+TEST(CaptureExtractTest, TheNewColumnOfAChangeOfDetailsForm) {
+  auto f = FieldsOf({{"Last name:", 100, 100}, {"Lindqvist", 500, 100},
+                     {"First name:", 100, 150}, {"Emily", 500, 150},
+                     {"Previous", 500, 250}, {"New", 1000, 250},
+                     {"Street address", 100, 300}, {"77 Old Mill Road", 500, 300}, {"8787 Orchard Place", 1000, 300},
+                     {"City", 100, 350}, {"Greenville", 500, 350}, {"Boise", 1000, 350},
+                     {"State", 100, 400}, {"SC", 500, 400}, {"ID", 1000, 400},
+                     {"ZIP", 100, 450}, {"29601", 500, 450}, {"83701", 1000, 450},
+                     {"Phone", 100, 500}, {"919-555-9157", 500, 500}, {"919-555-0157", 1000, 500},
+                     {"Email:", 100, 580}, {"elindqvist70@example.org", 500, 580}},
+                    "intake");
+  EXPECT_EQ(f["address.line"], "8787 Orchard Place");
+  EXPECT_EQ(f["address.city"], "Boise");
+  EXPECT_EQ(f["address.state"], "ID");
+  EXPECT_EQ(f["address.postalCode"], "83701");
+  EXPECT_EQ(f["phone"], "9195550157");
+  EXPECT_EQ(f["email"], "elindqvist70@example.org");  // a value under "Previous" after the table
+  EXPECT_FALSE(f.contains("coverage.memberId"));  // Idaho on the state's row is not a label
+}
+
+TEST(CaptureExtractTest, CaptionsWithSpecksAboveThemAndMarksFromABandsEdge) {
+  // A band's edge read as "1" just above a row of captions: the captions' answers are under
+  // them, not the issuer's name above; "‘Mateo" is Mateo.
+  std::vector<Field> card = ExtractSized({{"Acme Health Plan", 28, 23, 34}, {"1", 471, 98, 20},
+                                          {"EMBER NAME", 57, 108, 20}, {"| MEMBER IC", 504, 108, 20},
+                                          {"Carlos Iverson", 33, 142, 30}, {"NW1633734874", 518, 142, 30},
+                                          {"GROUP", 31, 229, 20}, {"RXBIN", 400, 229, 20}, {"RXPCN", 689, 229, 20},
+                                          {"G55122", 29, 275, 30}, {"702852", 402, 275, 30}, {"SCA", 689, 275, 30}},
+                                         "insurance_card", {}, 1013, 638);
+  auto c = ValuesOf(card);
+  EXPECT_EQ(c["name.given"], "Carlos");
+  EXPECT_EQ(c["name.family"], "Iverson");
+  EXPECT_EQ(c["coverage.group"], "G55122");
+  auto f = FieldsOf({{"Name:", 100, 100}, {"\xE2\x80\x98Mateo Nakamura", 300, 100}, {"Member ID:", 100, 160}, {"|HV355677003", 400, 160}},
+                    "insurance_card");
+  EXPECT_EQ(f["name.given"], "Mateo");
+  EXPECT_EQ(f["coverage.memberId"], "HV355677003");
+}
+
+TEST(CaptureExtractTest, ALabReportInSpanishAndAResultThatLostItsPoint) {
+  std::vector<Field> fields = ExtractSized(
+      {{"Prueba", 100, 100, 30}, {"Resultado", 700, 100, 30}, {"Unidades", 1000, 100, 30},
+       {"Valores de referencia", 1300, 100, 30},
+       {"Hemoglobina Alc", 100, 150, 30}, {"5.0", 700, 150, 30}, {"%", 1000, 150, 30}, {"4.0-5.6", 1300, 150, 30},
+       {"Hemoglobina", 100, 200, 30}, {"17.6A", 700, 200, 30}, {"g/dL", 1000, 200, 30}, {"12.0-17.5", 1300, 200, 30},
+       {"Trigliceridos", 100, 250, 30}, {"131", 700, 250, 30}, {"mg/dL", 1000, 250, 30}, {"<150", 1300, 250, 30},
+       {"Leucocitos", 100, 300, 30}, {"79", 700, 300, 30}, {"K/uL", 1000, 300, 30}, {"4.0-11.0", 1300, 300, 30}},
+      "lab_report");
+  auto f = ByKey(fields);
+  ASSERT_TRUE(f.contains("lab.3.value"));
+  EXPECT_EQ(f["lab.0.code"]->value, "4548-4");
+  EXPECT_EQ(f["lab.1.code"]->value, "718-7");
+  EXPECT_EQ(f["lab.1.value"]->value, "17.6");  // its flag A (alto) is not part of it
+  EXPECT_EQ(f["lab.2.code"]->value, "2571-8");
+  EXPECT_EQ(f["lab.3.code"]->value, "6690-2");
+  EXPECT_EQ(f["lab.3.value"]->value, "79");
+  EXPECT_FALSE(f["lab.3.value"]->checked);  // "79" against 4.0-11.0: a person says whether it is 7.9
+  EXPECT_TRUE(f["lab.1.value"]->checked);
+}
+
 TEST(CaptureLayoutTest, ASpaceBesidePunctuationInAMonospacedFontStaysInThePhrase) {
   // Monospaced, 30 px text: the blank halves of the cells of "." and ")" make the space after
   // them show as 44 px of paper, more than the 39 px (1.3 text heights) of an ordinary space;
@@ -1709,6 +1769,21 @@ TEST_F(CapturePipelineTest, APortraitCardInItsFrameIsReadTheRightWayUp) {
   EXPECT_EQ(r.pages[0].rotation, 0);
   auto got = Values(r);
   EXPECT_EQ(got["coverage.memberId"], s.truth.fields.at("coverage.memberId"));
+}
+
+TEST_F(CapturePipelineTest, WhiteCaptionsOnGreyBandsOfASkewedCardAreRead) {
+  // Captions white on mid-grey bands, the card photographed askew: the bands are found on the
+  // card straightened and their captions made dark on white.
+  sc::SampleSpec spec = sc::Mix(sc::Split::kFresh25, 40, 33).at(9);  // as the benchmark draws it
+  ASSERT_EQ(spec.layout, "card-aa");
+  ASSERT_EQ(spec.degradation, sc::Degradation::kSkew);
+  sc::Sample s = sc::Generate(spec);
+  CaptureResult r = Run(s);
+  ASSERT_EQ(r.pages.size(), 1u);
+  EXPECT_EQ(r.classification.kind, "insurance_card");
+  auto got = Values(r);
+  for (const char* key : {"name.family", "name.given", "coverage.memberId", "coverage.group", "coverage.rxbin"})
+    EXPECT_EQ(got[key], s.truth.fields.at(key)) << key << " " << s.truth.font;
 }
 
 TEST_F(CapturePipelineTest, RotatedAndSkewedPagesAreStraightened) {

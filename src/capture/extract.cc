@@ -581,6 +581,11 @@ class Reader {
                                 : i + 1 < line.phrases.size() ? line.phrases[i + 1].text : std::string();
             std::string head = Trim(hit->has_inline ? p.text.substr(0, p.text.find(hit->inline_value)) : p.text);
             if (head == "ID" && std::regex_match(after, kZip)) continue;
+            // "State   SC   ID": Idaho on a state's row (a change of details), not a label.
+            bool state_row = false;
+            for (size_t k = 0; k < i && !hit->has_inline; ++k)
+              if (auto before = MatchLabel(line.phrases[k]); before && before->target == Target::kState) state_row = true;
+            if (head == "ID" && state_row) continue;
           }
           // The order a name is printed in, when the label says it.
           if (hit->target == Target::kFullName && FamilyFirstHint(label_text)) hit->target = Target::kFullNameFamilyFirst;
@@ -635,8 +640,15 @@ class Reader {
         const Line& row = page.lines[static_cast<size_t>(li)];
         // The values: the nearest line above with something over the captions (a line of
         // checkbox marks between them does not count).
+        // Specks (a band's edge read as "1" or "|") are no values either.
+        auto specks = [](const Line& l) {
+          return std::all_of(l.phrases.begin(), l.phrases.end(), [](const Phrase& p) {
+            return std::count_if(p.text.begin(), p.text.end(), [](unsigned char c) { return std::isalnum(c); }) <= 1;
+          });
+        };
         int ui = li - 1;
-        while (ui >= 0 && !label_row(pi, ui) && aligned(row, page.lines[static_cast<size_t>(ui)]) == 0 &&
+        while (ui >= 0 && !label_row(pi, ui) &&
+               (aligned(row, page.lines[static_cast<size_t>(ui)]) == 0 || specks(page.lines[static_cast<size_t>(ui)])) &&
                row.box.y - page.lines[static_cast<size_t>(ui)].box.bottom() <= 3 * mh)
           --ui;
         if (ui < 0 || label_row(pi, ui)) continue;
@@ -772,6 +784,38 @@ class Reader {
     return target == Target::kState && t.size() == 2 && ParseState(t).has_value();
   }
 
+  // A change-of-details table: a header line of "Previous" and "New" (or "Old" / "Current" ...)
+  // columns above the rows. For a phrase of `line`, whether it stands under a column of the old
+  // values (-1), of the new ones (+1), or neither (0). The header is the nearest line above
+  // within ten lines made only of such words, with at least one of each kind.
+  int VersionColumn(int page, int line, const Phrase& p) const {
+    static const std::set<std::string> kOld = {"previous", "old", "former", "prior", "before", "was",
+                                               "previous information", "old information", "anterior"};
+    static const std::set<std::string> kNew = {"new", "current", "updated", "now", "changed to", "change to",
+                                               "new information", "current information", "nuevo", "nueva", "actual"};
+    const Layout& layout = pages_[page];
+    for (int li = line - 1; li >= 0 && li >= line - 10; --li) {
+      const Line& header = layout.lines[static_cast<size_t>(li)];
+      if (header.phrases.size() < 2) continue;
+      bool old_seen = false, new_seen = false, all = true;
+      for (const Phrase& h : header.phrases) {
+        std::string n = Normalise(h.text);
+        old_seen |= kOld.contains(n);
+        new_seen |= kNew.contains(n);
+        all &= kOld.contains(n) || kNew.contains(n);
+      }
+      if (!all || !old_seen || !new_seen) continue;
+      // The column whose heading starts nearest left of the phrase (or just right of its start).
+      int mh = std::max(1, layout.median_height);
+      const Phrase* column = nullptr;
+      for (const Phrase& h : header.phrases)
+        if (h.box.x <= p.box.x + 2 * mh && (!column || h.box.x > column->box.x)) column = &h;
+      if (!column) return 0;
+      return kOld.contains(Normalise(column->text)) ? -1 : 1;
+    }
+    return 0;
+  }
+
   int LabelsOnLine(int page, int line) const {
     int n = 0;
     for (size_t i = 0; i < pages_[page].lines[line].phrases.size(); ++i) n += IsLabel(page, line, static_cast<int>(i)) ? 1 : 0;
@@ -857,8 +901,19 @@ class Reader {
     if (ri < static_cast<int>(line.phrases.size()) &&
         (!IsLabel(l.page, l.line, ri) || StateCodeForState(target, line.phrases[ri])) &&
         !IsFieldNumber(l.page, l.line, ri) && !unmarked_option(line.phrases[ri])) {
+      // Under a "Previous" column, with a value under "New" further along the line: the new one
+      // (however far right that column is).
+      bool newer = false;
+      if (VersionColumn(l.page, l.line, line.phrases[ri]) < 0)
+        for (int k = ri + 1; k < static_cast<int>(line.phrases.size()); ++k)
+          if (VersionColumn(l.page, l.line, line.phrases[k]) > 0 &&
+              (!IsLabel(l.page, l.line, k) || StateCodeForState(target, line.phrases[k]))) {
+            ri = k;
+            newer = true;
+            break;
+          }
       const Phrase& right = line.phrases[ri];
-      if (right.box.x - label.box.right() < page.width / 2) {
+      if (newer || right.box.x - label.box.right() < page.width / 2) {
         Candidate c{right.text, right.box, right.confidence, l.page, l.hit.label_length, 1};
         ExtendList(c, l.page, l.line, ri);
         ExtendDigitBoxes(c, l.page, l.line, ri);
@@ -950,8 +1005,16 @@ class Reader {
       // A row of captions with the answers under them ("LEGAL LAST NAME  FIRST NAME  M.I."): what
       // stands far to the right of a caption that has an answer right under it is the next
       // caption (read or not), not its answer.
+      // (A caption of that row read in part — "BER ID" for "MEMBER ID" — is no label, but it has
+      // its own answer under it too.)
+      auto answered = [&](const Box& caption) {
+        for (const Phrase& p : page.lines[below_line].phrases)
+          if (p.box.x < caption.right() && p.box.right() > caption.x) return true;
+        return false;
+      };
       if (right_at && below_line == l.line + 1 && below->box.y - label.box.bottom() <= 2 * std::max(1, mh) &&
-          out[*right_at].box.x - label.box.right() > 4 * std::max(1, mh) && LabelsOnLine(l.page, l.line) >= 2)
+          out[*right_at].box.x - label.box.right() > 4 * std::max(1, mh) &&
+          (LabelsOnLine(l.page, l.line) >= 2 || answered(out[*right_at].box)))
         out[*right_at].order = 3;
       out.push_back(std::move(c));
     }
@@ -1022,11 +1085,33 @@ using Parser = std::optional<std::string> (*)(std::string_view);
 
 // The first candidate that passes `parse`; failing that, the first candidate as read (for
 // review) when `keep_unchecked`.
+// A value without the marks the reader takes from the edge of a box or band around it ("‘Mateo
+// Nakamura", "|HV355677003", "[EVM12"): quotes, bars and brackets at either end.
+std::string StripEdgeMarks(std::string_view text) {
+  static const std::string_view kMarks[] = {"|", "[", "]", "{", "}", "'", "`", "\"", "\xE2\x80\x98", "\xE2\x80\x99",
+                                            "\xE2\x80\x9C", "\xE2\x80\x9D"};
+  std::string t = Trim(text);
+  for (bool changed = true; changed && !t.empty();) {
+    changed = false;
+    for (std::string_view m : kMarks) {
+      if (t.size() > m.size() && t.starts_with(m)) {
+        t = Trim(t.substr(m.size()));
+        changed = true;
+      }
+      if (t.size() > m.size() && t.ends_with(m)) {
+        t = Trim(t.substr(0, t.size() - m.size()));
+        changed = true;
+      }
+    }
+  }
+  return t;
+}
+
 std::optional<Field> Pick(const std::vector<Candidate>& cands, const std::string& key,
                           ValueKind kind, const std::function<std::optional<std::string>(std::string_view)>& parse,
                           bool keep_unchecked = true) {
   for (const Candidate& c : cands)
-    if (auto v = parse(c.text)) return MakeField(key, *v, c, kind, true, true);
+    if (auto v = parse(StripEdgeMarks(c.text))) return MakeField(key, *v, c, kind, true, true);
   if (keep_unchecked && !cands.empty() && !Trim(cands.front().text).empty())
     return MakeField(key, Trim(cands.front().text), cands.front(), kind, true, false);
   return std::nullopt;
@@ -1055,7 +1140,7 @@ std::optional<std::string> ParseNameWord(std::string_view text) {
 
 // "FAMILY, GIVEN" or "Given Family" (or, with `family_first`, "FAMILY GIVEN") -> {given, family}.
 std::optional<std::pair<std::string, std::string>> SplitName(std::string_view text, bool family_first = false) {
-  std::string t = Trim(text);
+  std::string t = StripEdgeMarks(text);
   // Drop anything after a dash standing apart ("Jane Doe - born ...", "Jane Doe — Birth date",
   // a dash the reader saw in the gap before the next label): hyphen, en or em dash.
   for (std::string_view dash : {"-", "\xE2\x80\x93", "\xE2\x80\x94"}) {
@@ -1803,6 +1888,28 @@ constexpr LabTest kLabTests[] = {
     {"alt", "1742-6", "U/L", 1, 5000},
     {"ast", "1920-8", "U/L", 1, 5000},
     {"hematocrit", "4544-3", "%", 5, 80},
+    // Spanish names (matched without accents), as laboratories in Spanish-speaking countries
+    // print them.
+    {"glucosa", "2345-7", "mg/dL", 5, 2000},
+    {"hemoglobina a1c", "4548-4", "%", 2, 25},
+    {"hemoglobina glicosilada", "4548-4", "%", 2, 25},
+    {"hemoglobina glucosilada", "4548-4", "%", 2, 25},
+    {"hemoglobina", "718-7", "g/dL", 2, 30},
+    {"leucocitos", "6690-2", "10*3/uL", 0.1, 500},
+    {"globulos blancos", "6690-2", "10*3/uL", 0.1, 500},
+    {"plaquetas", "777-3", "10*3/uL", 1, 3000},
+    {"creatinina", "2160-0", "mg/dL", 0.1, 30},
+    {"colesterol total", "2093-3", "mg/dL", 20, 1000},
+    {"colesterol", "2093-3", "mg/dL", 20, 1000},
+    {"trigliceridos", "2571-8", "mg/dL", 10, 5000},
+    {"colesterol ldl", "13457-7", "mg/dL", 5, 600},
+    {"colesterol hdl", "2085-9", "mg/dL", 5, 200},
+    {"sodio", "2951-2", "mmol/L", 90, 200},
+    {"potasio", "2823-3", "mmol/L", 1, 10},
+    {"tfge", "33914-3", "mL/min/{1.73_m2}", 1, 200},
+    {"calcio", "17861-6", "mg/dL", 2, 20},
+    {"nitrogeno ureico", "3094-0", "mg/dL", 1, 300},
+    {"hematocrito", "4544-3", "%", 5, 80},
 };
 
 struct Unit {
@@ -1977,6 +2084,15 @@ std::optional<LabColumns> LabHeader(const Line& line) {
       {"code", LabColumn::kIgnored}, {"ref interval", LabColumn::kRange}, {"low", LabColumn::kLow},
       {"high", LabColumn::kHigh}, {"ref low", LabColumn::kLow}, {"ref high", LabColumn::kHigh},
       {"lower limit", LabColumn::kLow}, {"upper limit", LabColumn::kHigh},
+      // Spanish (matched without accents).
+      {"prueba", LabColumn::kName}, {"pruebas", LabColumn::kName}, {"analito", LabColumn::kName},
+      {"examen", LabColumn::kName}, {"estudio", LabColumn::kName}, {"resultado", LabColumn::kResult},
+      {"resultados", LabColumn::kResult}, {"valor", LabColumn::kResult}, {"unidades", LabColumn::kUnit},
+      {"unidad", LabColumn::kUnit}, {"valores de referencia", LabColumn::kRange},
+      {"valor de referencia", LabColumn::kRange}, {"intervalo de referencia", LabColumn::kRange},
+      {"rango de referencia", LabColumn::kRange}, {"referencia", LabColumn::kRange},
+      {"rango", LabColumn::kRange}, {"bandera", LabColumn::kFlag}, {"indicador", LabColumn::kFlag},
+      {"resultado anterior", LabColumn::kPrevious}, {"anterior", LabColumn::kPrevious},
   };
   LabColumns out;
   for (const Phrase& p : line.phrases) {
@@ -2037,7 +2153,8 @@ void AddLabs(Reader& r, std::vector<Field>& out) {
   static const std::regex kNumber(R"(^[<>]?\d+(\.\d+)?$)");
   static const std::regex kRange(R"(^(\d+(\.\d+)?)\s*-\s*(\d+(\.\d+)?)$)");
   static const std::regex kBound(R"(^[<>]=?\s*\d+(\.\d+)?$)");
-  static const std::regex kFlagged(R"(^(\d+(\.\d+)?)[HL]$)");  // a value with its flag against it ("318H")
+  // A value with its flag against it ("318H"; Spanish reports flag A for alto, B for bajo).
+  static const std::regex kFlagged(R"(^(\d+(\.\d+)?)[HLAB]$)");
   int n = 0;
   for (size_t pi = 0; pi < r.pages().size(); ++pi) {
     // A table's header row names its columns; under it, a value is read from the result
@@ -2258,9 +2375,15 @@ void AddLabs(Reader& r, std::vector<Field>& out) {
           }
         }
         std::string v = texts[static_cast<size_t>(std::find(words.begin(), words.end(), value) - words.begin())];
-        if (!v.empty() && (v.back() == 'H' || v.back() == 'L')) v.pop_back();
+        if (!v.empty() && std::string_view("HLAB").find(v.back()) != std::string_view::npos) v.pop_back();
         double number = std::strtod(v.c_str(), nullptr);
         bool plausible = number >= test->low && number <= test->high;
+        // A whole number five times its interval's high end, where the interval is printed with
+        // decimals ("79" against "4.0-11.0"): the point may have been lost ("7.9"); a person
+        // says.
+        if (std::smatch rm; plausible && v.find('.') == std::string::npos && std::regex_match(range, rm, kRange) &&
+                            rm[4].matched && number > 5 * std::strtod(rm[3].str().c_str(), nullptr))
+          plausible = false;
         Candidate vc{v, value->box, value->confidence, static_cast<int>(pi), 0, 0};
         Candidate nc{rest, words[lead]->box, words[lead]->confidence, static_cast<int>(pi), 0, 0};
         out.push_back(MakeField(fmt::format("lab.{}.code", n), test->loinc, nc, ValueKind::kCode, true, name_whole));

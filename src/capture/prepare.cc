@@ -175,44 +175,88 @@ double BlurIndex(Pix* gray) {
 // Text printed white on a dark band (an issuer's name on a card, a table's header row): the
 // band is turned to dark on white, so that it reads as the rest of the page does. A band is a
 // solid dark rectangle at least a fifth of the page wide and three times as wide as high, a
-// quarter of the page high at most. Returns how many were turned.
+// quarter of the page high at most. A mid-grey band (captions white on grey) counts when it
+// holds light marks — its text; a shadow over printed text is as grey but holds none. Returns
+// how many were turned.
 int InvertDarkBands(Pix* gray) {
-  PixPtr dark(pixThresholdToBinary(gray, 110));
-  if (!dark) return 0;
   int w = pixGetWidth(gray), h = pixGetHeight(gray);
-  // Solid areas only: an opening wider than any stroke takes away text, rules and box edges
-  // (which would join a band to the frame around it).
-  int brick = std::max(9, std::min(w, h) / 60);
-  PixPtr binary(pixOpenBrick(nullptr, dark.get(), brick, brick));
-  if (!binary) return 0;
-  Boxa* raw = nullptr;
-  Pixa* comps = nullptr;
-  raw = pixConnComp(binary.get(), &comps, 8);
   int turned = 0;
-  int n = raw ? boxaGetCount(raw) : 0;
-  for (int i = 0; i < n && turned < 8; ++i) {
-    l_int32 bx, by, bw, bh;
-    if (boxaGetBoxGeometry(raw, i, &bx, &by, &bw, &bh) != 0) continue;
-    if (bw < w / 5 || bh < 12 || bh > h / 4 || bw < 3 * bh) continue;
-    Pix* comp = pixaGetPix(comps, i, L_CLONE);
-    l_int32 ink = 0;
-    pixCountPixels(comp, &ink, nullptr);
-    pixDestroy(&comp);
-    // A band is a rectangle: a wedge of dark background beside a photographed page is not,
-    // and turning its bounding box would turn the page's text beside it.
-    if (static_cast<double>(ink) < 0.85 * bw * bh) continue;
-    BOX* region = boxCreate(bx, by, bw, bh);
-    Pix* band = pixClipRectangle(gray, region, nullptr);
-    if (band) {
-      pixInvert(band, band);
-      pixRasterop(gray, bx, by, bw, bh, PIX_SRC, band, 0, 0);
+  for (int level : {110, 160}) {
+    PixPtr dark(pixThresholdToBinary(gray, level));
+    if (!dark) return turned;
+    // Solid areas only: an opening wider than any stroke takes away text, rules and box edges
+    // (which would join a band to the frame around it).
+    // A grey band's white captions can leave only thin strips of grey above and below them: for
+    // grey bands the opening is long and low, keeping those strips (its shades are checked below).
+    int brick = std::max(9, std::min(w, h) / 60);
+    PixPtr binary(level > 110 ? pixOpenBrick(nullptr, dark.get(), 3 * brick, 5)
+                              : pixOpenBrick(nullptr, dark.get(), brick, brick));
+    if (!binary) return turned;
+    Boxa* raw = nullptr;
+    Pixa* comps = nullptr;
+    raw = pixConnComp(binary.get(), &comps, 8);
+    int n = raw ? boxaGetCount(raw) : 0;
+    for (int i = 0; i < n && turned < 8; ++i) {
+      l_int32 bx, by, bw, bh;
+      if (boxaGetBoxGeometry(raw, i, &bx, &by, &bw, &bh) != 0) continue;
+      if (bw < w / 5 || bh < 12 || bh > h / 4 || bw < 3 * bh) continue;
+      Pix* comp = pixaGetPix(comps, i, L_CLONE);
+      l_int32 ink = 0;
+      pixCountPixels(comp, &ink, nullptr);
+      pixDestroy(&comp);
+      // A band is a rectangle: a wedge of dark background beside a photographed page is not,
+      // and turning its bounding box would turn the page's text beside it.
+      // (White captions on a grey band take a larger share of it than a heading does of a dark
+      // one: the grey band's is checked by its shades below.)
+      if (static_cast<double>(ink) < (level > 110 ? 0.7 : 0.85) * bw * bh) continue;
+      BOX* region = boxCreate(bx, by, bw, bh);
+      Pix* band = pixClipRectangle(gray, region, nullptr);
+      boxDestroy(&region);
+      if (!band) continue;
+      bool light_marks = true;
+      if (level > 110) {
+        // A grey band with white text: mostly grey, a few percent white (its text), no black (a
+        // shadow over printed text has the text's black).
+        auto share_below = [&](int shade) {
+          l_int32 count = 0;
+          PixPtr under(pixThresholdToBinary(band, shade));
+          if (!under || pixCountPixels(under.get(), &count, nullptr) != 0) return -1.0;
+          return static_cast<double>(count) / (static_cast<double>(bw) * bh);
+        };
+        double grey = share_below(level), light = 1.0 - share_below(200), black = share_below(60);
+        light_marks = grey >= 0.55 && light >= 0.02 && light <= 0.45 && black >= 0 && black <= 0.03;
+      }
+      if (light_marks && level == 110) {
+        pixInvert(band, band);
+        pixRasterop(gray, bx, by, bw, bh, PIX_SRC, band, 0, 0);
+        ++turned;
+      } else if (light_marks) {
+        // A grey band's text is made black on white, and its rim (a band straightened with its
+        // page leaves grey slivers along its edges, read as "|" or "[") white: grey pixels
+        // within a few pixels round the band go, what is darker (a value printed close under
+        // it) stays.
+        l_uint32 median = 0;
+        pixGetRankValue(band, 1, 0.5f, &median);
+        int margin = std::max(3, bh / 8);
+        int x0 = std::max(0, bx - margin), y0 = std::max(0, by - margin);
+        int x1 = std::min(w, bx + bw + margin), y1 = std::min(h, by + bh + margin);
+        for (int y = y0; y < y1; ++y)
+          for (int x = x0; x < x1; ++x) {
+            l_uint32 v = 0;
+            pixGetPixel(gray, x, y, &v);
+            bool inside = x >= bx && x < bx + bw && y >= by && y < by + bh;
+            if (inside)
+              pixSetPixel(gray, x, y, v >= 200 ? 0 : 255);
+            else if (v + 50 >= median && v < 200)
+              pixSetPixel(gray, x, y, 255);
+          }
+        ++turned;
+      }
       pixDestroy(&band);
-      ++turned;
     }
-    boxDestroy(&region);
+    boxaDestroy(&raw);
+    pixaDestroy(&comps);
   }
-  boxaDestroy(&raw);
-  pixaDestroy(&comps);
   return turned;
 }
 
@@ -228,8 +272,24 @@ Result<PreparedPage> Prepare(const Image& input) {
     gray = std::move(flat);
     out.perspective_corrected = true;
   }
-  // Before the background is estimated: a dark band would pass for background.
-  InvertDarkBands(gray.get());
+  // Before the background is estimated: a dark band would pass for background. A band tilted
+  // with a skewed page is no rectangle: on a skewed page the bands are looked for on the page
+  // straightened first, which is kept when some were found.
+  bool banded = false;
+  if (PixPtr ink{pixThresholdToBinary(gray.get(), 140)}) {
+    l_float32 angle = 0, conf = 0;
+    if (pixFindSkew(ink.get(), &angle, &conf) == 0 && conf > 2.0f && std::fabs(angle) > 0.15f &&
+        std::fabs(angle) < 6) {
+      PixPtr straight(pixRotate(gray.get(), static_cast<float>(angle * M_PI / 180.0), L_ROTATE_SHEAR,
+                                L_BRING_IN_WHITE, 0, 0));
+      if (straight && InvertDarkBands(straight.get()) > 0) {
+        gray = std::move(straight);
+        out.skew_degrees = angle;
+        banded = true;
+      }
+    }
+  }
+  if (!banded) InvertDarkBands(gray.get());
   // Shadows and uneven light: divide by the estimated background (Leptonica's adaptive
   // background normalisation), so paper is uniformly light.
   // The normalised background sits at 200; a linear map brings it back to white.
@@ -286,7 +346,7 @@ Result<PreparedPage> Prepare(const Image& input) {
                              std::fabs(angle) < 6 ? L_ROTATE_SHEAR : L_ROTATE_AREA_MAP, L_BRING_IN_WHITE, 0, 0));
     if (rotated) {
       gray = std::move(rotated);
-      out.skew_degrees = angle;
+      out.skew_degrees += angle;
     }
   }
 
