@@ -1422,6 +1422,18 @@ TEST(CaptureExtractTest, CaptionsWithSpecksAboveThemAndMarksFromABandsEdge) {
                     "insurance_card");
   EXPECT_EQ(f["name.given"], "Mateo");
   EXPECT_EQ(f["coverage.memberId"], "HV355677003");
+  // Labels and values row under row: the value is beside its label, not the next row's label
+  // under it (however large it reads: "Dependent code" has a descender).
+  std::vector<Field> rows = ExtractSized({{"Bluewater Health", 50, 49, 34},
+                                          {"Member", 50, 192, 26}, {"Daniel Galloway", 383, 192, 26},
+                                          {"Member ID", 50, 238, 26}, {"HV977823362", 383, 238, 26},
+                                          {"Dependent code", 50, 283, 33}, {"00", 384, 283, 26},
+                                          {"Group", 51, 331, 26}, {"169114", 387, 331, 26},
+                                          {"Plan type", 51, 376, 33}, {"PPO", 383, 376, 26}},
+                                         "insurance_card", {}, 1013, 638);
+  auto r = ValuesOf(rows);
+  EXPECT_EQ(r["coverage.memberId"], "HV977823362");
+  EXPECT_EQ(r["coverage.group"], "169114");
 }
 
 TEST(CaptureExtractTest, ALabReportInSpanishAndAResultThatLostItsPoint) {

@@ -165,6 +165,11 @@ constexpr Label kLabels[] = {
     {"preferred language", Target::kOther}, {"employer", Target::kOther}, {"occupation", Target::kOther},
     {"emergency contact", Target::kOther}, {"relationship", Target::kOther},
     {"relationship to patient", Target::kOther}, {"signature", Target::kOther},
+    // A card's other fields: named so that they are not taken for the values of the labels above.
+    {"dependent code", Target::kOther}, {"dependent", Target::kOther}, {"dependents", Target::kOther},
+    {"plan type", Target::kOther}, {"effective", Target::kOther}, {"effective date", Target::kOther},
+    {"issue date", Target::kOther}, {"date issued", Target::kOther}, {"copay", Target::kOther},
+    {"copays", Target::kOther}, {"coverage type", Target::kOther}, {"network", Target::kOther},
     // Spanish, as forms for Spanish-speaking patients print it (matched without accents).
     {"apellido", Target::kFamily}, {"apellidos", Target::kFamily}, {"primer apellido", Target::kFamily},
     {"apellido paterno", Target::kFamily}, {"nombres", Target::kGiven}, {"primer nombre", Target::kGiven},
@@ -1005,9 +1010,11 @@ class Reader {
       // A row of captions with the answers under them ("LEGAL LAST NAME  FIRST NAME  M.I."): what
       // stands far to the right of a caption that has an answer right under it is the next
       // caption (read or not), not its answer.
-      // (A caption of that row read in part — "BER ID" for "MEMBER ID" — is no label, but it has
-      // its own answer under it too.)
+      // (A caption of that row read in part — "BER ID" for "MEMBER ID" — is no label, but it is
+      // printed as small as this one, it has its own answer under it too, and the answers are
+      // printed larger than the captions; a table of labels and values, row under row, is not so.)
       auto answered = [&](const Box& caption) {
+        if (below->box.h * 5 < label.box.h * 6 || caption.h * 20 > label.box.h * 23) return false;
         for (const Phrase& p : page.lines[below_line].phrases)
           if (p.box.x < caption.right() && p.box.right() > caption.x) return true;
         return false;
