@@ -168,7 +168,7 @@ constexpr Label kLabels[] = {
     // A card's other fields: named so that they are not taken for the values of the labels above.
     {"dependent code", Target::kOther}, {"dependent", Target::kOther}, {"dependents", Target::kOther},
     {"plan type", Target::kOther}, {"effective", Target::kOther}, {"effective date", Target::kOther},
-    {"issue date", Target::kOther}, {"date issued", Target::kOther}, {"copay", Target::kOther},
+    {"copay", Target::kOther},
     {"copays", Target::kOther}, {"coverage type", Target::kOther}, {"network", Target::kOther},
     // Spanish, as forms for Spanish-speaking patients print it (matched without accents).
     {"apellido", Target::kFamily}, {"apellidos", Target::kFamily}, {"primer apellido", Target::kFamily},
