@@ -55,6 +55,7 @@ const std::vector<std::string>& Fonts(Split split) {
   static const std::vector<std::string> kFresh24 = {"C059", "FreeSans", "Liberation Mono"};
   static const std::vector<std::string> kFresh25 = {"URW Gothic", "DejaVu Serif", "Nimbus Mono PS"};
   static const std::vector<std::string> kFresh26 = {"P052", "Nimbus Sans", "FreeMono"};
+  static const std::vector<std::string> kFresh27 = {"Nimbus Roman", "URW Bookman", "DejaVu Sans Condensed"};
   return split == Split::kDev       ? kDev
          : split == Split::kHoldout ? kHoldout
          : split == Split::kFresh   ? kFresh
@@ -82,7 +83,8 @@ const std::vector<std::string>& Fonts(Split split) {
          : split == Split::kFresh23 ? kFresh23
          : split == Split::kFresh24 ? kFresh24
          : split == Split::kFresh25 ? kFresh25
-                                    : kFresh26;
+         : split == Split::kFresh26 ? kFresh26
+                                    : kFresh27;
 }
 
 const LayoutDef& FindLayout(const std::string& name) {
@@ -285,6 +287,7 @@ const char* SplitName(Split split) {
     case Split::kFresh24: return "fresh24";
     case Split::kFresh25: return "fresh25";
     case Split::kFresh26: return "fresh26";
+    case Split::kFresh27: return "fresh27";
   }
   return "?";
 }

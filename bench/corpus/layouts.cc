@@ -3254,6 +3254,121 @@ void MedsStopSection(Canvas& c, const Content& k) {
   Footer(c, kLetterH);
 }
 
+// ---- fresh27 layouts: written after fresh25's fixes and before fresh26 was measured ----
+
+// A registration form whose emergency contact (name, relationship, phone, address) comes before
+// the patient's own details: the contact's are not the patient's.
+void IntakeContactFirst(Canvas& c, const Content& k) {
+  const Person& p = k.person;
+  c.Text(54, 42, k.clinic + " - Registration", 13, true);
+  double y = 76;
+  auto heading = [&](const std::string& title) {
+    c.Text(54, y, title, 10, true);
+    c.Line(54, y + 14, 558, y + 14, 0.6);
+    y += 24;
+  };
+  auto row = [&](const std::string& label, const std::string& value) {
+    c.Text(54, y, label, 9.5);
+    c.Text(210, y, value, 10.5);
+    y += 20;
+  };
+  std::string contact_phone = p.phone.substr(0, 3) + "555" + (p.phone.substr(6, 1) == "7" ? "0188" : "0177");
+  heading("EMERGENCY CONTACT");
+  row("Name:", "Jordan " + p.family);
+  row("Relationship:", "Spouse");
+  row("Phone:", PhoneUs(contact_phone));
+  row("Address:", "412 Harbor Lane, Portland, ME 04101");
+  y += 12;
+  heading("PATIENT INFORMATION");
+  row("Last name:", p.family);
+  row("First name:", p.given);
+  row("Date of birth:", p.birth.Us());
+  row("Sex:", Capitalised(p.gender));
+  row("Address:", p.street);
+  row("City / State / ZIP:", p.city + ", " + p.state + " " + p.zip);
+  row("Phone:", PhoneUs(p.phone));
+  row("Email:", p.email);
+  row("Insurance:", k.coverage.payer);
+  row("Member ID:", k.coverage.member_id);
+  row("Allergies:", k.allergies.empty() ? std::string("None known") : Join(k.allergies, ", "));
+  Footer(c, kLetterH);
+}
+
+void MedicaidTruth(const Content& k, Truth& t) {
+  t.fields["name.family"] = k.person.family;
+  t.fields["name.given"] = k.person.given;
+  t.fields["coverage.payer"] = k.coverage.payer;
+  t.fields["coverage.memberId"] = k.coverage.member_id;
+}
+
+// A state program's card: "Recipient" name and ID, an issue date, and a card control number
+// that is not the member's.
+void CardRecipient(Canvas& c, const Content& k) {
+  c.Box(4, 4, kCardW - 8, kCardH - 8, 0.6);
+  c.Text(12, 12, k.coverage.payer, 9.5, true);
+  c.Text(12, 26, "Medical Assistance Program", 6.5);
+  c.Text(12, 50, "Recipient Name", 5.5);
+  c.Text(12, 57, Upper(k.person.given + " " + k.person.family), 8, true);
+  c.Text(12, 78, "Recipient ID", 5.5);
+  c.Text(12, 85, k.coverage.member_id, 8, true);
+  c.Text(140, 78, "Issue Date", 5.5);
+  c.Text(140, 85, k.letter_date.Us(), 8);
+  c.Text(12, 108, "Card Control # " + k.coverage.rxbin + k.coverage.group.substr(k.coverage.group.size() - 3), 6);
+  c.Text(12, kCardH - 16, "For testing only", 5.5);
+}
+
+// A lab report whose results carry footnote marks ("5.4*", "140†") explained at the bottom.
+void LabFootnotes(Canvas& c, const Content& k) {
+  c.Text(54, 46, "Laboratory Results", 13, true);
+  c.Text(54, 66, "Name: " + k.person.family + ", " + k.person.given, 9.5);
+  c.Text(300, 66, "Birth date: " + k.person.birth.Us(), 9.5);
+  c.Text(54, 82, "Date collected: " + k.collected.Us(), 9.5);
+  double y = 112;
+  const double cols[] = {54, 220, 300, 360, 450};
+  const char* heads[] = {"Test", "Result", "Flag", "Units", "Reference range"};
+  for (int i = 0; i < 5; ++i) c.Text(cols[i], y, heads[i], 9, true);
+  c.Line(54, y + 13, 558, y + 13, 0.5);
+  y += 22;
+  int n = 0;
+  for (const LabTest& l : k.labs) {
+    const char* mark = n % 3 == 0 ? "*" : n % 3 == 1 ? "\u2020" : "";
+    c.Text(cols[0], y, l.printed_name, 9.5);
+    c.Text(cols[1], y, l.value + mark, 9.5);
+    c.Text(cols[2], y, Flag(l), 9.5, true);
+    c.Text(cols[3], y, l.unit_printed, 9.5);
+    c.Text(cols[4], y, l.range, 9.5);
+    y += 18;
+    ++n;
+  }
+  y += 10;
+  c.Text(54, y, "* Verified by repeat analysis.", 8);
+  c.Text(54, y + 13, "\u2020 Specimen slightly hemolyzed; interpret with caution.", 8);
+  Footer(c, kLetterH);
+}
+
+// Pharmacy labels printed on a sheet, one per medicine, in capitals: the prescription number,
+// the drug line, the directions, quantity and refills.
+void MedsPharmacyLabels(Canvas& c, const Content& k) {
+  c.Text(54, 40, "Prescription labels - reprint", 11, true);
+  c.Text(54, 58, "Patient: " + Upper(k.person.family + ", " + k.person.given) + "   DOB " + k.person.birth.Us(), 9);
+  auto directions = [](const Medication& m) {
+    std::string unit = m.form == "tablet" ? "TABLET" : m.form == "capsule" ? "CAPSULE" : m.form == "spray" ? "SPRAY"
+                       : m.form == "inhaler" ? "PUFF" : "DOSE";
+    return "TAKE 1 " + unit + " " + Upper(m.route_printed) + " " + Upper(m.frequency);
+  };
+  double y = 84;
+  int rx = 4410021;
+  for (const Medication& m : k.medications) {
+    c.Box(54, y, 320, 72, 0.6);
+    c.Text(62, y + 6, "RX# " + std::to_string(rx++) + "      " + Upper(k.provider_name), 7.5);
+    c.Text(62, y + 20, Upper(m.name + " " + m.strength + " " + m.form), 10, true);
+    c.Text(62, y + 36, directions(m), 8.5);
+    c.Text(62, y + 52, "QTY 30     REFILLS 2     FILLED " + k.letter_date.Us(), 7);
+    y += 84;
+  }
+  Footer(c, kLetterH);
+}
+
 }  // namespace
 
 const std::vector<LayoutDef>& LayoutDefs() {
@@ -3376,6 +3491,10 @@ const std::vector<LayoutDef>& LayoutDefs() {
       {"card-bb", "insurance_card", Split::kFresh26, kCardW, kCardH, CardBb, CardTruth},
       {"lab-cumulative-oldest-first", "lab_report", Split::kFresh26, kLetterW, kLetterH, LabCumulativeOldestFirst, LabTruth},
       {"meds-stop-section", "medication_list", Split::kFresh26, kLetterW, kLetterH, MedsStopSection, MedsTruth},
+      {"intake-contact-first", "intake", Split::kFresh27, kLetterW, kLetterH, IntakeContactFirst, IntakeTruth},
+      {"card-recipient", "insurance_card", Split::kFresh27, kCardW, kCardH, CardRecipient, MedicaidTruth},
+      {"lab-footnotes", "lab_report", Split::kFresh27, kLetterW, kLetterH, LabFootnotes, LabTruth},
+      {"meds-pharmacy-labels", "medication_list", Split::kFresh27, kLetterW, kLetterH, MedsPharmacyLabels, MedsTruth},
   };
   return kDefs;
 }
