@@ -1457,6 +1457,46 @@ TEST(CaptureExtractTest, ALabReportInSpanishAndAResultThatLostItsPoint) {
   EXPECT_TRUE(f["lab.1.value"]->checked);
 }
 
+TEST(CaptureExtractTest, MedicinesUnderAStopHeadingAreNotTheList) {
+  auto m = FieldsOf({{"Discharge medication instructions", 100, 40},
+                     {"CONTINUE taking these medicines", 100, 120},
+                     {"Atorvastatin 20 mg tablet", 130, 170}, {"Take by mouth at bedtime", 160, 210},
+                     {"START taking these medicines", 100, 280},
+                     {"Levothyroxine 50 mcg tablet", 130, 330}, {"Take by mouth once daily", 160, 370},
+                     {"STOP taking these medicines", 100, 440},
+                     {"Warfarin 5 mg tablet", 130, 490}, {"Do not take any more", 160, 530},
+                     {"Sertraline 50 mg tablet", 130, 580}, {"Do not take any more", 160, 620}},
+                    "medication_list");
+  EXPECT_EQ(m["medication.0.name"], "Atorvastatin");
+  EXPECT_EQ(m["medication.1.name"], "Levothyroxine");
+  EXPECT_FALSE(m.contains("medication.2.name"));
+}
+
+TEST(CaptureExtractTest, ACumulativeReportsNewestDatedColumnIsTheResult) {
+  // Oldest first: the newest date's column is this report's result.
+  auto a = FieldsOf({{"Test", 100, 100}, {"06/01/2025", 500, 100}, {"09/01/2025", 800, 100}, {"Units", 1100, 100},
+                     {"Ref. range", 1400, 100},
+                     {"Glucose", 100, 150}, {"88", 500, 150}, {"95", 800, 150}, {"mg/dL", 1100, 150}, {"70-99", 1400, 150},
+                     {"Potassium", 100, 200}, {"3.7", 500, 200}, {"4.0", 800, 200}, {"mmol/L", 1100, 200},
+                     {"3.5-5.1", 1400, 200}},
+                    "lab_report");
+  EXPECT_EQ(a["lab.0.value"], "95");
+  EXPECT_EQ(a["lab.1.value"], "4.0");
+  EXPECT_EQ(a["lab.1.unit"], "mmol/L");
+  EXPECT_EQ(a["lab.1.range"], "3.5-5.1");
+  // Newest first, two earlier columns: units and range stay in the one table.
+  auto b = FieldsOf({{"Test", 100, 100}, {"09/09/2024", 500, 100}, {"09/09/2023", 750, 100}, {"09/09/2022", 1000, 100},
+                     {"Units", 1250, 100}, {"Range", 1500, 100},
+                     {"WBC", 100, 150}, {"5.5", 500, 150}, {"5.0", 750, 150}, {"5.8", 1000, 150}, {"K/uL", 1250, 150},
+                     {"4.0-11.0", 1500, 150}},
+                    "lab_report");
+  EXPECT_EQ(b["lab.0.value"], "5.5");
+  EXPECT_EQ(b["lab.0.unit"], "10*3/uL");
+  EXPECT_EQ(b["lab.0.range"], "4.0-11.0");
+  auto f = FieldsOf({{"Allergies:", 100, 100}, {"None on file", 400, 100}}, "intake");
+  EXPECT_EQ(f["allergies"], "none");
+}
+
 TEST(CaptureLayoutTest, ASpaceBesidePunctuationInAMonospacedFontStaysInThePhrase) {
   // Monospaced, 30 px text: the blank halves of the cells of "." and ")" make the space after
   // them show as 44 px of paper, more than the 39 px (1.3 text heights) of an ordinary space;

@@ -1694,7 +1694,8 @@ void AddCardNameWithoutLabel(Reader& r, std::vector<Field>& out) {
 bool NoAllergies(std::string_view text) {
   auto none = [](const std::string& n) {
     return n == "none" || n == "nka" || n == "nkda" || n == "none known" || n == "no known allergies" ||
-           n == "no known drug allergies" || n == "no" || n == "ninguna" || n == "ninguno" ||
+           n == "no known drug allergies" || n == "no" || n == "none on file" || n == "none reported" ||
+           n == "none listed" || n == "no allergies on file" || n == "ninguna" || n == "ninguno" ||
            n == "ninguna conocida" || n == "sin alergias";
   };
   std::string n = Normalise(text);
@@ -2102,7 +2103,14 @@ std::optional<LabColumns> LabHeader(const Line& line) {
       {"resultado anterior", LabColumn::kPrevious}, {"anterior", LabColumn::kPrevious},
   };
   LabColumns out;
+  // A cumulative report heads its result columns with their dates: the newest is this report's
+  // result, the others earlier ones, whichever side they are printed.
+  std::vector<std::pair<int, std::string>> dated;  // x, ISO date
   for (const Phrase& p : line.phrases) {
+    if (auto d = ParseDate(Trim(p.text))) {
+      dated.emplace_back(p.box.x, *d);
+      continue;
+    }
     // Column names printed close together may share a phrase ("Result  Flag"): word by word.
     std::string norm = Normalise(p.text);
     const std::pair<const char*, LabColumn>* whole = nullptr;
@@ -2121,11 +2129,17 @@ std::optional<LabColumns> LabHeader(const Line& line) {
       out.starts.emplace_back(w.box.x, hit->second);
     }
   }
+  if (!dated.empty() && !out.Has(LabColumn::kResult)) {
+    auto newest = std::max_element(dated.begin(), dated.end(), [](const auto& a, const auto& b) { return a.second < b.second; });
+    for (auto it = dated.begin(); it != dated.end(); ++it)
+      out.starts.emplace_back(it->first, it == newest ? LabColumn::kResult : LabColumn::kPrevious);
+  }
   if (!out.Has(LabColumn::kResult) || out.starts.size() < 2) return std::nullopt;
   std::sort(out.starts.begin(), out.starts.end());
   std::vector<LabColumn> seen;
   for (const auto& [x, c] : out.starts) {
-    if (out.panels.empty() || std::find(seen.begin(), seen.end(), c) != seen.end()) {
+    // (Earlier results may take several columns of one table.)
+    if (out.panels.empty() || (c != LabColumn::kPrevious && std::find(seen.begin(), seen.end(), c) != seen.end())) {
       out.panels.push_back(x);
       seen.clear();
     }
@@ -2733,9 +2747,32 @@ void AddMedications(Reader& r, std::vector<Field>& out) {
       std::string norm = Normalise(text);
       return norm == "sig" || norm.starts_with("sig ");
     };
+    // A discharge list's section of medicines to stop ("STOP taking these medicines",
+    // "Discontinue:"): what is listed under it, up to the next section's heading (continue,
+    // start, current ...), is no longer taken, and is not read as a medicine of the list.
+    std::vector<bool> stopped(page.lines.size(), false);
+    {
+      static const std::regex kStopHeading(
+          R"(^(stop|stop taking|stopped|discontinue|discontinued|do not take|no longer take|medicines to stop|medications to stop|deje de tomar|suspender|suspendidos?)\b)");
+      static const std::regex kOtherHeading(
+          R"(^(continue|continue taking|start|start taking|new|current|change|changed|keep taking|resume|active|home medications|your medicines|continuar|empezar|comenzar)\b)");
+      bool in_stop = false;
+      for (size_t li = 0; li < page.lines.size(); ++li) {
+        const std::string& text = page.lines[li].text;
+        std::smatch sm;
+        bool heading = !std::regex_search(text, sm, kStrength) && page.lines[li].phrases.size() <= 2;
+        std::string norm = Normalise(text);
+        if (heading && std::regex_search(norm, kStopHeading)) {
+          in_stop = true;
+          continue;
+        }
+        if (heading && std::regex_search(norm, kOtherHeading)) in_stop = false;
+        stopped[li] = in_stop;
+      }
+    }
     for (size_t li = 0; li < page.lines.size(); ++li) {
       const Line& line = page.lines[li];
-      if (sig_line(line.text)) continue;
+      if (sig_line(line.text) || stopped[li]) continue;
       std::vector<size_t> starts = {0};  // phrase index where each part starts
       for (size_t i = 1; i < line.phrases.size(); ++i) {
         std::smatch nm;
