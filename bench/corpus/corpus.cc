@@ -56,6 +56,7 @@ const std::vector<std::string>& Fonts(Split split) {
   static const std::vector<std::string> kFresh25 = {"URW Gothic", "DejaVu Serif", "Nimbus Mono PS"};
   static const std::vector<std::string> kFresh26 = {"P052", "Nimbus Sans", "FreeMono"};
   static const std::vector<std::string> kFresh27 = {"Nimbus Roman", "URW Bookman", "DejaVu Sans Condensed"};
+  static const std::vector<std::string> kFresh28 = {"Liberation Sans", "C059", "Nimbus Mono PS"};
   return split == Split::kDev       ? kDev
          : split == Split::kHoldout ? kHoldout
          : split == Split::kFresh   ? kFresh
@@ -84,7 +85,8 @@ const std::vector<std::string>& Fonts(Split split) {
          : split == Split::kFresh24 ? kFresh24
          : split == Split::kFresh25 ? kFresh25
          : split == Split::kFresh26 ? kFresh26
-                                    : kFresh27;
+         : split == Split::kFresh27 ? kFresh27
+                                    : kFresh28;
 }
 
 const LayoutDef& FindLayout(const std::string& name) {
@@ -288,6 +290,7 @@ const char* SplitName(Split split) {
     case Split::kFresh25: return "fresh25";
     case Split::kFresh26: return "fresh26";
     case Split::kFresh27: return "fresh27";
+    case Split::kFresh28: return "fresh28";
   }
   return "?";
 }

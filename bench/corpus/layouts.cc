@@ -3369,6 +3369,110 @@ void MedsPharmacyLabels(Canvas& c, const Content& k) {
   Footer(c, kLetterH);
 }
 
+// ---- fresh28 layouts: written after fresh26's fixes and before fresh27 was measured ----
+
+// A small practice's form with labels abbreviated with dots: "D.O.B.", "Tel. No.", "Ins. Co.".
+void IntakeDottedAbbrev(Canvas& c, const Content& k) {
+  const Person& p = k.person;
+  c.Text(54, 42, k.clinic, 12, true);
+  c.Text(54, 60, "New patient information", 10);
+  double y = 92;
+  auto row = [&](const std::string& label, const std::string& value) {
+    c.Text(54, y, label, 9.5);
+    c.Text(170, y, value, 10.5);
+    c.Line(168, y + 13, 520, y + 13, 0.4);
+    y += 24;
+  };
+  row("Surname", p.family);
+  row("Given name", p.given);
+  row("D.O.B.", p.birth.Us());
+  row("Sex (M/F/X)", p.gender == "male" ? "M" : p.gender == "female" ? "F" : "X");
+  row("Res. addr.", p.street);
+  row("City/St./ZIP", p.city + " " + p.state + " " + p.zip);
+  row("Tel. No.", PhoneUs(p.phone));
+  row("E-mail addr.", p.email);
+  row("Ins. Co.", k.coverage.payer);
+  row("Pol. No.", k.coverage.member_id);
+  row("Allergies", k.allergies.empty() ? std::string("NKDA") : Join(k.allergies, ", "));
+  Footer(c, kLetterH);
+}
+
+void CardBackTruth(const Content& k, Truth& t) {
+  t.fields["coverage.payer"] = k.coverage.payer;
+  t.fields["coverage.group"] = k.coverage.group;
+  t.fields["coverage.rxbin"] = k.coverage.rxbin;
+  t.fields["coverage.rxpcn"] = k.coverage.rxpcn;
+}
+
+// The back of a card: no member's name; the pharmacy numbers, member services and where claims go.
+void CardBack(Canvas& c, const Content& k) {
+  c.Box(4, 4, kCardW - 8, kCardH - 8, 0.6);
+  c.Text(12, 12, "Pharmacist use", 6.5, true);
+  c.Text(12, 24, "RxBIN  " + k.coverage.rxbin, 7.5);
+  c.Text(12, 35, "RxPCN  " + k.coverage.rxpcn, 7.5);
+  c.Text(12, 46, "RxGrp  " + k.coverage.group, 7.5);
+  c.Line(12, 60, kCardW - 12, 60, 0.4);
+  c.Text(12, 66, "Member services: 1-800-555-0142 (TTY 711)", 6);
+  c.Text(12, 78, "Send medical claims to:", 6);
+  c.Text(12, 88, k.coverage.payer, 6.5, true);
+  c.Text(12, 98, "PO Box 30555, Salt Lake City, UT 84130-0555", 6);
+  c.Text(12, kCardH - 16, "Carry this card with you. For testing only.", 5.5);
+}
+
+// A lab report printed landscape: many columns, the performing lab and a previous result among them.
+void LabLandscape(Canvas& c, const Content& k) {
+  const double w = kLetterH;  // landscape
+  c.Text(40, 30, "Results report", 12, true);
+  c.Text(40, 48, "Patient: " + k.person.family + ", " + k.person.given + "    DOB: " + k.person.birth.Us() +
+                     "    Collected: " + k.collected.Us(), 9);
+  double y = 78;
+  const double cols[] = {40, 190, 250, 290, 380, 470, 560, 640};
+  const char* heads[] = {"Test", "Result", "Flag", "Units", "Reference", "Previous", "Prev. date", "Lab"};
+  for (int i = 0; i < 8; ++i) c.Text(cols[i], y, heads[i], 8.5, true);
+  c.Line(40, y + 12, w - 40, y + 12, 0.5);
+  y += 20;
+  Date before = k.collected;
+  before.year -= 1;
+  for (const LabTest& l : k.labs) {
+    size_t point = l.value.find('.');
+    int places = point == std::string::npos ? 0 : static_cast<int>(l.value.size() - point - 1);
+    c.Text(cols[0], y, l.printed_name, 9);
+    c.Text(cols[1], y, l.value, 9);
+    c.Text(cols[2], y, Flag(l), 9);
+    c.Text(cols[3], y, l.unit_printed, 9);
+    c.Text(cols[4], y, l.range, 9);
+    c.Text(cols[5], y, fmt::format("{:.{}f}", std::stod(l.value) * 1.06, places), 9);
+    c.Text(cols[6], y, before.Us(), 9);
+    c.Text(cols[7], y, "NGL", 9);
+    y += 16;
+  }
+  c.Text(40, kLetterW - 30, kSampleNote, 7);
+}
+
+// A medicine list written by hand on lined paper: "2x a day", "1x daily", "at night".
+void MedsHandwritten(Canvas& c, const Content& k) {
+  auto when = [](const std::string& f) -> std::string {
+    if (f == "once daily") return "1x daily";
+    if (f == "twice daily") return "2x a day";
+    if (f == "three times daily") return "3x a day";
+    if (f == "at bedtime") return "at bedtime";
+    if (f == "every 4 hours as needed") return "every 4 hrs as needed";
+    return f;
+  };
+  c.Text(54, 44, "My medicines", 13, true);
+  c.Text(54, 66, "Name:", 10);
+  c.Hand(100, 60, k.person.given + " " + k.person.family, 15);
+  c.Text(330, 66, "Date of birth:", 10);
+  c.Hand(410, 60, k.person.birth.Us(), 15);
+  double y = 110;
+  for (const Medication& m : k.medications) {
+    c.Line(54, y + 20, 560, y + 20, 0.3);
+    c.Hand(60, y, m.name + " " + m.strength + " - " + when(m.frequency), 15);
+    y += 32;
+  }
+  Footer(c, kLetterH);
+}
+
 }  // namespace
 
 const std::vector<LayoutDef>& LayoutDefs() {
@@ -3495,6 +3599,10 @@ const std::vector<LayoutDef>& LayoutDefs() {
       {"card-recipient", "insurance_card", Split::kFresh27, kCardW, kCardH, CardRecipient, MedicaidTruth},
       {"lab-footnotes", "lab_report", Split::kFresh27, kLetterW, kLetterH, LabFootnotes, LabTruth},
       {"meds-pharmacy-labels", "medication_list", Split::kFresh27, kLetterW, kLetterH, MedsPharmacyLabels, MedsTruth},
+      {"intake-dotted-abbrev", "intake", Split::kFresh28, kLetterW, kLetterH, IntakeDottedAbbrev, IntakeTruth},
+      {"card-back", "insurance_card", Split::kFresh28, kCardW, kCardH, CardBack, CardBackTruth},
+      {"lab-landscape", "lab_report", Split::kFresh28, kLetterH, kLetterW, LabLandscape, LabTruth},
+      {"meds-handwritten", "medication_list", Split::kFresh28, kLetterW, kLetterH, MedsHandwritten, MedsTruth},
   };
   return kDefs;
 }
