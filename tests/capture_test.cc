@@ -1497,6 +1497,54 @@ TEST(CaptureExtractTest, ACumulativeReportsNewestDatedColumnIsTheResult) {
   EXPECT_EQ(f["allergies"], "none");
 }
 
+TEST(CaptureExtractTest, AnEmergencyContactsDetailsAreNotThePatients) {
+  auto f = FieldsOf({{"EMERGENCY CONTACT", 100, 100},
+                     {"Name:", 100, 150}, {"Jordan Oyelaran", 500, 150},
+                     {"Phone:", 100, 200}, {"(802) 555-0177", 500, 200},
+                     {"Address:", 100, 250}, {"412 Harbor Lane, Portland, ME 04101", 500, 250},
+                     {"PATIENT INFORMATION", 100, 330},
+                     {"Last name:", 100, 380}, {"Oyelaran", 500, 380}, {"First name:", 100, 430}, {"James", 500, 430},
+                     {"Address:", 100, 480}, {"2932 Willow Court", 500, 480},
+                     {"Phone:", 100, 530}, {"(802) 555-0181", 500, 530}},
+                    "intake");
+  EXPECT_EQ(f["address.line"], "2932 Willow Court");
+  EXPECT_EQ(f["phone"], "8025550181");
+  EXPECT_EQ(f["name.given"], "James");
+}
+
+TEST(CaptureExtractTest, AStateProgramsRecipientAndResultsWithFootnoteMarks) {
+  std::vector<Field> card = ExtractSized({{"Evergreen Mutual", 52, 58, 34}, {"Medical Assistance Program", 52, 116, 26},
+                                          {"Recipient Name", 51, 215, 22}, {"CARLOS SANDOVAL", 51, 245, 30},
+                                          {"Recipient ID", 51, 332, 22}, {"Issue Date", 585, 332, 22},
+                                          {"XQH454167323", 52, 362, 30}, {"02/24/2026", 585, 362, 30},
+                                          {"Card Control # 679557692", 50, 455, 22}},
+                                         "insurance_card", {}, 1013, 638);
+  auto c = ValuesOf(card);
+  EXPECT_EQ(c["name.given"], "Carlos");
+  EXPECT_EQ(c["name.family"], "Sandoval");
+  EXPECT_EQ(c["coverage.memberId"], "XQH454167323");
+  // A program's name is no member's name, when no label names one.
+  std::vector<Field> unlabelled = ExtractSized({{"Evergreen Mutual", 52, 58, 34}, {"Medical Assistance Program", 52, 116, 26},
+                                                {"ID 4471002", 52, 200, 26}},
+                                               "insurance_card", {}, 1013, 638);
+  EXPECT_FALSE(ValuesOf(unlabelled).contains("name.family"));
+
+  std::vector<Field> lab = ExtractSized(
+      {{"Test", 100, 100, 30}, {"Result", 700, 100, 30}, {"Units", 1000, 100, 30}, {"Reference range", 1300, 100, 30},
+       {"WBC", 100, 150, 30}, {"5.1*", 700, 150, 30}, {"K/uL", 1000, 150, 30}, {"4.0-11.0", 1300, 150, 30},
+       {"Sodium", 100, 200, 30}, {"146T", 700, 200, 30}, {"mmol/L", 1000, 200, 30}, {"136-145", 1300, 200, 30},
+       {"Platelets", 100, 250, 30}, {"232+", 700, 250, 30}, {"K/uL", 1000, 250, 30}, {"150-400", 1300, 250, 30}},
+      "lab_report");
+  auto l = ByKey(lab);
+  ASSERT_TRUE(l.contains("lab.2.value"));
+  EXPECT_EQ(l["lab.0.value"]->value, "5.1");
+  EXPECT_TRUE(l["lab.0.value"]->checked);
+  EXPECT_EQ(l["lab.1.value"]->value, "146");
+  EXPECT_FALSE(l["lab.1.value"]->checked);  // "T" may be a misread mark, or more of the number
+  EXPECT_EQ(l["lab.2.value"]->value, "232");
+  EXPECT_FALSE(l["lab.2.value"]->checked);
+}
+
 TEST(CaptureLayoutTest, ASpaceBesidePunctuationInAMonospacedFontStaysInThePhrase) {
   // Monospaced, 30 px text: the blank halves of the cells of "." and ")" make the space after
   // them show as 44 px of paper, more than the 39 px (1.3 text heights) of an ordinary space;

@@ -168,7 +168,15 @@ constexpr Label kLabels[] = {
     // A card's other fields: named so that they are not taken for the values of the labels above.
     {"dependent code", Target::kOther}, {"dependent", Target::kOther}, {"dependents", Target::kOther},
     {"plan type", Target::kOther}, {"effective", Target::kOther}, {"effective date", Target::kOther},
-    {"copay", Target::kOther},
+    {"copay", Target::kOther}, {"issue date", Target::kOther}, {"date issued", Target::kOther},
+    {"card control #", Target::kOther}, {"card control number", Target::kOther}, {"card control no", Target::kOther},
+    // State programs and Medicare name their member a recipient, beneficiary or client.
+    {"recipient name", Target::kFullName}, {"recipient", Target::kFullName},
+    {"beneficiary name", Target::kFullName}, {"beneficiary", Target::kFullName}, {"client name", Target::kFullName},
+    {"recipient id", Target::kMemberId}, {"recipient id number", Target::kMemberId},
+    {"recipient number", Target::kMemberId}, {"recipient #", Target::kMemberId},
+    {"beneficiary id", Target::kMemberId}, {"client id", Target::kMemberId}, {"enrollee id", Target::kMemberId},
+    {"medicaid id", Target::kMemberId}, {"medicaid number", Target::kMemberId}, {"medicaid #", Target::kMemberId},
     {"copays", Target::kOther}, {"coverage type", Target::kOther}, {"network", Target::kOther},
     // Spanish, as forms for Spanish-speaking patients print it (matched without accents).
     {"apellido", Target::kFamily}, {"apellidos", Target::kFamily}, {"primer apellido", Target::kFamily},
@@ -611,7 +619,50 @@ class Reader {
       }
     }
     DropValuesUnderLabelRows();
+    DropOtherPeoplesLabels();
     FindCaptionRows();
+  }
+
+  // A section about someone else ("EMERGENCY CONTACT", "Guarantor", "Next of kin"): its name,
+  // phone and address labels are that person's, not the patient's, up to the next section's
+  // heading. A heading is a line of one short phrase without digits, in capitals or ending
+  // with a colon.
+  void DropOtherPeoplesLabels() {
+    static const std::regex kOther(
+        R"(^(emergency contacts?|in case of emergency|next of kin|guarantor|guarantor information|responsible party|spouse|parent or guardian|parent guardian|guardian|contact person|referring (physician|provider)|primary care (physician|provider)|pharmacy|employer|contacto de emergencia|en caso de emergencia)\b)");
+    auto heading = [](const Line& l) {
+      if (l.phrases.size() != 1) return false;
+      std::string t = Trim(l.phrases[0].text);
+      if (t.empty() || std::any_of(t.begin(), t.end(), [](unsigned char c) { return std::isdigit(c); })) return false;
+      if (std::count(t.begin(), t.end(), ' ') > 3) return false;
+      bool capitals = std::none_of(t.begin(), t.end(), [](unsigned char c) { return std::islower(c); });
+      return capitals || t.back() == ':';
+    };
+    auto personal = [](Target t) {
+      switch (t) {
+        case Target::kFamily: case Target::kGiven: case Target::kFullName: case Target::kFullNameFamilyFirst:
+        case Target::kBirthDate: case Target::kStreet: case Target::kCity: case Target::kState: case Target::kZip:
+        case Target::kPhone: case Target::kEmail: case Target::kGender:
+          return true;
+        default:
+          return false;
+      }
+    };
+    std::set<std::pair<int, int>> others;  // page, line
+    for (size_t pi = 0; pi < pages_.size(); ++pi) {
+      bool other = false;
+      const Layout& page = pages_[pi];
+      for (size_t li = 0; li < page.lines.size(); ++li) {
+        const Line& l = page.lines[li];
+        if (heading(l)) {
+          other = std::regex_search(Normalise(l.phrases[0].text), kOther);
+          continue;
+        }
+        if (other) others.emplace(static_cast<int>(pi), static_cast<int>(li));
+      }
+    }
+    if (others.empty()) return;
+    std::erase_if(labels_, [&](const Found& f) { return personal(f.hit.target) && others.contains({f.page, f.line}); });
   }
 
   // Captions printed under their values ("Kowalski ____ / Last name"): a row of labels whose
@@ -1684,6 +1735,13 @@ void AddCardNameWithoutLabel(Reader& r, std::vector<Field>& out) {
     if ((words < 2 && !slashed) || words > 3) continue;
     auto split = SplitName(p.text);
     if (!split || split->first.size() < 2 || split->second.size() < 2) continue;
+    // A line naming the plan or the program ("Medical Assistance Program") is no person.
+    static const std::set<std::string> kPlanWords = {"program", "plan", "health", "insurance", "medical", "assistance",
+                                                     "services", "care", "benefits", "medicaid", "medicare", "mutual",
+                                                     "pharmacy", "network", "member", "dental", "vision"};
+    bool plan_words = false;
+    for (const auto& [at, word] : SpacedWords(Normalise(p.text))) plan_words |= kPlanWords.contains(word);
+    if (plan_words) continue;
     Candidate c{p.text, p.box, p.confidence, 0, 0, 0};
     out.push_back(MakeField("name.family", split->second, c, ValueKind::kName, true, false));
     out.push_back(MakeField("name.given", split->first, c, ValueKind::kName, true, false));
@@ -2250,6 +2308,23 @@ void AddLabs(Reader& r, std::vector<Field>& out) {
           words.insert(words.begin() + static_cast<std::ptrdiff_t>(i) + 1, &split_words.back());
           ++i;
         }
+        // A footnote mark against a result ("5.1*", "140†"): not part of it. A letter there that
+        // is no flag, or a plus ("8.9T", "232+": a dagger misread), is dropped too, and the result
+        // goes to review.
+        std::set<const Word*> marked;
+        {
+          static const std::regex kMarked(R"(^(\d+(?:\.\d+)?)(\*|#|\xE2\x80\xA0|\xE2\x80\xA1|\xC2\xA7|\xC2\xB9|\xC2\xB2|\xC2\xB3)$)");
+          static const std::regex kLettered(R"(^(\d+(?:\.\d+)?)([C-GI-KM-Z]{1,2}|\+)$)");
+          for (size_t i = name_words; i < texts.size(); ++i) {
+            std::smatch fm;
+            if (std::regex_match(texts[i], fm, kMarked)) {
+              texts[i] = fm[1].str();
+            } else if (std::regex_match(texts[i], fm, kLettered) && !ParseUnit(fm[2].str())) {
+              texts[i] = fm[1].str();
+              marked.insert(words[i]);
+            }
+          }
+        }
         // A unit printed against the range in the next column ("mL/min/1.73m2>60"): two tokens,
         // the range's box at the token's end.
         for (size_t i = 0; i < texts.size(); ++i) {
@@ -2408,7 +2483,8 @@ void AddLabs(Reader& r, std::vector<Field>& out) {
         Candidate vc{v, value->box, value->confidence, static_cast<int>(pi), 0, 0};
         Candidate nc{rest, words[lead]->box, words[lead]->confidence, static_cast<int>(pi), 0, 0};
         out.push_back(MakeField(fmt::format("lab.{}.code", n), test->loinc, nc, ValueKind::kCode, true, name_whole));
-        out.push_back(MakeField(fmt::format("lab.{}.value", n), v, vc, ValueKind::kNumber, true, plausible && name_whole));
+        out.push_back(MakeField(fmt::format("lab.{}.value", n), v, vc, ValueKind::kNumber, true,
+                                plausible && name_whole && !marked.contains(value)));
         if (unit) {
           Candidate uc{unit_word->text, unit_word->box, unit_word->confidence, static_cast<int>(pi), 0, 0};
           out.push_back(MakeField(fmt::format("lab.{}.unit", n), *unit, uc, ValueKind::kCode, true,
