@@ -1470,6 +1470,14 @@ TEST(CaptureExtractTest, MedicinesUnderAStopHeadingAreNotTheList) {
   EXPECT_EQ(m["medication.0.name"], "Atorvastatin");
   EXPECT_EQ(m["medication.1.name"], "Levothyroxine");
   EXPECT_FALSE(m.contains("medication.2.name"));
+  // A medicine's own instruction that says "do not take" or "stop" is no heading.
+  auto n = FieldsOf({{"Current medicines", 100, 40},
+                     {"Levothyroxine 50 mcg tablet", 130, 100}, {"Do not take with food", 160, 140},
+                     {"Amlodipine 5 mg tablet", 130, 200}, {"Stop taking if you feel dizzy", 160, 240},
+                     {"Metformin 500 mg tablet", 130, 300}},
+                    "medication_list");
+  EXPECT_EQ(n["medication.1.name"], "Amlodipine");
+  EXPECT_EQ(n["medication.2.name"], "Metformin");
 }
 
 TEST(CaptureExtractTest, ACumulativeReportsNewestDatedColumnIsTheResult) {

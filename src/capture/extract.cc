@@ -1141,8 +1141,6 @@ Field MakeField(std::string key, std::string value, const Candidate& c, ValueKin
 
 using Parser = std::optional<std::string> (*)(std::string_view);
 
-// The first candidate that passes `parse`; failing that, the first candidate as read (for
-// review) when `keep_unchecked`.
 // A value without the marks the reader takes from the edge of a box or band around it ("‘Mateo
 // Nakamura", "|HV355677003", "[EVM12"): quotes, bars and brackets at either end.
 std::string StripEdgeMarks(std::string_view text) {
@@ -1165,6 +1163,8 @@ std::string StripEdgeMarks(std::string_view text) {
   return t;
 }
 
+// The first candidate that passes `parse` (edge marks stripped); failing that, the first
+// candidate as read (for review) when `keep_unchecked`.
 std::optional<Field> Pick(const std::vector<Candidate>& cands, const std::string& key,
                           ValueKind kind, const std::function<std::optional<std::string>(std::string_view)>& parse,
                           bool keep_unchecked = true) {
@@ -2088,8 +2088,6 @@ struct LabColumns {
   }
 };
 
-// A lab table's header row: at least a result column and one other named column, and nothing
-// on the line that is not a column name.
 // The words of `below` that finish the test name begun on `row` ("Hemoglobin" / "A1c"), put
 // after the name's words in `words`; returns how many were put. They finish it when `below`
 // sits right under the row, holds only words of letters starting in the name's column and
@@ -2134,6 +2132,8 @@ size_t JoinWrappedLabName(std::vector<const Word*>& words, const Line& row, cons
   return more.size();
 }
 
+// A lab table's header row: at least a result column and one other named column, and nothing
+// on the line that is not a column name (or a date heading a column of results).
 std::optional<LabColumns> LabHeader(const Line& line) {
   static const std::pair<const char*, LabColumn> kNames[] = {
       {"test", LabColumn::kName}, {"test name", LabColumn::kName}, {"analyte", LabColumn::kName},
@@ -2832,12 +2832,25 @@ void AddMedications(Reader& r, std::vector<Field>& out) {
           R"(^(stop|stop taking|stopped|discontinue|discontinued|do not take|no longer take|medicines to stop|medications to stop|deje de tomar|suspender|suspendidos?)\b)");
       static const std::regex kOtherHeading(
           R"(^(continue|continue taking|start|start taking|new|current|change|changed|keep taking|resume|active|home medications|your medicines|continuar|empezar|comenzar)\b)");
+      // A heading, not a medicine's own instruction ("Do not take with food", "Stop taking if a
+      // rash appears"): no strength, its first word in capitals or a colon at its end, or it
+      // speaks of "these" or "the following" medicines.
+      auto heading_text = [](const std::string& text, const std::string& norm) {
+        std::string first = text.substr(0, text.find(' '));
+        bool capitals = first.size() >= 3 && std::none_of(first.begin(), first.end(), [](unsigned char c) { return std::islower(c); });
+        std::string t = Trim(text);
+        bool colon = !t.empty() && t.back() == ':';
+        bool these = norm.find("these") != std::string::npos || norm.find("following") != std::string::npos ||
+                     norm.find("to stop") != std::string::npos;
+        return capitals || colon || these;
+      };
       bool in_stop = false;
       for (size_t li = 0; li < page.lines.size(); ++li) {
         const std::string& text = page.lines[li].text;
         std::smatch sm;
-        bool heading = !std::regex_search(text, sm, kStrength) && page.lines[li].phrases.size() <= 2;
         std::string norm = Normalise(text);
+        bool heading = !std::regex_search(text, sm, kStrength) && page.lines[li].phrases.size() <= 2 &&
+                       heading_text(Trim(text), norm);
         if (heading && std::regex_search(norm, kStopHeading)) {
           in_stop = true;
           continue;
