@@ -57,6 +57,7 @@ const std::vector<std::string>& Fonts(Split split) {
   static const std::vector<std::string> kFresh26 = {"P052", "Nimbus Sans", "FreeMono"};
   static const std::vector<std::string> kFresh27 = {"Nimbus Roman", "URW Bookman", "DejaVu Sans Condensed"};
   static const std::vector<std::string> kFresh28 = {"Liberation Sans", "C059", "Nimbus Mono PS"};
+  static const std::vector<std::string> kFresh29 = {"FreeSerif", "URW Gothic", "DejaVu Sans Mono"};
   return split == Split::kDev       ? kDev
          : split == Split::kHoldout ? kHoldout
          : split == Split::kFresh   ? kFresh
@@ -86,7 +87,8 @@ const std::vector<std::string>& Fonts(Split split) {
          : split == Split::kFresh25 ? kFresh25
          : split == Split::kFresh26 ? kFresh26
          : split == Split::kFresh27 ? kFresh27
-                                    : kFresh28;
+         : split == Split::kFresh28 ? kFresh28
+                                    : kFresh29;
 }
 
 const LayoutDef& FindLayout(const std::string& name) {
@@ -291,6 +293,7 @@ const char* SplitName(Split split) {
     case Split::kFresh26: return "fresh26";
     case Split::kFresh27: return "fresh27";
     case Split::kFresh28: return "fresh28";
+    case Split::kFresh29: return "fresh29";
   }
   return "?";
 }

@@ -3473,6 +3473,122 @@ void MedsHandwritten(Canvas& c, const Content& k) {
   Footer(c, kLetterH);
 }
 
+// ---- fresh29 layouts: written after fresh27's fixes and before fresh28 was measured ----
+
+constexpr double kReceiptW = 230, kReceiptH = 560;
+
+// A check-in kiosk's receipt: narrow, capitals, abbreviated labels.
+void IntakeKioskReceipt(Canvas& c, const Content& k) {
+  const Person& p = k.person;
+  double y = 16;
+  auto line = [&](const std::string& text, double size = 7.5, bool bold = false) {
+    c.Text(12, y, text, size, bold);
+    y += size + 6;
+  };
+  line(Upper(k.clinic), 8, true);
+  line("SELF CHECK-IN  " + k.letter_date.Us());
+  line("--------------------------------");
+  line("PT: " + Upper(p.family) + ", " + Upper(p.given));
+  line("DOB: " + p.birth.Us() + "   SEX: " + std::string(p.gender == "male" ? "M" : p.gender == "female" ? "F" : "X"));
+  line("ADDR: " + Upper(p.street));
+  line("      " + Upper(p.city) + " " + p.state + " " + p.zip);
+  line("PH: " + PhoneDash(p.phone));
+  line("EMAIL: " + Upper(p.email));
+  line("INS: " + Upper(k.coverage.payer));
+  line("MBR ID: " + k.coverage.member_id);
+  line("ALLERGIES: " + (k.allergies.empty() ? std::string("NONE") : Upper(Join(k.allergies, ", "))));
+  line("--------------------------------");
+  line("PLEASE HAVE A SEAT. " + std::string(kSampleNote).substr(0, 6), 6.5);
+}
+
+void CardNoRxTruth(const Content& k, Truth& t) {
+  t.fields["name.family"] = k.person.family;
+  t.fields["name.given"] = k.person.given;
+  t.fields["coverage.payer"] = k.coverage.payer;
+  t.fields["coverage.memberId"] = k.coverage.member_id;
+  t.fields["coverage.group"] = k.coverage.group;
+}
+
+// A dental plan's card: subscriber ID and group number, no pharmacy numbers, a plan line.
+void CardDental(Canvas& c, const Content& k) {
+  c.Box(4, 4, kCardW - 8, kCardH - 8, 0.6);
+  c.Text(12, 12, k.coverage.payer + " Dental", 9.5, true);
+  c.Text(12, 26, "Dental PPO - Preventive 100% / Basic 80% / Major 50%", 5.5);
+  c.Text(12, 48, "Subscriber: " + k.person.given + " " + k.person.family, 7.5);
+  c.Text(12, 62, "Subscriber ID: " + k.coverage.member_id, 7.5);
+  c.Text(12, 76, "Group No.: " + k.coverage.group, 7.5);
+  c.Text(12, 96, "Dentist locator: 1-800-555-0190", 5.5);
+  c.Text(12, kCardH - 16, "For testing only", 5.5);
+}
+
+// A lab report with an interpretive comment under some results, numbers in the comments.
+void LabComments(Canvas& c, const Content& k) {
+  c.Text(54, 46, "Clinical Laboratory Report", 13, true);
+  c.Text(54, 66, "Patient: " + k.person.given + " " + k.person.family + "   DOB: " + k.person.birth.Us(), 9.5);
+  c.Text(54, 82, "Collected: " + k.collected.Us(), 9.5);
+  double y = 112;
+  const double cols[] = {54, 220, 300, 390};
+  const char* heads[] = {"Test", "Result", "Units", "Reference Interval"};
+  for (int i = 0; i < 4; ++i) c.Text(cols[i], y, heads[i], 9, true);
+  c.Line(54, y + 13, 540, y + 13, 0.5);
+  y += 22;
+  static const char* kComments[] = {"Comment: repeat in 3 months if above 100.", "Comment: fasting specimen, 12 hours.",
+                                    "Comment: results 2-3 days after a new dose may vary."};
+  int n = 0;
+  for (const LabTest& l : k.labs) {
+    c.Text(cols[0], y, l.printed_name, 9.5);
+    c.Text(cols[1], y, l.value + (Flag(l).empty() ? "" : " " + Flag(l)), 9.5);
+    c.Text(cols[2], y, l.unit_printed, 9.5);
+    c.Text(cols[3], y, l.range, 9.5);
+    y += 16;
+    if (n % 2 == 0) {
+      c.Text(cols[0] + 14, y, kComments[(n / 2) % 3], 8);
+      y += 14;
+    }
+    y += 4;
+    ++n;
+  }
+  Footer(c, kLetterH);
+}
+
+// A medication reconciliation list: each medicine with "Taking?" Yes / No boxes; the ones marked
+// No are not taken.
+void MedsReconciliation(Canvas& c, const Content& k) {
+  static const char* kNotTaken[][3] = {{"Warfarin", "5 mg", "tablet"}, {"Gabapentin", "300 mg", "capsule"},
+                                       {"Sertraline", "50 mg", "tablet"}};
+  c.Text(54, 44, "Medication reconciliation", 13, true);
+  c.Text(54, 64, "Patient: " + k.person.family + ", " + k.person.given + "    DOB: " + k.person.birth.Us(), 9.5);
+  double y = 96;
+  c.Text(54, y, "Medicine", 9, true);
+  c.Text(250, y, "How taken", 9, true);
+  c.Text(440, y, "Taking?", 9, true);
+  c.Line(54, y + 13, 560, y + 13, 0.5);
+  y += 22;
+  auto row = [&](const std::string& med, const std::string& how, bool taking) {
+    c.Text(54, y, med, 9.5);
+    c.Text(250, y, how, 9);
+    c.CheckBox(440, y, 8, taking);
+    c.Text(452, y, "Yes", 8.5);
+    c.CheckBox(485, y, 8, !taking);
+    c.Text(497, y, "No", 8.5);
+    y += 22;
+  };
+  size_t i = 0;
+  int shown = 0;
+  for (const Medication& m : k.medications) {
+    row(m.name + " " + m.strength + " " + m.form, m.route_printed + ", " + m.frequency, true);
+    if (i++ == 0) {
+      for (const auto& nt : kNotTaken) {
+        bool listed = std::any_of(k.medications.begin(), k.medications.end(), [&](const Medication& x) { return x.name == nt[0]; });
+        if (listed || shown == 1) continue;
+        row(std::string(nt[0]) + " " + nt[1] + " " + nt[2], "by mouth, once daily", false);
+        ++shown;
+      }
+    }
+  }
+  Footer(c, kLetterH);
+}
+
 }  // namespace
 
 const std::vector<LayoutDef>& LayoutDefs() {
@@ -3603,6 +3719,10 @@ const std::vector<LayoutDef>& LayoutDefs() {
       {"card-back", "insurance_card", Split::kFresh28, kCardW, kCardH, CardBack, CardBackTruth},
       {"lab-landscape", "lab_report", Split::kFresh28, kLetterH, kLetterW, LabLandscape, LabTruth},
       {"meds-handwritten", "medication_list", Split::kFresh28, kLetterW, kLetterH, MedsHandwritten, MedsTruth},
+      {"intake-kiosk-receipt", "intake", Split::kFresh29, kReceiptW, kReceiptH, IntakeKioskReceipt, IntakeTruth},
+      {"card-dental", "insurance_card", Split::kFresh29, kCardW, kCardH, CardDental, CardNoRxTruth},
+      {"lab-comments", "lab_report", Split::kFresh29, kLetterW, kLetterH, LabComments, LabTruth},
+      {"meds-reconciliation", "medication_list", Split::kFresh29, kLetterW, kLetterH, MedsReconciliation, MedsTruth},
   };
   return kDefs;
 }
