@@ -1553,6 +1553,32 @@ TEST(CaptureExtractTest, AStateProgramsRecipientAndResultsWithFootnoteMarks) {
   EXPECT_FALSE(l["lab.2.value"]->checked);
 }
 
+TEST(CaptureExtractTest, LabelsAbbreviatedWithDotsAndTheBackOfACard) {
+  auto f = FieldsOf({{"Surname", 100, 100}, {"Vasquez", 500, 100}, {"Given name", 100, 150}, {"Tobias", 500, 150},
+                     {"Res. addr.", 100, 200}, {"4505 Harbor Way", 500, 200},
+                     {"Tel. No.", 100, 250}, {"(217) 555-0199", 500, 250},
+                     {"E-mail addr.", 100, 300}, {"tvasquez18@example.org", 500, 300},
+                     {"Ins. Co.", 100, 350}, {"Northwind Insurance", 500, 350},
+                     {"Pol. No.", 100, 400}, {"XQH344179085", 500, 400}},
+                    "intake");
+  EXPECT_EQ(f["address.line"], "4505 Harbor Way");
+  EXPECT_EQ(f["phone"], "2175550199");
+  EXPECT_EQ(f["email"], "tvasquez18@example.org");
+  EXPECT_EQ(f["coverage.payer"], "Northwind Insurance");
+  EXPECT_EQ(f["coverage.memberId"], "XQH344179085");
+  // A card's back: the payer is where claims are sent; "Pharmacist use" is nobody's name.
+  std::vector<Field> back = ExtractSized({{"Pharmacist use", 50, 50, 26}, {"RxBIN 647008", 50, 100, 30},
+                                          {"RxPCN ADV", 50, 145, 30}, {"RxGrp G12345", 50, 190, 30},
+                                          {"Member services: 1-800-555-0142", 50, 275, 24},
+                                          {"Send medical claims to:", 50, 325, 24}, {"Acme Health Plan", 50, 365, 26},
+                                          {"PO Box 30555, Salt Lake City, UT 84130-0555", 50, 405, 24}},
+                                         "insurance_card", {}, 1013, 638);
+  auto b = ValuesOf(back);
+  EXPECT_EQ(b["coverage.payer"], "Acme Health Plan");
+  EXPECT_EQ(b["coverage.rxbin"], "647008");
+  EXPECT_FALSE(b.contains("name.family"));
+}
+
 TEST(CaptureLayoutTest, ASpaceBesidePunctuationInAMonospacedFontStaysInThePhrase) {
   // Monospaced, 30 px text: the blank halves of the cells of "." and ")" make the space after
   // them show as 44 px of paper, more than the 39 px (1.3 text heights) of an ordinary space;

@@ -126,7 +126,8 @@ constexpr Label kLabels[] = {
     {"zipcode", Target::kZip}, {"zip/postal code", Target::kZip}, {"postcode", Target::kZip},
     {"post code", Target::kZip},
     {"phone", Target::kPhone}, {"home phone", Target::kPhone}, {"cell phone", Target::kPhone},
-    {"telephone", Target::kPhone}, {"mobile", Target::kPhone}, {"mobile phone", Target::kPhone},
+    {"telephone", Target::kPhone}, {"telephone number", Target::kPhone}, {"mobile", Target::kPhone},
+    {"mobile phone", Target::kPhone},
     {"phone number", Target::kPhone}, {"tel", Target::kPhone}, {"cell", Target::kPhone},
     {"email", Target::kEmail}, {"e mail", Target::kEmail}, {"email address", Target::kEmail},
     {"e mail address", Target::kEmail},
@@ -134,6 +135,7 @@ constexpr Label kLabels[] = {
     {"insurer", Target::kPayer}, {"health plan", Target::kPayer}, {"carrier", Target::kPayer},
     {"payer", Target::kPayer}, {"plan name", Target::kPayer}, {"insurance plan", Target::kPayer},
     {"primary insurance", Target::kPayer}, {"plan", Target::kPayer}, {"insurance", Target::kPayer},
+    {"send claims to", Target::kPayer}, {"send medical claims to", Target::kPayer}, {"mail claims to", Target::kPayer},
     {"member id", Target::kMemberId}, {"subscriber id", Target::kMemberId},
     {"policy id", Target::kMemberId}, {"member number", Target::kMemberId},
     {"id#", Target::kMemberId}, {"id #", Target::kMemberId}, {"id", Target::kMemberId},
@@ -333,6 +335,33 @@ std::optional<LabelHit> MatchLabelText(const std::string& norm, bool allow_fuzzy
       a->label_length = norm.size();
       return a;
     }
+  }
+  // Abbreviated words ("Res. addr.", "Tel. No.", "Ins. Co.", "Pol. No."): spelled out, when
+  // there are two or more words and one was abbreviated.
+  if (norm.find(' ') != std::string::npos) {
+    static const std::map<std::string, std::string> kAbbreviations = {
+        {"addr", "address"}, {"tel", "telephone"}, {"no", "number"}, {"num", "number"}, {"nbr", "number"},
+        {"co", "company"}, {"ins", "insurance"}, {"pol", "policy"}, {"mbr", "member"}, {"res", "home"},
+        {"subscr", "subscriber"}, {"dt", "date"}, {"ph", "phone"}};
+    std::string spelled;
+    bool changed = false;
+    std::vector<std::string> words;
+    for (size_t start = 0; start < norm.size();) {
+      size_t end = norm.find(' ', start);
+      if (end == std::string::npos) end = norm.size();
+      if (end > start) words.push_back(norm.substr(start, end - start));
+      start = end + 1;
+    }
+    for (const std::string& word : words) {
+      auto it = kAbbreviations.find(word);
+      changed |= it != kAbbreviations.end();
+      spelled += (spelled.empty() ? "" : " ") + (it != kAbbreviations.end() ? it->second : word);
+    }
+    if (changed && spelled != norm)
+      if (auto hit = MatchLabelText(spelled, false)) {
+        hit->label_length = norm.size();
+        return hit;
+      }
   }
   return MatchAllergyQuestion(norm);
 }
@@ -1735,10 +1764,12 @@ void AddCardNameWithoutLabel(Reader& r, std::vector<Field>& out) {
     if ((words < 2 && !slashed) || words > 3) continue;
     auto split = SplitName(p.text);
     if (!split || split->first.size() < 2 || split->second.size() < 2) continue;
-    // A line naming the plan or the program ("Medical Assistance Program") is no person.
-    static const std::set<std::string> kPlanWords = {"program", "plan", "health", "insurance", "medical", "assistance",
-                                                     "services", "care", "benefits", "medicaid", "medicare", "mutual",
-                                                     "pharmacy", "network", "member", "dental", "vision"};
+    // A line naming the plan or the program ("Medical Assistance Program"), or a card's section
+    // ("Pharmacist use"), is no person.
+    static const std::set<std::string> kPlanWords = {
+        "program", "plan", "health", "insurance", "medical", "assistance", "services", "care", "benefits",
+        "medicaid", "medicare", "mutual", "pharmacy", "network", "member", "dental", "vision", "pharmacist",
+        "provider", "use", "only", "claims", "customer", "service"};
     bool plan_words = false;
     for (const auto& [at, word] : SpacedWords(Normalise(p.text))) plan_words |= kPlanWords.contains(word);
     if (plan_words) continue;
