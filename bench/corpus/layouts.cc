@@ -3449,6 +3449,17 @@ void LabLandscape(Canvas& c, const Content& k) {
   c.Text(40, kLetterW - 30, kSampleNote, 7);
 }
 
+// The truth of a list that prints no route: name, strength and how often.
+void MedsNoRouteTruth(const Content& k, Truth& t) {
+  PersonTruth(k, t);
+  for (size_t i = 0; i < k.medications.size(); ++i) {
+    const Medication& m = k.medications[i];
+    t.fields[fmt::format("medication.{}.name", i)] = m.name;
+    t.fields[fmt::format("medication.{}.strength", i)] = m.strength;
+    t.fields[fmt::format("medication.{}.frequency", i)] = m.frequency;
+  }
+}
+
 // A medicine list written by hand on lined paper: "2x a day", "1x daily", "at night".
 void MedsHandwritten(Canvas& c, const Content& k) {
   auto when = [](const std::string& f) -> std::string {
@@ -3718,7 +3729,7 @@ const std::vector<LayoutDef>& LayoutDefs() {
       {"intake-dotted-abbrev", "intake", Split::kFresh28, kLetterW, kLetterH, IntakeDottedAbbrev, IntakeTruth},
       {"card-back", "insurance_card", Split::kFresh28, kCardW, kCardH, CardBack, CardBackTruth},
       {"lab-landscape", "lab_report", Split::kFresh28, kLetterH, kLetterW, LabLandscape, LabTruth},
-      {"meds-handwritten", "medication_list", Split::kFresh28, kLetterW, kLetterH, MedsHandwritten, MedsTruth},
+      {"meds-handwritten", "medication_list", Split::kFresh28, kLetterW, kLetterH, MedsHandwritten, MedsNoRouteTruth},
       {"intake-kiosk-receipt", "intake", Split::kFresh29, kReceiptW, kReceiptH, IntakeKioskReceipt, IntakeTruth},
       {"card-dental", "insurance_card", Split::kFresh29, kCardW, kCardH, CardDental, CardNoRxTruth},
       {"lab-comments", "lab_report", Split::kFresh29, kLetterW, kLetterH, LabComments, LabTruth},
