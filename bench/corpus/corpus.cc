@@ -58,6 +58,7 @@ const std::vector<std::string>& Fonts(Split split) {
   static const std::vector<std::string> kFresh27 = {"Nimbus Roman", "URW Bookman", "DejaVu Sans Condensed"};
   static const std::vector<std::string> kFresh28 = {"Liberation Sans", "C059", "Nimbus Mono PS"};
   static const std::vector<std::string> kFresh29 = {"FreeSerif", "URW Gothic", "DejaVu Sans Mono"};
+  static const std::vector<std::string> kFresh30 = {"DejaVu Serif Condensed", "Nimbus Sans Narrow", "P052"};
   return split == Split::kDev       ? kDev
          : split == Split::kHoldout ? kHoldout
          : split == Split::kFresh   ? kFresh
@@ -88,7 +89,8 @@ const std::vector<std::string>& Fonts(Split split) {
          : split == Split::kFresh26 ? kFresh26
          : split == Split::kFresh27 ? kFresh27
          : split == Split::kFresh28 ? kFresh28
-                                    : kFresh29;
+         : split == Split::kFresh29 ? kFresh29
+                                    : kFresh30;
 }
 
 const LayoutDef& FindLayout(const std::string& name) {
@@ -294,6 +296,7 @@ const char* SplitName(Split split) {
     case Split::kFresh27: return "fresh27";
     case Split::kFresh28: return "fresh28";
     case Split::kFresh29: return "fresh29";
+    case Split::kFresh30: return "fresh30";
   }
   return "?";
 }

@@ -38,8 +38,8 @@ namespace salus::corpus {
 // and four more written after fresh13's blind measurement, before reading its failures ("fresh14");
 // and four more written after fresh14's blind measurement, before reading its failures ("fresh15");
 // and four more written after fresh15's blind measurement, before reading its failures ("fresh16").
-enum class Split { kDev, kHoldout, kFresh, kFresh2, kFresh3, kFresh4, kFresh5, kFresh6, kFresh7, kFresh8, kFresh9, kFresh10, kFresh11, kFresh12, kFresh13, kFresh14, kFresh15, kFresh16, kFresh17, kFresh18, kFresh19, kFresh20, kFresh21, kFresh22, kFresh23, kFresh24, kFresh25, kFresh26, kFresh27, kFresh28, kFresh29 };
-inline constexpr Split kLastSplit = Split::kFresh29;
+enum class Split { kDev, kHoldout, kFresh, kFresh2, kFresh3, kFresh4, kFresh5, kFresh6, kFresh7, kFresh8, kFresh9, kFresh10, kFresh11, kFresh12, kFresh13, kFresh14, kFresh15, kFresh16, kFresh17, kFresh18, kFresh19, kFresh20, kFresh21, kFresh22, kFresh23, kFresh24, kFresh25, kFresh26, kFresh27, kFresh28, kFresh29, kFresh30 };
+inline constexpr Split kLastSplit = Split::kFresh30;
 const char* SplitName(Split split);
 
 enum class Degradation {

@@ -3600,6 +3600,106 @@ void MedsReconciliation(Canvas& c, const Content& k) {
   Footer(c, kLetterH);
 }
 
+// ---- fresh30 layouts: written after fresh28's fixes and before fresh29 was measured ----
+
+// A bordered two-column table: label cells shaded light grey, values in white cells.
+void IntakeShadedCells(Canvas& c, const Content& k) {
+  const Person& p = k.person;
+  c.Text(54, 42, k.clinic, 12, true);
+  c.Text(54, 60, "Patient demographics", 10);
+  double y = 86;
+  auto row = [&](const std::string& label, const std::string& value) {
+    c.Fill(54, y, 150, 22, 0.85);
+    c.Box(54, y, 150, 22, 0.5);
+    c.Box(204, y, 330, 22, 0.5);
+    c.Text(60, y + 6, label, 9);
+    c.Text(212, y + 5, value, 10);
+    y += 22;
+  };
+  row("Patient last name", p.family);
+  row("Patient first name", p.given);
+  row("Birth date", p.birth.Us());
+  row("Gender", Capitalised(p.gender));
+  row("Street", p.street);
+  row("City", p.city);
+  row("State", p.state);
+  row("Postal code", p.zip);
+  row("Primary phone", PhoneDash(p.phone));
+  row("Email", p.email);
+  row("Insurance plan", k.coverage.payer);
+  row("Member number", k.coverage.member_id);
+  row("Allergies", k.allergies.empty() ? std::string("No known allergies") : Join(k.allergies, ", "));
+  Footer(c, kLetterH);
+}
+
+// A card with a square code beside the fields (a grid of dark and light modules).
+void CardSquareCode(Canvas& c, const Content& k) {
+  c.Box(4, 4, kCardW - 8, kCardH - 8, 0.6);
+  c.Text(12, 12, k.coverage.payer, 10, true);
+  c.Text(12, 38, "Name: " + k.person.given + " " + k.person.family, 7.5);
+  c.Text(12, 52, "ID: " + k.coverage.member_id, 7.5);
+  c.Text(12, 66, "Group: " + k.coverage.group, 7.5);
+  c.Text(12, 80, "RxBIN: " + k.coverage.rxbin, 7.5);
+  c.Text(12, 94, "RxPCN: " + k.coverage.rxpcn, 7.5);
+  uint32_t bits = 2166136261u;
+  for (char ch : k.coverage.member_id) bits = (bits ^ static_cast<unsigned char>(ch)) * 16777619u;
+  const double x0 = 165, y0 = 36, cell = 2.6;
+  for (int r = 0; r < 25; ++r)
+    for (int q = 0; q < 25; ++q) {
+      bits = bits * 1664525u + 1013904223u;
+      bool finder = (r < 7 && q < 7) || (r < 7 && q > 17) || (r > 17 && q < 7);
+      bool dark = finder ? (r % 6 == 0 || q % 6 == 0 || (r % 6 >= 2 && r % 6 <= 4 && q % 6 >= 2 && q % 6 <= 4))
+                         : (bits >> 16) & 1;
+      if (dark) c.Fill(x0 + q * cell, y0 + r * cell, cell, cell, 0);
+    }
+  c.Text(12, kCardH - 16, "For testing only", 5.5);
+}
+
+// A lab report with each result on two lines: the name and the result, then the units and the
+// reference interval under the result.
+void LabTwoLineRows(Canvas& c, const Content& k) {
+  c.Text(54, 46, "Test results", 13, true);
+  c.Text(54, 66, "Patient: " + k.person.family + ", " + k.person.given + "    Date of birth: " + k.person.birth.Us(), 9.5);
+  c.Text(54, 82, "Specimen drawn: " + k.collected.Us(), 9.5);
+  double y = 112;
+  for (const LabTest& l : k.labs) {
+    c.Text(54, y, l.printed_name, 10, true);
+    c.Text(260, y, l.value + (Flag(l).empty() ? "" : "  (" + Flag(l) + ")"), 10);
+    c.Text(260, y + 13, l.unit_printed + "   ref " + l.range, 8);
+    y += 32;
+  }
+  Footer(c, kLetterH);
+}
+
+// A medication list with the patient's allergies and a section of past medicines, no longer taken.
+void MedsPastSection(Canvas& c, const Content& k) {
+  static const char* kPast[][3] = {{"Warfarin", "5 mg", "tablet"}, {"Gabapentin", "300 mg", "capsule"},
+                                   {"Sertraline", "50 mg", "tablet"}};
+  c.Text(54, 44, "Medication history", 13, true);
+  c.Text(54, 64, "Patient: " + k.person.given + " " + k.person.family + "   DOB: " + k.person.birth.Us(), 9.5);
+  double y = 92;
+  c.Text(54, y, "Allergies: " + (k.allergies.empty() ? std::string("none known") : Join(k.allergies, ", ")), 9.5);
+  y += 26;
+  c.Text(54, y, "Current medications", 10.5, true);
+  y += 20;
+  for (const Medication& m : k.medications) {
+    c.Text(66, y, m.name + " " + m.strength + " " + m.form + " - " + m.route_printed + " " + m.frequency, 9.5);
+    y += 17;
+  }
+  y += 14;
+  c.Text(54, y, "Past medications", 10.5, true);
+  y += 20;
+  int shown = 0;
+  for (const auto& pm : kPast) {
+    bool listed = std::any_of(k.medications.begin(), k.medications.end(), [&](const Medication& x) { return x.name == pm[0]; });
+    if (listed || shown == 2) continue;
+    c.Text(66, y, std::string(pm[0]) + " " + pm[1] + " " + pm[2] + " - ended " + k.collected.Us(), 9.5);
+    y += 17;
+    ++shown;
+  }
+  Footer(c, kLetterH);
+}
+
 }  // namespace
 
 const std::vector<LayoutDef>& LayoutDefs() {
@@ -3734,6 +3834,10 @@ const std::vector<LayoutDef>& LayoutDefs() {
       {"card-dental", "insurance_card", Split::kFresh29, kCardW, kCardH, CardDental, CardNoRxTruth},
       {"lab-comments", "lab_report", Split::kFresh29, kLetterW, kLetterH, LabComments, LabTruth},
       {"meds-reconciliation", "medication_list", Split::kFresh29, kLetterW, kLetterH, MedsReconciliation, MedsTruth},
+      {"intake-shaded-cells", "intake", Split::kFresh30, kLetterW, kLetterH, IntakeShadedCells, IntakeTruth},
+      {"card-square-code", "insurance_card", Split::kFresh30, kCardW, kCardH, CardSquareCode, CardTruth},
+      {"lab-two-line-rows", "lab_report", Split::kFresh30, kLetterW, kLetterH, LabTwoLineRows, LabTruth},
+      {"meds-past-section", "medication_list", Split::kFresh30, kLetterW, kLetterH, MedsPastSection, MedsTruth},
   };
   return kDefs;
 }
