@@ -307,6 +307,8 @@ std::optional<LabelHit> MatchAllergyQuestion(const std::string& norm) {
   return std::nullopt;
 }
 
+std::vector<std::pair<size_t, std::string>> SpacedWords(std::string_view text);
+
 std::optional<LabelHit> MatchLabelText(const std::string& norm, bool allow_fuzzy) {
   // A numbered field ("7. STREET ADDRESS", "9a. ZIP"): the number is not part of the label.
   static const std::regex kFieldNumber(R"(^\d{1,2}[a-z]? (.+)$)");
@@ -345,14 +347,7 @@ std::optional<LabelHit> MatchLabelText(const std::string& norm, bool allow_fuzzy
         {"subscr", "subscriber"}, {"dt", "date"}, {"ph", "phone"}};
     std::string spelled;
     bool changed = false;
-    std::vector<std::string> words;
-    for (size_t start = 0; start < norm.size();) {
-      size_t end = norm.find(' ', start);
-      if (end == std::string::npos) end = norm.size();
-      if (end > start) words.push_back(norm.substr(start, end - start));
-      start = end + 1;
-    }
-    for (const std::string& word : words) {
+    for (const auto& [at, word] : SpacedWords(norm)) {
       auto it = kAbbreviations.find(word);
       changed |= it != kAbbreviations.end();
       spelled += (spelled.empty() ? "" : " ") + (it != kAbbreviations.end() ? it->second : word);
